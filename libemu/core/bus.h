@@ -1,0 +1,78 @@
+// The physical memory bus: RAM regions backed by host memory and MMIO regions backed by devices.
+// CPUs reach RAM through host pointers on their fast path and come here for everything else.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace emu {
+
+using PhysAddr = uint64_t;
+
+constexpr unsigned kPageBits = 12;
+constexpr uint64_t kPageSize = uint64_t{1} << kPageBits;
+
+// A device register window. Offsets are relative to the region base; size is 1, 2, 4 or 8.
+class MmioDevice {
+public:
+    virtual ~MmioDevice() = default;
+    virtual uint64_t mmio_read(uint64_t offset, unsigned size) = 0;
+    virtual void mmio_write(uint64_t offset, uint64_t value, unsigned size) = 0;
+};
+
+struct RamRegion {
+    PhysAddr base = 0;
+    uint64_t size = 0;
+    std::unique_ptr<uint8_t[]> host;
+    // One byte per page: non-zero while the page holds translated code, so that a store to it
+    // can invalidate the blocks decoded from it.
+    std::vector<uint8_t> code_page;
+};
+
+class Bus {
+public:
+    enum class Status { Ok, Unmapped };
+
+    RamRegion& add_ram(PhysAddr base, uint64_t size);
+    void add_mmio(PhysAddr base, uint64_t size, MmioDevice* device, std::string name);
+
+    // The RAM region containing [addr, addr + len), or null.
+    RamRegion* ram_at(PhysAddr addr, uint64_t len = 1);
+    uint8_t* ram_ptr(PhysAddr addr, uint64_t len);
+
+    // Slow-path accesses: RAM or MMIO. Stores to RAM notify the code-write listener.
+    Status read(PhysAddr addr, unsigned size, uint64_t& value);
+    Status write(PhysAddr addr, unsigned size, uint64_t value);
+
+    // Block copies for loaders and DMA; false if any byte is outside RAM.
+    bool write_bytes(PhysAddr addr, const void* data, uint64_t len);
+    bool read_bytes(PhysAddr addr, void* data, uint64_t len);
+
+    // Called with the physical page address when RAM holding translated code is written.
+    void set_code_write_listener(std::function<void(PhysAddr page)> listener)
+    {
+        code_write_listener_ = std::move(listener);
+    }
+    void notify_code_write(RamRegion& ram, PhysAddr addr, uint64_t len);
+
+    const std::vector<RamRegion>& ram_regions() const { return ram_; }
+
+private:
+    struct MmioRegion {
+        PhysAddr base;
+        uint64_t size;
+        MmioDevice* device;
+        std::string name;
+    };
+    MmioRegion* mmio_at(PhysAddr addr);
+
+    std::vector<RamRegion> ram_;
+    std::vector<MmioRegion> mmio_;
+    std::function<void(PhysAddr)> code_write_listener_;
+};
+
+}  // namespace emu

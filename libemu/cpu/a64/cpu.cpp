@@ -1,0 +1,403 @@
+#include "cpu/a64/cpu.h"
+
+#include <cassert>
+#include <stdexcept>
+
+#include "cpu/a64/decoder.h"
+
+namespace emu::a64 {
+
+namespace {
+
+// Vector table offsets from VBAR_EL1 (ARM ARM D1.10.2).
+constexpr unsigned kVecCurrentSp0 = 0x000;
+constexpr unsigned kVecCurrentSpx = 0x200;
+constexpr unsigned kVecLowerA64 = 0x400;
+constexpr unsigned kVecSync = 0x000;
+constexpr unsigned kVecIrq = 0x080;
+constexpr unsigned kVecFiq = 0x100;
+
+// Fault status codes (ESR ISS DFSC/IFSC).
+constexpr uint32_t kFscSyncExternal = 0x10;
+constexpr uint32_t kFscAlignment = 0x21;
+
+constexpr uint32_t kEsrIl = 1u << 25;  // 32-bit instruction
+
+const Op* end_of_block(Cpu& c, const Op* op)
+{
+    c.s.pc = c.pc_of(op);
+    return nullptr;
+}
+
+const Op* undefined_insn(Cpu& c, const Op* op) { return c.undefined(op); }
+
+const Op* insn_abort(Cpu& c, const Op* op)
+{
+    uint64_t pc = c.pc_of(op);
+    auto ec = c.s.el == 0 ? ExceptionClass::InsnAbortLowerEl : ExceptionClass::InsnAbortSameEl;
+    return c.raise(op, ec, kFscSyncExternal, pc, false, pc, true);
+}
+
+const Op* pc_alignment_fault(Cpu& c, const Op* op)
+{
+    uint64_t pc = c.pc_of(op);
+    return c.raise(op, ExceptionClass::PcAlignment, 0, pc, false, pc, true);
+}
+
+}  // namespace
+
+Cpu::Cpu(Bus& bus, VirtualClock& clock, Platform& platform) : bus_(bus), clock_(clock), platform_(platform)
+{
+    bus_.set_code_write_listener([this](PhysAddr page) { on_code_write(page); });
+    refresh_ram_window();
+}
+
+void Cpu::refresh_ram_window()
+{
+    // The first RAM region is the fast path; any other RAM goes through the bus.
+    auto& regions = const_cast<std::vector<RamRegion>&>(bus_.ram_regions());
+    if (regions.empty() || regions[0].size < 8)
+        throw std::logic_error("an AArch64 CPU needs RAM on its bus");
+    ram_host_ = regions[0].host.get();
+    ram_base_ = regions[0].base;
+    ram_size_ = regions[0].size;
+    code_page_ = regions[0].code_page.data();
+}
+
+void Cpu::reset(uint64_t entry_pc)
+{
+    s = State{};
+    s.pc = entry_pc;
+    monitor = Monitor{};
+    halted_ = false;
+    stop_requested_ = false;
+    unsupported_.clear();
+    io_exit_ = false;
+}
+
+StopReason Cpu::run(uint64_t max_insns)
+{
+    const uint64_t target = icount_ + max_insns;
+    for (;;) {
+        if (__builtin_expect(stop_requested_, 0)) {
+            stop_requested_ = false;
+            return StopReason::Requested;
+        }
+        if (__builtin_expect(!unsupported_.empty(), 0))
+            return StopReason::Unsupported;
+
+        uint64_t deadline = clock_.next_deadline_icount();
+        if (__builtin_expect(icount_ >= deadline, 0)) {
+            clock_.set_icount(icount_);
+            clock_.fire_due();
+            deadline = clock_.next_deadline_icount();
+        }
+        if (__builtin_expect(irq_line_ | fiq_line_, 0)) {
+            if (fiq_line_ && !(s.daif & kDaifF))
+                take_interrupt(kVecFiq);
+            else if (irq_line_ && !(s.daif & kDaifI))
+                take_interrupt(kVecIrq);
+            // WFI wakes on a pending interrupt even when it is masked.
+            halted_ = false;
+        }
+        if (__builtin_expect(halted_, 0)) {
+            clock_.set_icount(icount_);
+            return StopReason::Idle;
+        }
+        if (icount_ >= target) {
+            clock_.set_icount(icount_);
+            return StopReason::Budget;
+        }
+
+        uint64_t limit = std::min(target, deadline);
+        BlockT* b = find_or_build(s.pc);
+        if (b->n_insns > limit - icount_)
+            b = build_block(reinterpret_cast<BlockT*>(scratch_), s.pc, static_cast<unsigned>(limit - icount_));
+        execute(b);
+    }
+}
+
+void Cpu::execute(BlockT* b)
+{
+    current_ = b;
+    block_vpc_ = s.pc;
+    block_start_icount_ = icount_;
+    icount_ += b->n_insns;
+    io_exit_ = false;
+    const Op* op = b->ops();
+    do {
+        op = op->fn(*this, op);
+    } while (op);
+    current_ = nullptr;
+}
+
+Cpu::BlockT* Cpu::find_or_build(uint64_t pc)
+{
+    // The MMU is off: the virtual PC is the physical address.
+    if (BlockT* b = cache_.find(pc))
+        return b;
+    BlockT* b = cache_.allocate(kMaxBlockInsns + 1);
+    if (!b) {
+        cache_.flush();
+        for (const RamRegion& r : bus_.ram_regions())
+            std::fill(const_cast<RamRegion&>(r).code_page.begin(), const_cast<RamRegion&>(r).code_page.end(), 0);
+        b = cache_.allocate(kMaxBlockInsns + 1);
+    }
+    build_block(b, pc, kMaxBlockInsns);
+    cache_.insert(b, b->n_insns + 1);
+    if (RamRegion* r = bus_.ram_at(pc)) {
+        uint64_t first = (pc - r->base) >> kPageBits;
+        uint64_t last = (pc + (b->n_bytes ? b->n_bytes - 1 : 0) - r->base) >> kPageBits;
+        for (uint64_t p = first; p <= last && p < r->code_page.size(); p++)
+            r->code_page[p] = 1;
+    }
+    return b;
+}
+
+Cpu::BlockT* Cpu::build_block(BlockT* b, uint64_t pc, unsigned max_insns)
+{
+    *b = BlockT{};
+    b->pc = pc;
+    Op* ops = b->ops();
+    unsigned n = 0;
+    auto emit_fault = [&](Handler h) {
+        Op& op = ops[n];
+        op = Op{};
+        op.fn = h;
+        op.idx = static_cast<uint16_t>(n);
+        // The faulting fetch does not retire; the block holds only what came before it.
+        b->n_insns = n;
+        b->n_bytes = 4 * n;
+        return b;
+    };
+    if (pc & 3)
+        return emit_fault(pc_alignment_fault);
+
+    // A block stays within one page so that invalidation and (later) translation are per page.
+    uint64_t page_end = (pc | (kPageSize - 1)) + 1;
+    while (n < max_insns) {
+        uint64_t ipc = pc + 4 * n;
+        if (ipc >= page_end)
+            break;
+        const uint8_t* p = bus_.ram_ptr(ipc, 4);
+        if (!p) {
+            if (n == 0)
+                return emit_fault(insn_abort);
+            break;
+        }
+        uint32_t insn;
+        std::memcpy(&insn, p, 4);
+        Op& op = ops[n];
+        op = Op{};
+        op.insn = insn;
+        op.idx = static_cast<uint16_t>(n);
+        n++;
+        const InsnDef* def = decode(insn);
+        Build result = def ? def->build(op, insn) : Build::Undefined;
+        if (result == Build::Undefined) {
+            op.fn = undefined_insn;
+            break;
+        }
+        if (result == Build::EndBlock)
+            break;
+    }
+    b->n_insns = n;
+    b->n_bytes = 4 * n;
+    Op& term = ops[n];
+    term = Op{};
+    term.fn = end_of_block;
+    term.idx = static_cast<uint16_t>(n);
+    return b;
+}
+
+void Cpu::on_code_write(PhysAddr page)
+{
+    if (RamRegion* r = bus_.ram_at(page))
+        r->code_page[(page - r->base) >> kPageBits] = 0;
+    if (cache_.invalidate_page(page, current_))
+        io_exit_ = true;  // the running block was rewritten: leave it after this store
+}
+
+const Op* Cpu::exit_after(const Op* op)
+{
+    s.pc = pc_of(op) + 4;
+    icount_ = block_start_icount_ + op->idx + 1;
+    return nullptr;
+}
+
+const Op* Cpu::exit_to(const Op* op, uint64_t target)
+{
+    s.pc = target;
+    icount_ = block_start_icount_ + op->idx + 1;
+    return nullptr;
+}
+
+// --- exceptions -------------------------------------------------------------------------------
+
+uint64_t Cpu::pstate_to_spsr() const
+{
+    return s.nzcv | s.daif | (uint32_t{s.el} << 2) | s.spsel;
+}
+
+void Cpu::set_el_and_sp(uint8_t el, uint8_t spsel)
+{
+    // r[kSp] holds the selected stack pointer; sp_other the other one.
+    bool was_el0_sp = (s.el == 0 || s.spsel == 0);
+    bool now_el0_sp = (el == 0 || spsel == 0);
+    if (was_el0_sp != now_el0_sp)
+        std::swap(s.r[kSp], s.sp_other);
+    s.el = el;
+    s.spsel = spsel;
+}
+
+void Cpu::enter_exception(unsigned vector_offset, uint64_t preferred_return)
+{
+    unsigned base;
+    if (s.el == 0)
+        base = kVecLowerA64;
+    else
+        base = s.spsel ? kVecCurrentSpx : kVecCurrentSp0;
+    s.sys.spsr_el1 = pstate_to_spsr();
+    s.sys.elr_el1 = preferred_return;
+    s.daif = kDaifD | kDaifA | kDaifI | kDaifF;
+    set_el_and_sp(1, 1);
+    s.pc = s.sys.vbar_el1 + base + vector_offset;
+}
+
+const Op* Cpu::raise(const Op* op, ExceptionClass ec, uint32_t iss, uint64_t preferred_return, bool counted,
+                     uint64_t far, bool far_valid)
+{
+    icount_ = block_start_icount_ + op->idx + (counted ? 1 : 0);
+    s.sys.esr_el1 = (static_cast<uint64_t>(ec) << 26) | kEsrIl | (iss & 0x1FFFFFF);
+    if (far_valid)
+        s.sys.far_el1 = far;
+    enter_exception(kVecSync, preferred_return);
+    return nullptr;
+}
+
+const Op* Cpu::undefined(const Op* op)
+{
+    return raise(op, ExceptionClass::Unknown, 0, pc_of(op), true);
+}
+
+void Cpu::take_interrupt(unsigned vector_offset)
+{
+    enter_exception(vector_offset, s.pc);
+}
+
+const Op* Cpu::exception_return(const Op* op)
+{
+    if (s.el == 0)
+        return undefined(op);
+    uint64_t spsr = s.sys.spsr_el1;
+    uint64_t target = s.sys.elr_el1;
+    icount_ = block_start_icount_ + op->idx + 1;
+    unsigned m = spsr & 0x1F;
+    bool legal = (m == 0x0 || m == 0x4 || m == 0x5);  // EL0t, EL1t, EL1h
+    s.nzcv = spsr & 0xF0000000u;
+    s.daif = spsr & (kDaifD | kDaifA | kDaifI | kDaifF);
+    monitor.valid = false;
+    if (!legal) {
+        // An illegal return stays at EL1 and the next instruction takes the Illegal Execution
+        // State exception; no instruction runs in between, so take it here.
+        s.pc = target;
+        s.sys.esr_el1 = (static_cast<uint64_t>(ExceptionClass::IllegalState) << 26) | kEsrIl;
+        enter_exception(kVecSync, target);
+        return nullptr;
+    }
+    set_el_and_sp(static_cast<uint8_t>(m >> 2), static_cast<uint8_t>(m & 1));
+    s.pc = target;
+    return nullptr;
+}
+
+const Op* Cpu::wait_for_interrupt(const Op* op)
+{
+    const Op* r = exit_after(op);
+    if (!irq_line_ && !fiq_line_)
+        halted_ = true;
+    return r;
+}
+
+const Op* Cpu::hypervisor_call(const Op* op, bool is_smc, uint16_t imm)
+{
+    // HVC from EL0 is undefined; so is any call the platform does not implement.
+    if (s.el == 0 || !platform_.hypervisor_call(*this, is_smc, imm))
+        return undefined(op);
+    return exit_after(op);
+}
+
+const Op* Cpu::semihosting_call(const Op* op)
+{
+    clock_.set_icount(exact_icount(op));
+    if (s.el == 0 || !platform_.semihosting_call(*this))
+        return undefined(op);
+    return exit_after(op);
+}
+
+const Op* Cpu::stop_unsupported(const Op* op, std::string what)
+{
+    unsupported_ = std::move(what);
+    s.pc = pc_of(op);
+    icount_ = block_start_icount_ + op->idx;
+    return nullptr;
+}
+
+// --- memory slow paths -------------------------------------------------------------------------
+
+const Op* Cpu::data_abort(const Op* op, uint64_t va, bool is_write, unsigned size, uint32_t fsc)
+{
+    (void)size;
+    auto ec = s.el == 0 ? ExceptionClass::DataAbortLowerEl : ExceptionClass::DataAbortSameEl;
+    uint32_t iss = fsc | (is_write ? (1u << 6) : 0u);
+    return raise(op, ec, iss, pc_of(op), false, va, true);
+}
+
+bool Cpu::read_slow(uint64_t va, unsigned size, uint64_t& value, const Op* op)
+{
+    clock_.set_icount(exact_icount(op));
+    PhysAddr pa = va;
+    if (RamRegion* r = bus_.ram_at(pa, size)) {
+        value = 0;
+        std::memcpy(&value, r->host.get() + (pa - r->base), size);
+        return true;
+    }
+    if (bus_.read(pa, size, value) != Bus::Status::Ok) {
+        data_abort(op, va, false, size, kFscSyncExternal);
+        return false;
+    }
+    io_exit_ = true;  // a device was looked at: interrupts may be due after this instruction
+    return true;
+}
+
+bool Cpu::write_slow(uint64_t va, unsigned size, uint64_t value, const Op* op)
+{
+    clock_.set_icount(exact_icount(op));
+    PhysAddr pa = va;
+    bool is_ram = bus_.ram_at(pa, size) != nullptr;
+    if (bus_.write(pa, size, value) != Bus::Status::Ok) {
+        data_abort(op, va, true, size, kFscSyncExternal);
+        return false;
+    }
+    if (!is_ram)
+        io_exit_ = true;
+    return true;
+}
+
+bool Cpu::check_alignment(uint64_t va, unsigned align, bool is_write, const Op* op)
+{
+    if ((va & (align - 1)) == 0)
+        return true;
+    data_abort(op, va, is_write, align, kFscAlignment);
+    return false;
+}
+
+bool Cpu::zero_block(uint64_t va, const Op* op)
+{
+    uint64_t base = va & ~uint64_t{63};
+    for (unsigned i = 0; i < 64; i += 8)
+        if (!write<uint64_t>(base + i, 0, op))
+            return false;
+    return true;
+}
+
+}  // namespace emu::a64

@@ -1,0 +1,6 @@
+// A64 dp_imm handlers and builders.
+#include "cpu/a64/cpu.h"
+#include "cpu/a64/fields.h"
+
+namespace emu::a64 {
+}  // namespace emu::a64

@@ -1,0 +1,32 @@
+// The threaded-code operation: one pre-decoded A64 instruction. Handlers return the next
+// operation to run, or null when control leaves the block (branch, exception, I/O).
+#pragma once
+
+#include <cstdint>
+
+namespace emu::a64 {
+
+class Cpu;
+struct Op;
+using Handler = const Op* (*)(Cpu&, const Op*);
+
+struct Op {
+    Handler fn;
+    uint32_t insn;      // the raw encoding, for reports and rarely-run handlers
+    uint16_t idx;       // position in the block: pc = block pc + 4 * idx
+    uint8_t rd, rn, rm, ra;  // register slots (see RegSlot), already mapped for 31
+    uint8_t a, b;       // small operands: shift, amount, condition, size, ...
+    uint64_t imm;       // immediate, offset or mask
+};
+static_assert(sizeof(Op) == 32, "keep operations at half a cache line");
+
+// What a builder made of an encoding.
+enum class Build {
+    Next,       // ordinary instruction; the block goes on
+    EndBlock,   // control may leave the block or interrupt state may change after it
+    Undefined,  // unallocated or unimplemented: the Undefined exception when executed
+};
+
+using Builder = Build (*)(Op&, uint32_t insn);
+
+}  // namespace emu::a64

@@ -1,0 +1,74 @@
+// AArch64 architectural state the interpreter keeps (EL0 and EL1, no EL2/EL3).
+#pragma once
+
+#include <cstdint>
+
+namespace emu::a64 {
+
+// Register slots. Decoders map a 5-bit register field to a slot so that handlers never test
+// for register 31: as a source it reads kZr (always zero), as a destination it writes kSink
+// (thrown away), and where the encoding means the stack pointer it is kSp.
+enum RegSlot : uint8_t {
+    kLr = 30,
+    kZr = 31,
+    kSink = 32,
+    kSp = 33,
+    kNumSlots = 34,
+};
+
+// NZCV as the architecture lays it out in the NZCV register (bits 31..28).
+constexpr uint32_t kFlagN = 1u << 31;
+constexpr uint32_t kFlagZ = 1u << 30;
+constexpr uint32_t kFlagC = 1u << 29;
+constexpr uint32_t kFlagV = 1u << 28;
+
+// PSTATE.DAIF bits, in their SPSR/DAIF positions.
+constexpr uint32_t kDaifD = 1u << 9;
+constexpr uint32_t kDaifA = 1u << 8;
+constexpr uint32_t kDaifI = 1u << 7;
+constexpr uint32_t kDaifF = 1u << 6;
+
+struct SysRegs {
+    uint64_t vbar_el1 = 0;
+    uint64_t elr_el1 = 0;
+    uint64_t spsr_el1 = 0;
+    uint64_t esr_el1 = 0;
+    uint64_t far_el1 = 0;
+    uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits as after reset; MMU and caches off
+    uint64_t cpacr_el1 = 0;
+    uint64_t ttbr0_el1 = 0;
+    uint64_t ttbr1_el1 = 0;
+    uint64_t tcr_el1 = 0;
+    uint64_t mair_el1 = 0;
+    uint64_t amair_el1 = 0;
+    uint64_t contextidr_el1 = 0;
+    uint64_t tpidr_el0 = 0;
+    uint64_t tpidrro_el0 = 0;
+    uint64_t tpidr_el1 = 0;
+    uint64_t par_el1 = 0;
+    uint64_t afsr0_el1 = 0;
+    uint64_t afsr1_el1 = 0;
+    uint64_t mdscr_el1 = 0;
+    uint64_t cntkctl_el1 = 0;
+    uint64_t fpcr = 0;
+    uint64_t fpsr = 0;
+};
+
+struct State {
+    // X0..X30, then the kZr, kSink and kSp slots described above.
+    uint64_t r[kNumSlots] = {};
+    uint64_t pc = 0;
+    uint32_t nzcv = 0;
+    uint32_t daif = kDaifD | kDaifA | kDaifI | kDaifF;
+    uint8_t el = 1;        // current exception level, 0 or 1
+    uint8_t spsel = 1;     // 1: SP is SP_ELx, 0: SP is SP_EL0
+    // The stack pointer not currently in r[kSp]: SP_EL0 when SP_EL1 is selected, and the
+    // other way round.
+    uint64_t sp_other = 0;
+    SysRegs sys;
+
+    uint64_t sp_el0() const { return (el == 0 || spsel == 0) ? r[kSp] : sp_other; }
+    uint64_t sp_el1() const { return (el == 1 && spsel == 1) ? r[kSp] : sp_other; }
+};
+
+}  // namespace emu::a64

@@ -1,0 +1,138 @@
+// The trace cache shared by every CPU: threaded-code blocks keyed by the guest physical address
+// of their first instruction. A block is an array of pre-decoded operations, each a handler
+// plus operands, decoded once and executed many times.
+//
+// Blocks live in an arena and are never freed one by one: invalidation (a store into a page
+// holding code) only marks them dead and unlinks them, so a successor pointer cached in another
+// block stays safe to test. When the arena is full the whole cache is flushed between blocks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+#include "core/bus.h"
+
+namespace emu {
+
+template <class Op>
+struct Block {
+    PhysAddr pc = 0;          // guest physical address of the first instruction
+    uint32_t n_insns = 0;     // instructions, and so ops before the terminator
+    uint32_t n_bytes = 0;     // guest bytes covered, for page registration
+    bool valid = true;
+    // Successor cache: the block that followed last time, per exit slot (taken, fall-through).
+    Block* successor[2] = {nullptr, nullptr};
+    Op* ops() { return reinterpret_cast<Op*>(this + 1); }
+    const Op* ops() const { return reinterpret_cast<const Op*>(this + 1); }
+};
+
+template <class Op>
+class BlockCache {
+public:
+    using BlockT = Block<Op>;
+
+    explicit BlockCache(size_t arena_bytes = size_t{64} << 20) : arena_size_(arena_bytes)
+    {
+        arena_.reset(new (std::align_val_t{64}) std::byte[arena_size_]);
+        std::memset(jump_cache_, 0, sizeof jump_cache_);
+    }
+
+    BlockCache(const BlockCache&) = delete;
+    BlockCache& operator=(const BlockCache&) = delete;
+
+    BlockT* find(PhysAddr pc)
+    {
+        BlockT*& slot = jump_cache_[jump_index(pc)];
+        if (slot && slot->pc == pc)
+            return slot;
+        auto it = map_.find(pc);
+        if (it == map_.end())
+            return nullptr;
+        slot = it->second;
+        return slot;
+    }
+
+    // Space for a block of up to max_ops operations (terminator included), or null when the
+    // arena is full and the caller must flush().
+    BlockT* allocate(size_t max_ops)
+    {
+        if (used_ + footprint(max_ops) > arena_size_)
+            return nullptr;
+        return new (arena_.get() + used_) BlockT();
+    }
+
+    // Makes the block most recently allocated findable; shrinks its arena use to n_ops.
+    void insert(BlockT* b, size_t n_ops)
+    {
+        used_ += footprint(n_ops);
+        map_[b->pc] = b;
+        jump_cache_[jump_index(b->pc)] = b;
+        PhysAddr first = b->pc >> kPageBits;
+        PhysAddr last = (b->pc + (b->n_bytes ? b->n_bytes - 1 : 0)) >> kPageBits;
+        for (PhysAddr p = first; p <= last; p++)
+            page_blocks_[p].push_back(b);
+    }
+
+    // Kills every block decoded from the page; true if `current` was one of them.
+    bool invalidate_page(PhysAddr page_addr, const BlockT* current)
+    {
+        auto it = page_blocks_.find(page_addr >> kPageBits);
+        if (it == page_blocks_.end())
+            return false;
+        bool hit_current = false;
+        for (BlockT* b : it->second) {
+            if (!b->valid)
+                continue;
+            b->valid = false;
+            hit_current |= (b == current);
+            auto m = map_.find(b->pc);
+            if (m != map_.end() && m->second == b)
+                map_.erase(m);
+            BlockT*& slot = jump_cache_[jump_index(b->pc)];
+            if (slot == b)
+                slot = nullptr;
+        }
+        page_blocks_.erase(it);
+        invalidations_++;
+        return hit_current;
+    }
+
+    bool page_has_code(PhysAddr page_addr) const { return page_blocks_.count(page_addr >> kPageBits) != 0; }
+
+    void flush()
+    {
+        map_.clear();
+        page_blocks_.clear();
+        std::memset(jump_cache_, 0, sizeof jump_cache_);
+        used_ = 0;
+        flushes_++;
+    }
+
+    size_t block_count() const { return map_.size(); }
+    uint64_t invalidations() const { return invalidations_; }
+    uint64_t flushes() const { return flushes_; }
+
+private:
+    static constexpr size_t kJumpCacheSize = 1 << 14;
+    static size_t jump_index(PhysAddr pc) { return (pc >> 2) & (kJumpCacheSize - 1); }
+    static size_t footprint(size_t n_ops) { return (sizeof(BlockT) + n_ops * sizeof(Op) + 63) & ~size_t{63}; }
+
+    struct AlignedDelete {
+        void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t{64}); }
+    };
+    std::unique_ptr<std::byte[], AlignedDelete> arena_;
+    size_t arena_size_;
+    size_t used_ = 0;
+    BlockT* jump_cache_[kJumpCacheSize];
+    std::unordered_map<PhysAddr, BlockT*> map_;
+    std::unordered_map<PhysAddr, std::vector<BlockT*>> page_blocks_;
+    uint64_t invalidations_ = 0;
+    uint64_t flushes_ = 0;
+};
+
+}  // namespace emu
