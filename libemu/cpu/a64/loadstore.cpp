@@ -1,6 +1,255 @@
-// A64 loadstore handlers and builders.
+// A64 integer loads and stores: single registers (immediate, register and literal offsets,
+// pre/post-index, unscaled and unprivileged forms), pairs and prefetches.
+//
+// Builders pick a handler specialised on addressing mode, access size and extension, so a
+// handler computes one address, makes its accesses and writes registers, with no decode-time
+// choices left. Every access happens before any register is written, so a data abort leaves
+// the registers (base included) as they were.
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/fields.h"
 
 namespace emu::a64 {
+
+namespace {
+
+// How an access forms its address.
+enum class Mode {
+    Offset,   // base + immediate: the unsigned-offset, unscaled and unprivileged forms
+    Pre,      // base + immediate, written back to the base
+    Post,     // base; base + immediate written back
+    RegUxtw,  // base + (UInt(Wm) << amount)
+    RegSxtw,  // base + (SInt(Wm) << amount)
+    RegX,     // base + (Xm << amount): LSL and SXTX alike, as Xm is already 64 bits wide
+    Literal,  // pc + immediate
+};
+
+template <Mode A>
+inline uint64_t address(const Cpu& c, const Op* op)
+{
+    if constexpr (A == Mode::Offset || A == Mode::Pre)
+        return c.s.r[op->rn] + op->imm;
+    else if constexpr (A == Mode::Post)
+        return c.s.r[op->rn];
+    else if constexpr (A == Mode::RegUxtw)
+        return c.s.r[op->rn] + (uint64_t{static_cast<uint32_t>(c.s.r[op->rm])} << op->a);
+    else if constexpr (A == Mode::RegSxtw)
+        return c.s.r[op->rn] + (static_cast<uint64_t>(int64_t{static_cast<int32_t>(c.s.r[op->rm])}) << op->a);
+    else if constexpr (A == Mode::RegX)
+        return c.s.r[op->rn] + (c.s.r[op->rm] << op->a);
+    else
+        return c.pc_of(op) + op->imm;
+}
+
+template <Mode A>
+inline void write_back(Cpu& c, const Op* op, uint64_t addr)
+{
+    if constexpr (A == Mode::Pre)
+        c.s.r[op->rn] = addr;
+    else if constexpr (A == Mode::Post)
+        c.s.r[op->rn] = addr + op->imm;
+}
+
+// M is the memory type (signed for the sign-extending loads); R the register type it widens
+// to: uint32_t for a W destination, so the upper half of the X register reads as zero.
+template <Mode A, class M, class R>
+const Op* LDR(Cpu& c, const Op* op)
+{
+    uint64_t addr = address<A>(c, op);
+    M v;
+    if (!c.read<M>(addr, v, op))
+        return nullptr;
+    c.s.r[op->rd] = static_cast<uint64_t>(static_cast<R>(v));
+    write_back<A>(c, op, addr);
+    return c.next(op);
+}
+
+template <Mode A, class M>
+const Op* STR(Cpu& c, const Op* op)
+{
+    uint64_t addr = address<A>(c, op);
+    if (!c.write<M>(addr, static_cast<M>(c.s.r[op->rd]), op))
+        return nullptr;
+    write_back<A>(c, op, addr);
+    return c.next(op);
+}
+
+template <Mode A, class M, class R>
+const Op* LDP(Cpu& c, const Op* op)
+{
+    uint64_t addr = address<A>(c, op);
+    M v1, v2;
+    if (!c.read<M>(addr, v1, op) || !c.read<M>(addr + sizeof(M), v2, op))
+        return nullptr;
+    c.s.r[op->rd] = static_cast<uint64_t>(static_cast<R>(v1));
+    c.s.r[op->ra] = static_cast<uint64_t>(static_cast<R>(v2));
+    write_back<A>(c, op, addr);
+    return c.next(op);
+}
+
+template <Mode A, class M>
+const Op* STP(Cpu& c, const Op* op)
+{
+    uint64_t addr = address<A>(c, op);
+    if (!c.write<M>(addr, static_cast<M>(c.s.r[op->rd]), op) ||
+        !c.write<M>(addr + sizeof(M), static_cast<M>(c.s.r[op->ra]), op))
+        return nullptr;
+    write_back<A>(c, op, addr);
+    return c.next(op);
+}
+
+// Prefetches are hints with no architectural effect; they never fault.
+const Op* PRFM(Cpu&, const Op* op) { return op + 1; }
+
+// Single-register handlers by [size][opc]: opc 00 stores, 01 loads zero-extended, 10 loads
+// sign-extended to 64 bits, 11 to 32 bits. The empty slots are PRFM or unallocated and the
+// table lines never reach them.
+template <Mode A>
+constexpr Handler kSingle[4][4] = {
+    {STR<A, uint8_t>, LDR<A, uint8_t, uint64_t>, LDR<A, int8_t, int64_t>, LDR<A, int8_t, uint32_t>},
+    {STR<A, uint16_t>, LDR<A, uint16_t, uint64_t>, LDR<A, int16_t, int64_t>, LDR<A, int16_t, uint32_t>},
+    {STR<A, uint32_t>, LDR<A, uint32_t, uint64_t>, LDR<A, int32_t, int64_t>, nullptr},
+    {STR<A, uint64_t>, LDR<A, uint64_t, uint64_t>, nullptr, nullptr},
+};
+
+// Pair handlers by [opc][L]: opc 00 W, 01 LDPSW (no store), 10 X.
+template <Mode A>
+constexpr Handler kPair[3][2] = {
+    {STP<A, uint32_t>, LDP<A, uint32_t, uint64_t>},
+    {nullptr, LDP<A, int32_t, int64_t>},
+    {STP<A, uint64_t>, LDP<A, uint64_t, uint64_t>},
+};
+
+template <Mode A>
+Build build_single(Op& op, uint32_t insn, uint64_t offset)
+{
+    uint32_t size = bits(insn, 31, 30);
+    uint32_t opc = bits(insn, 23, 22);
+    uint32_t n = bits(insn, 9, 5);
+    uint32_t t = bits(insn, 4, 0);
+    // Writeback to the transfer register is CONSTRAINED UNPREDICTABLE.
+    if ((A == Mode::Pre || A == Mode::Post) && t == n && n != 31)
+        return Build::Undefined;
+    op.fn = kSingle<A>[size][opc];
+    op.rd = opc == 0 ? src_zr(t) : dst_zr(t);
+    op.rn = reg_sp(n);
+    op.imm = offset;
+    return Build::Next;
+}
+
+// imm12, scaled by the access size.
+Build build_unsigned_offset(Op& op, uint32_t insn)
+{
+    return build_single<Mode::Offset>(op, insn, uint64_t{bits(insn, 21, 10)} << bits(insn, 31, 30));
+}
+
+// imm9, unscaled.
+uint64_t simm9(uint32_t insn) { return static_cast<uint64_t>(sign_extend(bits(insn, 20, 12), 9)); }
+
+Build build_register_offset(Op& op, uint32_t insn)
+{
+    // option<1> = 1 is fixed by the table: 010 UXTW, 011 LSL, 110 SXTW, 111 SXTX.
+    uint32_t option = bits(insn, 15, 13);
+    Build r = (option & 1) ? build_single<Mode::RegX>(op, insn, 0)
+              : (option & 4) ? build_single<Mode::RegSxtw>(op, insn, 0)
+                             : build_single<Mode::RegUxtw>(op, insn, 0);
+    op.rm = src_zr(bits(insn, 20, 16));
+    op.a = static_cast<uint8_t>(bit(insn, 12) ? bits(insn, 31, 30) : 0);
+    return r;
+}
+
+template <Mode A>
+Build build_pair(Op& op, uint32_t insn)
+{
+    uint32_t opc = bits(insn, 31, 30);
+    bool load = bit(insn, 22);
+    uint32_t t2 = bits(insn, 14, 10);
+    uint32_t n = bits(insn, 9, 5);
+    uint32_t t = bits(insn, 4, 0);
+    // Loading both halves into one register, or writeback to a transfer register, is
+    // CONSTRAINED UNPREDICTABLE.
+    if (load && t == t2)
+        return Build::Undefined;
+    if ((A == Mode::Pre || A == Mode::Post) && (t == n || t2 == n) && n != 31)
+        return Build::Undefined;
+    op.fn = kPair<A>[opc][load];
+    op.rd = load ? dst_zr(t) : src_zr(t);
+    op.ra = load ? dst_zr(t2) : src_zr(t2);
+    op.rn = reg_sp(n);
+    // imm7 is scaled by the element size: 4 bytes for W and LDPSW, 8 for X.
+    op.imm = static_cast<uint64_t>(sign_extend(bits(insn, 21, 15), 7) * (opc == 2 ? 8 : 4));
+    return Build::Next;
+}
+
+Build build_prefetch(Op& op)
+{
+    op.fn = PRFM;
+    return Build::Next;
+}
+
+}  // namespace
+
+Build build_STR_imm(Op& op, uint32_t insn) { return build_unsigned_offset(op, insn); }
+Build build_LDR_imm(Op& op, uint32_t insn) { return build_unsigned_offset(op, insn); }
+Build build_LDRS_imm(Op& op, uint32_t insn) { return build_unsigned_offset(op, insn); }
+Build build_LDRSW_imm(Op& op, uint32_t insn) { return build_unsigned_offset(op, insn); }
+
+// The unprivileged forms (LDTR, STTR, ...) check EL0 permissions, which only the MMU can
+// deny; with translation off they are the plain unscaled accesses.
+Build build_STUR(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+Build build_LDUR(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+Build build_LDURS(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+Build build_LDURSW(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+Build build_STTR(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+Build build_LDTR(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+Build build_LDTRS(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+Build build_LDTRSW(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+
+Build build_STR_post(Op& op, uint32_t insn) { return build_single<Mode::Post>(op, insn, simm9(insn)); }
+Build build_LDR_post(Op& op, uint32_t insn) { return build_single<Mode::Post>(op, insn, simm9(insn)); }
+Build build_LDRS_post(Op& op, uint32_t insn) { return build_single<Mode::Post>(op, insn, simm9(insn)); }
+Build build_LDRSW_post(Op& op, uint32_t insn) { return build_single<Mode::Post>(op, insn, simm9(insn)); }
+
+Build build_STR_pre(Op& op, uint32_t insn) { return build_single<Mode::Pre>(op, insn, simm9(insn)); }
+Build build_LDR_pre(Op& op, uint32_t insn) { return build_single<Mode::Pre>(op, insn, simm9(insn)); }
+Build build_LDRS_pre(Op& op, uint32_t insn) { return build_single<Mode::Pre>(op, insn, simm9(insn)); }
+Build build_LDRSW_pre(Op& op, uint32_t insn) { return build_single<Mode::Pre>(op, insn, simm9(insn)); }
+
+Build build_STR_reg(Op& op, uint32_t insn) { return build_register_offset(op, insn); }
+Build build_LDR_reg(Op& op, uint32_t insn) { return build_register_offset(op, insn); }
+Build build_LDRS_reg(Op& op, uint32_t insn) { return build_register_offset(op, insn); }
+Build build_LDRSW_reg(Op& op, uint32_t insn) { return build_register_offset(op, insn); }
+
+Build build_LDR_lit(Op& op, uint32_t insn)
+{
+    op.fn = bit(insn, 30) ? LDR<Mode::Literal, uint64_t, uint64_t> : LDR<Mode::Literal, uint32_t, uint64_t>;
+    op.rd = dst_zr(bits(insn, 4, 0));
+    op.imm = static_cast<uint64_t>(sign_extend(bits(insn, 23, 5), 19) * 4);
+    return Build::Next;
+}
+
+Build build_LDRSW_lit(Op& op, uint32_t insn)
+{
+    build_LDR_lit(op, insn);
+    op.fn = LDR<Mode::Literal, int32_t, int64_t>;
+    return Build::Next;
+}
+
+Build build_PRFM_imm(Op& op, uint32_t) { return build_prefetch(op); }
+Build build_PRFUM(Op& op, uint32_t) { return build_prefetch(op); }
+Build build_PRFM_reg(Op& op, uint32_t) { return build_prefetch(op); }
+Build build_PRFM_lit(Op& op, uint32_t) { return build_prefetch(op); }
+
+// The non-temporal hint of LDNP/STNP changes nothing for an interpreter.
+Build build_STNP(Op& op, uint32_t insn) { return build_pair<Mode::Offset>(op, insn); }
+Build build_LDNP(Op& op, uint32_t insn) { return build_pair<Mode::Offset>(op, insn); }
+Build build_STP_off(Op& op, uint32_t insn) { return build_pair<Mode::Offset>(op, insn); }
+Build build_LDP_off(Op& op, uint32_t insn) { return build_pair<Mode::Offset>(op, insn); }
+Build build_LDPSW_off(Op& op, uint32_t insn) { return build_pair<Mode::Offset>(op, insn); }
+Build build_STP_pre(Op& op, uint32_t insn) { return build_pair<Mode::Pre>(op, insn); }
+Build build_LDP_pre(Op& op, uint32_t insn) { return build_pair<Mode::Pre>(op, insn); }
+Build build_LDPSW_pre(Op& op, uint32_t insn) { return build_pair<Mode::Pre>(op, insn); }
+Build build_STP_post(Op& op, uint32_t insn) { return build_pair<Mode::Post>(op, insn); }
+Build build_LDP_post(Op& op, uint32_t insn) { return build_pair<Mode::Post>(op, insn); }
+Build build_LDPSW_post(Op& op, uint32_t insn) { return build_pair<Mode::Post>(op, insn); }
+
 }  // namespace emu::a64

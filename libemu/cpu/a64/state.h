@@ -34,7 +34,7 @@ struct SysRegs {
     uint64_t spsr_el1 = 0;
     uint64_t esr_el1 = 0;
     uint64_t far_el1 = 0;
-    uint64_t sctlr_el1 = 0x30d00800;  // RES1 bits as after reset; MMU and caches off
+    uint64_t sctlr_el1 = 0x00c50838;  // Cortex-A57 reset value (as QEMU): MMU and caches off
     uint64_t cpacr_el1 = 0;
     uint64_t ttbr0_el1 = 0;
     uint64_t ttbr1_el1 = 0;

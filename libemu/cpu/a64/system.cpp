@@ -1,1 +1,227 @@
-namespace emu {}
+// A64 exception-generating and system instructions: SVC/HVC/SMC/BRK/HLT, ERET, hints,
+// barriers, PSTATE writes, cache and TLB maintenance, MRS/MSR. Anything that can change
+// interrupt state or what runs next ends its block.
+#include "cpu/a64/cpu.h"
+#include "cpu/a64/fields.h"
+#include "cpu/a64/sysreg_keys.h"
+
+namespace emu::a64 {
+
+namespace {
+
+constexpr uint16_t kSemihostingHlt = 0xF000;
+
+const Op* NOP(Cpu&, const Op* op) { return op + 1; }
+
+const Op* SVC(Cpu& c, const Op* op)
+{
+    return c.raise(op, ExceptionClass::Svc, static_cast<uint32_t>(op->imm), c.pc_of(op) + 4, true);
+}
+
+const Op* HVC(Cpu& c, const Op* op) { return c.hypervisor_call(op, false, static_cast<uint16_t>(op->imm)); }
+const Op* SMC(Cpu& c, const Op* op) { return c.hypervisor_call(op, true, static_cast<uint16_t>(op->imm)); }
+
+const Op* BRK(Cpu& c, const Op* op)
+{
+    return c.raise(op, ExceptionClass::Brk, static_cast<uint32_t>(op->imm), c.pc_of(op), true);
+}
+
+const Op* HLT(Cpu& c, const Op* op)
+{
+    // Without an external debugger HLT is undefined; #0xF000 is the semihosting trap.
+    if (op->imm == kSemihostingHlt)
+        return c.semihosting_call(op);
+    return c.undefined(op);
+}
+
+const Op* ERET(Cpu& c, const Op* op) { return c.exception_return(op); }
+const Op* WFI(Cpu& c, const Op* op) { return c.wait_for_interrupt(op); }
+const Op* END_BLOCK_AFTER(Cpu& c, const Op* op) { return c.exit_after(op); }
+
+const Op* CLREX(Cpu& c, const Op* op)
+{
+    c.monitor.valid = false;
+    return op + 1;
+}
+
+enum PstateField : uint8_t { kSpSel, kDaifSet, kDaifClr };
+
+const Op* MSR_imm(Cpu& c, const Op* op)
+{
+    uint32_t imm = op->b;
+    switch (static_cast<PstateField>(op->a)) {
+    case kSpSel:
+        if (c.s.el == 0)
+            return c.undefined(op);
+        c.set_el_and_sp(c.s.el, imm & 1);
+        break;
+    case kDaifSet:
+    case kDaifClr:
+        if (c.s.el == 0 && !((c.s.sys.sctlr_el1 >> 9) & 1))  // SCTLR_EL1.UMA
+            return c.undefined(op);
+        if (op->a == kDaifSet)
+            c.s.daif |= imm << 6;
+        else
+            c.s.daif &= ~(imm << 6);
+        break;
+    }
+    return c.exit_after(op);
+}
+
+const Op* MRS(Cpu& c, const Op* op)
+{
+    uint64_t v;
+    if (!c.sysreg_read(static_cast<uint32_t>(op->imm), v, op))
+        return c.undefined(op);
+    c.s.r[op->rd] = v;
+    return op + 1;
+}
+
+const Op* MSR_reg(Cpu& c, const Op* op)
+{
+    if (!c.sysreg_write(static_cast<uint32_t>(op->imm), c.s.r[op->rn], op))
+        return c.undefined(op);
+    if (!c.unsupported().empty())
+        return nullptr;
+    return c.exit_after(op);
+}
+
+const Op* DC_ZVA(Cpu& c, const Op* op)
+{
+    if (!c.zero_block(c.s.r[op->rn], op))
+        return nullptr;
+    return c.next(op);
+}
+
+const Op* AT(Cpu& c, const Op* op)
+{
+    // With the MMU off every address translates to itself: PAR_EL1 holds the page address.
+    c.s.sys.par_el1 = c.s.r[op->rn] & 0x0000FFFFFFFFF000ull;
+    return op + 1;
+}
+
+const Op* UNDEFINED_AT_EL0(Cpu& c, const Op* op) { return c.s.el == 0 ? c.undefined(op) : op + 1; }
+
+Build exception_imm(Op& op, uint32_t insn, Handler h)
+{
+    op.fn = h;
+    op.imm = bits(insn, 20, 5);
+    return Build::EndBlock;
+}
+
+}  // namespace
+
+Build build_SVC(Op& op, uint32_t insn) { return exception_imm(op, insn, SVC); }
+Build build_HVC(Op& op, uint32_t insn) { return exception_imm(op, insn, HVC); }
+Build build_SMC(Op& op, uint32_t insn) { return exception_imm(op, insn, SMC); }
+Build build_BRK(Op& op, uint32_t insn) { return exception_imm(op, insn, BRK); }
+Build build_HLT(Op& op, uint32_t insn) { return exception_imm(op, insn, HLT); }
+
+Build build_ERET(Op& op, uint32_t)
+{
+    op.fn = ERET;
+    return Build::EndBlock;
+}
+
+Build build_HINT(Op& op, uint32_t insn)
+{
+    // CRm:op2. WFI idles; every other hint (YIELD, WFE, SEV, and the pointer-authentication and
+    // BTI hints of later architectures) is a no-op on this single-threaded, PAC-less CPU.
+    constexpr uint32_t kWfi = 3;
+    if (bits(insn, 11, 5) == kWfi) {
+        op.fn = WFI;
+        return Build::EndBlock;
+    }
+    op.fn = NOP;
+    return Build::Next;
+}
+
+Build build_CLREX(Op& op, uint32_t)
+{
+    op.fn = CLREX;
+    return Build::Next;
+}
+
+Build build_DSB(Op& op, uint32_t)
+{
+    op.fn = NOP;
+    return Build::Next;
+}
+
+Build build_DMB(Op& op, uint32_t)
+{
+    op.fn = NOP;
+    return Build::Next;
+}
+
+Build build_ISB(Op& op, uint32_t)
+{
+    // A context synchronisation event: code written before it must be what runs after it.
+    op.fn = END_BLOCK_AFTER;
+    return Build::EndBlock;
+}
+
+Build build_MSR_imm(Op& op, uint32_t insn)
+{
+    uint32_t op1 = bits(insn, 18, 16);
+    uint32_t op2 = bits(insn, 7, 5);
+    op.fn = MSR_imm;
+    op.b = static_cast<uint8_t>(bits(insn, 11, 8));
+    if (op1 == 0 && op2 == 5)
+        op.a = kSpSel;
+    else if (op1 == 3 && op2 == 6)
+        op.a = kDaifSet;
+    else if (op1 == 3 && op2 == 7)
+        op.a = kDaifClr;
+    else
+        return Build::Undefined;  // PAN, UAO, DIT, SSBS, ...: not implemented
+    return Build::EndBlock;
+}
+
+Build build_SYS(Op& op, uint32_t insn)
+{
+    uint32_t op1 = bits(insn, 18, 16);
+    uint32_t crn = bits(insn, 15, 12);
+    uint32_t crm = bits(insn, 11, 8);
+    uint32_t op2 = bits(insn, 7, 5);
+    op.rn = src_zr(bits(insn, 4, 0));
+    if (crn == 7 && op1 == 3 && crm == 4 && op2 == 1) {  // DC ZVA
+        op.fn = DC_ZVA;
+        return Build::Next;
+    }
+    if (crn == 7 && op1 == 3 && (crm == 10 || crm == 11 || crm == 14 || crm == 5) && op2 == 1) {
+        // DC CVAC, DC CVAU, DC CIVAC, IC IVAU: caches are not modelled; writes already
+        // invalidate translated code.
+        op.fn = NOP;
+        return Build::Next;
+    }
+    if (crn == 7 && op1 == 0 && crm == 8 && op2 < 4) {  // AT S1E1R/W, S1E0R/W
+        op.fn = AT;
+        return Build::Next;
+    }
+    if (op1 == 0 && ((crn == 7 && (crm == 1 || crm == 5 || crm == 6 || crm == 10 || crm == 14)) || crn == 8)) {
+        // IC IALLU(IS), DC IVAC/ISW/CSW/CISW and TLBI at EL1: nothing to do without caches and
+        // a TLB, but EL0 may not issue them.
+        op.fn = UNDEFINED_AT_EL0;
+        return Build::Next;
+    }
+    return Build::Undefined;
+}
+
+Build build_MRS(Op& op, uint32_t insn)
+{
+    op.fn = MRS;
+    op.imm = bits(insn, 20, 5);
+    op.rd = dst_zr(bits(insn, 4, 0));
+    return Build::Next;
+}
+
+Build build_MSR_reg(Op& op, uint32_t insn)
+{
+    op.fn = MSR_reg;
+    op.imm = bits(insn, 20, 5);
+    op.rn = src_zr(bits(insn, 4, 0));
+    return Build::EndBlock;
+}
+
+}  // namespace emu::a64

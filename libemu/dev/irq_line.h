@@ -1,0 +1,26 @@
+// A level-sensitive interrupt wire from a device to whatever it is connected to.
+#pragma once
+
+#include <functional>
+
+namespace emu {
+
+class IrqLine {
+public:
+    void connect(std::function<void(bool)> sink) { sink_ = std::move(sink); }
+    void set(bool level)
+    {
+        if (level == level_)
+            return;
+        level_ = level;
+        if (sink_)
+            sink_(level);
+    }
+    bool level() const { return level_; }
+
+private:
+    std::function<void(bool)> sink_;
+    bool level_ = false;
+};
+
+}  // namespace emu

@@ -1,0 +1,197 @@
+#include "a64_snapshot.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <stdexcept>
+
+#include "cpu/a64/sysreg_keys.h"
+
+namespace emu::test {
+
+using namespace a64;
+
+const std::array<ComparedSysreg, kNumComparedSysregs> kComparedSysregs = {{
+    {"SP_EL0", sysreg::SP_EL0},
+    {"ELR_EL1", sysreg::ELR_EL1},
+    {"SPSR_EL1", sysreg::SPSR_EL1},
+    {"VBAR_EL1", sysreg::VBAR_EL1},
+    {"TPIDR_EL0", sysreg::TPIDR_EL0},
+    {"TPIDRRO_EL0", sysreg::TPIDRRO_EL0},
+    {"TPIDR_EL1", sysreg::TPIDR_EL1},
+}};
+
+namespace {
+
+// Where our State keeps each compared system register (SP_EL0 is banked: see sp_el0()).
+uint64_t* our_sysreg(State& s, uint32_t key)
+{
+    switch (key) {
+    case sysreg::ELR_EL1: return &s.sys.elr_el1;
+    case sysreg::SPSR_EL1: return &s.sys.spsr_el1;
+    case sysreg::VBAR_EL1: return &s.sys.vbar_el1;
+    case sysreg::TPIDR_EL0: return &s.sys.tpidr_el0;
+    case sysreg::TPIDRRO_EL0: return &s.sys.tpidrro_el0;
+    case sysreg::TPIDR_EL1: return &s.sys.tpidr_el1;
+    default: return nullptr;
+    }
+}
+
+bool on_sp_el0(const A64Snapshot& s) { return s.el == 0 || s.spsel == 0; }
+
+std::string hex64(uint64_t v)
+{
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%016" PRIx64, v);
+    return buf;
+}
+
+std::string flags(uint32_t nzcv)
+{
+    std::string f = "nzcv";
+    for (unsigned i = 0; i < 4; i++)
+        if (nzcv & (1u << (31 - i)))
+            f[i] = static_cast<char>(f[i] - 'a' + 'A');
+    return f;
+}
+
+std::string pstate(const A64Snapshot& s)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "EL%u%c DAIF=%x", s.el, s.spsel ? 'h' : 't', s.daif >> 6);
+    return buf;
+}
+
+}  // namespace
+
+A64Snapshot capture(const Cpu& cpu, bool with_sys)
+{
+    A64Snapshot s;
+    for (unsigned i = 0; i < 31; i++)
+        s.x[i] = cpu.s.r[i];
+    s.sp = cpu.s.r[kSp];
+    s.pc = cpu.s.pc;
+    s.nzcv = cpu.s.nzcv;
+    s.daif = cpu.s.daif;
+    s.el = cpu.s.el;
+    s.spsel = cpu.s.spsel;
+    s.has_sys = with_sys;
+    if (with_sys) {
+        State copy = cpu.s;
+        for (unsigned i = 0; i < kNumComparedSysregs; i++) {
+            uint32_t key = kComparedSysregs[i].key;
+            s.sys[i] = key == sysreg::SP_EL0 ? cpu.s.sp_el0() : *our_sysreg(copy, key);
+        }
+    }
+    return s;
+}
+
+A64Snapshot capture(const UnicornA64& uc, bool with_sys)
+{
+    A64Snapshot s;
+    for (unsigned i = 0; i < 31; i++)
+        s.x[i] = uc.x(i);
+    s.sp = uc.reg(UC_ARM64_REG_SP);
+    s.pc = uc.reg(UC_ARM64_REG_PC);
+    s.nzcv = static_cast<uint32_t>(uc.reg(UC_ARM64_REG_NZCV)) & 0xF0000000u;
+    uint64_t ps = uc.reg(UC_ARM64_REG_PSTATE);
+    s.daif = static_cast<uint32_t>(ps) & (kDaifD | kDaifA | kDaifI | kDaifF);
+    s.el = static_cast<uint8_t>((ps >> 2) & 3);
+    s.spsel = static_cast<uint8_t>(ps & 1);
+    s.has_sys = with_sys;
+    if (with_sys) {
+        for (unsigned i = 0; i < kNumComparedSysregs; i++) {
+            uint32_t key = kComparedSysregs[i].key;
+            // Unicorn keeps the banked copy of the stack pointer in use stale.
+            if (key == sysreg::SP_EL0)
+                s.sys[i] = on_sp_el0(s) ? s.sp : uc.reg(UC_ARM64_REG_SP_EL0);
+            else
+                s.sys[i] = uc.sysreg(key);
+        }
+    }
+    return s;
+}
+
+void apply(const A64Snapshot& s, Cpu& cpu)
+{
+    if (s.el != 1 || s.spsel != 1)
+        throw std::logic_error("apply: only EL1h snapshots can be applied");
+    cpu.reset(s.pc);
+    for (unsigned i = 0; i < 31; i++)
+        cpu.s.r[i] = s.x[i];
+    cpu.s.r[kSp] = s.sp;
+    cpu.s.nzcv = s.nzcv;
+    cpu.s.daif = s.daif;
+    if (s.has_sys) {
+        for (unsigned i = 0; i < kNumComparedSysregs; i++) {
+            uint32_t key = kComparedSysregs[i].key;
+            if (key == sysreg::SP_EL0)
+                cpu.s.sp_other = s.sys[i];
+            else
+                *our_sysreg(cpu.s, key) = s.sys[i];
+        }
+    }
+}
+
+void apply(const A64Snapshot& s, UnicornA64& uc)
+{
+    if (s.el != 1 || s.spsel != 1)
+        throw std::logic_error("apply: only EL1h snapshots can be applied");
+    // The saved context is the reset state: EL1h, masked, exclusive monitor open to nothing.
+    uc.restore_context();
+    for (unsigned i = 0; i < 31; i++)
+        uc.set_x(i, s.x[i]);
+    uc.set_reg(UC_ARM64_REG_SP, s.sp);
+    uc.set_reg(UC_ARM64_REG_PC, s.pc);
+    uc.set_reg(UC_ARM64_REG_NZCV, s.nzcv);
+    if (s.daif != (kDaifD | kDaifA | kDaifI | kDaifF))
+        throw std::logic_error("apply: the reset DAIF is the only one Unicorn can be given");
+    if (s.has_sys) {
+        for (unsigned i = 0; i < kNumComparedSysregs; i++) {
+            uint32_t key = kComparedSysregs[i].key;
+            if (key == sysreg::SP_EL0)
+                uc.set_reg(UC_ARM64_REG_SP_EL0, s.sys[i]);
+            else
+                uc.set_sysreg(key, s.sys[i]);
+        }
+    }
+}
+
+std::vector<std::string> differences(const A64Snapshot& ours, const A64Snapshot& unicorn, uint32_t ignore_x)
+{
+    std::vector<std::string> out;
+    auto diff = [&](const std::string& name, const std::string& a, const std::string& b) {
+        if (a != b)
+            out.push_back(name + ": ours " + a + " unicorn " + b);
+    };
+    for (unsigned i = 0; i < 31; i++)
+        if (!(ignore_x & (1u << i)))
+            diff("X" + std::to_string(i), hex64(ours.x[i]), hex64(unicorn.x[i]));
+    diff("SP", hex64(ours.sp), hex64(unicorn.sp));
+    diff("PC", hex64(ours.pc), hex64(unicorn.pc));
+    diff("NZCV", flags(ours.nzcv), flags(unicorn.nzcv));
+    diff("PSTATE", pstate(ours), pstate(unicorn));
+    if (ours.has_sys && unicorn.has_sys)
+        for (unsigned i = 0; i < kNumComparedSysregs; i++)
+            diff(kComparedSysregs[i].name, hex64(ours.sys[i]), hex64(unicorn.sys[i]));
+    return out;
+}
+
+std::string format(const A64Snapshot& s)
+{
+    std::string out;
+    for (unsigned i = 0; i < 31; i++) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "X%-2u=%s%s", i, hex64(s.x[i]).c_str(), (i % 4 == 3) ? "\n" : "  ");
+        out += buf;
+    }
+    out += "  SP =" + hex64(s.sp) + "\n";
+    out += "PC =" + hex64(s.pc) + "  NZCV=" + flags(s.nzcv) + "  " + pstate(s) + "\n";
+    if (s.has_sys)
+        for (unsigned i = 0; i < kNumComparedSysregs; i++)
+            out += std::string(kComparedSysregs[i].name) + "=" + hex64(s.sys[i]) + ((i % 4 == 3) ? "\n" : "  ");
+    if (!out.empty() && out.back() != '\n')
+        out += "\n";
+    return out;
+}
+
+}  // namespace emu::test

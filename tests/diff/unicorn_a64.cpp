@@ -1,0 +1,128 @@
+#include "unicorn_a64.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace emu::test {
+
+namespace {
+
+// Unicorn names system registers by their encoding fields; ours pack them into one key.
+uc_arm64_cp_reg cp_reg_of(uint32_t key)
+{
+    uc_arm64_cp_reg r{};
+    r.op0 = (key >> 14) & 3;
+    r.op1 = (key >> 11) & 7;
+    r.crn = (key >> 7) & 15;
+    r.crm = (key >> 3) & 15;
+    r.op2 = key & 7;
+    return r;
+}
+
+}  // namespace
+
+UnicornA64::UnicornA64()
+{
+    check(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_), "uc_open");
+    check(uc_ctl_set_cpu_model(uc_, UC_CPU_ARM64_MAX), "select the 'max' CPU model");
+    check(uc_hook_add(uc_, &access_hook_, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(on_access),
+                      this, 1, 0),
+          "add the memory access hook");
+    check(uc_context_alloc(uc_, &context_), "uc_context_alloc");
+}
+
+UnicornA64::~UnicornA64()
+{
+    if (context_)
+        uc_context_free(context_);
+    if (uc_)
+        uc_close(uc_);
+}
+
+void UnicornA64::check(uc_err e, const char* what) const
+{
+    if (e != UC_ERR_OK)
+        throw std::runtime_error(std::string("Unicorn: ") + what + ": " + error_text(e));
+}
+
+std::string UnicornA64::error_text(uc_err e) { return uc_strerror(e); }
+
+void UnicornA64::map(uint64_t addr, uint8_t* host, uint64_t size)
+{
+    check(uc_mem_map_ptr(uc_, addr, size, UC_PROT_ALL, host), "map memory");
+    regions_.push_back({addr, host, size});
+}
+
+void UnicornA64::invalidate_code(uint64_t addr, uint64_t len)
+{
+    check(uc_ctl_remove_cache(uc_, addr, addr + len), "drop translated code");
+}
+
+uint64_t UnicornA64::reg(uc_arm64_reg r) const
+{
+    uint64_t v = 0;
+    check(uc_reg_read(uc_, r, &v), "read a register");
+    return v;
+}
+
+void UnicornA64::set_reg(uc_arm64_reg r, uint64_t v) { check(uc_reg_write(uc_, r, &v), "write a register"); }
+
+uint64_t UnicornA64::x(unsigned n) const
+{
+    return reg(n == 29 ? UC_ARM64_REG_X29 : n == 30 ? UC_ARM64_REG_X30 : static_cast<uc_arm64_reg>(UC_ARM64_REG_X0 + n));
+}
+
+void UnicornA64::set_x(unsigned n, uint64_t v)
+{
+    set_reg(n == 29 ? UC_ARM64_REG_X29 : n == 30 ? UC_ARM64_REG_X30 : static_cast<uc_arm64_reg>(UC_ARM64_REG_X0 + n), v);
+}
+
+uint64_t UnicornA64::sysreg(uint32_t key) const
+{
+    uc_arm64_cp_reg r = cp_reg_of(key);
+    check(uc_reg_read(uc_, UC_ARM64_REG_CP_REG, &r), "read a system register");
+    return r.val;
+}
+
+void UnicornA64::set_sysreg(uint32_t key, uint64_t v)
+{
+    uc_arm64_cp_reg r = cp_reg_of(key);
+    r.val = v;
+    check(uc_reg_write(uc_, UC_ARM64_REG_CP_REG, &r), "write a system register");
+}
+
+void UnicornA64::save_context() { check(uc_context_save(uc_, context_), "save the context"); }
+void UnicornA64::restore_context() { check(uc_context_restore(uc_, context_), "restore the context"); }
+
+void UnicornA64::on_access(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self)
+{
+    auto& u = *static_cast<UnicornA64*>(self);
+    Access a{};
+    a.addr = addr;
+    a.size = static_cast<unsigned>(size);
+    a.is_write = type == UC_MEM_WRITE;
+    a.value = static_cast<uint64_t>(value);
+    for (const Region& r : u.regions_) {
+        if (addr >= r.addr && addr - r.addr < r.size) {
+            a.before_len = static_cast<unsigned>(std::min<uint64_t>({a.size, sizeof a.before, r.size - (addr - r.addr)}));
+            std::memcpy(a.before, r.host + (addr - r.addr), a.before_len);
+        }
+    }
+    u.accesses_.push_back(a);
+}
+
+UnicornA64::StepResult UnicornA64::step(uint64_t count)
+{
+    accesses_.clear();
+    uint64_t start = reg(UC_ARM64_REG_PC);
+    // `until` 0 never stops us early: a branch to address 0 has already retired when it lands.
+    uc_err e = uc_emu_start(uc_, start, 0, 0, count);
+    // Unicorn stops a counted run when it reaches the next instruction, so it fetches that
+    // instruction first; when the stepped instruction branched to unmapped memory the fetch
+    // fails after the instruction retired.
+    bool completed = e == UC_ERR_OK || (e == UC_ERR_FETCH_UNMAPPED && reg(UC_ARM64_REG_PC) != start);
+    return {completed, e};
+}
+
+}  // namespace emu::test

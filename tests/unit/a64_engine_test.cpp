@@ -1,0 +1,67 @@
+// The threaded-code engine: exact budgets inside blocks, and self-modifying code.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "support/test_board.h"
+
+using namespace emu;
+using namespace emu::a64;
+
+namespace {
+
+constexpr uint64_t kCode = test::A64TestBoard::kDefaultRamBase;
+constexpr uint32_t ADD_X0_1 = 0x91000400;  // add x0, x0, #1
+constexpr uint32_t B_SELF = 0x14000000;    // b .
+
+}  // namespace
+
+TEST_CASE("a budget stops exactly, inside a block too", "[a64][engine]")
+{
+    test::A64TestBoard b;
+    std::vector<uint32_t> code(20, ADD_X0_1);
+    code.push_back(B_SELF);
+    b.load(kCode, code);
+    for (uint64_t step : {3, 1, 5, 11}) {
+        uint64_t before = b.cpu.icount();
+        REQUIRE(b.cpu.run(step) == StopReason::Budget);
+        CHECK(b.cpu.icount() == before + step);
+        CHECK(b.cpu.s.r[0] == std::min<uint64_t>(b.cpu.icount(), 20));
+    }
+    CHECK(b.cpu.s.pc == kCode + 80);  // 20 adds retired, then the branch to itself
+    b.cpu.run(1000);
+    CHECK(b.cpu.icount() == 1020);
+    CHECK(b.cpu.s.pc == kCode + 80);
+}
+
+TEST_CASE("stepping one instruction at a time matches running the block whole", "[a64][engine]")
+{
+    test::A64TestBoard whole, stepped;
+    std::vector<uint32_t> code(50, ADD_X0_1);
+    code.push_back(B_SELF);
+    whole.load(kCode, code);
+    stepped.load(kCode, code);
+    whole.cpu.run(60);
+    for (int i = 0; i < 60; i++)
+        stepped.cpu.run(1);
+    CHECK(whole.cpu.icount() == stepped.cpu.icount());
+    CHECK(whole.cpu.s.r[0] == stepped.cpu.s.r[0]);
+    CHECK(whole.cpu.s.pc == stepped.cpu.s.pc);
+}
+
+TEST_CASE("a write into cached code invalidates it", "[a64][engine][smc]")
+{
+    test::A64TestBoard b;
+    b.load(kCode, {ADD_X0_1, B_SELF});
+    b.cpu.run(2);
+    CHECK(b.cpu.s.r[0] == 1);
+    REQUIRE(b.cpu.cache().block_count() > 0);
+
+    // The host (a DMA or loader) rewrites the first instruction: add x0, x0, #2.
+    uint32_t add2 = 0x91000800;
+    b.bus.write_bytes(kCode, &add2, 4);
+    b.cpu.s.pc = kCode;
+    b.cpu.run(1);
+    CHECK(b.cpu.s.r[0] == 3);
+    CHECK(b.cpu.cache().invalidations() >= 1);
+}
