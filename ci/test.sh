@@ -29,7 +29,7 @@ phase() {
 run_ctest() {
   local dir=$1
   shift
-  ctest --test-dir "$dir" --output-on-failure --no-tests=error --timeout 300 -j2 "$@" 2>&1 |
+  (cd "$dir" && ctest --output-on-failure --no-tests=error --timeout 300 -j2 "$@") 2>&1 |
     grep --line-buffered -vE '^ *(Start +[0-9]+:|[0-9]+/[0-9]+ Test +#[0-9]+: .* +Passed +[0-9.]+ sec$)'
   return "${PIPESTATUS[0]}"
 }

@@ -23,16 +23,16 @@ const std::array<ComparedSysreg, kNumComparedSysregs> kComparedSysregs = {{
 namespace {
 
 // Where our State keeps each compared system register (SP_EL0 is banked: see sp_el0()).
-uint64_t* our_sysreg(State& s, uint32_t key)
+uint64_t SysRegs::*our_sysreg(uint32_t key)
 {
     switch (key) {
-    case sysreg::ELR_EL1: return &s.sys.elr_el1;
-    case sysreg::SPSR_EL1: return &s.sys.spsr_el1;
-    case sysreg::VBAR_EL1: return &s.sys.vbar_el1;
-    case sysreg::TPIDR_EL0: return &s.sys.tpidr_el0;
-    case sysreg::TPIDRRO_EL0: return &s.sys.tpidrro_el0;
-    case sysreg::TPIDR_EL1: return &s.sys.tpidr_el1;
-    default: return nullptr;
+    case sysreg::ELR_EL1: return &SysRegs::elr_el1;
+    case sysreg::SPSR_EL1: return &SysRegs::spsr_el1;
+    case sysreg::VBAR_EL1: return &SysRegs::vbar_el1;
+    case sysreg::TPIDR_EL0: return &SysRegs::tpidr_el0;
+    case sysreg::TPIDRRO_EL0: return &SysRegs::tpidrro_el0;
+    case sysreg::TPIDR_EL1: return &SysRegs::tpidr_el1;
+    default: throw std::logic_error("our_sysreg: not a compared system register");
     }
 }
 
@@ -76,10 +76,9 @@ A64Snapshot capture(const Cpu& cpu, bool with_sys)
     s.spsel = cpu.s.spsel;
     s.has_sys = with_sys;
     if (with_sys) {
-        State copy = cpu.s;
         for (unsigned i = 0; i < kNumComparedSysregs; i++) {
             uint32_t key = kComparedSysregs[i].key;
-            s.sys[i] = key == sysreg::SP_EL0 ? cpu.s.sp_el0() : *our_sysreg(copy, key);
+            s.sys[i] = key == sysreg::SP_EL0 ? cpu.s.sp_el0() : cpu.s.sys.*our_sysreg(key);
         }
     }
     return s;
@@ -127,7 +126,7 @@ void apply(const A64Snapshot& s, Cpu& cpu)
             if (key == sysreg::SP_EL0)
                 cpu.s.sp_other = s.sys[i];
             else
-                *our_sysreg(cpu.s, key) = s.sys[i];
+                cpu.s.sys.*our_sysreg(key) = s.sys[i];
         }
     }
 }
@@ -163,9 +162,12 @@ std::vector<std::string> differences(const A64Snapshot& ours, const A64Snapshot&
         if (a != b)
             out.push_back(name + ": ours " + a + " unicorn " + b);
     };
-    for (unsigned i = 0; i < 31; i++)
+    for (unsigned i = 0; i < 31; i++) {
+        char name[8];
+        std::snprintf(name, sizeof name, "X%u", i);
         if (!(ignore_x & (1u << i)))
-            diff("X" + std::to_string(i), hex64(ours.x[i]), hex64(unicorn.x[i]));
+            diff(name, hex64(ours.x[i]), hex64(unicorn.x[i]));
+    }
     diff("SP", hex64(ours.sp), hex64(unicorn.sp));
     diff("PC", hex64(ours.pc), hex64(unicorn.pc));
     diff("NZCV", flags(ours.nzcv), flags(unicorn.nzcv));

@@ -109,9 +109,24 @@ TEST_CASE("EL0 may not read CurrentEL or call the hypervisor", "[a64][exception]
     CHECK(h.platform.hypervisor_calls.empty());
 }
 
-TEST_CASE("undefined, FP and BRK instructions take synchronous exceptions", "[a64][exception]")
+TEST_CASE("FP/SIMD traps while CPACR_EL1.FPEN says so, and is undefined otherwise", "[a64][exception]")
 {
-    for (uint32_t insn : {UDF_0, FADD_S0, HLT_1}) {
+    Board trapped;
+    trapped.load(kCode, {FADD_S0});
+    trapped.cpu.run(1);
+    CHECK(trapped.cpu.s.sys.esr_el1 == 0x1fe00000);  // EC 0x07, IL, CV = 1, COND = AL (QEMU agrees)
+    CHECK(trapped.cpu.s.sys.elr_el1 == kCode);
+
+    Board enabled;
+    enabled.cpu.s.sys.cpacr_el1 = 3u << 20;
+    enabled.load(kCode, {FADD_S0});
+    enabled.cpu.run(1);
+    CHECK(enabled.cpu.s.sys.esr_el1 == esr(ExceptionClass::Unknown, 0));
+}
+
+TEST_CASE("undefined and BRK instructions take synchronous exceptions", "[a64][exception]")
+{
+    for (uint32_t insn : {UDF_0, HLT_1}) {
         Board b;
         b.load(kCode, {NOP, insn});
         b.cpu.run(2);

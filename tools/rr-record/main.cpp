@@ -1,7 +1,9 @@
 // rr-record: runs a guest and writes a recording of the run.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -38,8 +40,20 @@ int guest_status(int code)
     return code;
 }
 
+// Creates the output file before the guest runs, so that a bad path costs nothing.
+Result<Done> check_output_writable(const std::string& path)
+{
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f)
+        return Error{ExitStatus::IoError, path + ": cannot create: " + std::strerror(errno)};
+    std::fclose(f);
+    return Done{};
+}
+
 Result<int> record(const Options& o)
 {
+    if (Result<Done> writable = check_output_writable(o.output); !writable)
+        return writable.error();
     Result<ElfImage> image = read_elf(o.kernel);
     if (!image)
         return image.error();

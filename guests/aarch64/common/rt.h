@@ -7,7 +7,6 @@
 
 /* Vector table slots (VBAR_EL1 + 0x80 * slot), see start.S. */
 enum {
-    VEC_CUR_SP0_SYNC = 0,
     VEC_CUR_SPX_SYNC = 4,
     VEC_LOWER_A64_SYNC = 8,
 };

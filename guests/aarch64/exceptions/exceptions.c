@@ -85,16 +85,20 @@ unexpected:
     psci_system_off();
 }
 
+/* Prints ELR as the nearest site at or below it, so the transcript does not depend on where the
+ * linker put the code. */
 static void print_elr(uint64_t elr)
 {
+    int best = -1;
     for (unsigned i = 0; i < sizeof sites / sizeof sites[0]; i++) {
         uint64_t site = (uint64_t)sites[i].addr;
-        if (elr >= site && elr - site <= 8) {
-            rt_printf("%s+%lu", sites[i].name, elr - site);
-            return;
-        }
+        if (elr >= site && elr - site <= 8 && (best < 0 || site > (uint64_t)sites[best].addr))
+            best = (int)i;
     }
-    rt_printf("0x%lx (no known site)", elr);
+    if (best < 0)
+        rt_printf("0x%lx (no known site)", elr);
+    else
+        rt_printf("%s+%lu", sites[best].name, elr - (uint64_t)sites[best].addr);
 }
 
 /* Prints and forgets the events logged since the last call. */

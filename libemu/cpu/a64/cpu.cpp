@@ -23,13 +23,29 @@ constexpr uint32_t kFscAlignment = 0x21;
 
 constexpr uint32_t kEsrIl = 1u << 25;  // 32-bit instruction
 
-const Op* end_of_block(Cpu& c, const Op* op)
-{
-    c.s.pc = c.pc_of(op);
-    return nullptr;
-}
+const Op* end_of_block(Cpu& c, const Op* op) { return c.fall_through(op); }
 
 const Op* undefined_insn(Cpu& c, const Op* op) { return c.undefined(op); }
+
+// The FP/SIMD encoding space: data processing (op0 x111) and loads/stores with V = 1.
+bool is_fp_simd(uint32_t insn)
+{
+    uint32_t op0 = (insn >> 25) & 0xF;
+    return (op0 & 0x7) == 0x7 || ((op0 & 0x5) == 0x4 && ((insn >> 26) & 1));
+}
+
+// An FP/SIMD instruction: while CPACR_EL1.FPEN traps the current EL, the access trap comes
+// first (as on hardware and QEMU); with access enabled it is undefined, because the
+// interpreter does not implement FP/SIMD yet.
+const Op* fp_simd_insn(Cpu& c, const Op* op)
+{
+    constexpr uint32_t kIssCondAlways = (1u << 24) | (0xEu << 20);  // CV = 1, COND = AL
+    unsigned fpen = (c.s.sys.cpacr_el1 >> 20) & 3;
+    bool trapped = fpen == 0 || fpen == 2 || (fpen == 1 && c.s.el == 0);
+    if (trapped)
+        return c.raise(op, ExceptionClass::FpAccess, kIssCondAlways, c.pc_of(op), true);
+    return c.undefined(op);
+}
 
 const Op* insn_abort(Cpu& c, const Op* op)
 {
@@ -109,20 +125,17 @@ StopReason Cpu::run(uint64_t max_insns)
             return StopReason::Budget;
         }
 
-        uint64_t limit = std::min(target, deadline);
+        chain_limit_ = std::min(target, deadline);
         BlockT* b = find_or_build(s.pc);
-        if (b->n_insns > limit - icount_)
-            b = build_block(reinterpret_cast<BlockT*>(scratch_), s.pc, static_cast<unsigned>(limit - icount_));
+        if (b->n_insns > chain_limit_ - icount_)
+            b = build_block(reinterpret_cast<BlockT*>(scratch_), s.pc, static_cast<unsigned>(chain_limit_ - icount_));
         execute(b);
     }
 }
 
 void Cpu::execute(BlockT* b)
 {
-    current_ = b;
-    block_vpc_ = s.pc;
-    block_start_icount_ = icount_;
-    icount_ += b->n_insns;
+    enter(b);
     io_exit_ = false;
     const Op* op = b->ops();
     do {
@@ -195,7 +208,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint64_t pc, unsigned max_insns)
         const InsnDef* def = decode(insn);
         Build result = def ? def->build(op, insn) : Build::Undefined;
         if (result == Build::Undefined) {
-            op.fn = undefined_insn;
+            op.fn = !def && is_fp_simd(insn) ? fp_simd_insn : undefined_insn;
             break;
         }
         if (result == Build::EndBlock)
@@ -221,13 +234,6 @@ void Cpu::on_code_write(PhysAddr page)
 const Op* Cpu::exit_after(const Op* op)
 {
     s.pc = pc_of(op) + 4;
-    icount_ = block_start_icount_ + op->idx + 1;
-    return nullptr;
-}
-
-const Op* Cpu::exit_to(const Op* op, uint64_t target)
-{
-    s.pc = target;
     icount_ = block_start_icount_ + op->idx + 1;
     return nullptr;
 }

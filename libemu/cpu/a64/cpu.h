@@ -23,6 +23,7 @@ namespace emu::a64 {
 // Exception classes (ESR_ELx.EC) the interpreter raises.
 enum class ExceptionClass : uint32_t {
     Unknown = 0x00,
+    FpAccess = 0x07,
     IllegalState = 0x0E,
     Svc = 0x15,
     Hvc = 0x16,
@@ -95,8 +96,20 @@ public:
 
     // Leaves the block after `op`: the next instruction is the following one.
     const Op* exit_after(const Op* op);
-    // Leaves the block after `op`, continuing at `target` (branches).
-    const Op* exit_to(const Op* op, uint64_t target);
+    // Leaves the block after `op`, continuing at `target` (branches): straight into the
+    // cached block there when it fits the budget, else back to the run loop.
+    const Op* exit_to(const Op* op, uint64_t target)
+    {
+        s.pc = target;
+        icount_ = block_start_icount_ + op->idx + 1;
+        return chain();
+    }
+    // The end of a block that fell through its last instruction.
+    const Op* fall_through(const Op* op)
+    {
+        s.pc = pc_of(op);
+        return chain();
+    }
     // After a memory access: the next op, or a block exit when the access touched a device or
     // code of the running block.
     const Op* next(const Op* op) { return __builtin_expect(io_exit_, 0) ? exit_after(op) : op + 1; }
@@ -174,6 +187,24 @@ public:
     const Op* stop_unsupported(const Op* op, std::string what);
 
 private:
+    // Enters the cached block at s.pc without going back to the run loop. Only branches and
+    // fall-through chain: everything that can make an interrupt due or stop the CPU (I/O,
+    // MSR, ERET, exceptions, WFI, HVC) returns to the loop, which checks those between blocks.
+    const Op* chain()
+    {
+        BlockT* next = cache_.find(s.pc);
+        if (!next || next->n_insns > chain_limit_ - icount_)
+            return nullptr;
+        enter(next);
+        return next->ops();
+    }
+    void enter(BlockT* b)
+    {
+        current_ = b;
+        block_vpc_ = s.pc;
+        block_start_icount_ = icount_;
+        icount_ += b->n_insns;
+    }
     BlockT* find_or_build(uint64_t pc);
     BlockT* build_block(BlockT* b, uint64_t pc, unsigned max_insns);
     void execute(BlockT* b);
@@ -197,6 +228,7 @@ private:
     uint8_t* code_page_ = nullptr;
 
     uint64_t icount_ = 0;
+    uint64_t chain_limit_ = 0;  // icount a chained block may not pass: budget or next timer
     uint64_t block_start_icount_ = 0;
     uint64_t block_vpc_ = 0;
     BlockT* current_ = nullptr;

@@ -1,0 +1,320 @@
+// Random-instruction lockstep against Unicorn: every entry of the decode table, filled with
+// random fields, runs once from a random state on our interpreter and on Unicorn, and every
+// register, the flags, PSTATE and the whole shared memory window must come out the same.
+//
+// CI runs fixed seeds. For a longer or different run:
+//     RR_DIFF_SEED=<n>          one run with that seed instead of the CI seeds
+//     RR_DIFF_ITERATIONS=<n>    instructions per seed
+// A failure names its seed and iteration; RR_DIFF_SEED=s RR_DIFF_ITERATIONS=i+1 replays it.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "a64_disasm.h"
+#include "a64_lockstep_rig.h"
+#include "a64_random_insn.h"
+#include "a64_random_state.h"
+#include "a64_snapshot.h"
+#include "cpu/a64/sysreg_keys.h"
+#include "core/bits.h"
+
+using namespace emu;
+using namespace emu::test;
+
+namespace {
+
+// 2 MiB of RAM with the code page in the middle: LDR (literal) reaches +-1 MiB from it.
+constexpr DataWindow kWindow{0x40000000, 2u << 20, 0x40100000, 64u << 10};
+
+constexpr uint64_t kCiSeeds[] = {0x1, 0x2, 0x3, 0x4};
+constexpr uint64_t kCiIterationsPerSeed = 50000;
+// CI grows the run when the table grows so that each entry is drawn about this often.
+constexpr uint64_t kTargetDrawsPerEntry = 600;
+
+// A state where both engines trap (a base that came out misaligned for an exclusive, an index
+// that sends the address out of the window) says nothing; the instruction is tried again from
+// a new state this many times before it counts as skipped.
+constexpr unsigned kAttempts = 4;
+
+// Skips allowed, in per cent, for groups that should not trap at all.
+constexpr double kMaxSkipPercentPerGroup = 3.0;
+constexpr double kMaxSkipPercentPerEntry = 10.0;
+// Divergences collected before the run gives up, at most one per entry.
+constexpr unsigned kMaxReportedDivergences = 8;
+
+struct EntryStats {
+    uint64_t generated = 0;
+    uint64_t compared = 0;
+    uint64_t skipped = 0;     // both engines trapped on every attempt
+    uint64_t one_sided = 0;   // system and exception-generating only: one engine trapped
+    bool diverged = false;
+};
+
+uint64_t env_u64(const char* name, uint64_t fallback)
+{
+    const char* v = std::getenv(name);
+    return v && *v ? std::strtoull(v, nullptr, 0) : fallback;
+}
+
+// MRS of a register whose value is the CPU's own business (identification, timers, memory
+// system) legitimately differs; its destination is not compared. The registers in this list
+// hold state both engines were given.
+uint32_t ignored_destinations(uint32_t insn)
+{
+    using namespace a64::sysreg;
+    constexpr uint32_t kMrsMask = 0xFFF00000, kMrs = 0xD5300000;
+    if ((insn & kMrsMask) != kMrs)
+        return 0;
+    uint32_t key = bits(insn, 20, 5);
+    switch (key) {
+    case NZCV:
+    case DAIF:
+    case CurrentEL:
+    case SPSel:
+    case SCTLR_EL1:
+    case DCZID_EL0:
+    case FPCR:
+    case FPSR:
+        return 0;
+    default:
+        for (const ComparedSysreg& r : kComparedSysregs)
+            if (r.key == key)
+                return 0;
+        unsigned rt = bits(insn, 4, 0);
+        return rt == 31 ? 0 : 1u << rt;
+    }
+}
+
+std::string hex(uint64_t v)
+{
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+    return buf;
+}
+
+class RandomLockstep {
+public:
+    RandomLockstep() : rig_(kWindow.base, kWindow.size), stats_(a64::insn_table().size()) {}
+
+    const A64InsnGenerator& generator() const { return gen_; }
+    const std::vector<std::string>& divergences() const { return divergences_; }
+
+    // Runs `iterations` random instructions; false once enough divergences were collected.
+    bool run_seed(uint64_t seed, uint64_t iterations)
+    {
+        // The window starts as noise derived from the seed; after that it carries whatever
+        // earlier instructions stored, identically in both engines.
+        SplitMix64 fill(seed ^ 0xF111F111F111F111ull);
+        std::vector<uint8_t> bytes(kWindow.size);
+        for (size_t i = 0; i < bytes.size(); i += 8) {
+            uint64_t v = fill.next();
+            std::memcpy(&bytes[i], &v, 8);
+        }
+        rig_.fill(bytes);
+        for (uint64_t i = 0; i < iterations; i++)
+            if (!run_one(seed, i))
+                return false;
+        return true;
+    }
+
+    void print_table() const
+    {
+        std::printf("%-14s %-28s %9s %9s %8s %9s\n", "entry", "group", "generated", "compared", "skipped", "one-sided");
+        for (size_t i = 0; i < stats_.size(); i++) {
+            const a64::InsnDef& d = a64::insn_table()[i];
+            const EntryStats& s = stats_[i];
+            std::printf("%-14s %-28s %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %9" PRIu64 "%s\n", d.name,
+                        group_name(group_of(d)), s.generated, s.compared, s.skipped, s.one_sided,
+                        s.diverged ? "  DIVERGED" : "");
+        }
+    }
+
+    // Per-group totals, and the checks on coverage and skips. Returns the failures.
+    std::vector<std::string> check_coverage(uint64_t total, bool print) const
+    {
+        std::vector<std::string> failures;
+        for (const a64::InsnDef* d : gen_.unreachable())
+            failures.push_back(std::string(d->name) + ": no random encoding decodes to it and builds");
+        size_t n = gen_.reachable().size();
+        uint64_t min_count = n ? total / n / 3 : 0;
+        struct Group {
+            uint64_t generated = 0, compared = 0, skipped = 0, one_sided = 0;
+        } groups[kNumInsnGroups];
+        for (size_t i = 0; i < stats_.size(); i++) {
+            const a64::InsnDef& d = a64::insn_table()[i];
+            const EntryStats& s = stats_[i];
+            InsnGroup g = group_of(d);
+            Group& t = groups[static_cast<unsigned>(g)];
+            t.generated += s.generated;
+            t.compared += s.compared;
+            t.skipped += s.skipped;
+            t.one_sided += s.one_sided;
+            if (s.diverged)
+                continue;  // already reported
+            bool system = may_trap_one_sided(g);
+            uint64_t exercised = system ? s.generated : s.compared;
+            if (exercised < min_count)
+                failures.push_back(std::string(d.name) + ": " + (system ? "generated" : "compared") + " only " +
+                                   std::to_string(exercised) + " times (want " + std::to_string(min_count) + ")");
+            if (!system && s.generated && 100.0 * s.skipped / s.generated > kMaxSkipPercentPerEntry)
+                failures.push_back(std::string(d.name) + ": skipped " + std::to_string(s.skipped) + " of " +
+                                   std::to_string(s.generated));
+        }
+        for (unsigned g = 0; g < kNumInsnGroups; g++) {
+            const Group& t = groups[g];
+            if (!t.generated)
+                continue;
+            double skip = 100.0 * (t.skipped + t.one_sided) / t.generated;
+            if (print)
+                std::printf("%-28s generated %8" PRIu64 " compared %8" PRIu64 " skipped %6" PRIu64
+                            " one-sided %6" PRIu64 " (%.2f%% not compared)\n",
+                            group_name(static_cast<InsnGroup>(g)), t.generated, t.compared, t.skipped, t.one_sided,
+                            skip);
+            if (!may_trap_one_sided(static_cast<InsnGroup>(g)) && skip > kMaxSkipPercentPerGroup)
+                failures.push_back(std::string(group_name(static_cast<InsnGroup>(g))) + ": " + std::to_string(skip) +
+                                   "% of instructions skipped");
+        }
+        return failures;
+    }
+
+private:
+    // False when the run should stop.
+    bool run_one(uint64_t seed, uint64_t iteration)
+    {
+        SplitMix64 rng = SplitMix64::for_case(seed, iteration);
+        A64InsnGenerator::Insn insn = gen_.next(rng);
+        size_t idx = static_cast<size_t>(insn.def - a64::insn_table().data());
+        EntryStats& st = stats_[idx];
+        st.generated++;
+        InsnGroup group = group_of(*insn.def);
+
+        for (unsigned attempt = 0; attempt < kAttempts; attempt++) {
+            RandomCase c = random_case(rng, insn, kWindow);
+            for (const Poke& p : c.pokes)
+                rig_.write(p.addr, p.bytes, p.len);
+            rig_.write(c.state.pc, &insn.bits, 4);
+            apply(c.state, rig_.board.cpu);
+            apply(c.state, rig_.unicorn);
+
+            LockstepRig::OurStep ours = rig_.step_ours();
+            UnicornA64::StepResult theirs = rig_.unicorn.step(1);
+
+            if (!ours.completed && !theirs.completed) {
+                // Both trapped: what a faulting instruction left in memory is not compared.
+                if (!rig_.memory_equal(kWindow.base, kWindow.size))
+                    rig_.resync_unicorn_from_ours();
+                continue;
+            }
+            if (ours.completed != theirs.completed && may_trap_one_sided(group)) {
+                st.one_sided++;
+                if (!rig_.memory_equal(kWindow.base, kWindow.size))
+                    rig_.resync_unicorn_from_ours();
+                return true;
+            }
+
+            bool with_sys = c.state.has_sys;
+            A64Snapshot after_ours = capture(rig_.board.cpu, with_sys);
+            A64Snapshot after_uc = capture(rig_.unicorn, with_sys);
+            std::vector<std::string> diffs;
+            if (ours.completed != theirs.completed)
+                diffs.push_back(std::string("trap: ours ") + (ours.completed ? "completed" : ours.what) + ", unicorn " +
+                                (theirs.completed ? "completed" : UnicornA64::error_text(theirs.error)));
+            for (std::string& s : differences(after_ours, after_uc, ignored_destinations(insn.bits)))
+                diffs.push_back(std::move(s));
+            if (!rig_.memory_equal(kWindow.base, kWindow.size))
+                for (std::string& s : rig_.memory_differences(kWindow.base, kWindow.size))
+                    diffs.push_back("memory " + s);
+            if (diffs.empty()) {
+                st.compared++;
+                return true;
+            }
+            return report(seed, iteration, attempt, insn, c.state, diffs, st);
+        }
+        st.skipped++;
+        return true;
+    }
+
+    bool report(uint64_t seed, uint64_t iteration, unsigned attempt, const A64InsnGenerator::Insn& insn,
+                const A64Snapshot& before, const std::vector<std::string>& diffs, EntryStats& st)
+    {
+        st.compared++;
+        if (!st.diverged) {
+            st.diverged = true;
+            char head[256];
+            std::snprintf(head, sizeof head,
+                          "%s %08x  %s\n  seed %" PRIu64 " iteration %" PRIu64 " attempt %u"
+                          " (replay: RR_DIFF_SEED=%" PRIu64 " RR_DIFF_ITERATIONS=%" PRIu64 ")\n",
+                          insn.def->name, insn.bits, disassemble_a64(insn.bits, before.pc).c_str(), seed, iteration,
+                          attempt, seed, iteration + 1);
+            std::string text = head;
+            text += "initial state:\n" + format(before);
+            if (!rig_.unicorn.accesses().empty()) {
+                text += "memory accesses (as Unicorn made them; bytes before the access):\n";
+                for (const UnicornA64::Access& a : rig_.unicorn.accesses()) {
+                    text += std::string("  ") + (a.is_write ? "write " : "read  ") + std::to_string(a.size) + "B " +
+                            format_bytes(a.addr, a.before, a.before_len);
+                    if (a.is_write)
+                        text += "  <- " + hex(a.value);
+                    text += "\n";
+                }
+            }
+            text += "differences:\n";
+            for (const std::string& d : diffs)
+                text += "  " + d + "\n";
+            divergences_.push_back(text);
+        }
+        // Go on from equal memory so that later instructions are still tested.
+        rig_.resync_unicorn_from_ours();
+        return divergences_.size() < kMaxReportedDivergences;
+    }
+
+    LockstepRig rig_;
+    A64InsnGenerator gen_;
+    std::vector<EntryStats> stats_;
+    std::vector<std::string> divergences_;
+};
+
+}  // namespace
+
+TEST_CASE("random A64 instructions run the same on our interpreter and on Unicorn", "[diff][a64][lockstep]")
+{
+    RandomLockstep run;
+    std::vector<uint64_t> seeds(std::begin(kCiSeeds), std::end(kCiSeeds));
+    uint64_t per_entry_need = kTargetDrawsPerEntry * run.generator().reachable().size();
+    uint64_t iterations = std::max(kCiIterationsPerSeed, (per_entry_need + seeds.size() - 1) / seeds.size());
+    if (std::getenv("RR_DIFF_SEED"))
+        seeds = {env_u64("RR_DIFF_SEED", 0)};
+    iterations = env_u64("RR_DIFF_ITERATIONS", iterations);
+
+    auto t0 = std::chrono::steady_clock::now();
+    uint64_t total = 0;
+    for (uint64_t seed : seeds) {
+        bool go_on = run.run_seed(seed, iterations);
+        total += iterations;
+        if (!go_on)
+            break;
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    run.print_table();
+    std::vector<std::string> coverage = run.check_coverage(total, true);
+    std::printf("%" PRIu64 " random instructions over %zu seed(s) in %.1f s (%.1f us each)\n", total, seeds.size(),
+                seconds, 1e6 * seconds / static_cast<double>(total ? total : 1));
+
+    std::string failure;
+    for (const std::string& d : run.divergences())
+        failure += "DIVERGENCE " + d + "\n";
+    // After divergences the coverage figures are incomplete and say nothing more.
+    if (run.divergences().empty())
+        for (const std::string& c : coverage)
+            failure += "COVERAGE " + c + "\n";
+    if (!failure.empty())
+        FAIL(failure);
+}
