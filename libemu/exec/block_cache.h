@@ -57,6 +57,13 @@ public:
         return slot;
     }
 
+    // The jump cache alone, for chaining: a miss here leaves the full lookup to the run loop.
+    BlockT* find_recent(PhysAddr pc) const
+    {
+        BlockT* b = jump_cache_[jump_index(pc)];
+        return b && b->pc == pc ? b : nullptr;
+    }
+
     // Space for a block of up to max_ops operations (terminator included), or null when the
     // arena is full and the caller must flush().
     BlockT* allocate(size_t max_ops)

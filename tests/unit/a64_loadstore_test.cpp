@@ -273,7 +273,7 @@ TEST_CASE("random encodings of every load/store line decode to it, build and run
             m.run({insn}, 1);
         }
     }
-    CHECK(lines == 64);
+    CHECK(lines >= 64);  // insns_loadstore.inc and insns_atomic.inc
 }
 
 TEST_CASE("LDR/STR with an unsigned offset, every size", "[a64][loadstore]")

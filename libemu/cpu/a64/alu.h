@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <type_traits>
 
 #include "cpu/a64/state.h"
 
@@ -54,17 +55,33 @@ inline uint32_t carry_flag(uint32_t nzcv) { return (nzcv >> 29) & 1u; }
 // argument.
 enum class AddSub { ADD, ADDS, SUB, SUBS };
 
+// ADD/SUB at the operand width. The flag-setting forms are AddWithCarry with a constant carry
+// in (x + y + 0, x + NOT(y) + 1), specialised so that C and V come from one operation.
 template <AddSub kOp, bool k64>
 inline uint64_t add_sub(uint64_t x, uint64_t y, uint32_t& nzcv)
 {
-    if constexpr (kOp == AddSub::ADD)
-        return to_width<k64>(x + y);
-    else if constexpr (kOp == AddSub::SUB)
-        return to_width<k64>(x - y);
-    else if constexpr (kOp == AddSub::ADDS)
-        return add_with_carry<k64>(x, y, 0, nzcv);
-    else
-        return add_with_carry<k64>(x, ~y, 1, nzcv);
+    using T = std::conditional_t<k64, uint64_t, uint32_t>;
+    constexpr unsigned kSignBit = k64 ? 63 : 31;
+    T a = static_cast<T>(x);
+    T b = static_cast<T>(y);
+    if constexpr (kOp == AddSub::ADD) {
+        return static_cast<T>(a + b);
+    } else if constexpr (kOp == AddSub::SUB) {
+        return static_cast<T>(a - b);
+    } else if constexpr (kOp == AddSub::ADDS) {
+        T r = a + b;
+        uint32_t c = r < a;
+        uint32_t v = static_cast<uint32_t>(((a ^ r) & (b ^ r)) >> kSignBit);
+        nzcv = nz_flags<k64>(r) | (c << 29) | (v << 28);
+        return r;
+    } else {
+        // C is NOT borrow; V when the operands' signs differ and the result's differs from a's.
+        T r = a - b;
+        uint32_t c = a >= b;
+        uint32_t v = static_cast<uint32_t>(((a ^ b) & (a ^ r)) >> kSignBit);
+        nzcv = nz_flags<k64>(r) | (c << 29) | (v << 28);
+        return r;
+    }
 }
 
 // The shift field of shifted-register operands, in its encoding order.

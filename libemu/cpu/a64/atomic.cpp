@@ -209,12 +209,15 @@ template <AtomicOp O>
 constexpr Handler kAtomicOp[4] = {atomic_op<O, uint8_t>, atomic_op<O, uint16_t>, atomic_op<O, uint32_t>,
                                   atomic_op<O, uint64_t>};
 
-// The forms with one transfer register and a base: loads write Rt, stores read it.
-Build build_rt_rn(Op& op, uint32_t insn, const Handler (&by_size)[4], bool load)
+// Whether Rt is a source (XZR reads zero) or a destination (XZR discards).
+enum class Rt { Read, Written };
+
+// The forms with one transfer register and a base.
+Build build_rt_rn(Op& op, uint32_t insn, const Handler (&by_size)[4], Rt rt)
 {
     uint32_t t = bits(insn, 4, 0);
     op.fn = by_size[bits(insn, 31, 30)];
-    op.rd = load ? dst_zr(t) : src_zr(t);
+    op.rd = rt == Rt::Written ? dst_zr(t) : src_zr(t);
     op.rn = reg_sp(bits(insn, 9, 5));
     return Build::Next;
 }
@@ -222,15 +225,15 @@ Build build_rt_rn(Op& op, uint32_t insn, const Handler (&by_size)[4], bool load)
 template <AtomicOp O>
 Build build_atomic_op(Op& op, uint32_t insn)
 {
-    build_rt_rn(op, insn, kAtomicOp<O>, true);
+    build_rt_rn(op, insn, kAtomicOp<O>, Rt::Written);
     op.rm = src_zr(bits(insn, 20, 16));
     return Build::Next;
 }
 
 }  // namespace
 
-Build build_LDXR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kLDXR, true); }
-Build build_LDAXR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kLDXR, true); }
+Build build_LDXR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kLDXR, Rt::Written); }
+Build build_LDAXR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kLDXR, Rt::Written); }
 
 Build build_STXR(Op& op, uint32_t insn)
 {
@@ -240,7 +243,7 @@ Build build_STXR(Op& op, uint32_t insn)
     // A status register that overlaps the data or the base is CONSTRAINED UNPREDICTABLE.
     if (s == t || (s == n && n != 31))
         return Build::Undefined;
-    build_rt_rn(op, insn, kSTXR, false);
+    build_rt_rn(op, insn, kSTXR, Rt::Read);
     op.rm = dst_zr(s);
     return Build::Next;
 }
@@ -282,15 +285,15 @@ Build build_STXP(Op& op, uint32_t insn)
 
 Build build_STLXP(Op& op, uint32_t insn) { return build_STXP(op, insn); }
 
-Build build_LDAR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kLDAR, true); }
-Build build_LDLAR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kLDAR, true); }
-Build build_STLR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kSTLR, false); }
-Build build_STLLR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kSTLR, false); }
+Build build_LDAR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kLDAR, Rt::Written); }
+Build build_LDLAR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kLDAR, Rt::Written); }
+Build build_STLR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kSTLR, Rt::Read); }
+Build build_STLLR(Op& op, uint32_t insn) { return build_rt_rn(op, insn, kSTLR, Rt::Read); }
 
 Build build_CAS(Op& op, uint32_t insn)
 {
     uint32_t s = bits(insn, 20, 16);
-    build_rt_rn(op, insn, kCAS, false);
+    build_rt_rn(op, insn, kCAS, Rt::Read);
     op.rm = src_zr(s);
     op.ra = dst_zr(s);
     return Build::Next;
@@ -300,7 +303,7 @@ Build build_CASP(Op& op, uint32_t insn)
 {
     uint32_t s = bits(insn, 20, 16);
     uint32_t t = bits(insn, 4, 0);
-    // Register pairs start at an even register.
+    // Register pairs start at an even register; an odd one is UNDEFINED.
     if ((s & 1) || (t & 1))
         return Build::Undefined;
     op.fn = bit(insn, 30) ? CASP<uint64_t> : CASP<uint32_t>;

@@ -190,10 +190,12 @@ private:
     // Enters the cached block at s.pc without going back to the run loop. Only branches and
     // fall-through chain: everything that can make an interrupt due or stop the CPU (I/O,
     // MSR, ERET, exceptions, WFI, HVC) returns to the loop, which checks those between blocks.
+    // A block of no instructions is a fetch fault: it waits for the run loop, so that a due
+    // timer, a pending interrupt or the budget acts before the fault does, as without chaining.
     const Op* chain()
     {
-        BlockT* next = cache_.find(s.pc);
-        if (!next || next->n_insns > chain_limit_ - icount_)
+        BlockT* next = cache_.find_recent(s.pc);
+        if (!next || next->n_insns == 0 || next->n_insns > chain_limit_ - icount_)
             return nullptr;
         enter(next);
         return next->ops();

@@ -1,6 +1,6 @@
 // The A64 decode table. Every encoding is one line of a family list (`*.inc` beside this file):
 //
-//     A64_INSN(ADD_imm, "x00100010siiiiiiiiiiiinnnnnddddd")
+//     A64_INSN(ADD_imm, "x00100010hiiiiiiiiiiiinnnnnddddd")
 //
 // Bits are written from 31 down to 0; '0' and '1' are fixed, any other letter is a field.
 // Patterns are parsed at compile time into a mask and a match value. Lookup tries more

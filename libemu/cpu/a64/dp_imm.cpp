@@ -106,7 +106,11 @@ const Op* UBFM(Cpu& c, const Op* op)
 template <bool k64>
 const Op* BFM(Cpu& c, const Op* op)
 {
-    uint64_t src = k64 ? std::rotr(c.s.r[op->rn], op->a) : std::rotr(static_cast<uint32_t>(c.s.r[op->rn]), op->a);
+    uint64_t src;
+    if constexpr (k64)
+        src = std::rotr(c.s.r[op->rn], op->a);
+    else
+        src = std::rotr(static_cast<uint32_t>(c.s.r[op->rn]), op->a);
     c.s.r[op->rd] = to_width<k64>((c.s.r[op->rd] & ~op->imm) | (src & op->imm));
     return op + 1;
 }
@@ -265,10 +269,12 @@ Build build_MOVZ(Op& op, uint32_t insn)
     return Build::Next;
 }
 
+// MOVN is MOVZ of the inverted constant.
 Build build_MOVN(Op& op, uint32_t insn)
 {
     Build b = build_MOVZ(op, insn);
-    op.imm = is_64bit(insn) ? ~op.imm : static_cast<uint32_t>(~op.imm);
+    if (b == Build::Next)
+        op.imm = is_64bit(insn) ? ~op.imm : static_cast<uint32_t>(~op.imm);
     return b;
 }
 

@@ -67,7 +67,7 @@ constexpr Handler kAddSubShift[2][4] = {
      AddSub_shift<kOp, true, ShiftType::ASR>, nullptr},
 };
 
-// --- add/subtract (extended register) ------------------------------------------------------------
+// --- add/subtract (extended register) ----------------------------------------------------------
 
 // ExtendReg before the left shift: option<2> signed, option<1:0> the source size.
 template <unsigned kOption>
@@ -150,7 +150,7 @@ const Op* CondSel(Cpu& c, const Op* op)
     return op + 1;
 }
 
-// --- data processing, 1 source ------------------------------------------------------------------
+// --- data processing, 1 source -----------------------------------------------------------------
 
 // Swaps adjacent groups of `shift` bits selected by `mask` and the ones above them.
 constexpr uint64_t swap_bits(uint64_t v, uint64_t mask, unsigned shift)
@@ -224,7 +224,7 @@ const Op* CLS(Cpu& c, const Op* op)
     return op + 1;
 }
 
-// --- data processing, 2 sources -----------------------------------------------------------------
+// --- data processing, 2 sources ----------------------------------------------------------------
 
 // A64 division never traps: a zero divisor gives 0.
 template <bool k64>
@@ -294,7 +294,7 @@ const Op* CRC32(Cpu& c, const Op* op)
     return op + 1;
 }
 
-// --- data processing, 3 sources -----------------------------------------------------------------
+// --- data processing, 3 sources ----------------------------------------------------------------
 
 // The low 32 bits of a product depend only on the low 32 bits of its factors.
 template <bool kSub, bool k64>
