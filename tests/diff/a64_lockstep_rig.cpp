@@ -10,23 +10,77 @@
 
 namespace emu::test {
 
-LockstepRig::LockstepRig(uint64_t ram_base, uint64_t ram_size)
-    : board(ram_base, ram_size), ram_base_(ram_base), ram_size_(ram_size), unicorn_ram_(ram_size)
+namespace {
+
+constexpr uint32_t kBranchToSelf = 0x14000000;
+
+// The main RAM first (the CPU's fast path is the first region), then the vector page.
+Bus& with_ram(Bus& bus, uint64_t base, uint64_t size)
 {
-    unicorn.map(ram_base, unicorn_ram_.data(), ram_size);
+    bus.add_ram(base, size);
+    bus.add_ram(LockstepRig::kVectorPage, kPageSize);
+    std::vector<uint32_t> vectors(kPageSize / 4, kBranchToSelf);
+    bus.write_bytes(LockstepRig::kVectorPage, vectors.data(), kPageSize);
+    return bus;
+}
+
+}  // namespace
+
+LockstepRig::LockstepRig(uint64_t ram_base, uint64_t ram_size, uint32_t unicorn_perms)
+    : cpu(with_ram(bus, ram_base, ram_size), clock, platform),
+      ram_base_(ram_base),
+      ram_size_(ram_size),
+      unicorn_ram_(ram_size)
+{
+    reset_ours(ram_base);
+    unicorn.map(ram_base, unicorn_ram_.data(), ram_size, unicorn_perms);
+    // Unicorn's 'max' CPU has EL2 and EL3 and resets into Secure EL1 with SCR_EL3.RW clear,
+    // where it treats returns to AArch64 EL1t as illegal and asserts on some system register
+    // traps. Ours is a Non-secure-like EL1 with nothing above it: make Unicorn's EL1
+    // Non-secure and AArch64 at every level (SCR_EL3.NS and .RW, HCR_EL2.RW), with no EL2
+    // traps enabled.
+    constexpr uint32_t kScrEl3 = a64::sysreg::key(3, 6, 1, 1, 0);
+    constexpr uint32_t kHcrEl2 = a64::sysreg::key(3, 4, 1, 1, 0);
+    constexpr uint64_t kScrNs = 1u << 0, kScrRw = 1u << 10, kHcrRw = uint64_t{1} << 31;
+    unicorn.set_sysreg(kScrEl3, kScrNs | kScrRw);
+    unicorn.set_sysreg(kHcrEl2, kHcrRw);
     // Unicorn resets with SCTLR_EL1.SA/SA0 set; ours with them clear. Give Unicorn ours so that
-    // both check stack alignment alike, then remember that as the state to return to.
-    unicorn.set_sysreg(a64::sysreg::SCTLR_EL1, board.cpu.s.sys.sctlr_el1);
+    // both check stack alignment alike, and our VBAR_EL1; then remember that as the state to
+    // return to.
+    unicorn.set_sysreg(a64::sysreg::SCTLR_EL1, cpu.s.sys.sctlr_el1);
+    unicorn.set_sysreg(a64::sysreg::VBAR_EL1, kVectorPage);
     unicorn.save_context();
+}
+
+void LockstepRig::reset_ours(uint64_t pc)
+{
+    cpu.reset(pc);
+    cpu.s.sys.vbar_el1 = kVectorPage;
 }
 
 void LockstepRig::write(uint64_t addr, const void* data, uint64_t len)
 {
     if (addr < ram_base_ || len > ram_size_ || addr - ram_base_ > ram_size_ - len)
         throw std::out_of_range("LockstepRig::write outside RAM");
-    board.bus.write_bytes(addr, data, len);
+    bus.write_bytes(addr, data, len);
     std::memcpy(unicorn_ram_.data() + (addr - ram_base_), data, len);
     unicorn.invalidate_code(addr, len);
+}
+
+void LockstepRig::patch_unicorn(uint64_t addr, const void* data, uint64_t len)
+{
+    if (addr < ram_base_ || len > ram_size_ || addr - ram_base_ > ram_size_ - len)
+        throw std::out_of_range("LockstepRig::patch_unicorn outside RAM");
+    std::memcpy(unicorn_ram_.data() + (addr - ram_base_), data, len);
+    unicorn.invalidate_code(addr, len);
+}
+
+void LockstepRig::undo_unicorn_stores()
+{
+    const std::vector<UnicornA64::Access>& a = unicorn.accesses();
+    for (auto it = a.rbegin(); it != a.rend(); ++it)
+        if (it->is_write)
+            patch_unicorn(it->addr, it->before, it->before_len);
 }
 
 void LockstepRig::fill(const std::vector<uint8_t>& bytes)
@@ -44,7 +98,6 @@ void LockstepRig::resync_unicorn_from_ours()
 
 LockstepRig::OurStep LockstepRig::step_ours()
 {
-    a64::Cpu& cpu = board.cpu;
     uint64_t esr = cpu.s.sys.esr_el1;
     a64::StopReason stop = cpu.run(1);
     OurStep r{true, stop, cpu.s.sys.esr_el1, {}};
@@ -58,6 +111,17 @@ LockstepRig::OurStep LockstepRig::step_ours()
         r.what = buf;
     }
     return r;
+}
+
+std::vector<std::string> LockstepRig::our_invariant_failures() const
+{
+    std::vector<std::string> out;
+    if (uint64_t zr = cpu.s.r[a64::kZr]; zr != 0) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "our zero-register slot holds 0x%" PRIx64 " (a write went to XZR)", zr);
+        out.push_back(buf);
+    }
+    return out;
 }
 
 bool LockstepRig::memory_equal(uint64_t addr, uint64_t len)
@@ -76,13 +140,14 @@ std::vector<std::string> LockstepRig::memory_differences(uint64_t addr, uint64_t
             i++;
             continue;
         }
-        if (out.size() == max_lines) {
+        if (out.size() >= max_lines) {
             out.push_back("... and more");
             break;
         }
-        // One line per run of up to 16 bytes starting at the first difference.
+        // Two lines per run of up to 16 bytes starting at the first difference.
         unsigned n = static_cast<unsigned>(std::min<uint64_t>(16, len - i));
-        out.push_back("ours    " + format_bytes(addr + i, a + i, n) + "\n    unicorn " + format_bytes(addr + i, b + i, n));
+        out.push_back("ours    " + format_bytes(addr + i, a + i, n));
+        out.push_back("unicorn " + format_bytes(addr + i, b + i, n));
         i += n;
     }
     return out;

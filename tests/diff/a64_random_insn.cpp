@@ -1,9 +1,11 @@
 #include "a64_random_insn.h"
 
+#include <iterator>
 #include <stdexcept>
 
 #include "core/bits.h"
 #include "cpu/a64/op.h"
+#include "cpu/a64/sysreg_keys.h"
 
 namespace emu::test {
 
@@ -45,6 +47,21 @@ InsnGroup group_of(const InsnDef& d)
         return InsnGroup::SimdFp;
     throw std::logic_error(std::string(d.name) + ": pattern is in an unallocated op0 space");
 }
+
+namespace {
+
+// MRS and MSR (register): 1101 0101 00L1 op0<1> op1 CRn CRm op2 Rt, the key in bits 20:5.
+constexpr uint32_t kMoveSysregMask = 0xFFD00000, kMoveSysreg = 0xD5100000;
+
+// Registers both CPUs have and the tests can compare. A random 16-bit key almost never names
+// one, so half of the MRS and MSR drawn get one of these instead.
+constexpr uint32_t kSharedSysregs[] = {
+    sysreg::NZCV,     sysreg::DAIF,      sysreg::SPSel,     sysreg::CurrentEL,   sysreg::SP_EL0,
+    sysreg::ELR_EL1,  sysreg::SPSR_EL1,  sysreg::VBAR_EL1,  sysreg::TPIDR_EL0,   sysreg::TPIDRRO_EL0,
+    sysreg::TPIDR_EL1, sysreg::FPCR,     sysreg::FPSR,      sysreg::DCZID_EL0,
+};
+
+}  // namespace
 
 bool has_field(const InsnDef& d, char letter, unsigned hi, unsigned lo)
 {
@@ -89,6 +106,13 @@ A64InsnGenerator::Insn A64InsnGenerator::next(SplitMix64& rng)
     // A reachable entry owns a real share of its space: a million misses means a broken table.
     if (!fill(*d, rng, 1u << 20, insn))
         throw std::logic_error(std::string(d->name) + ": no valid random encoding found");
+    if ((insn & kMoveSysregMask) == kMoveSysreg && rng.chance(1, 2)) {
+        uint32_t key = kSharedSysregs[rng.below(std::size(kSharedSysregs))];
+        uint32_t with_key = (insn & ~(0xFFFFu << 5)) | (key << 5);
+        Op op{};
+        if (decode(with_key) == d && d->build(op, with_key) != Build::Undefined)
+            insn = with_key;
+    }
     return {d, insn};
 }
 

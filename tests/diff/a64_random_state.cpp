@@ -3,6 +3,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "a64_lockstep_rig.h"
 #include "cpu/a64/sysreg_keys.h"
 #include "core/bits.h"
 
@@ -12,27 +13,24 @@ namespace {
 
 // Values at which carries, overflows, sign and width boundaries happen.
 constexpr uint64_t kEdgeValues[] = {
-    0,
-    1,
-    2,
-    0x7F,
-    0x80,
-    0xFF,
-    0x7FFF,
-    0x8000,
-    0xFFFF,
-    0x7FFFFFFF,
-    0x80000000,
-    0xFFFFFFFF,
-    0x100000000,
-    0xFFFFFFFE,
-    0xFFFFFFFF80000000,
-    0x7FFFFFFFFFFFFFFF,
-    0x8000000000000000,
-    0x8000000000000001,
-    0xFFFFFFFFFFFFFFFE,
-    0xFFFFFFFFFFFFFFFF,
+    0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF,
+    0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE, 0x100000000, 0xFFFFFFFF80000000,
+    0x7FFFFFFFFFFFFFFF, 0x8000000000000000, 0x8000000000000001, 0xFFFFFFFFFFFFFFFE, 0xFFFFFFFFFFFFFFFF,
 };
+
+// A register value: small, an edge case, or anything.
+uint64_t interesting_value(SplitMix64& rng)
+{
+    switch (rng.below(8)) {
+    case 0: return rng.below(64);
+    case 1: return 0 - rng.below(64);
+    case 2:
+    case 3: return kEdgeValues[rng.below(std::size(kEdgeValues))];
+    case 4: return static_cast<uint32_t>(rng.next());
+    case 5: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(rng.next())));
+    default: return rng.next();
+    }
+}
 
 // An address in the window, away from its ends; mostly 16-byte aligned so that exclusives
 // and atomics, which fault when misaligned, usually run.
@@ -68,7 +66,7 @@ void random_sysregs(SplitMix64& rng, const DataWindow& w, A64Snapshot& s)
         case SP_EL0: v = rng.chance(1, 2) ? window_pointer(rng, w) : interesting_value(rng); break;
         case ELR_EL1: v = rng.chance(3, 4) ? window_pointer(rng, w) & ~uint64_t{3} : interesting_value(rng); break;
         case SPSR_EL1: v = legal_spsr(rng); break;
-        case VBAR_EL1: v = rng.next() & ~uint64_t{0x7FF}; break;  // bits 10:0 are RES0
+        case VBAR_EL1: v = LockstepRig::kVectorPage; break;  // see LockstepRig
         default: v = interesting_value(rng); break;
         }
         s.sys[i] = v;
@@ -77,16 +75,24 @@ void random_sysregs(SplitMix64& rng, const DataWindow& w, A64Snapshot& s)
 
 }  // namespace
 
-uint64_t interesting_value(SplitMix64& rng)
+
+// Makes Rm equal, opposite, complementary or adjacent to Rn: carries and comparisons have
+// their corner cases where the operands are related (x + ~x, x - x, x + 1).
+void relate_operands(SplitMix64& rng, const A64InsnGenerator::Insn& insn, A64Snapshot& s)
 {
-    switch (rng.below(8)) {
-    case 0: return rng.below(64);
-    case 1: return 0 - rng.below(64);
-    case 2:
-    case 3: return kEdgeValues[rng.below(std::size(kEdgeValues))];
-    case 4: return static_cast<uint32_t>(rng.next());
-    case 5: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(rng.next())));
-    default: return rng.next();
+    const a64::InsnDef& d = *insn.def;
+    if (!has_field(d, 'n', 9, 5) || !has_field(d, 'm', 20, 16))
+        return;
+    unsigned n = bits(insn.bits, 9, 5), m = bits(insn.bits, 20, 16);
+    if (n == 31 || m == 31)
+        return;
+    uint64_t v = s.x[n];
+    switch (rng.below(5)) {
+    case 0: s.x[m] = v; break;
+    case 1: s.x[m] = 0 - v; break;
+    case 2: s.x[m] = ~v; break;
+    case 3: s.x[m] = v + 1; break;
+    default: s.x[m] = v - 1; break;
     }
 }
 
@@ -96,6 +102,8 @@ RandomCase random_case(SplitMix64& rng, const A64InsnGenerator::Insn& insn, cons
     A64Snapshot& s = c.state;
     for (uint64_t& x : s.x)
         x = interesting_value(rng);
+    if (rng.chance(1, 4))
+        relate_operands(rng, insn, s);
     s.sp = interesting_value(rng);
     s.nzcv = static_cast<uint32_t>(rng.below(16)) << 28;
     s.pc = w.code_page + 4 * rng.below(kPageSize / 4);

@@ -34,9 +34,6 @@ struct RandomCase {
     std::vector<Poke> pokes;
 };
 
-// A register value: small, an edge case, or anything.
-uint64_t interesting_value(SplitMix64& rng);
-
 RandomCase random_case(SplitMix64& rng, const A64InsnGenerator::Insn& insn, const DataWindow& w);
 
 }  // namespace emu::test

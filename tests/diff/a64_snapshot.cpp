@@ -11,13 +11,13 @@ namespace emu::test {
 using namespace a64;
 
 const std::array<ComparedSysreg, kNumComparedSysregs> kComparedSysregs = {{
-    {"SP_EL0", sysreg::SP_EL0},
-    {"ELR_EL1", sysreg::ELR_EL1},
-    {"SPSR_EL1", sysreg::SPSR_EL1},
-    {"VBAR_EL1", sysreg::VBAR_EL1},
-    {"TPIDR_EL0", sysreg::TPIDR_EL0},
-    {"TPIDRRO_EL0", sysreg::TPIDRRO_EL0},
-    {"TPIDR_EL1", sysreg::TPIDR_EL1},
+    {"SP_EL0", sysreg::SP_EL0, ~uint64_t{0}},
+    {"ELR_EL1", sysreg::ELR_EL1, ~uint64_t{0}},
+    {"SPSR_EL1", sysreg::SPSR_EL1, ~uint64_t{0}},
+    {"VBAR_EL1", sysreg::VBAR_EL1, ~uint64_t{0x7FF}},
+    {"TPIDR_EL0", sysreg::TPIDR_EL0, ~uint64_t{0}},
+    {"TPIDRRO_EL0", sysreg::TPIDRRO_EL0, ~uint64_t{0}},
+    {"TPIDR_EL1", sysreg::TPIDR_EL1, ~uint64_t{0}},
 }};
 
 namespace {
@@ -114,7 +114,7 @@ void apply(const A64Snapshot& s, Cpu& cpu)
 {
     if (s.el != 1 || s.spsel != 1)
         throw std::logic_error("apply: only EL1h snapshots can be applied");
-    cpu.reset(s.pc);
+    cpu.s.pc = s.pc;
     for (unsigned i = 0; i < 31; i++)
         cpu.s.r[i] = s.x[i];
     cpu.s.r[kSp] = s.sp;
@@ -157,24 +157,31 @@ void apply(const A64Snapshot& s, UnicornA64& uc)
 
 std::vector<std::string> differences(const A64Snapshot& ours, const A64Snapshot& unicorn, uint32_t ignore_x)
 {
+    // Numbers are compared first and formatted only when they differ: this runs per instruction.
     std::vector<std::string> out;
-    auto diff = [&](const std::string& name, const std::string& a, const std::string& b) {
+    auto diff = [&](const char* name, uint64_t a, uint64_t b) {
         if (a != b)
-            out.push_back(name + ": ours " + a + " unicorn " + b);
+            out.push_back(std::string(name) + ": ours " + hex64(a) + " unicorn " + hex64(b));
     };
     for (unsigned i = 0; i < 31; i++) {
+        if ((ignore_x & (1u << i)) || ours.x[i] == unicorn.x[i])
+            continue;
         char name[8];
         std::snprintf(name, sizeof name, "X%u", i);
-        if (!(ignore_x & (1u << i)))
-            diff(name, hex64(ours.x[i]), hex64(unicorn.x[i]));
+        diff(name, ours.x[i], unicorn.x[i]);
     }
-    diff("SP", hex64(ours.sp), hex64(unicorn.sp));
-    diff("PC", hex64(ours.pc), hex64(unicorn.pc));
-    diff("NZCV", flags(ours.nzcv), flags(unicorn.nzcv));
-    diff("PSTATE", pstate(ours), pstate(unicorn));
+    diff("SP", ours.sp, unicorn.sp);
+    diff("PC", ours.pc, unicorn.pc);
+    if (ours.nzcv != unicorn.nzcv)
+        out.push_back("NZCV: ours " + flags(ours.nzcv) + " unicorn " + flags(unicorn.nzcv));
+    if (ours.el != unicorn.el || ours.spsel != unicorn.spsel || ours.daif != unicorn.daif)
+        out.push_back("PSTATE: ours " + pstate(ours) + " unicorn " + pstate(unicorn));
     if (ours.has_sys && unicorn.has_sys)
-        for (unsigned i = 0; i < kNumComparedSysregs; i++)
-            diff(kComparedSysregs[i].name, hex64(ours.sys[i]), hex64(unicorn.sys[i]));
+        for (unsigned i = 0; i < kNumComparedSysregs; i++) {
+            uint64_t bits = kComparedSysregs[i].compared_bits;
+            if ((ours.sys[i] & bits) != (unicorn.sys[i] & bits))
+                diff(kComparedSysregs[i].name, ours.sys[i], unicorn.sys[i]);
+        }
     return out;
 }
 
@@ -183,14 +190,14 @@ std::string format(const A64Snapshot& s)
     std::string out;
     for (unsigned i = 0; i < 31; i++) {
         char buf[40];
-        std::snprintf(buf, sizeof buf, "X%-2u=%s%s", i, hex64(s.x[i]).c_str(), (i % 4 == 3) ? "\n" : "  ");
+        std::snprintf(buf, sizeof buf, "X%-2u=%s%s", i, hex64(s.x[i]).c_str(), (i % 3 == 2) ? "\n" : "  ");
         out += buf;
     }
-    out += "  SP =" + hex64(s.sp) + "\n";
-    out += "PC =" + hex64(s.pc) + "  NZCV=" + flags(s.nzcv) + "  " + pstate(s) + "\n";
+    out += "SP =" + hex64(s.sp) + "  PC =" + hex64(s.pc) + "\n";
+    out += "NZCV=" + flags(s.nzcv) + "  " + pstate(s) + "\n";
     if (s.has_sys)
         for (unsigned i = 0; i < kNumComparedSysregs; i++)
-            out += std::string(kComparedSysregs[i].name) + "=" + hex64(s.sys[i]) + ((i % 4 == 3) ? "\n" : "  ");
+            out += std::string(kComparedSysregs[i].name) + "=" + hex64(s.sys[i]) + ((i % 2 == 1) ? "\n" : "  ");
     if (!out.empty() && out.back() != '\n')
         out += "\n";
     return out;

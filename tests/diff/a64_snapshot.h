@@ -19,6 +19,7 @@ namespace emu::test {
 struct ComparedSysreg {
     const char* name;
     uint32_t key;
+    uint64_t compared_bits;  // RES0 bits may be stored or not, as the CPU likes
 };
 inline constexpr unsigned kNumComparedSysregs = 7;
 extern const std::array<ComparedSysreg, kNumComparedSysregs> kComparedSysregs;
@@ -40,8 +41,9 @@ struct A64Snapshot {
 A64Snapshot capture(const a64::Cpu& cpu, bool with_sys);
 A64Snapshot capture(const UnicornA64& uc, bool with_sys);
 
-// Puts the CPU at EL1h with all interrupts masked (the reset state of both engines) and then
-// loads `s`; only EL1h snapshots can be applied.
+// Loads `s` into a CPU that the caller has just reset (EL1h, all interrupts masked, the
+// exclusive monitor clear); only EL1h snapshots can be applied. Unicorn is returned to its
+// saved context first.
 void apply(const A64Snapshot& s, a64::Cpu& cpu);
 void apply(const A64Snapshot& s, UnicornA64& uc);
 

@@ -29,6 +29,10 @@ UnicornA64::UnicornA64()
     check(uc_hook_add(uc_, &access_hook_, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(on_access),
                       this, 1, 0),
           "add the memory access hook");
+    // Without an interrupt hook Unicorn reports every exception as UC_ERR_EXCEPTION; with one
+    // we learn which exception it was.
+    check(uc_hook_add(uc_, &interrupt_hook_, UC_HOOK_INTR, reinterpret_cast<void*>(on_interrupt), this, 1, 0),
+          "add the interrupt hook");
     check(uc_context_alloc(uc_, &context_), "uc_context_alloc");
 }
 
@@ -48,10 +52,15 @@ void UnicornA64::check(uc_err e, const char* what) const
 
 std::string UnicornA64::error_text(uc_err e) { return uc_strerror(e); }
 
-void UnicornA64::map(uint64_t addr, uint8_t* host, uint64_t size)
+void UnicornA64::map(uint64_t addr, uint8_t* host, uint64_t size, uint32_t perms)
 {
-    check(uc_mem_map_ptr(uc_, addr, size, UC_PROT_ALL, host), "map memory");
+    check(uc_mem_map_ptr(uc_, addr, size, perms, host), "map memory");
     regions_.push_back({addr, host, size});
+}
+
+void UnicornA64::protect(uint64_t addr, uint64_t size, uint32_t perms)
+{
+    check(uc_mem_protect(uc_, addr, size, perms), "change memory protection");
 }
 
 void UnicornA64::invalidate_code(uint64_t addr, uint64_t len)
@@ -112,17 +121,38 @@ void UnicornA64::on_access(uc_engine*, uc_mem_type type, uint64_t addr, int size
     u.accesses_.push_back(a);
 }
 
+void UnicornA64::on_interrupt(uc_engine* uc, uint32_t intno, void* self)
+{
+    static_cast<UnicornA64*>(self)->exception_ = static_cast<int>(intno);
+    uc_emu_stop(uc);
+}
+
 UnicornA64::StepResult UnicornA64::step(uint64_t count)
 {
+    // QEMU's EXCP_PREFETCH_ABORT: an instruction fetch failed.
+    constexpr int kPrefetchAbort = 3;
     accesses_.clear();
+    exception_ = -1;
     uint64_t start = reg(UC_ARM64_REG_PC);
     // `until` 0 never stops us early: a branch to address 0 has already retired when it lands.
     uc_err e = uc_emu_start(uc_, start, 0, 0, count);
     // Unicorn stops a counted run when it reaches the next instruction, so it fetches that
-    // instruction first; when the stepped instruction branched to unmapped memory the fetch
-    // fails after the instruction retired.
-    bool completed = e == UC_ERR_OK || (e == UC_ERR_FETCH_UNMAPPED && reg(UC_ARM64_REG_PC) != start);
-    return {completed, e};
+    // instruction first. When the stepped instruction branched to unmapped, non-executable or
+    // out-of-range memory, that fetch fails after the instruction retired. (The instruction
+    // under test cannot fail its own fetch: the test maps it.)
+    bool moved = reg(UC_ARM64_REG_PC) != start;
+    bool fetch_failed = e == UC_ERR_FETCH_UNMAPPED || e == UC_ERR_FETCH_PROT || exception_ == kPrefetchAbort;
+    bool completed = (e == UC_ERR_OK && exception_ < 0) || (fetch_failed && moved);
+    return {completed, e, exception_};
+}
+
+std::string UnicornA64::StepResult::text() const
+{
+    if (completed)
+        return "completed";
+    if (exception >= 0)
+        return "exception " + std::to_string(exception) + " (QEMU EXCP_* number)";
+    return error_text(error);
 }
 
 }  // namespace emu::test

@@ -26,11 +26,15 @@ public:
     };
 
     // How a step ended. Completed: the instructions retired (Unicorn may then fail to fetch the
-    // next one, which is not the stepped instruction's business). Anything else: the
+    // next one from unmapped or non-executable memory, which is not the stepped instruction's
+    // business). Anything else: the
     // instruction raised an exception or touched unmapped memory; `error` says which.
     struct StepResult {
         bool completed;
         uc_err error;
+        int exception;  // QEMU's exception number (EXCP_*), or -1 if none was raised
+
+        std::string text() const;
     };
 
     // A CPU with every feature Unicorn has (LSE atomics among them), at EL1 with SP_EL1
@@ -40,9 +44,10 @@ public:
     UnicornA64(const UnicornA64&) = delete;
     UnicornA64& operator=(const UnicornA64&) = delete;
 
-    // Maps `size` bytes of host memory at `addr`, readable, writable and executable. The memory
-    // stays the caller's: tests write it directly and must then call invalidate_code().
-    void map(uint64_t addr, uint8_t* host, uint64_t size);
+    // Maps `size` bytes of host memory at `addr` with UC_PROT_* `perms`. The memory stays the
+    // caller's: tests write it directly and must then call invalidate_code().
+    void map(uint64_t addr, uint8_t* host, uint64_t size, uint32_t perms = UC_PROT_ALL);
+    void protect(uint64_t addr, uint64_t size, uint32_t perms);
     // Drops translated code for [addr, addr + len) after the caller rewrote it behind
     // Unicorn's back.
     void invalidate_code(uint64_t addr, uint64_t len);
@@ -70,6 +75,7 @@ public:
     static std::string error_text(uc_err e);
 
 private:
+    static void on_interrupt(uc_engine* uc, uint32_t intno, void* self);
     static void on_access(uc_engine* uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self);
     void check(uc_err e, const char* what) const;
 
@@ -82,6 +88,8 @@ private:
     uc_engine* uc_ = nullptr;
     uc_context* context_ = nullptr;
     uc_hook access_hook_ = 0;
+    uc_hook interrupt_hook_ = 0;
+    int exception_ = -1;
     std::vector<Region> regions_;
     std::vector<Access> accesses_;
 };

@@ -65,3 +65,38 @@ TEST_CASE("a write into cached code invalidates it", "[a64][engine][smc]")
     CHECK(b.cpu.s.r[0] == 3);
     CHECK(b.cpu.cache().invalidations() >= 1);
 }
+
+TEST_CASE("chaining leaves a cached fetch fault to the run loop", "[a64][engine]")
+{
+    // A budget that ends at a branch to a misaligned target stops there, before the PC
+    // alignment fault, whether or not the fault's block is already cached.
+    test::A64TestBoard b;
+    constexpr uint32_t BR_X0 = 0xd61f0000;  // br x0
+    constexpr uint64_t kVbar = kCode + 0x1000;
+    b.load(kVbar + 0x200, {B_SELF});  // current EL with SPx, synchronous
+    b.load(kCode, {BR_X0});
+    b.cpu.s.sys.vbar_el1 = kVbar;
+    b.cpu.s.r[0] = kCode + 0x102;
+    for (int pass = 0; pass < 2; pass++) {
+        b.cpu.s.pc = kCode;
+        b.cpu.s.sys.esr_el1 = 0;
+        REQUIRE(b.cpu.run(1) == StopReason::Budget);
+        CHECK(b.cpu.s.pc == kCode + 0x102);
+        CHECK(b.cpu.s.sys.esr_el1 == 0);
+        REQUIRE(b.cpu.run(1) == StopReason::Budget);  // takes the fault, runs the vector's b .
+        CHECK(b.cpu.s.pc == kVbar + 0x200);
+        CHECK(b.cpu.s.sys.esr_el1 >> 26 == 0x22);  // PC alignment
+    }
+}
+
+TEST_CASE("a fault whose vector cannot be fetched stops the CPU instead of hanging", "[a64][engine]")
+{
+    test::A64TestBoard b;
+    constexpr uint32_t LDR_X0_X1 = 0xf9400020;  // ldr x0, [x1]
+    b.load(kCode, {LDR_X0_X1});
+    b.cpu.s.r[1] = 0x10;                 // unmapped: a data abort
+    b.cpu.s.sys.vbar_el1 = 0x7f000000;   // unmapped too: the vector cannot be fetched
+    CHECK(b.cpu.run(1000) == StopReason::Unsupported);
+    CHECK(b.cpu.icount() == 0);
+    CHECK_THAT(b.cpu.unsupported(), Catch::Contains("exception vector"));
+}

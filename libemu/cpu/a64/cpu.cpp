@@ -3,6 +3,7 @@
 #include <cassert>
 #include <stdexcept>
 
+#include "core/format.h"
 #include "cpu/a64/decoder.h"
 
 namespace emu::a64 {
@@ -130,6 +131,15 @@ StopReason Cpu::run(uint64_t max_insns)
         if (b->n_insns > chain_limit_ - icount_)
             b = build_block(reinterpret_cast<BlockT*>(scratch_), s.pc, static_cast<unsigned>(chain_limit_ - icount_));
         execute(b);
+        // A fetch fault retires nothing; if its vector cannot be fetched either, the CPU would
+        // fault forever without icount moving, so no budget could ever stop it.
+        if (b->n_insns == 0 && ++fetch_fault_streak_ > kMaxFetchFaultStreak) {
+            unsupported_ = "instruction fetch keeps faulting with no instruction retired: the exception vector at " +
+                           hex(s.pc) + " is not executable memory";
+            return StopReason::Unsupported;
+        }
+        if (b->n_insns != 0)
+            fetch_fault_streak_ = 0;
     }
 }
 
@@ -267,7 +277,7 @@ void Cpu::enter_exception(unsigned vector_offset, uint64_t preferred_return)
     s.sys.elr_el1 = preferred_return;
     s.daif = kDaifD | kDaifA | kDaifI | kDaifF;
     set_el_and_sp(1, 1);
-    s.pc = s.sys.vbar_el1 + base + vector_offset;
+    s.pc = (s.sys.vbar_el1 & ~uint64_t{0x7FF}) + base + vector_offset;  // VBAR_EL1[10:0] are RES0
 }
 
 const Op* Cpu::raise(const Op* op, ExceptionClass ec, uint32_t iss, uint64_t preferred_return, bool counted,

@@ -110,9 +110,15 @@ public:
         s.pc = pc_of(op);
         return chain();
     }
-    // After a memory access: the next op, or a block exit when the access touched a device or
-    // code of the running block.
-    const Op* next(const Op* op) { return __builtin_expect(io_exit_, 0) ? exit_after(op) : op + 1; }
+    // After a memory access: runs the next op, or exits the block when the access touched a
+    // device or code of the running block. Only as a handler's return value: by the time it
+    // returns, the ops after this one have run.
+    const Op* next(const Op* op) { return __builtin_expect(io_exit_, 0) ? exit_after(op) : step(op); }
+    // Runs the op after `op` as a tail call instead of returning to the dispatch loop: one
+    // indirect jump per op rather than a return, a loop test and a call. The chain of calls
+    // never leaves the block (a block exit returns), so without tail calls (-O0, sanitizers)
+    // the stack grows by at most one block's ops.
+    const Op* step(const Op* op) { return op[1].fn(*this, op + 1); }
 
     // Synchronous exceptions taken to EL1. `counted`: whether the faulting instruction retires
     // (exception-generating instructions do; faulting memory accesses do not, as in QEMU).
@@ -235,6 +241,9 @@ private:
     uint64_t block_vpc_ = 0;
     BlockT* current_ = nullptr;
     bool io_exit_ = false;
+    // Consecutive blocks that retired nothing (fetch faults); more than a few is a fault loop.
+    static constexpr unsigned kMaxFetchFaultStreak = 4;
+    unsigned fetch_fault_streak_ = 0;
     bool irq_line_ = false;
     bool fiq_line_ = false;
     bool halted_ = false;

@@ -17,41 +17,41 @@ __extension__ typedef unsigned __int128 u128;
 const Op* ADR(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = c.pc_of(op) + op->imm;
-    return op + 1;
+    return c.step(op);
 }
 
 const Op* ADRP(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = (c.pc_of(op) & ~uint64_t{0xFFF}) + op->imm;
-    return op + 1;
+    return c.step(op);
 }
 
 template <AddSub kOp, bool k64>
 const Op* AddSub_imm(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], op->imm, c.s.nzcv);
-    return op + 1;
+    return c.step(op);
 }
 
 // The mask is already cut to the operand width, so AND needs no template for it.
 const Op* AND_imm(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = c.s.r[op->rn] & op->imm;
-    return op + 1;
+    return c.step(op);
 }
 
 template <bool k64>
 const Op* ORR_imm(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = to_width<k64>(c.s.r[op->rn] | op->imm);
-    return op + 1;
+    return c.step(op);
 }
 
 template <bool k64>
 const Op* EOR_imm(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = to_width<k64>(c.s.r[op->rn] ^ op->imm);
-    return op + 1;
+    return c.step(op);
 }
 
 template <bool k64>
@@ -60,14 +60,14 @@ const Op* ANDS_imm(Cpu& c, const Op* op)
     uint64_t r = c.s.r[op->rn] & op->imm;
     c.s.r[op->rd] = r;
     c.s.nzcv = nz_flags<k64>(r);
-    return op + 1;
+    return c.step(op);
 }
 
 // MOVZ, MOVN and ORR from the zero register all write a constant known at decode time.
 const Op* MOV_imm(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = op->imm;
-    return op + 1;
+    return c.step(op);
 }
 
 template <bool k64>
@@ -75,7 +75,7 @@ const Op* MOVK(Cpu& c, const Op* op)
 {
     uint64_t keep = c.s.r[op->rd] & ~(uint64_t{0xFFFF} << op->a);
     c.s.r[op->rd] = to_width<k64>(keep | op->imm);
-    return op + 1;
+    return c.step(op);
 }
 
 // SBFM and UBFM as two shifts: the left shift by a = width-1-S drops the bits above the field's
@@ -89,7 +89,7 @@ const Op* SBFM(Cpu& c, const Op* op)
         c.s.r[op->rd] = static_cast<uint64_t>(static_cast<int64_t>(c.s.r[op->rn] << op->a) >> op->b);
     else
         c.s.r[op->rd] = static_cast<uint32_t>(static_cast<int32_t>(static_cast<uint32_t>(c.s.r[op->rn]) << op->a) >> op->b);
-    return op + 1;
+    return c.step(op);
 }
 
 template <bool k64>
@@ -99,7 +99,7 @@ const Op* UBFM(Cpu& c, const Op* op)
         c.s.r[op->rd] = (c.s.r[op->rn] << op->a) >> op->b;
     else
         c.s.r[op->rd] = static_cast<uint32_t>(static_cast<uint32_t>(c.s.r[op->rn]) << op->a) >> op->b;
-    return op + 1;
+    return c.step(op);
 }
 
 // BFM: the rotated source replaces the destination where both DecodeBitMasks masks are set.
@@ -112,7 +112,7 @@ const Op* BFM(Cpu& c, const Op* op)
     else
         src = std::rotr(static_cast<uint32_t>(c.s.r[op->rn]), op->a);
     c.s.r[op->rd] = to_width<k64>((c.s.r[op->rd] & ~op->imm) | (src & op->imm));
-    return op + 1;
+    return c.step(op);
 }
 
 // EXTR: the register pair Rn:Rm shifted right by lsb, without a branch for lsb == 0.
@@ -125,7 +125,7 @@ const Op* EXTR(Cpu& c, const Op* op)
         c.s.r[op->rd] = static_cast<uint64_t>(((u128{n} << 64) | m) >> op->a);
     else
         c.s.r[op->rd] = static_cast<uint32_t>(((n << 32) | static_cast<uint32_t>(m)) >> op->a);
-    return op + 1;
+    return c.step(op);
 }
 
 // --- builders ----------------------------------------------------------------------------------

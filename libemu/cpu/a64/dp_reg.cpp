@@ -39,14 +39,14 @@ const Op* Logical_shift(Cpu& c, const Op* op)
     c.s.r[op->rd] = r;
     if constexpr (kOp == Logic::ANDS || kOp == Logic::BICS)
         c.s.nzcv = nz_flags<k64>(r);
-    return op + 1;
+    return c.step(op);
 }
 
 template <AddSub kOp, bool k64, ShiftType kShift>
 const Op* AddSub_shift(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], shift_reg<k64, kShift>(c.s.r[op->rm], op->a), c.s.nzcv);
-    return op + 1;
+    return c.step(op);
 }
 
 // Every (width, shift type) instance of a shifted-register handler, indexed [sf][shift].
@@ -85,7 +85,7 @@ template <AddSub kOp, bool k64, unsigned kOption>
 const Op* AddSub_ext(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], extend_reg<kOption>(c.s.r[op->rm]) << op->a, c.s.nzcv);
-    return op + 1;
+    return c.step(op);
 }
 
 template <AddSub kOp, bool k64, unsigned... kOptions>
@@ -110,7 +110,7 @@ const Op* AddSub_carry(Cpu& c, const Op* op)
         c.s.r[op->rd] = add_with_carry<k64>(x, y, carry, c.s.nzcv);
     else
         c.s.r[op->rd] = add_with_carry<k64>(x, ~y, carry, c.s.nzcv);
-    return op + 1;
+    return c.step(op);
 }
 
 // --- conditional compare and select ------------------------------------------------------------
@@ -126,7 +126,7 @@ const Op* CondCompare(Cpu& c, const Op* op)
     } else {
         c.s.nzcv = uint32_t{op->b} << 28;
     }
-    return op + 1;
+    return c.step(op);
 }
 
 enum class CondSelect { CSEL, CSINC, CSINV, CSNEG };
@@ -147,7 +147,7 @@ const Op* CondSel(Cpu& c, const Op* op)
             r = 0 - r;
     }
     c.s.r[op->rd] = to_width<k64>(r);
-    return op + 1;
+    return c.step(op);
 }
 
 // --- data processing, 1 source -----------------------------------------------------------------
@@ -171,33 +171,33 @@ const Op* RBIT(Cpu& c, const Op* op)
 {
     uint64_t r = bit_reverse64(c.s.r[op->rn]);
     c.s.r[op->rd] = k64 ? r : r >> 32;
-    return op + 1;
+    return c.step(op);
 }
 
 template <bool k64>
 const Op* REV16(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = to_width<k64>(swap_bits(c.s.r[op->rn], 0x00FF00FF00FF00FF, 8));
-    return op + 1;
+    return c.step(op);
 }
 
 const Op* REV_w(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = __builtin_bswap32(static_cast<uint32_t>(c.s.r[op->rn]));
-    return op + 1;
+    return c.step(op);
 }
 
 // Reversing all eight bytes also swaps the two words; the rotation swaps them back.
 const Op* REV32(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = std::rotr(__builtin_bswap64(c.s.r[op->rn]), 32);
-    return op + 1;
+    return c.step(op);
 }
 
 const Op* REV_x(Cpu& c, const Op* op)
 {
     c.s.r[op->rd] = __builtin_bswap64(c.s.r[op->rn]);
-    return op + 1;
+    return c.step(op);
 }
 
 template <bool k64>
@@ -205,7 +205,7 @@ const Op* CLZ(Cpu& c, const Op* op)
 {
     uint64_t v = c.s.r[op->rn];
     c.s.r[op->rd] = k64 ? std::countl_zero(v) : std::countl_zero(static_cast<uint32_t>(v));
-    return op + 1;
+    return c.step(op);
 }
 
 // CLS counts the bits below the sign bit that equal it: the leading zeros of x EOR (x << 1),
@@ -221,7 +221,7 @@ const Op* CLS(Cpu& c, const Op* op)
         uint32_t w = static_cast<uint32_t>(v);
         c.s.r[op->rd] = std::countl_zero((w ^ (w << 1)) | 1u);
     }
-    return op + 1;
+    return c.step(op);
 }
 
 // --- data processing, 2 sources ----------------------------------------------------------------
@@ -233,7 +233,7 @@ const Op* UDIV(Cpu& c, const Op* op)
     uint64_t n = to_width<k64>(c.s.r[op->rn]);
     uint64_t d = to_width<k64>(c.s.r[op->rm]);
     c.s.r[op->rd] = d == 0 ? 0 : n / d;
-    return op + 1;
+    return c.step(op);
 }
 
 // Also the most negative value divided by -1 gives itself back, which C++ leaves undefined:
@@ -253,7 +253,7 @@ const Op* SDIV(Cpu& c, const Op* op)
     else
         q = static_cast<U>(n / d);
     c.s.r[op->rd] = q;
-    return op + 1;
+    return c.step(op);
 }
 
 // LSLV, LSRV, ASRV and RORV: the amount is Rm modulo the operand width.
@@ -262,7 +262,7 @@ const Op* ShiftV(Cpu& c, const Op* op)
 {
     unsigned amount = static_cast<unsigned>(c.s.r[op->rm]) & (k64 ? 63 : 31);
     c.s.r[op->rd] = shift_reg<k64, kType>(c.s.r[op->rn], amount);
-    return op + 1;
+    return c.step(op);
 }
 
 // The CRC instructions process data least significant bit first with a bit-reflected
@@ -291,7 +291,7 @@ const Op* CRC32(Cpu& c, const Op* op)
     for (unsigned i = 0; i < kBytes; i++, val >>= 8)
         acc = table[(acc ^ val) & 0xFF] ^ (acc >> 8);
     c.s.r[op->rd] = acc;
-    return op + 1;
+    return c.step(op);
 }
 
 // --- data processing, 3 sources ----------------------------------------------------------------
@@ -303,7 +303,7 @@ const Op* MulAdd(Cpu& c, const Op* op)
     uint64_t product = c.s.r[op->rn] * c.s.r[op->rm];
     uint64_t a = c.s.r[op->ra];
     c.s.r[op->rd] = to_width<k64>(kSub ? a - product : a + product);
-    return op + 1;
+    return c.step(op);
 }
 
 // SMADDL, SMSUBL, UMADDL, UMSUBL: 32 x 32 -> 64-bit products.
@@ -317,21 +317,21 @@ const Op* MulAddLong(Cpu& c, const Op* op)
         product = uint64_t{static_cast<uint32_t>(c.s.r[op->rn])} * static_cast<uint32_t>(c.s.r[op->rm]);
     uint64_t a = c.s.r[op->ra];
     c.s.r[op->rd] = kSub ? a - product : a + product;
-    return op + 1;
+    return c.step(op);
 }
 
 const Op* SMULH(Cpu& c, const Op* op)
 {
     i128 p = i128{static_cast<int64_t>(c.s.r[op->rn])} * static_cast<int64_t>(c.s.r[op->rm]);
     c.s.r[op->rd] = static_cast<uint64_t>(p >> 64);
-    return op + 1;
+    return c.step(op);
 }
 
 const Op* UMULH(Cpu& c, const Op* op)
 {
     u128 p = u128{c.s.r[op->rn]} * c.s.r[op->rm];
     c.s.r[op->rd] = static_cast<uint64_t>(p >> 64);
-    return op + 1;
+    return c.step(op);
 }
 
 // --- builders ----------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ const Op* STP(Cpu& c, const Op* op)
 }
 
 // Prefetches are hints with no architectural effect; they never fault.
-const Op* PRFM(Cpu&, const Op* op) { return op + 1; }
+const Op* PRFM(Cpu& c, const Op* op) { return c.step(op); }
 
 // Single-register handlers by [size][opc]: opc 00 stores, 01 loads zero-extended, 10 loads
 // sign-extended to 64 bits, 11 to 32 bits. The empty slots are PRFM or unallocated and the

@@ -70,6 +70,22 @@ constexpr uint32_t CNTV_TVAL_EL0 = key(3, 3, 14, 3, 0);
 constexpr uint32_t CNTV_CTL_EL0 = key(3, 3, 14, 3, 1);
 constexpr uint32_t CNTV_CVAL_EL0 = key(3, 3, 14, 3, 2);
 
-constexpr bool is_timer(uint32_t k) { return (k >> 7) == (key(3, 3, 14, 0, 0) >> 7); }
+constexpr bool is_timer(uint32_t k)
+{
+    switch (k) {
+    case CNTFRQ_EL0:
+    case CNTPCT_EL0:
+    case CNTVCT_EL0:
+    case CNTP_TVAL_EL0:
+    case CNTP_CTL_EL0:
+    case CNTP_CVAL_EL0:
+    case CNTV_TVAL_EL0:
+    case CNTV_CTL_EL0:
+    case CNTV_CVAL_EL0:
+        return true;
+    default:
+        return false;
+    }
+}
 
 }  // namespace emu::a64::sysreg

@@ -11,7 +11,7 @@ namespace {
 
 constexpr uint16_t kSemihostingHlt = 0xF000;
 
-const Op* NOP(Cpu&, const Op* op) { return op + 1; }
+const Op* NOP(Cpu& c, const Op* op) { return c.step(op); }
 
 const Op* SVC(Cpu& c, const Op* op)
 {
@@ -41,7 +41,7 @@ const Op* END_BLOCK_AFTER(Cpu& c, const Op* op) { return c.exit_after(op); }
 const Op* CLREX(Cpu& c, const Op* op)
 {
     c.monitor.valid = false;
-    return op + 1;
+    return c.step(op);
 }
 
 enum PstateField : uint8_t { kSpSel, kDaifSet, kDaifClr };
@@ -74,7 +74,7 @@ const Op* MRS(Cpu& c, const Op* op)
     if (!c.sysreg_read(static_cast<uint32_t>(op->imm), v, op))
         return c.undefined(op);
     c.s.r[op->rd] = v;
-    return op + 1;
+    return c.step(op);
 }
 
 const Op* MSR_reg(Cpu& c, const Op* op)
@@ -97,7 +97,7 @@ const Op* AT(Cpu& c, const Op* op)
 {
     // With the MMU off every address translates to itself: PAR_EL1 holds the page address.
     c.s.sys.par_el1 = c.s.r[op->rn] & 0x0000FFFFFFFFF000ull;
-    return op + 1;
+    return c.step(op);
 }
 
 const Op* UNDEFINED_AT_EL0(Cpu& c, const Op* op) { return c.s.el == 0 ? c.undefined(op) : op + 1; }
@@ -199,9 +199,16 @@ Build build_SYS(Op& op, uint32_t insn)
         op.fn = AT;
         return Build::Next;
     }
-    if (op1 == 0 && ((crn == 7 && (crm == 1 || crm == 5 || crm == 6 || crm == 10 || crm == 14)) || crn == 8)) {
-        // IC IALLU(IS), DC IVAC/ISW/CSW/CISW and TLBI at EL1: nothing to do without caches and
-        // a TLB, but EL0 may not issue them.
+    if (op1 == 0 && crn == 7 && ((crm == 1 && op2 == 0) || (crm == 5 && op2 == 0) || (crm == 6 && (op2 == 1 || op2 == 2)) ||
+                                 (crm == 10 && op2 == 2) || (crm == 14 && op2 == 2))) {
+        // IC IALLUIS, IC IALLU, DC IVAC/ISW, DC CSW, DC CISW: nothing to do without caches, but
+        // EL0 may not issue them.
+        op.fn = UNDEFINED_AT_EL0;
+        return Build::Next;
+    }
+    if (op1 == 0 && crn == 8 && (crm == 3 || crm == 7) && (op2 <= 3 || op2 == 5 || op2 == 7)) {
+        // The ARMv8.0 TLBI operations at EL1 (VMALLE1(IS), VAE1(IS), ASIDE1(IS), VAAE1(IS),
+        // VALE1(IS), VAALE1(IS)): no TLB yet, so nothing to flush.
         op.fn = UNDEFINED_AT_EL0;
         return Build::Next;
     }
