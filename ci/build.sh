@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: ci/build.sh [BUILD_DIR] [extra cmake args...]
 # Configures (Ninja, Release unless the extra args say otherwise) and builds with every core.
-# Quiet on success; on failure prints the end of the log.
+# Quiet on success; on failure prints the first failed command or the end of the log.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -18,15 +18,22 @@ fi
 # meaning STATUS: the README's exit-status table, so a failed step says what went wrong.
 meaning() {
   case $1 in
-    1) echo "replay divergence or failed verification" ;;
+    1) echo "replay divergence or failed verification; from rr-record, the guest's exit status" ;;
     64) echo "usage error" ;;
     65) echo "corrupt, truncated or unsupported recording, or malformed guest image" ;;
     66) echo "missing input file" ;;
     70) echo "internal error or unsupported guest feature" ;;
     74) echo "host I/O error" ;;
     126 | 127) echo "tool not built or not executable" ;;
-    *) if (($1 > 128)); then echo "killed by signal $(($1 - 128))"; elif (($1 < 64)); then
-         echo "the guest's own exit status"; else echo "undocumented exit status"; fi ;;
+    *)
+      if (($1 > 128)); then
+        echo "killed by signal $(($1 - 128))"
+      elif (($1 < 64)); then
+        echo "the guest's own exit status"
+      else
+        echo "undocumented exit status"
+      fi
+      ;;
   esac
 }
 
@@ -42,7 +49,13 @@ step() {
   fi
 }
 
+# A recording left by an earlier run must not stand in for one this run failed to write.
+rm -f "$recording"
 step record "$tools/rr-record/rr-record" -M virt --kernel "$guest" -o "$recording" --serial-out -
+if [[ ! -s $recording ]]; then
+  echo "demo: rr-record exited 0 but wrote no $recording" >&2
+  exit 1
+fi
 step replay "$tools/rr-replay/rr-replay" "$recording"
 step inspect "$tools/rr-inspect/rr-inspect" "$recording"
 echo "demo: recorded, replayed and verified $recording"

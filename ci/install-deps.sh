@@ -22,7 +22,8 @@ done
 
 if ((EUID != 0)); then
   echo "install-deps: missing Debian packages: ${missing[*]}" >&2
-  echo "install-deps: rerun as root (sudo bash $0), or: sudo apt-get install ${missing[*]}" >&2
+  echo "install-deps: rerun the command as root (or with sudo), or first run:" >&2
+  echo "  sudo apt-get install ${missing[*]}" >&2
   exit 1
 fi
 

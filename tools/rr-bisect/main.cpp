@@ -10,8 +10,8 @@ int main(int argc, char** argv)
 {
     CLI::App app{"Searches a recording for the first instruction count at which the guest state goes\n"
                  "wrong, using the recording's checkpoints.\n"
-                 "Exit status: 0 found; 1 not found; 64 usage; 65 corrupt, truncated or unsupported\n"
-                 "recording; 66 missing file.",
+                 "Exit status: 64 usage; 65 corrupt, truncated or unsupported recording (today every\n"
+                 "recording: format version 0 has no checkpoints); 66 missing file.",
                  "rr-bisect"};
     std::string recording;
     app.add_option("recording", recording, "Recording file (*.rr)")->required();

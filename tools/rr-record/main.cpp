@@ -100,7 +100,9 @@ Result<int> record(const Options& o)
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"Runs a guest and records every non-deterministic input of the run.\n"
+    CLI::App app{"Runs a guest and writes a recording of the run: the machine, the guest image's\n"
+                 "content hash, the final instruction count and how the run ended (format version 0;\n"
+                 "the input event stream arrives with format version 1).\n"
                  "Guest serial output goes to stdout unless --serial-out says otherwise.\n"
                  "Exit status: the guest's exit code (semihosting, capped at 63), 0 after power-off;\n"
                  "64 usage, 65 malformed guest image, 66 missing input, 70 internal error or\n"
