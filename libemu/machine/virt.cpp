@@ -62,7 +62,14 @@ VirtMachine::VirtMachine(const VirtConfig& config, std::function<void(uint8_t)> 
       cpu_(with_ram(bus_, config.ram_size), clock_, *this),
       serial_out_(std::move(serial_out))
 {
+    bus_.add_mmio(kGicDistBase, kGicRegionSize, &gic_.distributor(), "gicv2-dist");
+    bus_.add_mmio(kGicCpuBase, kGicRegionSize, &gic_.cpu_interface(), "gicv2-cpu");
     bus_.add_mmio(kUartBase, kUartSize, &uart_, "pl011");
+    timer_.virtual_irq.connect([this](bool level) { gic_.set_input(kVirtualTimerPpi, level); });
+    timer_.physical_irq.connect([this](bool level) { gic_.set_input(kPhysicalTimerPpi, level); });
+    uart_.irq.connect([this](bool level) { gic_.set_input(kUartIrq, level); });
+    gic_.irq.connect([this](bool level) { cpu_.set_irq(level); });
+    gic_.fiq.connect([this](bool level) { cpu_.set_fiq(level); });
 }
 
 Result<Done> VirtMachine::load_kernel(const ElfImage& image)

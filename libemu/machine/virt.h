@@ -1,5 +1,6 @@
 // The AArch64 `virt` board, address-compatible with QEMU's `-M virt -cpu cortex-a57`: RAM at
-// 0x40000000, PL011 at 0x09000000, the generic timer, PSCI over HVC/SMC and semihosting.
+// 0x40000000, a GICv2 at 0x08000000, PL011 at 0x09000000, the generic timer, PSCI over HVC/SMC
+// and semihosting.
 // It runs a guest ELF the way QEMU's `-kernel` runs a non-Linux image: entry at EL1h with the
 // MMU off and all interrupts masked.
 #pragma once
@@ -14,6 +15,7 @@
 #include "core/result.h"
 #include "cpu/a64/cpu.h"
 #include "dev/arm_generic_timer.h"
+#include "dev/gicv2.h"
 #include "dev/pl011.h"
 #include "machine/elf_loader.h"
 
@@ -48,6 +50,13 @@ public:
     static constexpr PhysAddr kRamBase = 0x40000000;
     static constexpr PhysAddr kUartBase = 0x09000000;
     static constexpr uint64_t kUartSize = 0x1000;
+    static constexpr PhysAddr kGicDistBase = 0x08000000;
+    static constexpr PhysAddr kGicCpuBase = 0x08010000;
+    static constexpr uint64_t kGicRegionSize = 0x10000;
+    // Interrupt IDs as QEMU's virt wires them: PPIs for the EL1 timers, SPI 1 for the UART.
+    static constexpr unsigned kVirtualTimerPpi = 27;
+    static constexpr unsigned kPhysicalTimerPpi = 30;
+    static constexpr unsigned kUartIrq = Gicv2::kFirstSpi + 1;
 
     VirtMachine(const VirtConfig& config, std::function<void(uint8_t)> serial_out);
 
@@ -58,6 +67,7 @@ public:
 
     a64::Cpu& cpu() { return cpu_; }
     Bus& bus() { return bus_; }
+    Gicv2& gic() { return gic_; }
     VirtualClock& clock() { return clock_; }
 
 private:
@@ -72,6 +82,7 @@ private:
     VirtConfig config_;
     Bus bus_;
     VirtualClock clock_;
+    Gicv2 gic_;
     Pl011 uart_;
     ArmGenericTimer timer_;
     a64::Cpu cpu_;
