@@ -8,67 +8,23 @@
 
 #include <xxhash.h>
 
+#include "replay/recording_format.h"
+
 namespace emu {
 
 namespace {
 
-// Little-endian, length-prefixed encoding of the summary fields.
-class Encoder {
-public:
-    void u32(uint32_t v) { raw(&v, 4); }
-    void u64(uint64_t v) { raw(&v, 8); }
-    void str(const std::string& s)
-    {
-        u32(static_cast<uint32_t>(s.size()));
-        raw(s.data(), s.size());
-    }
-    void raw(const void* p, size_t n)
-    {
-        auto* b = static_cast<const uint8_t*>(p);
-        bytes.insert(bytes.end(), b, b + n);
-    }
-    std::vector<uint8_t> bytes;
-};
-
-// Bounds-checked reads of the same encoding.
-class Decoder {
-public:
-    explicit Decoder(const std::vector<uint8_t>& b) : b_(b) {}
-    bool u32(uint32_t& v) { return raw(&v, 4); }
-    bool u64(uint64_t& v) { return raw(&v, 8); }
-    bool str(std::string& s, size_t limit = 4096)
-    {
-        uint32_t n;
-        if (!u32(n) || n > limit || n > b_.size() - pos_)
-            return false;
-        s.assign(reinterpret_cast<const char*>(b_.data() + pos_), n);
-        pos_ += n;
-        return true;
-    }
-    bool raw(void* p, size_t n)
-    {
-        if (n > b_.size() - pos_)
-            return false;
-        std::memcpy(p, b_.data() + pos_, n);
-        pos_ += n;
-        return true;
-    }
-    bool at_end() const { return pos_ == b_.size(); }
-
-private:
-    const std::vector<uint8_t>& b_;
-    size_t pos_ = 0;
-};
-
-constexpr char kMagic[8] = {'R', 'R', 'E', 'C', 'O', 'R', 'D', '\x1a'};
+// Machine names, image paths and stop reasons are short; a longer one means damage.
+constexpr size_t kMaxNameBytes = 4096;
 
 }  // namespace
 
 Result<Done> write_summary_recording(const std::string& path, const std::string& machine, const ElfImage& kernel,
                                      const RunOutcome& outcome, unsigned icount_shift)
 {
-    Encoder e;
-    e.raw(kMagic, sizeof kMagic);
+    ByteWriter e;
+    for (uint8_t b : kRecordingMagic)
+        e.u8(b);
     e.u32(kSummaryFormatVersion);
     e.str(machine);
     e.u32(icount_shift);
@@ -102,11 +58,11 @@ Result<SummaryRecording> read_summary_recording(const std::string& path)
     auto bad = [&](const std::string& why) { return Error{ExitStatus::BadRecording, path + ": " + why}; };
     if (bytes.empty())
         return bad("empty file, not a recording");
-    if (bytes.size() < sizeof kMagic + 8)
+    if (bytes.size() < sizeof kRecordingMagic + 8)
         return bad("truncated recording (" + std::to_string(bytes.size()) + " bytes)");
-    Decoder d(bytes);
-    char magic[8];
-    if (!d.raw(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof magic) != 0)
+    ByteReader d(bytes);
+    std::span<const uint8_t> magic;
+    if (!d.bytes(sizeof kRecordingMagic, magic) || std::memcmp(magic.data(), kRecordingMagic, sizeof kRecordingMagic) != 0)
         return bad("not a recording (bad magic)");
     SummaryRecording r;
     if (!d.u32(r.format_version))
@@ -119,17 +75,17 @@ Result<SummaryRecording> read_summary_recording(const std::string& path)
     if (stored_sum != XXH3_64bits(bytes.data(), bytes.size() - 8))
         return bad("checksum mismatch: the recording is damaged or truncated");
     uint32_t shift, images, code;
-    if (!d.str(r.machine) || !d.u32(shift) || !d.u32(images))
+    if (!d.str(r.machine, kMaxNameBytes) || !d.u32(shift) || !d.u32(images))
         return bad("truncated header");
     if (images != 1)
         return bad("expected one guest image, found " + std::to_string(images));
     r.icount_shift = shift;
-    if (!d.str(r.kernel_path) || !d.u64(r.kernel_size) || !d.u64(r.kernel_hash_high) || !d.u64(r.kernel_hash_low) ||
-        !d.u64(r.icount) || !d.str(r.stop) || !d.u32(code))
+    if (!d.str(r.kernel_path, kMaxNameBytes) || !d.u64(r.kernel_size) || !d.u64(r.kernel_hash_high) || !d.u64(r.kernel_hash_low) ||
+        !d.u64(r.icount) || !d.str(r.stop, kMaxNameBytes) || !d.u32(code))
         return bad("truncated recording");
     if (!d.u64(stored_sum))
         return bad("truncated recording (no checksum)");
-    if (!d.at_end())
+    if (d.remaining() != 0)
         return bad("trailing bytes after the end of the recording");
     r.exit_code = static_cast<int>(code);
     r.file_bytes = bytes.size();
