@@ -25,7 +25,6 @@ public:
     void set_icount(uint64_t icount) { icount_ = icount; }
     uint64_t icount() const { return icount_; }
     uint64_t ns() const { return (icount_ << shift_) + idle_ns_; }
-    uint64_t idle_ns() const { return idle_ns_; }
 
     // First icount at which virtual time has reached `ns`.
     uint64_t icount_for_ns(uint64_t ns) const

@@ -3,8 +3,8 @@
 // plus operands, decoded once and executed many times.
 //
 // Blocks live in an arena and are never freed one by one: invalidation (a store into a page
-// holding code) only marks them dead and unlinks them, so a successor pointer cached in another
-// block stays safe to test. When the arena is full the whole cache is flushed between blocks.
+// holding code) only marks them dead and unlinks them, so a pointer the CPU still holds to a
+// running block stays valid until it leaves that block. When the arena is full the whole cache is flushed between blocks.
 #pragma once
 
 #include <cstddef>
@@ -25,8 +25,6 @@ struct Block {
     uint32_t n_insns = 0;     // instructions, and so ops before the terminator
     uint32_t n_bytes = 0;     // guest bytes covered, for page registration
     bool valid = true;
-    // Successor cache: the block that followed last time, per exit slot (taken, fall-through).
-    Block* successor[2] = {nullptr, nullptr};
     Op* ops() { return reinterpret_cast<Op*>(this + 1); }
     const Op* ops() const { return reinterpret_cast<const Op*>(this + 1); }
 };
@@ -108,8 +106,6 @@ public:
         invalidations_++;
         return hit_current;
     }
-
-    bool page_has_code(PhysAddr page_addr) const { return page_blocks_.count(page_addr >> kPageBits) != 0; }
 
     void flush()
     {

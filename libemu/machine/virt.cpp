@@ -55,8 +55,7 @@ static Bus& with_ram(Bus& bus, uint64_t size)
 }
 
 VirtMachine::VirtMachine(const VirtConfig& config, std::function<void(uint8_t)> serial_out)
-    : config_(config),
-      clock_(config.icount_shift),
+    : clock_(config.icount_shift),
       uart_(serial_out),
       timer_(clock_),
       cpu_(with_ram(bus_, config.ram_size), clock_, *this),
@@ -111,12 +110,12 @@ RunOutcome VirtMachine::run(uint64_t max_insns)
             return RunOutcome{StopKind::Unsupported, 0, cpu_.icount(),
                               cpu_.unsupported() + " (pc " + hex(cpu_.s.pc) + ")"};
         case a64::StopReason::Idle:
-            // Nothing retires while the CPU waits: virtual time jumps to the next deadline.
+            // Nothing retires while the CPU waits: virtual time jumps to the next deadline,
+            // whose timer the CPU fires as it resumes.
             if (!clock_.idle_to_next_deadline())
                 return RunOutcome{StopKind::Stuck, 0, cpu_.icount(),
                                   "WFI with no timer armed and no input that could wake the CPU (pc " +
                                       hex(cpu_.s.pc) + ")"};
-            clock_.fire_due();
             break;
         }
     }

@@ -66,9 +66,6 @@ public:
     RunOutcome run(uint64_t max_insns);
 
     a64::Cpu& cpu() { return cpu_; }
-    Bus& bus() { return bus_; }
-    Gicv2& gic() { return gic_; }
-    VirtualClock& clock() { return clock_; }
 
 private:
     bool hypervisor_call(a64::Cpu& cpu, bool is_smc, uint16_t imm) override;
@@ -79,7 +76,6 @@ private:
     void stop(StopKind kind, int exit_code = 0);
     std::string read_guest_string(uint64_t addr);
 
-    VirtConfig config_;
     Bus bus_;
     VirtualClock clock_;
     Gicv2 gic_;

@@ -19,6 +19,13 @@ constexpr size_t kMaxNameBytes = 4096;
 
 }  // namespace
 
+bool is_recorded_image(const SummaryRecording& recording, const ElfImage& image)
+{
+    XXH128_hash_t h = XXH3_128bits(image.file.data(), image.file.size());
+    return image.file.size() == recording.kernel_size && h.high64 == recording.kernel_hash_high &&
+           h.low64 == recording.kernel_hash_low;
+}
+
 Result<Done> write_summary_recording(const std::string& path, const std::string& machine, const ElfImage& kernel,
                                      const RunOutcome& outcome, unsigned icount_shift)
 {

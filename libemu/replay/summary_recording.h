@@ -32,6 +32,9 @@ struct SummaryRecording {
 Result<Done> write_summary_recording(const std::string& path, const std::string& machine, const ElfImage& kernel,
                                      const RunOutcome& outcome, unsigned icount_shift);
 
+// Whether `image` is the guest image the recording was made with (size and content hash).
+bool is_recorded_image(const SummaryRecording& recording, const ElfImage& image);
+
 // Reads and checks a recording; a truncated, foreign or future-version file is an Error with
 // status BadRecording and a one-line reason.
 Result<SummaryRecording> read_summary_recording(const std::string& path);

@@ -42,6 +42,8 @@ expect 65 "a file of another format" "$inspect" "$guest"
 cp "$work/good.rr" "$work/future.rr"
 printf '\x63' | dd of="$work/future.rr" bs=1 seek=8 conv=notrunc status=none
 expect 65 "a future format version" "$inspect" "$work/future.rr"
+cp "$guest" "$work/other.elf"; printf 'x' >>"$work/other.elf"
+expect 65 "replay with a different guest image" "$replay" --kernel "$work/other.elf" "$work/good.rr"
 expect 66 "a missing recording" "$replay" "$work/does-not-exist.rr"
 expect 66 "a missing guest image" "$record" -M virt --kernel "$work/nope.elf" -o "$work/x.rr"
 expect 65 "a guest image that is not an ELF" "$record" -M virt --kernel "$work/good.rr" -o "$work/x.rr"

@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <memory>
 
-#include <xxhash.h>
-
 #include "core/format.h"
 #include "machine/elf_loader.h"
 #include "machine/virt.h"
@@ -42,8 +40,7 @@ Result<int> replay(const Options& o)
     Result<ElfImage> image = read_elf(kernel_path);
     if (!image)
         return image.error();
-    XXH128_hash_t h = XXH3_128bits(image->file.data(), image->file.size());
-    if (h.high64 != r.kernel_hash_high || h.low64 != r.kernel_hash_low || image->file.size() != r.kernel_size)
+    if (!is_recorded_image(r, *image))
         return Error{ExitStatus::BadRecording, kernel_path + ": not the guest image this recording was made with "
                                                              "(content hash differs)"};
 

@@ -1,6 +1,5 @@
 #include "cpu/a64/cpu.h"
 
-#include <cassert>
 #include <stdexcept>
 
 #include "core/format.h"
@@ -133,13 +132,12 @@ StopReason Cpu::run(uint64_t max_insns)
         execute(b);
         // A fetch fault retires nothing; if its vector cannot be fetched either, the CPU would
         // fault forever without icount moving, so no budget could ever stop it.
-        if (b->n_insns == 0 && ++fetch_fault_streak_ > kMaxFetchFaultStreak) {
+        fetch_fault_streak_ = b->n_insns == 0 ? fetch_fault_streak_ + 1 : 0;
+        if (fetch_fault_streak_ > kMaxFetchFaultStreak) {
             unsupported_ = "instruction fetch keeps faulting with no instruction retired: the exception vector at " +
                            hex(s.pc) + " is not executable memory";
             return StopReason::Unsupported;
         }
-        if (b->n_insns != 0)
-            fetch_fault_streak_ = 0;
     }
 }
 

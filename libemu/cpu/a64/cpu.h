@@ -76,7 +76,6 @@ public:
     StopReason run(uint64_t max_insns);
 
     uint64_t icount() const { return icount_; }
-    void set_icount(uint64_t n) { icount_ = n; }
 
     // Interrupt inputs, level-sensitive, driven by the interrupt controller.
     void set_irq(bool level) { irq_line_ = level; }
@@ -185,9 +184,6 @@ public:
 
     // Statistics for reports and benchmarks.
     const BlockCache<Op>& cache() const { return cache_; }
-    Bus& bus() { return bus_; }
-    VirtualClock& clock() { return clock_; }
-    Platform& platform() { return platform_; }
 
     // Stops the CPU with a message naming what the emulator lacks.
     const Op* stop_unsupported(const Op* op, std::string what);

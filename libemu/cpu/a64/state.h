@@ -68,7 +68,6 @@ struct State {
     SysRegs sys;
 
     uint64_t sp_el0() const { return (el == 0 || spsel == 0) ? r[kSp] : sp_other; }
-    uint64_t sp_el1() const { return (el == 1 && spsel == 1) ? r[kSp] : sp_other; }
 };
 
 }  // namespace emu::a64
