@@ -13,6 +13,7 @@ RamRegion& Bus::add_ram(PhysAddr base, uint64_t size)
     // Value-initialised: guest-visible RAM never holds host garbage.
     r.host = std::make_unique<uint8_t[]>(size);
     r.code_page.assign((size + kPageSize - 1) >> kPageBits, 0);
+    r.dirty_page.assign(r.code_page.size(), 0);
     return r;
 }
 
@@ -45,11 +46,12 @@ Bus::MmioRegion* Bus::mmio_at(PhysAddr addr)
     return nullptr;
 }
 
-void Bus::notify_code_write(RamRegion& ram, PhysAddr addr, uint64_t len)
+void Bus::note_ram_write(RamRegion& ram, PhysAddr addr, uint64_t len)
 {
     uint64_t first = (addr - ram.base) >> kPageBits;
     uint64_t last = (addr + len - 1 - ram.base) >> kPageBits;
     for (uint64_t p = first; p <= last && p < ram.code_page.size(); p++) {
+        ram.dirty_page[p] = 1;
         if (ram.code_page[p] && code_write_listener_)
             code_write_listener_(ram.base + (p << kPageBits));
     }
@@ -74,7 +76,7 @@ Bus::Status Bus::write(PhysAddr addr, unsigned size, uint64_t value)
 {
     if (RamRegion* r = ram_at(addr, size)) {
         std::memcpy(r->host.get() + (addr - r->base), &value, size);
-        notify_code_write(*r, addr, size);
+        note_ram_write(*r, addr, size);
         return Status::Ok;
     }
     if (MmioRegion* m = mmio_at(addr)) {
@@ -92,7 +94,7 @@ bool Bus::write_bytes(PhysAddr addr, const void* data, uint64_t len)
     if (!r)
         return false;
     std::memcpy(r->host.get() + (addr - r->base), data, len);
-    notify_code_write(*r, addr, len);
+    note_ram_write(*r, addr, len);
     return true;
 }
 

@@ -31,6 +31,9 @@ struct RamRegion {
     // One byte per page: non-zero while the page holds translated code, so that a store to it
     // can invalidate the blocks decoded from it.
     std::vector<uint8_t> code_page;
+    // One byte per page: non-zero once the page is written, until the state hasher (which
+    // hashes only pages written since its last hash) clears it.
+    std::vector<uint8_t> dirty_page;
 };
 
 class Bus {
@@ -44,7 +47,8 @@ public:
     RamRegion* ram_at(PhysAddr addr, uint64_t len = 1);
     uint8_t* ram_ptr(PhysAddr addr, uint64_t len);
 
-    // Slow-path accesses: RAM or MMIO. Stores to RAM notify the code-write listener.
+    // Slow-path accesses: RAM or MMIO. Stores to RAM mark pages dirty and notify the
+    // code-write listener.
     Status read(PhysAddr addr, unsigned size, uint64_t& value);
     Status write(PhysAddr addr, unsigned size, uint64_t value);
 
@@ -57,7 +61,7 @@ public:
     {
         code_write_listener_ = std::move(listener);
     }
-    void notify_code_write(RamRegion& ram, PhysAddr addr, uint64_t len);
+    void note_ram_write(RamRegion& ram, PhysAddr addr, uint64_t len);
 
     const std::vector<RamRegion>& ram_regions() const { return ram_; }
 

@@ -1,5 +1,7 @@
 #include "core/clock.h"
 
+#include "core/state_bytes.h"
+
 namespace emu {
 
 VirtualClock::TimerId VirtualClock::add_timer(std::function<void()> callback)
@@ -51,6 +53,14 @@ void VirtualClock::fire_due()
         }
     }
     update_next_deadline();
+}
+
+void VirtualClock::save(std::vector<uint8_t>& out) const
+{
+    put_le(out, idle_ns_);
+    put_le(out, static_cast<uint32_t>(timers_.size()));
+    for (const Timer& t : timers_)
+        put_le(out, t.deadline_ns);
 }
 
 }  // namespace emu

@@ -50,6 +50,9 @@ public:
     // Fires, in order, every timer whose deadline has been reached at the current icount.
     void fire_due();
 
+    // Appends the idle offset and every deadline (the icount belongs to the CPU).
+    void save(std::vector<uint8_t>& out) const;
+
 private:
     uint64_t ns_at(uint64_t icount) const { return (icount << shift_) + idle_ns_; }
     uint64_t earliest_deadline_ns() const;

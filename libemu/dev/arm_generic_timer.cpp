@@ -1,5 +1,7 @@
 #include "dev/arm_generic_timer.h"
 
+#include "core/state_bytes.h"
+
 #include "cpu/a64/sysreg_keys.h"
 
 namespace emu {
@@ -79,6 +81,16 @@ bool ArmGenericTimer::write(uint32_t key, uint64_t value)
     }
     update(*ch);
     return true;
+}
+
+void ArmGenericTimer::save(std::vector<uint8_t>& out) const
+{
+    put_le(out, cntfrq_);
+    for (const Channel* ch : {&virt_, &phys_}) {
+        put_le(out, ch->ctl);
+        put_le(out, ch->cval);
+        put_le(out, static_cast<uint8_t>(ch->irq->level()));
+    }
 }
 
 }  // namespace emu

@@ -24,6 +24,8 @@ public:
 
     uint64_t count() const { return clock_.ns() / kTickNs; }
 
+    void save(std::vector<uint8_t>& out) const;
+
     IrqLine virtual_irq;
     IrqLine physical_irq;
 

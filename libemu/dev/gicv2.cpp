@@ -1,5 +1,7 @@
 #include "dev/gicv2.h"
 
+#include "core/state_bytes.h"
+
 #include <algorithm>
 
 namespace emu {
@@ -364,6 +366,21 @@ uint64_t Gicv2::CpuInterface::mmio_read(uint64_t offset, unsigned) { return gic.
 void Gicv2::CpuInterface::mmio_write(uint64_t offset, uint64_t value, unsigned)
 {
     gic.cpu_write(offset & ~uint64_t{3}, static_cast<uint32_t>(value));
+}
+
+void Gicv2::save(std::vector<uint8_t>& out) const
+{
+    put_le(out, dist_ctlr_);
+    for (const auto* bits : {&group1_, &enabled_, &latched_, &active_, &level_})
+        put_bits(out, *bits);
+    out.insert(out.end(), priority_.begin(), priority_.end());
+    for (uint32_t c : cfg_)
+        put_le(out, c);
+    put_le(out, cpu_ctlr_);
+    put_le(out, pmr_);
+    put_le(out, bpr_);
+    put_le(out, abpr_);
+    put_bits(out, active_priorities_);
 }
 
 }  // namespace emu

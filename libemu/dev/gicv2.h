@@ -29,6 +29,8 @@ public:
     // The level of a device's interrupt wire (PPI or SPI).
     void set_input(unsigned irq, bool level);
 
+    void save(std::vector<uint8_t>& out) const;
+
     MmioDevice& distributor() { return dist_; }
     MmioDevice& cpu_interface() { return cpu_; }
 

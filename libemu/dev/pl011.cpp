@@ -1,5 +1,7 @@
 #include "dev/pl011.h"
 
+#include "core/state_bytes.h"
+
 namespace emu {
 
 namespace {
@@ -51,12 +53,16 @@ uint64_t Pl011::mmio_read(uint64_t offset, unsigned)
         return kId[(offset - 0xFE0) >> 2];
     switch (offset) {
     case DR: {
-        if (rx_fifo_.empty())
+        if (rx_fifo_.empty()) {
+            starved();
             return 0;
+        }
         uint8_t b = rx_fifo_.front();
         rx_fifo_.pop_front();
-        if (rx_fifo_.empty())
+        if (rx_fifo_.empty()) {
             ris_ &= ~(kIntRx | kIntRt);
+            starved();
+        }
         update_irq();
         return b;
     }
@@ -64,8 +70,10 @@ uint64_t Pl011::mmio_read(uint64_t offset, unsigned)
     case FR: {
         // Transmission is instantaneous: the transmit FIFO is always empty.
         uint32_t fr = kFrTxfe;
-        if (rx_fifo_.empty())
+        if (rx_fifo_.empty()) {
             fr |= kFrRxfe;
+            starved();
+        }
         if (rx_fifo_.size() >= rx_capacity())
             fr |= kFrRxff;
         return fr;
@@ -98,9 +106,9 @@ void Pl011::mmio_write(uint64_t offset, uint64_t value, unsigned)
     case IBRD: ibrd_ = v; break;
     case FBRD: fbrd_ = v; break;
     case LCR_H:
-        // Turning the FIFOs off or on empties them, as on the real part.
-        if ((lcr_h_ ^ v) & kLcrhFen)
-            rx_fifo_.clear();
+        // QEMU empties the receive FIFO when FEN changes; we keep what was received, because
+        // the recorder promises that no input byte is lost. A guest that switches the FIFO on
+        // after input arrived (Linux does, at console setup) sees those bytes first.
         lcr_h_ = v;
         break;
     case CR: cr_ = v; break;
@@ -116,6 +124,15 @@ void Pl011::mmio_write(uint64_t offset, uint64_t value, unsigned)
     case DMACR: dmacr_ = v; break;
     default: break;
     }
+}
+
+void Pl011::save(std::vector<uint8_t>& out) const
+{
+    put_le(out, static_cast<uint32_t>(rx_fifo_.size()));
+    for (uint8_t b : rx_fifo_)
+        out.push_back(b);
+    for (uint32_t r : {lcr_h_, cr_, ifls_, ibrd_, fbrd_, ilpr_, dmacr_, imsc_, ris_, rsr_})
+        put_le(out, r);
 }
 
 }  // namespace emu

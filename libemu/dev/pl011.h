@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <vector>
 
 #include "core/bus.h"
 #include "dev/irq_line.h"
@@ -23,13 +24,24 @@ public:
 
     // Room for another received byte (the gate holds host bytes until there is).
     bool can_receive() const { return rx_fifo_.size() < rx_capacity(); }
+    size_t rx_room() const { return can_receive() ? rx_capacity() - rx_fifo_.size() : 0; }
     void receive(uint8_t byte);
 
+    void save(std::vector<uint8_t>& out) const;
+
     IrqLine irq;
+    // Called when the guest finds the receive side empty (FR with RXFE set, or a DR read that
+    // empties the FIFO): the moment a recorder holding host bytes should deliver them.
+    std::function<void()> rx_starved;
 
 private:
     unsigned rx_capacity() const { return (lcr_h_ & kLcrhFen) ? kFifoDepth : 1; }
     void update_irq();
+    void starved()
+    {
+        if (rx_starved)
+            rx_starved();
+    }
 
     static constexpr uint32_t kLcrhFen = 1u << 4;
 

@@ -1,5 +1,7 @@
 #include "machine/virt.h"
 
+#include <xxhash.h>
+
 #include "core/format.h"
 
 namespace emu {
@@ -25,13 +27,41 @@ constexpr int64_t kPsciAlreadyOn = -4;
 constexpr uint64_t kMigrateNotRequired = 2;
 
 // Semihosting operations (ARM "Semihosting for AArch32 and AArch64").
+constexpr uint64_t kSysOpen = 0x01;
+constexpr uint64_t kSysClose = 0x02;
 constexpr uint64_t kSysWritec = 0x03;
 constexpr uint64_t kSysWrite0 = 0x04;
+constexpr uint64_t kSysWrite = 0x05;
+constexpr uint64_t kSysReadc = 0x07;
+constexpr uint64_t kSysIsTty = 0x09;
+constexpr uint64_t kSysClock = 0x10;
+constexpr uint64_t kSysTime = 0x11;
+constexpr uint64_t kSysErrno = 0x13;
 constexpr uint64_t kSysExit = 0x18;
 constexpr uint64_t kSysExitExtended = 0x20;
+constexpr uint64_t kSysElapsed = 0x30;
+constexpr uint64_t kSysTickFreq = 0x31;
 constexpr uint64_t kAdpStoppedApplicationExit = 0x20026;
+// Console handles SYS_OPEN(":tt") hands out, by mode: read, write, append (stderr).
+constexpr int64_t kConsoleIn = 1;
+constexpr int64_t kConsoleOut = 2;
+constexpr int64_t kConsoleErr = 3;
+constexpr int64_t kEbadf = 9;
+constexpr int64_t kEnoent = 2;
+constexpr uint64_t kElapsedTicksPerSecond = 1'000'000'000;  // SYS_ELAPSED counts nanoseconds
 
 constexpr size_t kMaxGuestString = 1 << 20;
+constexpr uint64_t kNsPerSecond = 1'000'000'000;
+
+const std::vector<std::string> kRegisterNames = [] {
+    std::vector<std::string> names;
+    for (int i = 0; i <= 30; ++i)
+        names.push_back("x" + std::to_string(i));
+    for (const char* n : {"sp", "pc", "pstate", "sp_el0", "elr_el1", "spsr_el1", "esr_el1", "far_el1", "vbar_el1",
+                          "sctlr_el1", "tpidr_el0", "tpidr_el1"})
+        names.emplace_back(n);
+    return names;
+}();
 
 }  // namespace
 
@@ -54,19 +84,27 @@ static Bus& with_ram(Bus& bus, uint64_t size)
     return bus;
 }
 
-VirtMachine::VirtMachine(const VirtConfig& config, std::function<void(uint8_t)> serial_out)
-    : clock_(config.icount_shift),
-      uart_(serial_out),
+VirtMachine::VirtMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out)
+    : gate_(gate),
+      clock_(config.icount_shift),
+      uart_([this](uint8_t b) { emit(b); }),
+      rtc_(clock_, static_cast<uint32_t>(gate.host_clock_ns(HostClock::Realtime, 0) / kNsPerSecond)),
       timer_(clock_),
       cpu_(with_ram(bus_, config.ram_size), clock_, *this),
       serial_out_(std::move(serial_out))
 {
     bus_.add_mmio(kGicDistBase, kGicRegionSize, &gic_.distributor(), "gicv2-dist");
     bus_.add_mmio(kGicCpuBase, kGicRegionSize, &gic_.cpu_interface(), "gicv2-cpu");
-    bus_.add_mmio(kUartBase, kUartSize, &uart_, "pl011");
+    bus_.add_mmio(kUartBase, kDeviceSize, &uart_, "pl011");
+    bus_.add_mmio(kRtcBase, kDeviceSize, &rtc_, "pl031");
     timer_.virtual_irq.connect([this](bool level) { gic_.set_input(kVirtualTimerPpi, level); });
     timer_.physical_irq.connect([this](bool level) { gic_.set_input(kPhysicalTimerPpi, level); });
     uart_.irq.connect([this](bool level) { gic_.set_input(kUartIrq, level); });
+    rtc_.irq.connect([this](bool level) { gic_.set_input(kRtcIrq, level); });
+    uart_.rx_starved = [this] {
+        if (input_waiting_)
+            cpu_.request_pause();
+    };
     gic_.irq.connect([this](bool level) { cpu_.set_irq(level); });
     gic_.fiq.connect([this](bool level) { cpu_.set_fiq(level); });
 }
@@ -82,44 +120,93 @@ Result<Done> VirtMachine::load_kernel(const ElfImage& image)
     return Done{};
 }
 
+void VirtMachine::emit(uint8_t byte)
+{
+    output_.put(byte);
+    serial_out_(byte);
+}
+
 void VirtMachine::stop(StopKind kind, int exit_code)
 {
     stopped_ = true;
-    pending_.kind = kind;
-    pending_.exit_code = exit_code;
+    outcome_.kind = kind;
+    outcome_.exit_code = exit_code;
     cpu_.request_stop();
 }
 
-RunOutcome VirtMachine::run(uint64_t max_insns)
+SliceEnd VirtMachine::run_slice(uint64_t max_insns)
 {
-    const uint64_t end = cpu_.icount() + max_insns;
-    for (;;) {
-        a64::StopReason why = cpu_.run(end - cpu_.icount());
-        switch (why) {
-        case a64::StopReason::Requested:
-            if (stopped_) {
-                stopped_ = false;
-                RunOutcome out = pending_;
-                out.icount = cpu_.icount();
-                return out;
-            }
-            break;
-        case a64::StopReason::Budget:
-            return RunOutcome{StopKind::InsnLimit, 0, cpu_.icount(), ""};
-        case a64::StopReason::Unsupported:
-            return RunOutcome{StopKind::Unsupported, 0, cpu_.icount(),
-                              cpu_.unsupported() + " (pc " + hex(cpu_.s.pc) + ")"};
-        case a64::StopReason::Idle:
-            // Nothing retires while the CPU waits: virtual time jumps to the next deadline,
-            // whose timer the CPU fires as it resumes.
-            if (!clock_.idle_to_next_deadline())
-                return RunOutcome{StopKind::Stuck, 0, cpu_.icount(),
-                                  "WFI with no timer armed and no input that could wake the CPU (pc " +
-                                      hex(cpu_.s.pc) + ")"};
-            break;
+    a64::StopReason why = cpu_.run(max_insns);
+    switch (why) {
+    case a64::StopReason::Requested:
+        if (!stopped_)
+            return SliceEnd::Budget;  // a pause
+        outcome_.icount = cpu_.icount();
+        return SliceEnd::Stopped;
+    case a64::StopReason::Budget: return SliceEnd::Budget;
+    case a64::StopReason::Idle: return SliceEnd::Idle;
+    case a64::StopReason::Unsupported:
+        outcome_ = RunOutcome{StopKind::Unsupported, 0, cpu_.icount(), cpu_.unsupported() + " (pc " + hex(cpu_.s.pc) + ")"};
+        return SliceEnd::Stopped;
+    }
+    return SliceEnd::Stopped;
+}
+
+void VirtMachine::serial_receive(unsigned port, std::span<const uint8_t> bytes)
+{
+    if (port != 0)
+        return;
+    for (uint8_t b : bytes)
+        uart_.receive(b);
+}
+
+StateDigest VirtMachine::state_digest()
+{
+    StateDigest d;
+    std::vector<uint8_t> bytes;
+    cpu_.save(bytes);
+    d.cpu = XXH3_64bits(bytes.data(), bytes.size());
+
+    // Pages written since the last digest, each with its address, in address order.
+    XXH3_state_t* ram = XXH3_createState();
+    XXH3_64bits_reset(ram);
+    for (const RamRegion& r : bus_.ram_regions()) {
+        auto& dirty = const_cast<RamRegion&>(r).dirty_page;
+        for (size_t p = 0; p < dirty.size(); ++p) {
+            if (!dirty[p])
+                continue;
+            dirty[p] = 0;
+            uint64_t addr = r.base + (uint64_t{p} << kPageBits);
+            uint64_t len = std::min<uint64_t>(kPageSize, r.size - (uint64_t{p} << kPageBits));
+            XXH3_64bits_update(ram, &addr, sizeof addr);
+            XXH3_64bits_update(ram, r.host.get() + (uint64_t{p} << kPageBits), len);
+            d.dirty_pages++;
         }
     }
+    d.ram = XXH3_64bits_digest(ram);
+    XXH3_freeState(ram);
+
+    bytes.clear();
+    clock_.save(bytes);
+    gic_.save(bytes);
+    uart_.save(bytes);
+    rtc_.save(bytes);
+    timer_.save(bytes);
+    d.devices = XXH3_64bits(bytes.data(), bytes.size());
+
+    d.output_bytes = output_.bytes();
+    d.output = output_.hash();
+
+    const a64::State& s = cpu_.s;
+    for (int i = 0; i <= 30; ++i)
+        d.registers.push_back(s.r[i]);
+    for (uint64_t v : {s.r[a64::kSp], s.pc, cpu_.pstate_to_spsr(), s.sp_el0(), s.sys.elr_el1, s.sys.spsr_el1,
+                       s.sys.esr_el1, s.sys.far_el1, s.sys.vbar_el1, s.sys.sctlr_el1, s.sys.tpidr_el0, s.sys.tpidr_el1})
+        d.registers.push_back(v);
+    return d;
 }
+
+const std::vector<std::string>& VirtMachine::register_names() const { return kRegisterNames; }
 
 bool VirtMachine::hypervisor_call(a64::Cpu& cpu, bool, uint16_t)
 {
@@ -163,21 +250,56 @@ std::string VirtMachine::read_guest_string(uint64_t addr)
     return s;
 }
 
+// SYS_OPEN: only the console (":tt") exists on this host; the mode picks the handle.
+int64_t VirtMachine::semihosting_open(uint64_t block)
+{
+    uint64_t args[3];  // name, mode, name length
+    if (!bus_.read_bytes(block, args, sizeof args))
+        return -1;
+    if (read_guest_string(args[0]) != ":tt") {
+        semihosting_errno_ = kEnoent;
+        return -1;
+    }
+    return args[1] < 4 ? kConsoleIn : args[1] < 8 ? kConsoleOut : kConsoleErr;
+}
+
+// SYS_WRITE: returns the number of bytes not written.
+int64_t VirtMachine::semihosting_write(uint64_t block)
+{
+    uint64_t args[3];  // handle, buffer, length
+    if (!bus_.read_bytes(block, args, sizeof args))
+        return -1;
+    if (args[0] != kConsoleOut && args[0] != kConsoleErr) {
+        semihosting_errno_ = kEbadf;
+        return static_cast<int64_t>(args[2]);
+    }
+    for (uint64_t i = 0; i < args[2]; ++i) {
+        uint8_t c;
+        if (!bus_.read_bytes(args[1] + i, &c, 1))
+            return static_cast<int64_t>(args[2] - i);
+        emit(c);
+    }
+    return 0;
+}
+
 bool VirtMachine::semihosting_call(a64::Cpu& cpu)
 {
     uint64_t* x = cpu.s.r;
     uint64_t op = x[0];
     uint64_t arg = x[1];
+    // The CPU has published the trapping instruction's icount: inputs are stamped with it.
+    uint64_t icount = clock_.icount();
+    int64_t ret = 0;
     switch (op) {
     case kSysWritec: {
         uint8_t c = 0;
         bus_.read_bytes(arg, &c, 1);
-        serial_out_(c);
-        return true;
+        emit(c);
+        return true;  // x0 is preserved
     }
     case kSysWrite0:
         for (char c : read_guest_string(arg))
-            serial_out_(static_cast<uint8_t>(c));
+            emit(static_cast<uint8_t>(c));
         return true;
     case kSysExit:
     case kSysExitExtended: {
@@ -189,11 +311,32 @@ bool VirtMachine::semihosting_call(a64::Cpu& cpu)
         stop(StopKind::GuestExit, code);
         return true;
     }
-    default:
-        // Other operations arrive with the record/replay input gate.
-        x[0] = ~uint64_t{0};
-        return true;
+    case kSysOpen: ret = semihosting_open(arg); break;
+    case kSysClose: ret = 0; break;
+    case kSysIsTty: {
+        uint64_t handle = 0;
+        bus_.read_bytes(arg, &handle, sizeof handle);
+        ret = handle >= kConsoleIn && handle <= kConsoleErr;
+        break;
     }
+    case kSysWrite: ret = semihosting_write(arg); break;
+    case kSysReadc: ret = gate_.semihosting_readc(icount); break;
+    case kSysClock:
+        // Centiseconds since the recording started.
+        ret = static_cast<int64_t>(gate_.host_clock_ns(HostClock::Monotonic, icount) / 10'000'000);
+        break;
+    case kSysTime: ret = static_cast<int64_t>(gate_.host_clock_ns(HostClock::Realtime, icount) / kNsPerSecond); break;
+    case kSysElapsed: {
+        uint64_t ticks = gate_.host_clock_ns(HostClock::Monotonic, icount);
+        ret = bus_.write_bytes(arg, &ticks, sizeof ticks) ? 0 : -1;
+        break;
+    }
+    case kSysTickFreq: ret = kElapsedTicksPerSecond; break;
+    case kSysErrno: ret = semihosting_errno_; break;
+    default: ret = -1; break;
+    }
+    x[0] = static_cast<uint64_t>(ret);
+    return true;
 }
 
 bool VirtMachine::timer_read(a64::Cpu&, uint32_t key, uint64_t& value) { return timer_.read(key, value); }

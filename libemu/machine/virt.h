@@ -1,69 +1,58 @@
 // The AArch64 `virt` board, address-compatible with QEMU's `-M virt -cpu cortex-a57`: RAM at
-// 0x40000000, a GICv2 at 0x08000000, PL011 at 0x09000000, the generic timer, PSCI over HVC/SMC
-// and semihosting.
+// 0x40000000, a GICv2 at 0x08000000, PL011 at 0x09000000 (SPI 1), PL031 at 0x09010000
+// (SPI 2), the generic timer, PSCI over HVC/SMC and semihosting.
 // It runs a guest ELF the way QEMU's `-kernel` runs a non-Linux image: entry at EL1h with the
-// MMU off and all interrupts masked.
+// MMU off and all interrupts masked. Host data reaches it only through the input gate.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 
 #include "core/bus.h"
 #include "core/clock.h"
-#include "core/result.h"
+#include "core/output_digest.h"
 #include "cpu/a64/cpu.h"
 #include "dev/arm_generic_timer.h"
 #include "dev/gicv2.h"
 #include "dev/pl011.h"
-#include "machine/elf_loader.h"
+#include "dev/pl031.h"
+#include "machine/machine.h"
+#include "replay/input_gate.h"
 
 namespace emu {
 
-struct VirtConfig {
-    uint64_t ram_size = uint64_t{128} << 20;
-    unsigned icount_shift = 0;
-};
-
-// Why a machine stopped running.
-enum class StopKind {
-    PowerOff,     // PSCI SYSTEM_OFF
-    Reset,        // PSCI SYSTEM_RESET
-    GuestExit,    // semihosting SYS_EXIT / SYS_EXIT_EXTENDED, with an exit code
-    InsnLimit,    // the instruction budget given to run() is used up
-    Stuck,        // idle with no timer armed and nothing that could wake it
-    Unsupported,  // the guest needs something the emulator lacks
-};
-
-const char* stop_kind_name(StopKind k);
-
-struct RunOutcome {
-    StopKind kind = StopKind::InsnLimit;
-    int exit_code = 0;
-    uint64_t icount = 0;
-    std::string detail;
-};
-
-class VirtMachine : private a64::Platform {
+class VirtMachine final : public Machine, private a64::Platform {
 public:
     static constexpr PhysAddr kRamBase = 0x40000000;
     static constexpr PhysAddr kUartBase = 0x09000000;
-    static constexpr uint64_t kUartSize = 0x1000;
+    static constexpr PhysAddr kRtcBase = 0x09010000;
+    static constexpr uint64_t kDeviceSize = 0x1000;
     static constexpr PhysAddr kGicDistBase = 0x08000000;
     static constexpr PhysAddr kGicCpuBase = 0x08010000;
     static constexpr uint64_t kGicRegionSize = 0x10000;
-    // Interrupt IDs as QEMU's virt wires them: PPIs for the EL1 timers, SPI 1 for the UART.
+    // Interrupt IDs as QEMU's virt wires them: PPIs for the EL1 timers, SPIs 1 and 2 for the
+    // UART and the RTC.
     static constexpr unsigned kVirtualTimerPpi = 27;
     static constexpr unsigned kPhysicalTimerPpi = 30;
     static constexpr unsigned kUartIrq = Gicv2::kFirstSpi + 1;
+    static constexpr unsigned kRtcIrq = Gicv2::kFirstSpi + 2;
 
-    VirtMachine(const VirtConfig& config, std::function<void(uint8_t)> serial_out);
+    // The RTC's start value is read from the gate here, at icount 0.
+    VirtMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out);
 
-    Result<Done> load_kernel(const ElfImage& image);
-
-    // Runs until the guest stops the machine or `max_insns` more instructions have retired.
-    RunOutcome run(uint64_t max_insns);
+    Result<Done> load_kernel(const ElfImage& image) override;
+    SliceEnd run_slice(uint64_t max_insns) override;
+    RunOutcome outcome() const override { return outcome_; }
+    bool idle_to_next_deadline() override { return clock_.idle_to_next_deadline(); }
+    uint64_t icount() const override { return cpu_.icount(); }
+    uint64_t pc() const override { return cpu_.s.pc; }
+    size_t serial_room(unsigned port) const override { return port == 0 ? uart_.rx_room() : 0; }
+    void serial_receive(unsigned port, std::span<const uint8_t> bytes) override;
+    void set_serial_input_waiting(bool waiting) override { input_waiting_ = waiting; }
+    void request_pause() override { cpu_.request_pause(); }
+    StateDigest state_digest() override;
+    const std::vector<std::string>& register_names() const override;
 
     a64::Cpu& cpu() { return cpu_; }
 
@@ -74,17 +63,25 @@ private:
     bool timer_write(a64::Cpu& cpu, uint32_t key, uint64_t value) override;
 
     void stop(StopKind kind, int exit_code = 0);
+    void emit(uint8_t byte);
     std::string read_guest_string(uint64_t addr);
+    int64_t semihosting_write(uint64_t block);
+    int64_t semihosting_open(uint64_t block);
 
+    InputGate& gate_;
     Bus bus_;
     VirtualClock clock_;
     Gicv2 gic_;
     Pl011 uart_;
+    Pl031 rtc_;
     ArmGenericTimer timer_;
     a64::Cpu cpu_;
     std::function<void(uint8_t)> serial_out_;
+    OutputDigest output_;
+    bool input_waiting_ = false;
     bool stopped_ = false;
-    RunOutcome pending_;
+    RunOutcome outcome_;
+    int64_t semihosting_errno_ = 0;
 };
 
 }  // namespace emu

@@ -16,7 +16,7 @@ namespace emu {
 // (older readers refuse it by number), changing a payload of an existing kind does.
 constexpr uint32_t kRecordingFormatVersion = 1;
 
-// Shared with format version 0 (summary_recording), so each reader names the other's version.
+// Shared with format version 0 (an early summary-only format), so old files are named as such.
 constexpr uint8_t kRecordingMagic[8] = {'R', 'R', 'E', 'C', 'O', 'R', 'D', 0x1a};
 constexpr uint8_t kFooterMagic[8] = {'R', 'R', 'E', 'N', 'D', '\r', '\n', 0x1a};
 constexpr uint32_t kChunkMagic = 0x4b434852;  // "RHCK" read as little-endian bytes

@@ -21,8 +21,7 @@ int run_tool(CLI::App& app, int argc, char** argv, Work&& work)
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "%s: %s\n", app.get_name().c_str(), e.what());
-        std::fprintf(stderr, "Run with --help for the options.\n");
+        std::fprintf(stderr, "%s: %s (run with --help for the options)\n", app.get_name().c_str(), e.what());
         return static_cast<int>(ExitStatus::Usage);
     }
     try {

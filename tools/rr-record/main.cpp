@@ -1,34 +1,43 @@
 // rr-record: runs a guest and writes a recording of the run.
 #include <CLI/CLI.hpp>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <iostream>
 #include <limits>
 #include <memory>
 
 #include "core/result.h"
+#include "host/serial_source.h"
 #include "machine/elf_loader.h"
-#include "machine/virt.h"
+#include "machine/machines.h"
+#include "replay/event_log.h"
+#include "replay/record_gate.h"
+#include "replay/recorded_image.h"
+#include "replay/recorder.h"
+#include "replay/recording_config.h"
+#include "replay/recording_writer.h"
 #include "tools/common/cli.h"
-#include "replay/summary_recording.h"
 #include "tools/common/serial_sink.h"
+#include "tools/common/version.h"
 
 using namespace emu;
 using emu::tools::SerialSink;
 
 namespace {
 
+constexpr uint64_t kDefaultHashEvery = 10'000'000;
+
 struct Options {
     std::string machine = "virt";
     std::string kernel;
     std::string output;
+    std::string serial_in;
+    std::string semihosting_in;
     std::string serial_out = "-";
     uint64_t max_insns = std::numeric_limits<uint64_t>::max();
     unsigned icount_shift = 0;
+    uint64_t hash_every = kDefaultHashEvery;
     uint64_t mem = uint64_t{128} << 20;
+    bool no_embed = false;
 };
 
 // Guest exit codes pass through, capped below 64 so that they never collide with the tools'
@@ -40,51 +49,8 @@ int guest_status(int code)
     return code;
 }
 
-// Creates the output file before the guest runs, so that a bad path costs nothing.
-Result<Done> check_output_writable(const std::string& path)
+int exit_status(const RunOutcome& outcome)
 {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f)
-        return Error{ExitStatus::IoError, path + ": cannot create: " + std::strerror(errno)};
-    std::fclose(f);
-    return Done{};
-}
-
-Result<int> record(const Options& o)
-{
-    if (Result<Done> writable = check_output_writable(o.output); !writable)
-        return writable.error();
-    Result<ElfImage> image = read_elf(o.kernel);
-    if (!image)
-        return image.error();
-    Result<std::unique_ptr<SerialSink>> sink = SerialSink::open(o.serial_out);
-    if (!sink)
-        return sink.error();
-
-    VirtConfig config;
-    config.ram_size = o.mem;
-    config.icount_shift = o.icount_shift;
-    SerialSink& out = **sink;
-    VirtMachine machine(config, [&out](uint8_t b) { out.put(b); });
-    if (Result<Done> loaded = machine.load_kernel(*image); !loaded)
-        return loaded.error();
-
-    RunOutcome outcome = machine.run(o.max_insns);
-    if (Result<Done> flushed = out.flush(); !flushed)
-        return flushed.error();
-
-    Result<Done> written = write_summary_recording(o.output, o.machine, *image, outcome, o.icount_shift);
-    if (!written)
-        return written.error();
-
-    std::fprintf(stderr, "icount: %llu\n", static_cast<unsigned long long>(outcome.icount));
-    std::fprintf(stderr, "stop: %s", stop_kind_name(outcome.kind));
-    if (outcome.kind == StopKind::GuestExit)
-        std::fprintf(stderr, " (code %d)", outcome.exit_code);
-    if (!outcome.detail.empty())
-        std::fprintf(stderr, ": %s", outcome.detail.c_str());
-    std::fprintf(stderr, "\n");
-
     switch (outcome.kind) {
     case StopKind::GuestExit: return guest_status(outcome.exit_code);
     case StopKind::PowerOff:
@@ -96,30 +62,122 @@ Result<int> record(const Options& o)
     return static_cast<int>(ExitStatus::Internal);
 }
 
+void print_outcome(const RunOutcome& outcome, const RecordingWriter& writer, uint64_t events)
+{
+    std::fprintf(stderr, "icount: %llu\n", static_cast<unsigned long long>(outcome.icount));
+    std::fprintf(stderr, "stop: %s", stop_kind_name(outcome.kind));
+    if (outcome.kind == StopKind::GuestExit)
+        std::fprintf(stderr, " (code %d)", outcome.exit_code);
+    if (!outcome.detail.empty())
+        std::fprintf(stderr, ": %s", outcome.detail.c_str());
+    std::fprintf(stderr, "\nrecording: %llu events, %u chunks, %llu bytes\n", static_cast<unsigned long long>(events),
+                 writer.chunks_written(), static_cast<unsigned long long>(writer.bytes_written()));
+}
+
+// An input source, or none when no path is given.
+Result<std::unique_ptr<SerialSource>> open_input(const std::string& path)
+{
+    if (path.empty())
+        return std::unique_ptr<SerialSource>();
+    return SerialSource::open(path);
+}
+
+Result<int> record(const Options& o)
+{
+    // Everything that can be wrong with the inputs is found before the output is created.
+    Result<ElfImage> image = read_elf(o.kernel);
+    if (!image)
+        return image.error();
+    if (o.serial_in == "-" && o.semihosting_in == "-")
+        return Error{ExitStatus::Usage, "--serial-in and --semihosting-in cannot both read stdin"};
+    Result<std::unique_ptr<SerialSource>> serial_in = open_input(o.serial_in);
+    if (!serial_in)
+        return serial_in.error();
+    Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in);
+    if (!semihosting_in)
+        return semihosting_in.error();
+    Result<std::unique_ptr<SerialSink>> sink = SerialSink::open(o.serial_out);
+    if (!sink)
+        return sink.error();
+
+    RecordingConfig config;
+    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift};
+    config.hash_every = o.hash_every;
+    config.kernel_path = o.kernel;
+    RecordingHeaderSpec header;
+    header.tool_version = tools::kToolVersion;
+    header.payload = encode(config);
+    header.blobs.push_back({o.kernel, image->file, o.no_embed ? Embed::No : Embed::Yes});
+    Result<RecordingWriter> writer = RecordingWriter::create(o.output, header);
+    if (!writer)
+        return writer.error();
+
+    EventLog log(&*writer);
+    RecordGate gate(log, semihosting_in->get());
+    SerialSink& out = **sink;
+    Result<std::unique_ptr<Machine>> machine = make_machine(config.machine, gate, [&out](uint8_t b) { out.put(b); });
+    if (!machine)
+        return machine.error();
+    if (Result<Done> loaded = (*machine)->load_kernel(*image); !loaded)
+        return loaded.error();
+
+    RecorderOptions options;
+    options.max_insns = o.max_insns;
+    options.hash_every = o.hash_every;
+    Recorder recorder(**machine, log, serial_in->get(), options);
+    RunOutcome outcome = recorder.run();
+    if (Result<Done> flushed = out.flush(); !flushed)
+        return flushed.error();
+    if (log.error())
+        return *log.error();
+    for (const auto* in : {&*serial_in, &*semihosting_in})
+        if (*in && !(*in)->error().empty())
+            return Error{ExitStatus::IoError, (*in)->error()};
+    if (Result<Done> finished = writer->finish(outcome.icount); !finished)
+        return finished.error();
+    print_outcome(outcome, *writer, log.events());
+    return exit_status(outcome);
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"Runs a guest and writes a recording of the run: the machine, the guest image's\n"
-                 "content hash, the final instruction count and how the run ended (format version 0;\n"
-                 "the input event stream arrives with format version 1).\n"
-                 "Guest serial output goes to stdout unless --serial-out says otherwise.\n"
-                 "Exit status: the guest's exit code (semihosting, capped at 63), 0 after power-off;\n"
-                 "64 usage, 65 malformed guest image, 66 missing input, 70 internal error or\n"
-                 "unsupported guest feature, 74 output I/O error.",
+    CLI::App app{"Runs a guest and records everything non-deterministic it receives (serial input,\n"
+                 "host clock reads, semihosting console input), each stamped with its instruction\n"
+                 "count, plus periodic state hashes, into one recording file that rr-replay re-executes\n"
+                 "anywhere. The guest image is embedded unless --no-embed.\n"
+                 "Guest serial output goes to stdout unless --serial-out says otherwise; run details\n"
+                 "(final icount, stop reason) go to stderr.\n"
+                 "Exit status: the guest's semihosting exit code (capped at 63), 0 after power-off or\n"
+                 "--max-insns; 64 usage; 65 malformed guest image; 66 missing input; 70 internal error,\n"
+                 "unsupported guest feature or a guest stuck waiting with nothing to wake it;\n"
+                 "74 host I/O error.",
                  "rr-record"};
     Options o;
-    app.add_option("-M,--machine", o.machine, "Machine to emulate")->check(CLI::IsMember({"virt"}))->capture_default_str();
-    app.add_option("--kernel", o.kernel, "Guest ELF image, loaded as QEMU's -kernel does")->required();
-    app.add_option("-o,--output", o.output, "Recording file to write")->required();
-    app.add_option("--serial-out", o.serial_out, "Where guest serial output goes: a file, or - for stdout")
+    app.add_option("-M,--machine", o.machine, "Machine to emulate")
+        ->check(CLI::IsMember(machine_names()))
         ->capture_default_str();
+    app.add_option("--kernel", o.kernel, "Guest ELF image, loaded as QEMU's -kernel does")->required();
+    app.add_option("-o,--output", o.output, "Recording file to write (*.rr)")->required();
+    app.add_option("--serial-in", o.serial_in,
+                   "UART input: a file (fed as fast as the guest takes it), or - for stdin (a pipe or the "
+                   "terminal, live)");
+    app.add_option("--semihosting-in", o.semihosting_in,
+                   "Semihosting console input (SYS_READC): a file, or - for stdin; without it SYS_READC "
+                   "reads end of input (-1)");
+    app.add_option("--serial-out", o.serial_out, "Guest serial output: a file, or - for stdout")->capture_default_str();
     app.add_option("--max-insns", o.max_insns, "Stop after this many guest instructions");
     app.add_option("--icount-shift", o.icount_shift, "Virtual nanoseconds per instruction, as 2^N (QEMU's shift)")
         ->check(CLI::Range(0u, 10u))
         ->capture_default_str();
+    app.add_option("--hash-every", o.hash_every,
+                   "Record a state hash every N instructions (0: only at the end); rr-replay checks each")
+        ->capture_default_str();
     app.add_option("--mem", o.mem, "Guest RAM size in bytes (suffixes K, M, G)")
         ->transform(CLI::AsSizeValue(false))
         ->capture_default_str();
+    app.add_flag("--no-embed", o.no_embed,
+                 "Store only the guest image's path, size and hash; rr-replay then needs the same file");
     return tools::run_tool(app, argc, argv, [&] { return record(o); });
 }

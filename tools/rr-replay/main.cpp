@@ -1,16 +1,22 @@
-// rr-replay: re-executes a recording with no live input and checks that the run is the same.
+// rr-replay: re-executes a recording with no live input and checks that it is the same run.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
 
 #include "core/format.h"
-#include "machine/elf_loader.h"
-#include "machine/virt.h"
-#include "replay/summary_recording.h"
+#include "machine/machines.h"
+#include "replay/recorded_image.h"
+#include "replay/recording_config.h"
+#include "replay/recording_reader.h"
+#include "replay/replay_gate.h"
+#include "replay/replay_stream.h"
+#include "replay/replayer.h"
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
+#include "tools/common/junit.h"
 #include "tools/common/serial_sink.h"
 
 using namespace emu;
@@ -23,26 +29,85 @@ struct Options {
     std::string recording;
     std::string kernel;
     std::string serial_out;
+    std::string junit;
     bool json = false;
 };
 
+std::string exit_text(const RunOutcome& o)
+{
+    std::string s = stop_kind_name(o.kind);
+    if (o.kind == StopKind::GuestExit)
+        s += " (code " + std::to_string(o.exit_code) + ")";
+    return s;
+}
+
+// The human report: one verdict line, then the details a debugging engineer needs.
+std::string text_report(const ReplayReport& r)
+{
+    char line[256];
+    std::string out;
+    if (r.divergence) {
+        const Divergence& d = *r.divergence;
+        std::snprintf(line, sizeof line, "replay diverged at icount %" PRIu64 ", pc %s\n", d.icount, hex(d.pc).c_str());
+        out += line;
+        out += "  " + d.what + "\n";
+        std::snprintf(line, sizeof line, "  last matching state hash at icount %" PRIu64 "\n", d.last_match);
+        out += line;
+        for (const RegisterDiff& reg : d.registers) {
+            std::snprintf(line, sizeof line, "  %-10s recorded %s  replay %s\n", reg.name.c_str(), hex(reg.recorded).c_str(),
+                          hex(reg.replayed).c_str());
+            out += line;
+        }
+        return out;
+    }
+    if (r.truncated) {
+        std::snprintf(line, sizeof line,
+                      "%s; the replay matched it up to there (%" PRIu64 " instructions, %" PRIu64 " state hashes)\n",
+                      r.truncated->c_str(), r.outcome.icount, r.state_hashes);
+        return line;
+    }
+    std::snprintf(line, sizeof line,
+                  "replay ok: %" PRIu64 " instructions, %s, as recorded; %" PRIu64 " state hashes and %" PRIu64
+                  " events matched\n",
+                  r.outcome.icount, exit_text(r.outcome).c_str(), r.state_hashes, r.events);
+    return line;
+}
+
+std::string json_report(const ReplayReport& r)
+{
+    std::string result = r.divergence ? "divergence" : r.truncated ? "truncated" : "ok";
+    std::string s = "{\"result\":" + json_string(result) + ",\"icount\":" + std::to_string(r.outcome.icount) +
+                    ",\"exit\":{\"reason\":" + json_string(stop_kind_name(r.outcome.kind)) +
+                    ",\"code\":" + std::to_string(r.outcome.exit_code) + "}" +
+                    ",\"state_hashes_checked\":" + std::to_string(r.state_hashes) + ",\"events\":" + std::to_string(r.events);
+    if (r.truncated)
+        s += ",\"truncated\":" + json_string(*r.truncated);
+    if (r.divergence) {
+        const Divergence& d = *r.divergence;
+        s += ",\"divergence\":{\"icount\":" + std::to_string(d.icount) + ",\"pc\":" + json_string(hex(d.pc)) +
+             ",\"last_match\":" + std::to_string(d.last_match) + ",\"what\":" + json_string(d.what) + ",\"registers\":[";
+        for (size_t i = 0; i < d.registers.size(); ++i) {
+            const RegisterDiff& reg = d.registers[i];
+            s += (i ? "," : "") + std::string("{\"name\":") + json_string(reg.name) +
+                 ",\"recorded\":" + json_string(hex(reg.recorded)) + ",\"replayed\":" + json_string(hex(reg.replayed)) + "}";
+        }
+        s += "]}";
+    }
+    return s + "}\n";
+}
+
 Result<int> replay(const Options& o)
 {
-    Result<SummaryRecording> rec = read_summary_recording(o.recording);
-    if (!rec)
-        return rec.error();
-    const SummaryRecording& r = *rec;
-    if (r.machine != "virt")
-        return Error{ExitStatus::BadRecording, o.recording + ": unsupported machine '" + r.machine + "'"};
-
-    // Format 0 does not embed the guest image: it is read again and must be the same file.
-    std::string kernel_path = o.kernel.empty() ? r.kernel_path : o.kernel;
-    Result<ElfImage> image = read_elf(kernel_path);
+    auto started = std::chrono::steady_clock::now();
+    Result<RecordingReader> reader = RecordingReader::open(o.recording);
+    if (!reader)
+        return reader.error();
+    Result<RecordingConfig> config = decode_recording_config(reader->header().payload, o.recording);
+    if (!config)
+        return config.error();
+    Result<ElfImage> image = recorded_kernel(*reader, config->kernel_path, o.kernel);
     if (!image)
         return image.error();
-    if (!is_recorded_image(r, *image))
-        return Error{ExitStatus::BadRecording, kernel_path + ": not the guest image this recording was made with "
-                                                             "(content hash differs)"};
 
     std::unique_ptr<SerialSink> sink;
     if (!o.serial_out.empty()) {
@@ -51,53 +116,68 @@ Result<int> replay(const Options& o)
             return opened.error();
         sink = std::move(*opened);
     }
-    VirtConfig config;
-    config.icount_shift = r.icount_shift;
-    VirtMachine machine(config, [&sink](uint8_t b) {
+    ReplayStream stream(*reader);
+    ReplayGate gate(stream);
+    Result<std::unique_ptr<Machine>> machine = make_machine(config->machine, gate, [&sink](uint8_t b) {
         if (sink)
             sink->put(b);
     });
-    if (Result<Done> loaded = machine.load_kernel(*image); !loaded)
+    if (!machine)
+        return Error{ExitStatus::BadRecording, o.recording + ": " + machine.error().message};
+    if (Result<Done> loaded = (*machine)->load_kernel(*image); !loaded)
         return loaded.error();
 
-    // One instruction more than recorded: a replay that runs on past the end has diverged.
-    RunOutcome out = machine.run(r.icount + 1);
+    Result<ReplayReport> report = replay_recording(**machine, stream, gate);
     if (sink)
         if (Result<Done> flushed = sink->flush(); !flushed)
             return flushed.error();
+    if (!report)
+        return report.error();
+    const ReplayReport& r = *report;
 
-    std::string got = stop_kind_name(out.kind);
-    bool same = out.icount == r.icount && got == r.stop && out.exit_code == r.exit_code;
-    if (o.json) {
-        std::printf("{\"result\":%s,\"icount\":%" PRIu64 ",\"expected_icount\":%" PRIu64
-                    ",\"exit\":{\"reason\":%s,\"code\":%d},\"expected_exit\":{\"reason\":%s,\"code\":%d}}\n",
-                    same ? "\"ok\"" : "\"divergence\"", out.icount, r.icount, json_string(got).c_str(),
-                    out.exit_code, json_string(r.stop).c_str(), r.exit_code);
-    } else if (same) {
-        std::printf("replay ok: %" PRIu64 " instructions, %s (code %d), as recorded\n", out.icount, got.c_str(),
-                    out.exit_code);
-    } else {
-        std::printf("replay diverged: recorded %s (code %d) at icount %" PRIu64 ", replay %s (code %d) at icount %" PRIu64
-                    ", pc %s\n",
-                    r.stop.c_str(), r.exit_code, r.icount, got.c_str(), out.exit_code, out.icount,
-                    hex(machine.cpu().s.pc).c_str());
+    std::string text = text_report(r);
+    if (o.json)
+        std::fputs(json_report(r).c_str(), stdout);
+    else
+        std::fputs(text.c_str(), stdout);
+    if (!o.junit.empty()) {
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        tools::JunitCase c{o.recording, seconds, std::nullopt, text};
+        if (r.divergence)
+            c.failure = "replay diverged at icount " + std::to_string(r.divergence->icount) + ": " + r.divergence->what;
+        else if (r.truncated)
+            c.failure = *r.truncated;
+        if (Result<Done> written = tools::write_junit(o.junit, "rr-replay", {c}); !written)
+            return written.error();
     }
-    return same ? 0 : static_cast<int>(ExitStatus::Divergence);
+    if (r.divergence)
+        return static_cast<int>(ExitStatus::Divergence);
+    if (r.truncated) {
+        std::fprintf(stderr, "rr-replay: %s: %s\n", o.recording.c_str(), r.truncated->c_str());
+        return static_cast<int>(ExitStatus::BadRecording);
+    }
+    return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"Re-executes a recording with no live input and checks that it ends at the same\n"
-                 "instruction count, with the same stop reason and exit code.\n"
-                 "Exit status: 0 same run; 1 divergence; 65 corrupt, truncated or unsupported recording;\n"
+    CLI::App app{"Re-executes a recording with no live input: every recorded input is delivered at its\n"
+                 "instruction count, every state hash is checked, and the run must end where and how the\n"
+                 "recording says. The first difference is reported with its icount, pc, what differed\n"
+                 "and the registers that differ.\n"
+                 "Exit status: 0 same run; 1 divergence; 65 corrupt, truncated (after replaying what is\n"
+                 "there) or unsupported recording, or a --kernel that is not the recorded image;\n"
                  "66 missing file; 74 output I/O error.",
                  "rr-replay"};
     Options o;
     app.add_option("recording", o.recording, "Recording file (*.rr)")->required();
-    app.add_option("--kernel", o.kernel, "Guest image to use instead of the path stored in the recording");
+    app.add_option("--kernel", o.kernel,
+                   "Guest image to use instead of the embedded one (or the stored path); it must be the "
+                   "recorded image");
     app.add_option("--serial-out", o.serial_out, "Write the replayed guest's serial output to FILE, or - for stdout");
     app.add_flag("--json", o.json, "Print the verdict as one JSON object");
+    app.add_option("--junit", o.junit, "Also write the verdict as JUnit XML to FILE");
     return tools::run_tool(app, argc, argv, [&] { return replay(o); });
 }

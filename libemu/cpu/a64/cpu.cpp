@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/state_bytes.h"
 #include "core/format.h"
 #include "cpu/a64/decoder.h"
 
@@ -78,6 +79,7 @@ void Cpu::refresh_ram_window()
     ram_base_ = regions[0].base;
     ram_size_ = regions[0].size;
     code_page_ = regions[0].code_page.data();
+    dirty_page_ = regions[0].dirty_page.data();
 }
 
 void Cpu::reset(uint64_t entry_pc)
@@ -87,6 +89,7 @@ void Cpu::reset(uint64_t entry_pc)
     monitor = Monitor{};
     halted_ = false;
     stop_requested_ = false;
+    pause_requested_ = false;
     unsupported_.clear();
     io_exit_ = false;
 }
@@ -115,6 +118,11 @@ StopReason Cpu::run(uint64_t max_insns)
                 take_interrupt(kVecIrq);
             // WFI wakes on a pending interrupt even when it is masked.
             halted_ = false;
+        }
+        if (__builtin_expect(pause_requested_, 0)) {
+            pause_requested_ = false;
+            clock_.set_icount(icount_);
+            return StopReason::Requested;
         }
         if (__builtin_expect(halted_, 0)) {
             clock_.set_icount(icount_);
@@ -412,6 +420,31 @@ bool Cpu::zero_block(uint64_t va, const Op* op)
         if (!write<uint64_t>(base + i, 0, op))
             return false;
     return true;
+}
+
+void Cpu::save(std::vector<uint8_t>& out) const
+{
+    for (unsigned i = 0; i < kNumSlots; ++i)
+        if (i != kSink)  // the sink holds whatever was last thrown away
+            put_le(out, s.r[i]);
+    put_le(out, s.pc);
+    put_le(out, s.nzcv);
+    put_le(out, s.daif);
+    put_le(out, s.el);
+    put_le(out, s.spsel);
+    put_le(out, s.sp_other);
+    const SysRegs& y = s.sys;
+    for (uint64_t v : {y.vbar_el1, y.elr_el1, y.spsr_el1, y.esr_el1, y.far_el1, y.sctlr_el1, y.cpacr_el1,
+                       y.ttbr0_el1, y.ttbr1_el1, y.tcr_el1, y.mair_el1, y.amair_el1, y.contextidr_el1, y.tpidr_el0,
+                       y.tpidrro_el0, y.tpidr_el1, y.par_el1, y.afsr0_el1, y.afsr1_el1, y.mdscr_el1, y.cntkctl_el1,
+                       y.fpcr, y.fpsr})
+        put_le(out, v);
+    put_le(out, static_cast<uint8_t>(monitor.valid));
+    put_le(out, monitor.addr);
+    put_le(out, monitor.size);
+    put_le(out, static_cast<uint8_t>(halted_));
+    put_le(out, static_cast<uint8_t>(irq_line_));
+    put_le(out, static_cast<uint8_t>(fiq_line_));
 }
 
 }  // namespace emu::a64

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/bus.h"
 #include "core/clock.h"
@@ -41,7 +42,7 @@ enum class ExceptionClass : uint32_t {
 enum class StopReason {
     Budget,       // ran the requested number of instructions
     Idle,         // WFI with nothing pending: the machine decides how time moves on
-    Requested,    // the platform asked to stop (power off, reset, semihosting exit)
+    Requested,    // the platform asked to stop (power off, reset, semihosting exit) or to pause
     Unsupported,  // the guest needs something the emulator lacks; see unsupported()
 };
 
@@ -83,6 +84,10 @@ public:
 
     // Called by the platform from a handler to stop the run loop after this instruction.
     void request_stop() { stop_requested_ = true; }
+    // Asks run() to return at the next instruction boundary, after it has fired the timers
+    // and taken the interrupts due there: the point where a recorder or replayer delivers
+    // input, whichever way the run was cut.
+    void request_pause() { pause_requested_ = true; }
     const std::string& unsupported() const { return unsupported_; }
 
     // --- services for instruction handlers ---------------------------------------------------
@@ -147,8 +152,11 @@ public:
     {
         uint64_t off = va - ram_base_;
         if (__builtin_expect(off <= ram_size_ - sizeof(T), 1)) {
-            if (__builtin_expect((code_page_[off >> kPageBits] | code_page_[(off + sizeof(T) - 1) >> kPageBits]) == 0, 1)) {
+            uint64_t first = off >> kPageBits, last = (off + sizeof(T) - 1) >> kPageBits;
+            if (__builtin_expect((code_page_[first] | code_page_[last]) == 0, 1)) {
                 std::memcpy(ram_host_ + off, &value, sizeof(T));
+                dirty_page_[first] = 1;
+                dirty_page_[last] = 1;
                 return true;
             }
         }
@@ -181,6 +189,10 @@ public:
     // Packs and unpacks PSTATE as SPSR_ELx holds it.
     uint64_t pstate_to_spsr() const;
     void set_el_and_sp(uint8_t el, uint8_t spsel);
+
+    // Appends every piece of architectural state, field by field, for state hashes.
+    void save(std::vector<uint8_t>& out) const;
+    bool halted() const { return halted_; }
 
     // Statistics for reports and benchmarks.
     const BlockCache<Op>& cache() const { return cache_; }
@@ -230,6 +242,7 @@ private:
     uint64_t ram_base_ = 0;
     uint64_t ram_size_ = 0;
     uint8_t* code_page_ = nullptr;
+    uint8_t* dirty_page_ = nullptr;
 
     uint64_t icount_ = 0;
     uint64_t chain_limit_ = 0;  // icount a chained block may not pass: budget or next timer
@@ -244,6 +257,7 @@ private:
     bool fiq_line_ = false;
     bool halted_ = false;
     bool stop_requested_ = false;
+    bool pause_requested_ = false;
     std::string unsupported_;
 
     // Partial blocks (budget shorter than a cached block) are built here and never cached.

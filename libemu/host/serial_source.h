@@ -1,0 +1,60 @@
+// Host bytes for a guest's serial input, from a file or from stdin ("-"). A regular file is
+// read on demand, so a recording made from it depends only on the file and the guest; a pipe
+// or terminal is read by a background thread, so that bytes typed or piped in while the guest
+// runs wait in a buffer until the guest has room for them. Only the record side of the input
+// gate takes bytes from here: nothing else in the emulator reads host input.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/result.h"
+
+namespace emu {
+
+class SerialSource {
+public:
+    // path "-" is stdin. Errors: NoInput when the file cannot be opened.
+    static Result<std::unique_ptr<SerialSource>> open(const std::string& path);
+    ~SerialSource();
+    SerialSource(const SerialSource&) = delete;
+    SerialSource& operator=(const SerialSource&) = delete;
+
+    // Moves up to `max` bytes that are available now into `out`, without blocking (a regular
+    // file is always available up to its end). Returns how many.
+    size_t take(uint8_t* out, size_t max);
+    // Whether take() would return a byte now.
+    bool ready();
+    // True once the end of input has been reached and every byte taken.
+    bool exhausted();
+    // Blocks until a byte is ready or the input ends, or for at most `timeout`.
+    void wait(std::chrono::milliseconds timeout);
+    // A read error ended the input early (empty when none).
+    std::string error();
+
+private:
+    SerialSource(std::string name, int fd, bool regular);
+    void reader_thread();
+    void fill_from_file();
+
+    std::string name_;
+    int fd_;
+    bool regular_;  // a regular file: read on demand, no thread
+    int wake_pipe_[2] = {-1, -1};
+
+    std::mutex mutex_;
+    std::condition_variable arrived_;
+    std::deque<uint8_t> buffer_;
+    bool eof_ = false;
+    std::string error_;
+    std::thread thread_;
+};
+
+}  // namespace emu

@@ -1,0 +1,91 @@
+// What the record/replay core needs from a machine, whatever its architecture. Nothing outside
+// libemu/machine and libemu/cpu knows which board it is driving.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "machine/elf_loader.h"
+
+namespace emu {
+
+// Why a machine stopped running. The numbers are stored in recordings (GuestExit events).
+enum class StopKind : uint8_t {
+    PowerOff = 0,     // PSCI SYSTEM_OFF, isa-debug-exit and the like
+    Reset = 1,        // the guest asked for a reset
+    GuestExit = 2,    // semihosting SYS_EXIT / SYS_EXIT_EXTENDED, with an exit code
+    InsnLimit = 3,    // the instruction budget is used up
+    Stuck = 4,        // idle with no timer armed and no input left that could wake it
+    Unsupported = 5,  // the guest needs something the emulator lacks
+};
+constexpr uint8_t kMaxStopKind = 5;
+
+const char* stop_kind_name(StopKind k);
+
+struct RunOutcome {
+    StopKind kind = StopKind::InsnLimit;
+    int exit_code = 0;
+    uint64_t icount = 0;
+    std::string detail;
+};
+
+// How a slice of execution ended.
+enum class SliceEnd {
+    Budget,   // ran the instructions asked for, or paused early at a boundary on request
+    Idle,     // the CPU waits for an interrupt; the caller decides how time moves on
+    Stopped,  // the guest stopped the machine (see outcome()) or needs something unsupported
+};
+
+// A digest of the machine's state (see StateHashEvent). Computing it forgets which RAM pages
+// were written: the next digest covers the pages written after this one.
+struct StateDigest {
+    uint64_t cpu = 0;
+    uint64_t ram = 0;
+    uint32_t dirty_pages = 0;
+    uint64_t devices = 0;
+    uint64_t output_bytes = 0;
+    uint64_t output = 0;
+    std::vector<uint64_t> registers;
+};
+
+struct MachineConfig {
+    std::string machine = "virt";
+    uint64_t ram_size = uint64_t{128} << 20;
+    unsigned icount_shift = 0;
+};
+
+class Machine {
+public:
+    virtual ~Machine() = default;
+
+    virtual Result<Done> load_kernel(const ElfImage& image) = 0;
+
+    // Runs at most max_insns instructions; see SliceEnd.
+    virtual SliceEnd run_slice(uint64_t max_insns) = 0;
+    // After SliceEnd::Stopped: how and where.
+    virtual RunOutcome outcome() const = 0;
+    // For an idle CPU: moves virtual time to the next timer deadline. False if none is armed.
+    virtual bool idle_to_next_deadline() = 0;
+
+    virtual uint64_t icount() const = 0;
+    virtual uint64_t pc() const = 0;
+
+    // Serial input, delivered at instruction boundaries only.
+    virtual size_t serial_room(unsigned port) const = 0;
+    virtual void serial_receive(unsigned port, std::span<const uint8_t> bytes) = 0;
+    // While set, a guest that finds a UART's receive side empty pauses the run at the next
+    // boundary, so that a recorder holding host bytes delivers them at once instead of at the
+    // end of the slice.
+    virtual void set_serial_input_waiting(bool waiting) = 0;
+    // Makes run_slice() return at the next instruction boundary.
+    virtual void request_pause() = 0;
+
+    virtual StateDigest state_digest() = 0;
+    // Names of StateDigest::registers, in order.
+    virtual const std::vector<std::string>& register_names() const = 0;
+};
+
+}  // namespace emu

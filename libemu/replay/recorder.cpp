@@ -1,0 +1,135 @@
+#include "replay/recorder.h"
+
+#include <algorithm>
+#include <array>
+
+#include "replay/event_payloads.h"
+
+namespace emu {
+
+namespace {
+
+// Instructions per slice between looks at the host: short enough that live input and flushes
+// are timely, long enough that cutting blocks at slice ends costs nothing measurable.
+constexpr uint64_t kSliceInsns = 1u << 20;
+constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+uint64_t first_hash_icount(uint64_t hash_every) { return hash_every ? hash_every : kNever; }
+
+}  // namespace
+
+Recorder::Recorder(Machine& machine, EventLog& log, SerialSource* serial_in, RecorderOptions options)
+    : m_(machine),
+      log_(log),
+      serial_(serial_in),
+      options_(options),
+      next_hash_(first_hash_icount(options.hash_every)),
+      last_flush_(std::chrono::steady_clock::now())
+{
+}
+
+void Recorder::log_state_hash(uint64_t now)
+{
+    log_.append(now, EventKind::StateHash, encode(m_.state_digest()));
+    last_hash_icount_ = now;
+    hashes_++;
+}
+
+void Recorder::visit(uint64_t now)
+{
+    if (now == visited_)
+        return;
+    visited_ = now;
+    idle_round_ = 0;
+    if (now >= next_hash_) {
+        log_state_hash(now);
+        next_hash_ = (now / options_.hash_every + 1) * options_.hash_every;
+    }
+}
+
+bool Recorder::serial_deliverable() { return serial_ && m_.serial_room(0) > 0 && serial_->ready(); }
+
+bool Recorder::deliver_serial(uint64_t now)
+{
+    if (!serial_)
+        return false;
+    size_t room = m_.serial_room(0);
+    if (room == 0)
+        return false;
+    std::array<uint8_t, 256> buf;
+    size_t n = serial_->take(buf.data(), std::min(room, buf.size()));
+    if (n == 0)
+        return false;
+    SerialInputEvent ev{0, idle_round_, {buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)}};
+    m_.serial_receive(0, ev.bytes);
+    log_.append(now, EventKind::SerialInput, encode(ev));
+    return true;
+}
+
+void Recorder::flush_if_due()
+{
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_flush_ < options_.flush_every)
+        return;
+    last_flush_ = now;
+    log_.flush();
+}
+
+RunOutcome Recorder::finish(RunOutcome outcome)
+{
+    outcome.icount = m_.icount();
+    visit(outcome.icount);
+    if (last_hash_icount_ != outcome.icount)
+        log_state_hash(outcome.icount);
+    GuestExitEvent exit{static_cast<uint8_t>(outcome.kind), outcome.exit_code};
+    log_.append(outcome.icount, EventKind::GuestExit, encode(exit));
+    return outcome;
+}
+
+RunOutcome Recorder::run()
+{
+    const uint64_t start = m_.icount();
+    const uint64_t end = options_.max_insns > kNever - start ? kNever : start + options_.max_insns;
+    for (;;) {
+        uint64_t now = m_.icount();
+        visit(now);
+        deliver_serial(now);
+        if (log_.error())
+            return RunOutcome{StopKind::Unsupported, 0, now, "recording stopped: " + log_.error()->message};
+        if (now >= end)
+            return finish(RunOutcome{StopKind::InsnLimit, 0, now, ""});
+
+        m_.set_serial_input_waiting(serial_ && serial_->ready());
+        uint64_t budget = std::min({end, next_hash_, now + kSliceInsns}) - now;
+        SliceEnd r = m_.run_slice(budget);
+        flush_if_due();
+        now = m_.icount();
+        visit(now);
+        if (r == SliceEnd::Stopped)
+            return finish(m_.outcome());
+        if (r != SliceEnd::Idle || serial_deliverable())
+            continue;
+        // Idle, and no input to wake it: virtual time jumps to the next timer (QEMU's
+        // sleep=off), or the recorder waits for the host.
+        if (m_.idle_to_next_deadline()) {
+            idle_round_++;
+            continue;
+        }
+        if (!serial_ || serial_->exhausted() || m_.serial_room(0) == 0) {
+            std::string why = !serial_ ? "there is no serial input"
+                              : m_.serial_room(0) == 0 ? "the UART's receive FIFO is full"
+                                                       : "the serial input has ended";
+            return finish(RunOutcome{StopKind::Stuck, 0, now,
+                                     "the CPU waits for an interrupt with no timer armed, and " + why});
+        }
+        // Waiting on the host: a state hash here lets a recorder killed while it waits leave a
+        // recording that replays, verified, up to this point. (Only before any idle skip:
+        // replay compares hashes on the first visit of their icount.)
+        if (idle_round_ == 0 && last_hash_icount_ != now)
+            log_state_hash(now);
+        log_.flush();
+        serial_->wait(options_.flush_every);
+    }
+}
+
+}  // namespace emu

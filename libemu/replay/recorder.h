@@ -1,0 +1,56 @@
+// Runs a machine live and records it: host serial bytes are delivered at instruction
+// boundaries (as soon as the UART has room) and logged with their icount, state hashes are
+// logged every `hash_every` instructions and at the end, and the log is flushed every few
+// seconds so that a recorder that is killed leaves a replayable prefix.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+
+#include "host/serial_source.h"
+#include "machine/machine.h"
+#include "replay/event_log.h"
+
+namespace emu {
+
+struct RecorderOptions {
+    uint64_t max_insns = std::numeric_limits<uint64_t>::max();
+    uint64_t hash_every = 0;
+    std::chrono::milliseconds flush_every{2000};
+};
+
+class Recorder {
+public:
+    // serial_in may be null (no input: the UART's receive side stays empty).
+    Recorder(Machine& machine, EventLog& log, SerialSource* serial_in, RecorderOptions options);
+
+    // Runs to the end. The last events are a StateHash and a GuestExit at the final icount.
+    // Stops early with the log's first write error (see EventLog::error()).
+    RunOutcome run();
+
+    uint64_t state_hashes() const { return hashes_; }
+
+private:
+    // Called at every instruction boundary the loop sees; logs the periodic hash on the first
+    // visit of a due icount, before the machine idles or takes input there.
+    void visit(uint64_t now);
+    bool deliver_serial(uint64_t now);
+    bool serial_deliverable();
+    void log_state_hash(uint64_t now);
+    RunOutcome finish(RunOutcome outcome);
+    void flush_if_due();
+
+    Machine& m_;
+    EventLog& log_;
+    SerialSource* serial_;
+    RecorderOptions options_;
+    uint64_t next_hash_;
+    uint64_t visited_ = std::numeric_limits<uint64_t>::max();
+    uint32_t idle_round_ = 0;
+    uint64_t last_hash_icount_ = std::numeric_limits<uint64_t>::max();
+    uint64_t hashes_ = 0;
+    std::chrono::steady_clock::time_point last_flush_;
+};
+
+}  // namespace emu

@@ -1,0 +1,306 @@
+#include "replay/replayer.h"
+
+#include <limits>
+
+#include "core/format.h"
+#include "replay/event_payloads.h"
+
+namespace emu {
+
+namespace {
+
+class Replayer {
+public:
+    Replayer(Machine& m, ReplayStream& stream, ReplayGate& gate) : m_(m), stream_(stream), gate_(gate)
+    {
+        gate_.on_mismatch([this] { m_.request_pause(); });
+    }
+
+    Result<ReplayReport> run();
+
+private:
+    enum class Step { Continue, Done };
+
+    void diverge(std::string what, std::vector<RegisterDiff> regs = {});
+    void compare_hash(const OwnedEvent& e);
+    // The events due at the boundary just reached, in recorded order.
+    Step visit();
+    Step exchange();
+    Step stopped();
+    Step idle();
+    Step truncated();
+
+    const OwnedEvent* due_boundary_event()
+    {
+        const OwnedEvent* e = stream_.peek();
+        return e && e->icount == m_.icount() && is_boundary_event(e->kind) ? e : nullptr;
+    }
+
+    Machine& m_;
+    ReplayStream& stream_;
+    ReplayGate& gate_;
+    ReplayReport report_;
+    uint64_t visited_ = std::numeric_limits<uint64_t>::max();
+    uint32_t idle_round_ = 0;
+    uint64_t last_match_ = 0;
+    bool finished_ = false;
+};
+
+void Replayer::diverge(std::string what, std::vector<RegisterDiff> regs)
+{
+    if (report_.divergence)
+        return;
+    report_.divergence = Divergence{m_.icount(), m_.pc(), last_match_, std::move(what), std::move(regs)};
+}
+
+void Replayer::compare_hash(const OwnedEvent& e)
+{
+    std::optional<StateDigest> want = decode_state_hash(e.payload);
+    if (!want) {
+        diverge("malformed StateHash payload at icount " + std::to_string(e.icount));
+        return;
+    }
+    StateDigest got = m_.state_digest();
+    std::vector<std::string> parts;
+    std::vector<RegisterDiff> regs;
+    if (got.cpu != want->cpu) {
+        const auto& names = m_.register_names();
+        for (size_t i = 0; i < names.size() && i < want->registers.size() && i < got.registers.size(); ++i)
+            if (got.registers[i] != want->registers[i])
+                regs.push_back({names[i], want->registers[i], got.registers[i]});
+        parts.push_back(regs.empty() ? "CPU state (system state beyond the listed registers)" : "CPU registers");
+    }
+    if (got.ram != want->ram || got.dirty_pages != want->dirty_pages)
+        parts.push_back("RAM written since icount " + std::to_string(last_match_) + " (recorded " +
+                        std::to_string(want->dirty_pages) + " pages written, replay " + std::to_string(got.dirty_pages) + ")");
+    if (got.devices != want->devices)
+        parts.push_back("device state (interrupt controller, UART, RTC, timers or virtual clock)");
+    if (got.output != want->output || got.output_bytes != want->output_bytes)
+        parts.push_back("guest output (recorded " + std::to_string(want->output_bytes) + " bytes, replay " +
+                        std::to_string(got.output_bytes) + " bytes" +
+                        (got.output_bytes == want->output_bytes ? ", same length, different bytes" : "") + ")");
+    if (parts.empty()) {
+        last_match_ = e.icount;
+        report_.state_hashes++;
+        return;
+    }
+    std::string what = "state hash differs: ";
+    for (size_t i = 0; i < parts.size(); ++i)
+        what += (i ? "; " : "") + parts[i];
+    diverge(what, std::move(regs));
+}
+
+Replayer::Step Replayer::visit()
+{
+    uint64_t now = m_.icount();
+    if (now == visited_)
+        return Step::Continue;
+    visited_ = now;
+    idle_round_ = 0;
+    // State hashes were taken on the first visit of their icount, before anything else there.
+    while (const OwnedEvent* e = due_boundary_event()) {
+        if (e->kind != EventKind::StateHash)
+            break;
+        compare_hash(*e);
+        stream_.pop();
+        if (report_.divergence)
+            return Step::Done;
+    }
+    return Step::Continue;
+}
+
+// Delivers the inputs recorded for this boundary and idle round.
+Replayer::Step Replayer::exchange()
+{
+    while (const OwnedEvent* e = due_boundary_event()) {
+        switch (e->kind) {
+        case EventKind::StateHash:
+            diverge("the recording has a second state hash at icount " + std::to_string(e->icount));
+            return Step::Done;
+        case EventKind::SerialInput: {
+            std::optional<SerialInputEvent> in = decode_serial_input(e->payload);
+            if (!in) {
+                diverge("malformed SerialInput payload at icount " + std::to_string(e->icount));
+                return Step::Done;
+            }
+            if (in->idle_round > idle_round_)
+                return Step::Continue;  // delivered after the machine idles here
+            if (in->idle_round < idle_round_ || m_.serial_room(in->port) < in->bytes.size()) {
+                diverge("the recording delivers " + std::to_string(in->bytes.size()) + " serial byte(s) here, but the "
+                        "replay's UART " +
+                        (in->idle_round < idle_round_ ? std::string("was idle longer")
+                                                      : "has room for " + std::to_string(m_.serial_room(in->port))));
+                return Step::Done;
+            }
+            m_.serial_receive(in->port, in->bytes);
+            stream_.pop();
+            break;
+        }
+        case EventKind::InterruptLine:
+            diverge("the recording has an InterruptLine event, which this machine never produces");
+            return Step::Done;
+        case EventKind::Checkpoint: stream_.pop(); break;
+        case EventKind::GuestExit: {
+            std::optional<GuestExitEvent> ex = decode_guest_exit(e->payload);
+            auto kind = ex && ex->stop_kind <= kMaxStopKind ? static_cast<StopKind>(ex->stop_kind) : StopKind::Unsupported;
+            if (ex && (kind == StopKind::InsnLimit || kind == StopKind::Stuck)) {
+                // The recorder stopped the guest here, not the guest itself.
+                report_.outcome = RunOutcome{kind, ex->exit_code, m_.icount(), ""};
+                stream_.pop();
+                finished_ = true;
+                return Step::Done;
+            }
+            diverge(ex ? std::string("the recording ends here (") + stop_kind_name(kind) + "), but the replay keeps running"
+                       : "malformed GuestExit payload");
+            return Step::Done;
+        }
+        case EventKind::ClockRead:
+        case EventKind::SemihostingInput: break;  // not boundary events
+        }
+    }
+    // An input the recording holds for an instruction that has already run was never asked for.
+    if (const OwnedEvent* e = stream_.peek(); e && !is_boundary_event(e->kind) && e->icount <= m_.icount()) {
+        diverge("the recording has " + describe_event(e) + " that the replay never asked for");
+        return Step::Done;
+    }
+    return Step::Continue;
+}
+
+Replayer::Step Replayer::stopped()
+{
+    RunOutcome out = m_.outcome();
+    report_.outcome = out;
+    if (visit() == Step::Done)
+        return Step::Done;
+    const OwnedEvent* e = stream_.peek();
+    std::optional<GuestExitEvent> ex;
+    if (!e && !stream_.error() && !stream_.end().complete)
+        return truncated();
+    if (e && e->kind == EventKind::GuestExit && e->icount == out.icount)
+        ex = decode_guest_exit(e->payload);
+    if (!ex || ex->stop_kind != static_cast<uint8_t>(out.kind) || ex->exit_code != out.exit_code) {
+        std::string got = std::string(stop_kind_name(out.kind)) +
+                          (out.kind == StopKind::GuestExit ? " with code " + std::to_string(out.exit_code) : "");
+        if (!out.detail.empty())
+            got += ": " + out.detail;
+        std::string want = describe_event(e);
+        if (ex && ex->stop_kind <= kMaxStopKind)
+            want = std::string(stop_kind_name(static_cast<StopKind>(ex->stop_kind))) +
+                   (ex->stop_kind == static_cast<uint8_t>(StopKind::GuestExit) ? " with code " + std::to_string(ex->exit_code)
+                                                                               : "") +
+                   " at icount " + std::to_string(e->icount);
+        diverge("the replay stopped (" + got + "); the recording has " + want);
+        return Step::Done;
+    }
+    stream_.pop();
+    finished_ = true;
+    return Step::Done;
+}
+
+// The recording ends without the recorder's GuestExit (it was killed): everything up to its
+// last event has been replayed.
+Replayer::Step Replayer::truncated()
+{
+    const RecordingEnd& end = stream_.end();
+    report_.truncated = "recording truncated at icount " + std::to_string(end.last_icount) + " (" +
+                        std::to_string(end.chunks) + " complete chunks; " +
+                        (end.complete ? "the recorder wrote no GuestExit" : "the recorder did not finish the file") + ")";
+    report_.outcome = RunOutcome{StopKind::InsnLimit, 0, m_.icount(), ""};
+    return Step::Done;
+}
+
+Replayer::Step Replayer::idle()
+{
+    if (visit() == Step::Done)
+        return Step::Done;
+    const OwnedEvent* next = stream_.next_boundary();
+    if (!next && !stream_.peek() && !stream_.error())
+        return truncated();
+    if (next && next->icount == m_.icount()) {
+        std::optional<SerialInputEvent> in =
+            next->kind == EventKind::SerialInput ? decode_serial_input(next->payload) : std::nullopt;
+        if (!in || in->idle_round <= idle_round_)
+            return Step::Continue;  // delivered here before the machine idles on
+    }
+    if (!m_.idle_to_next_deadline()) {
+        diverge("the replay's CPU waits for an interrupt with no timer armed, but the recording continues with " +
+                describe_event(next));
+        return Step::Done;
+    }
+    idle_round_++;
+    return Step::Continue;
+}
+
+Result<ReplayReport> Replayer::run()
+{
+    for (;;) {
+        if (!gate_.mismatch().empty()) {
+            if (gate_.mismatch_at_end() && !stream_.error())
+                truncated();
+            else
+                diverge(gate_.mismatch());
+            break;
+        }
+        if (visit() == Step::Done || exchange() == Step::Done)
+            break;
+        uint64_t now = m_.icount();
+        const OwnedEvent* next = stream_.next_boundary();
+        if (stream_.error())
+            return *stream_.error();
+        uint64_t target;
+        if (next) {
+            target = next->icount;
+        } else {
+            // The stream ended without the recorder's GuestExit: a truncated recording. Replay
+            // up to its last event and say so.
+            uint64_t last = stream_.end().last_icount;
+            if (now >= last && !stream_.peek()) {
+                truncated();
+                break;
+            }
+            target = std::max(last, now);
+        }
+        if (target < now) {
+            diverge("the replay ran past " + describe_event(next));
+            break;
+        }
+        SliceEnd r = m_.run_slice(target - now);
+        if (!gate_.mismatch().empty())
+            continue;
+        if (r == SliceEnd::Stopped) {
+            stopped();
+            break;
+        }
+        if (r == SliceEnd::Idle && idle() == Step::Done)
+            break;
+        if (r == SliceEnd::Budget && target == now) {
+            diverge("the recording delivers input here after the CPU idled, but the replay's CPU is running");
+            break;
+        }
+    }
+    // A damaged chunk ends the stream early: that, not what followed from it, is the report.
+    if (stream_.error())
+        return *stream_.error();
+    if (finished_) {
+        if (const OwnedEvent* e = stream_.peek())
+            diverge("the recording continues after its GuestExit with " + describe_event(e));
+        else if (stream_.error())
+            return *stream_.error();
+        else if (!stream_.end().complete && !report_.divergence)
+            report_.truncated = "recording truncated: its index and footer are missing (the recorder did not finish "
+                                "the file), although every event replayed and matched";
+    }
+    if (report_.divergence && report_.outcome.icount == 0)
+        report_.outcome.icount = m_.icount();
+    report_.events = stream_.consumed();
+    return report_;
+}
+
+}  // namespace
+
+Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate)
+{
+    return Replayer(machine, stream, gate).run();
+}
+
+}  // namespace emu

@@ -1,0 +1,45 @@
+// Re-executes a recording with no live input: serial bytes are delivered at their recorded
+// icounts, instructions take their inputs from the replay gate, and every recorded state hash
+// is compared with the replay's. The first difference stops the replay with a report of where
+// and how it departed from the recording.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "machine/machine.h"
+#include "replay/replay_gate.h"
+#include "replay/replay_stream.h"
+
+namespace emu {
+
+struct RegisterDiff {
+    std::string name;
+    uint64_t recorded = 0;
+    uint64_t replayed = 0;
+};
+
+struct Divergence {
+    uint64_t icount = 0;        // where the replay noticed
+    uint64_t pc = 0;
+    uint64_t last_match = 0;    // icount of the last state hash that still matched (0: the start)
+    std::string what;           // one line: which hash or event differed, and how
+    std::vector<RegisterDiff> registers;  // when a state hash's registers differ
+};
+
+struct ReplayReport {
+    RunOutcome outcome;                    // how the replay ended
+    std::optional<Divergence> divergence;  // set when the replay is not the recorded run
+    std::optional<std::string> truncated;  // the recording ends early: "recording truncated at icount N"
+    uint64_t state_hashes = 0;             // checked and matching
+    uint64_t events = 0;                   // consumed
+};
+
+// The machine must be freshly built with `gate` and loaded with the recorded image.
+// Errors: a damaged chunk (BadRecording).
+Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate);
+
+}  // namespace emu

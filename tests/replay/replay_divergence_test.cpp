@@ -1,0 +1,266 @@
+// Record/replay over real guests, in process: recordings whose events were altered must replay
+// to a divergence reported at the right icount, and identical inputs must give identical runs.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "host/serial_source.h"
+#include "machine/machines.h"
+#include "replay/event_log.h"
+#include "replay/event_payloads.h"
+#include "replay/record_gate.h"
+#include "replay/recorded_image.h"
+#include "replay/recorder.h"
+#include "replay/recording_config.h"
+#include "replay/recording_reader.h"
+#include "replay/recording_writer.h"
+#include "replay/replay_gate.h"
+#include "replay/replay_stream.h"
+#include "replay/replayer.h"
+
+using namespace emu;
+
+namespace {
+
+std::string temp_path(const std::string& tag)
+{
+    return (std::filesystem::temp_directory_path() / ("replay_test_" + std::to_string(::getpid()) + "_" + tag)).string();
+}
+
+struct Ev {
+    uint64_t icount;
+    EventKind kind;
+    std::vector<uint8_t> payload;
+};
+
+struct Recorded {
+    std::string path;
+    RunOutcome outcome;
+    std::string output;
+    std::vector<Ev> events;
+};
+
+std::vector<Ev> read_events(const std::string& path)
+{
+    Result<RecordingReader> r = RecordingReader::open(path);
+    REQUIRE(r);
+    std::vector<Ev> evs;
+    RecordingEvent ev;
+    while (true) {
+        Result<bool> more = r->next(ev);
+        REQUIRE(more);
+        if (!*more)
+            break;
+        evs.push_back({ev.icount, ev.kind, {ev.payload.begin(), ev.payload.end()}});
+    }
+    return evs;
+}
+
+Recorded record(const std::string& guest, const std::string& input, const std::string& tag, uint64_t hash_every)
+{
+    Result<ElfImage> image = read_elf(std::string(GUEST_DIR) + "/" + guest + ".elf");
+    REQUIRE(image);
+    std::string in_path = temp_path(tag + ".in");
+    std::ofstream(in_path, std::ios::binary) << input;
+    auto serial = SerialSource::open(in_path);
+    REQUIRE(serial);
+
+    RecordingConfig config;
+    config.hash_every = hash_every;
+    config.kernel_path = image->path;
+    RecordingHeaderSpec header{"test", encode(config), {{image->path, image->file, Embed::Yes}}};
+    Recorded rec{temp_path(tag + ".rr"), {}, {}, {}};
+    {
+        Result<RecordingWriter> writer = RecordingWriter::create(rec.path, header);
+        REQUIRE(writer);
+        EventLog log(&*writer);
+        RecordGate gate(log, serial->get());
+        auto machine = make_machine(config.machine, gate, [&](uint8_t b) { rec.output.push_back(static_cast<char>(b)); });
+        REQUIRE(machine);
+        REQUIRE((*machine)->load_kernel(*image));
+        RecorderOptions options;
+        options.hash_every = hash_every;
+        rec.outcome = Recorder(**machine, log, serial->get(), options).run();
+        REQUIRE_FALSE(log.error());
+        REQUIRE(writer->finish(rec.outcome.icount));
+    }
+    std::filesystem::remove(in_path);
+    rec.events = read_events(rec.path);
+    return rec;
+}
+
+// A copy of `original` with its events replaced.
+std::string rewrite(const std::string& original, const std::vector<Ev>& events, const std::string& tag)
+{
+    Result<RecordingReader> r = RecordingReader::open(original);
+    REQUIRE(r);
+    Result<std::vector<uint8_t>> blob = r->blob_bytes(0);
+    REQUIRE(blob);
+    RecordingHeaderSpec header{r->header().tool_version, r->header().payload, {{r->header().blobs[0].name, *blob, Embed::Yes}}};
+    std::string path = temp_path(tag + ".rr");
+    Result<RecordingWriter> w = RecordingWriter::create(path, header);
+    REQUIRE(w);
+    for (const Ev& e : events)
+        REQUIRE(w->append(e.icount, e.kind, e.payload));
+    REQUIRE(w->finish(events.back().icount));
+    return path;
+}
+
+struct Replayed {
+    ReplayReport report;
+    std::string output;
+};
+
+Replayed replay(const std::string& path)
+{
+    Result<RecordingReader> reader = RecordingReader::open(path);
+    REQUIRE(reader);
+    Result<RecordingConfig> config = decode_recording_config(reader->header().payload, path);
+    REQUIRE(config);
+    Result<ElfImage> image = recorded_kernel(*reader, config->kernel_path, "");
+    REQUIRE(image);
+    ReplayStream stream(*reader);
+    ReplayGate gate(stream);
+    Replayed out;
+    auto machine = make_machine(config->machine, gate, [&](uint8_t b) { out.output.push_back(static_cast<char>(b)); });
+    REQUIRE(machine);
+    REQUIRE((*machine)->load_kernel(*image));
+    Result<ReplayReport> report = replay_recording(**machine, stream, gate);
+    REQUIRE(report);
+    out.report = *report;
+    return out;
+}
+
+const std::string kEchoInput = "the quick brown fox\njumps over the lazy dog\n\x04";
+
+}  // namespace
+
+TEST_CASE("replay: a recording replays to the same run, twice", "[replay][guest]")
+{
+    Recorded rec = record("serial_irq", kEchoInput, "same", 2000);
+    REQUIRE(rec.outcome.kind == StopKind::PowerOff);
+    REQUIRE(rec.output.find("the quick brown fox") != std::string::npos);
+    for (int i = 0; i < 2; ++i) {
+        Replayed r = replay(rec.path);
+        CHECK_FALSE(r.report.divergence);
+        CHECK_FALSE(r.report.truncated);
+        CHECK(r.report.outcome.icount == rec.outcome.icount);
+        CHECK(r.report.outcome.kind == StopKind::PowerOff);
+        CHECK(r.output == rec.output);
+        CHECK(r.report.state_hashes >= rec.outcome.icount / 2000);
+    }
+    // The same input file gives the same guest behaviour and the same events.
+    Recorded again = record("serial_irq", kEchoInput, "again", 2000);
+    CHECK(again.output == rec.output);
+    CHECK(again.outcome.icount == rec.outcome.icount);
+    REQUIRE(again.events.size() == rec.events.size());
+    for (size_t i = 0; i < rec.events.size(); ++i) {
+        CHECK(again.events[i].icount == rec.events[i].icount);
+        CHECK(again.events[i].kind == rec.events[i].kind);
+        if (rec.events[i].kind != EventKind::ClockRead)  // host time differs between the runs
+            CHECK(again.events[i].payload == rec.events[i].payload);
+    }
+    std::filesystem::remove(rec.path);
+    std::filesystem::remove(again.path);
+}
+
+TEST_CASE("replay: an altered serial byte diverges at the first state hash after it", "[replay][guest]")
+{
+    Recorded rec = record("serial_irq", kEchoInput, "alter", 500);
+    std::vector<Ev> events = rec.events;
+    // The delivery holding the 'j' of "jumps".
+    size_t altered = events.size();
+    for (size_t i = 0; i < events.size() && altered == events.size(); ++i) {
+        if (events[i].kind != EventKind::SerialInput)
+            continue;
+        auto in = decode_serial_input(events[i].payload);
+        REQUIRE(in);
+        for (uint8_t& b : in->bytes)
+            if (b == 'j') {
+                b = 'J';
+                events[i].payload = encode(*in);
+                altered = i;
+                break;
+            }
+    }
+    REQUIRE(altered < events.size());
+    uint64_t hash_before = 0, hash_after = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+        if (events[i].kind != EventKind::StateHash)
+            continue;
+        if (i < altered)
+            hash_before = events[i].icount;
+        else if (!hash_after)
+            hash_after = events[i].icount;
+    }
+    REQUIRE(hash_after > events[altered].icount);
+
+    std::string path = rewrite(rec.path, events, "altered");
+    Replayed r = replay(path);
+    REQUIRE(r.report.divergence);
+    const Divergence& d = *r.report.divergence;
+    CHECK(d.icount == hash_after);
+    CHECK(d.last_match == hash_before);
+    CHECK(d.last_match <= events[altered].icount);
+    // The byte reaches the FIFO, RAM and then the output; the first hash after it sees some.
+    CHECK(d.what.find("state hash differs") != std::string::npos);
+    CHECK(r.output.find("jumps") == std::string::npos);
+    std::filesystem::remove(path);
+    std::filesystem::remove(rec.path);
+}
+
+TEST_CASE("replay: altered hashes, exits and inputs are each reported", "[replay][guest]")
+{
+    Recorded rec = record("serial_irq", kEchoInput, "kinds", 1000);
+
+    SECTION("a state hash's register value")
+    {
+        std::vector<Ev> events = rec.events;
+        auto it = std::find_if(events.begin(), events.end(), [](const Ev& e) { return e.kind == EventKind::StateHash; });
+        REQUIRE(it != events.end());
+        auto digest = decode_state_hash(it->payload);
+        REQUIRE(digest);
+        digest->cpu ^= 1;
+        digest->registers[3] ^= 0x10;  // x3
+        it->payload = encode(*digest);
+        Replayed r = replay(rewrite(rec.path, events, "hash"));
+        REQUIRE(r.report.divergence);
+        CHECK(r.report.divergence->icount == it->icount);
+        REQUIRE(r.report.divergence->registers.size() == 1);
+        CHECK(r.report.divergence->registers[0].name == "x3");
+        CHECK(r.report.divergence->registers[0].recorded == (r.report.divergence->registers[0].replayed ^ 0x10));
+    }
+    SECTION("the exit")
+    {
+        std::vector<Ev> events = rec.events;
+        REQUIRE(events.back().kind == EventKind::GuestExit);
+        events.back().payload = encode(GuestExitEvent{static_cast<uint8_t>(StopKind::GuestExit), 3});
+        Replayed r = replay(rewrite(rec.path, events, "exit"));
+        REQUIRE(r.report.divergence);
+        CHECK(r.report.divergence->icount == rec.outcome.icount);
+        CHECK(r.report.divergence->what.find("exit with code 3") != std::string::npos);
+    }
+    SECTION("a serial delivery dropped")
+    {
+        std::vector<Ev> events = rec.events;
+        auto it = std::find_if(events.begin() + 5, events.end(), [](const Ev& e) { return e.kind == EventKind::SerialInput; });
+        REQUIRE(it != events.end());
+        uint64_t dropped_at = it->icount;
+        events.erase(it);
+        Replayed r = replay(rewrite(rec.path, events, "dropped"));
+        REQUIRE(r.report.divergence);
+        CHECK(r.report.divergence->icount >= dropped_at);
+    }
+    SECTION("the host clock read the RTC needs is missing")
+    {
+        std::vector<Ev> events = rec.events;
+        REQUIRE(events.front().kind == EventKind::ClockRead);
+        events.erase(events.begin());
+        Replayed r = replay(rewrite(rec.path, events, "noclock"));
+        REQUIRE(r.report.divergence);
+        CHECK(r.report.divergence->what.find("reads the host realtime clock at icount 0") != std::string::npos);
+    }
+    std::filesystem::remove(rec.path);
+}
