@@ -20,8 +20,9 @@ enum class StopKind : uint8_t {
     InsnLimit = 3,    // the instruction budget is used up
     Stuck = 4,        // idle with no timer armed and no input left that could wake it
     Unsupported = 5,  // the guest needs something the emulator lacks
+    Interrupted = 6,  // the recorder was told to stop (SIGINT, SIGTERM)
 };
-constexpr uint8_t kMaxStopKind = 5;
+constexpr uint8_t kMaxStopKind = 6;
 
 const char* stop_kind_name(StopKind k);
 

@@ -56,7 +56,7 @@ constexpr uint64_t kNsPerSecond = 1'000'000'000;
 const std::vector<std::string> kRegisterNames = [] {
     std::vector<std::string> names;
     for (int i = 0; i <= 30; ++i)
-        names.push_back("x" + std::to_string(i));
+        names.push_back(std::string(1, 'x').append(std::to_string(i)));  // not "x" + ...: GCC 12 -Wrestrict
     for (const char* n : {"sp", "pc", "pstate", "sp_el0", "elr_el1", "spsr_el1", "esr_el1", "far_el1", "vbar_el1",
                           "sctlr_el1", "tpidr_el0", "tpidr_el1"})
         names.emplace_back(n);
@@ -64,19 +64,6 @@ const std::vector<std::string> kRegisterNames = [] {
 }();
 
 }  // namespace
-
-const char* stop_kind_name(StopKind k)
-{
-    switch (k) {
-    case StopKind::PowerOff: return "poweroff";
-    case StopKind::Reset: return "reset";
-    case StopKind::GuestExit: return "exit";
-    case StopKind::InsnLimit: return "insn-limit";
-    case StopKind::Stuck: return "stuck";
-    case StopKind::Unsupported: return "unsupported";
-    }
-    return "?";
-}
 
 static Bus& with_ram(Bus& bus, uint64_t size)
 {

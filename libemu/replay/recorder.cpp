@@ -14,6 +14,9 @@ namespace {
 constexpr uint64_t kSliceInsns = 1u << 20;
 constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 
+// How long the recorder may wait for host input before it looks at `interrupted` again.
+constexpr std::chrono::milliseconds kInterruptLatency{200};
+
 uint64_t first_hash_icount(uint64_t hash_every) { return hash_every ? hash_every : kNever; }
 
 }  // namespace
@@ -98,6 +101,8 @@ RunOutcome Recorder::run()
             return RunOutcome{StopKind::Unsupported, 0, now, "recording stopped: " + log_.error()->message};
         if (now >= end)
             return finish(RunOutcome{StopKind::InsnLimit, 0, now, ""});
+        if (options_.interrupted && options_.interrupted->load(std::memory_order_relaxed))
+            return finish(RunOutcome{StopKind::Interrupted, 0, now, ""});
 
         m_.set_serial_input_waiting(serial_ && serial_->ready());
         uint64_t budget = std::min({end, next_hash_, now + kSliceInsns}) - now;
@@ -128,7 +133,7 @@ RunOutcome Recorder::run()
         if (idle_round_ == 0 && last_hash_icount_ != now)
             log_state_hash(now);
         log_.flush();
-        serial_->wait(options_.flush_every);
+        serial_->wait(std::min(options_.flush_every, kInterruptLatency));
     }
 }
 

@@ -4,6 +4,7 @@
 // seconds so that a recorder that is killed leaves a replayable prefix.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -18,6 +19,8 @@ struct RecorderOptions {
     uint64_t max_insns = std::numeric_limits<uint64_t>::max();
     uint64_t hash_every = 0;
     std::chrono::milliseconds flush_every{2000};
+    // Set (from a signal handler) to end the run: the recording is finished as "interrupted".
+    const std::atomic<bool>* interrupted = nullptr;
 };
 
 class Recorder {

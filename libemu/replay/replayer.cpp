@@ -42,7 +42,8 @@ private:
     ReplayReport report_;
     uint64_t visited_ = std::numeric_limits<uint64_t>::max();
     uint32_t idle_round_ = 0;
-    uint64_t last_match_ = 0;
+    std::optional<uint64_t> last_match_;
+    std::string last_input_;
     bool finished_ = false;
 };
 
@@ -50,7 +51,7 @@ void Replayer::diverge(std::string what, std::vector<RegisterDiff> regs)
 {
     if (report_.divergence)
         return;
-    report_.divergence = Divergence{m_.icount(), m_.pc(), last_match_, std::move(what), std::move(regs)};
+    report_.divergence = Divergence{m_.icount(), m_.pc(), last_match_, last_input_, std::move(what), std::move(regs)};
 }
 
 void Replayer::compare_hash(const OwnedEvent& e)
@@ -70,9 +71,14 @@ void Replayer::compare_hash(const OwnedEvent& e)
                 regs.push_back({names[i], want->registers[i], got.registers[i]});
         parts.push_back(regs.empty() ? "CPU state (system state beyond the listed registers)" : "CPU registers");
     }
-    if (got.ram != want->ram || got.dirty_pages != want->dirty_pages)
-        parts.push_back("RAM written since icount " + std::to_string(last_match_) + " (recorded " +
-                        std::to_string(want->dirty_pages) + " pages written, replay " + std::to_string(got.dirty_pages) + ")");
+    if (got.ram != want->ram || got.dirty_pages != want->dirty_pages) {
+        std::string since = last_match_ ? "since icount " + std::to_string(*last_match_) : "since the start";
+        parts.push_back("RAM written " + since +
+                        (got.dirty_pages == want->dirty_pages
+                             ? " (" + std::to_string(got.dirty_pages) + " pages written in both, different contents)"
+                             : " (recorded " + std::to_string(want->dirty_pages) + " pages written, replay " +
+                                   std::to_string(got.dirty_pages) + ")"));
+    }
     if (got.devices != want->devices)
         parts.push_back("device state (interrupt controller, UART, RTC, timers or virtual clock)");
     if (got.output != want->output || got.output_bytes != want->output_bytes)
@@ -133,6 +139,7 @@ Replayer::Step Replayer::exchange()
                 return Step::Done;
             }
             m_.serial_receive(in->port, in->bytes);
+            last_input_ = describe_event(e) + " (" + std::to_string(in->bytes.size()) + " serial bytes)";
             stream_.pop();
             break;
         }
@@ -143,7 +150,7 @@ Replayer::Step Replayer::exchange()
         case EventKind::GuestExit: {
             std::optional<GuestExitEvent> ex = decode_guest_exit(e->payload);
             auto kind = ex && ex->stop_kind <= kMaxStopKind ? static_cast<StopKind>(ex->stop_kind) : StopKind::Unsupported;
-            if (ex && (kind == StopKind::InsnLimit || kind == StopKind::Stuck)) {
+            if (ex && (kind == StopKind::InsnLimit || kind == StopKind::Stuck || kind == StopKind::Interrupted)) {
                 // The recorder stopped the guest here, not the guest itself.
                 report_.outcome = RunOutcome{kind, ex->exit_code, m_.icount(), ""};
                 stream_.pop();

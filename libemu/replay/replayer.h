@@ -25,7 +25,8 @@ struct RegisterDiff {
 struct Divergence {
     uint64_t icount = 0;        // where the replay noticed
     uint64_t pc = 0;
-    uint64_t last_match = 0;    // icount of the last state hash that still matched (0: the start)
+    std::optional<uint64_t> last_match;  // icount of the last state hash that still matched
+    std::string last_input;     // the last input delivered before it ("SerialInput at icount N"), or empty
     std::string what;           // one line: which hash or event differed, and how
     std::vector<RegisterDiff> registers;  // when a state hash's registers differ
 };

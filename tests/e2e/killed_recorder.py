@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Kills rr-record with SIGKILL while it records a guest that waits for live serial input, and
-checks what is left: the recording's complete chunks replay up to their end, rr-replay reports
-"recording truncated at icount N" with exit status 65, and the replayed output is the output
-recorded before the kill (the guest echoes its input).
+"""Stops rr-record while it records a guest that waits for live serial input, and checks what
+is left. After SIGKILL: the recording's complete chunks replay up to their end, rr-replay
+reports "recording truncated at icount N" with exit status 65, and the replayed output is the
+output recorded before the kill (the guest echoes its input). After SIGTERM: rr-record finishes
+the recording ("interrupted", exit status 143) and it replays as a complete run.
 
   killed_recorder.py --rr-record R --rr-replay P --elf serial_irq.elf
 """
@@ -77,9 +78,35 @@ def main():
             problems.append(f"replayed output {got!r} does not start with the recorded output {recorded_out!r}")
         if b"typed before the kill" not in got:
             problems.append(f"the replay did not echo the input: {got!r}")
+        problems += stop_with_sigterm(args, tmp)
     if problems:
         fail(problems)
     print("PASS")
+
+
+def stop_with_sigterm(args, tmp):
+    rec = os.path.join(tmp, "terminated.rr")
+    p = subprocess.Popen([args.rr_record, "--kernel", args.elf, "-o", rec, "--serial-in", "-"],
+                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p.stdin.write(b"typed before SIGTERM\n")
+    p.stdin.flush()
+    time.sleep(1.0)
+    p.send_signal(signal.SIGTERM)
+    try:
+        err = p.communicate(timeout=30)[1].decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return ["rr-record did not stop within 30 s of SIGTERM"]
+    problems = []
+    if p.returncode != 128 + signal.SIGTERM:
+        problems.append(f"rr-record exited {p.returncode} after SIGTERM, expected {128 + signal.SIGTERM}: {err}")
+    if "stop: interrupted" not in err:
+        problems.append(f"rr-record did not report the interruption: {err!r}")
+    r = subprocess.run([args.rr_replay, rec, "--json"], capture_output=True)
+    print(f"after SIGTERM, rr-replay: exit {r.returncode}, {r.stdout.decode(errors='replace').strip()}")
+    if r.returncode != 0 or b'"result":"ok"' not in r.stdout or b'"interrupted"' not in r.stdout:
+        problems.append("the recording finished after SIGTERM does not replay as a complete, interrupted run")
+    return problems
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 // rr-record: runs a guest and writes a recording of the run.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -25,6 +27,26 @@ using emu::tools::SerialSink;
 namespace {
 
 constexpr uint64_t kDefaultHashEvery = 10'000'000;
+
+// SIGINT and SIGTERM end the recording properly (the recorder looks at this flag between
+// slices) instead of leaving it unfinished.
+std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
+
+void on_signal(int sig)
+{
+    g_signal.store(sig);
+    g_interrupted.store(true);
+}
+
+void catch_interrupts()
+{
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
 
 struct Options {
     std::string machine = "virt";
@@ -58,6 +80,7 @@ int exit_status(const RunOutcome& outcome)
     case StopKind::InsnLimit: return 0;
     case StopKind::Stuck:
     case StopKind::Unsupported: return static_cast<int>(ExitStatus::Internal);
+    case StopKind::Interrupted: return 128 + g_signal.load();
     }
     return static_cast<int>(ExitStatus::Internal);
 }
@@ -124,6 +147,8 @@ Result<int> record(const Options& o)
     RecorderOptions options;
     options.max_insns = o.max_insns;
     options.hash_every = o.hash_every;
+    options.interrupted = &g_interrupted;
+    catch_interrupts();
     Recorder recorder(**machine, log, serial_in->get(), options);
     RunOutcome outcome = recorder.run();
     if (Result<Done> flushed = out.flush(); !flushed)
@@ -152,7 +177,7 @@ int main(int argc, char** argv)
                  "Exit status: the guest's semihosting exit code (capped at 63), 0 after power-off or\n"
                  "--max-insns; 64 usage; 65 malformed guest image; 66 missing input; 70 internal error,\n"
                  "unsupported guest feature or a guest stuck waiting with nothing to wake it;\n"
-                 "74 host I/O error.",
+                 "74 host I/O error; 130/143 after SIGINT/SIGTERM, which end the recording properly.",
                  "rr-record"};
     Options o;
     app.add_option("-M,--machine", o.machine, "Machine to emulate")

@@ -51,8 +51,14 @@ std::string text_report(const ReplayReport& r)
         std::snprintf(line, sizeof line, "replay diverged at icount %" PRIu64 ", pc %s\n", d.icount, hex(d.pc).c_str());
         out += line;
         out += "  " + d.what + "\n";
-        std::snprintf(line, sizeof line, "  last matching state hash at icount %" PRIu64 "\n", d.last_match);
-        out += line;
+        if (d.last_match) {
+            std::snprintf(line, sizeof line, "  last matching state hash at icount %" PRIu64 "\n", *d.last_match);
+            out += line;
+        } else {
+            out += "  no earlier state hash: the difference arose between the start and here\n";
+        }
+        if (!d.last_input.empty())
+            out += "  last input delivered before it: " + d.last_input + "\n";
         for (const RegisterDiff& reg : d.registers) {
             std::snprintf(line, sizeof line, "  %-10s recorded %s  replay %s\n", reg.name.c_str(), hex(reg.recorded).c_str(),
                           hex(reg.replayed).c_str());
@@ -76,16 +82,21 @@ std::string text_report(const ReplayReport& r)
 std::string json_report(const ReplayReport& r)
 {
     std::string result = r.divergence ? "divergence" : r.truncated ? "truncated" : "ok";
+    // A truncated replay did not end: it ran out of recording.
+    std::string exit = r.truncated ? "null"
+                                   : "{\"reason\":" + json_string(stop_kind_name(r.outcome.kind)) +
+                                         ",\"code\":" + std::to_string(r.outcome.exit_code) + "}";
     std::string s = "{\"result\":" + json_string(result) + ",\"icount\":" + std::to_string(r.outcome.icount) +
-                    ",\"exit\":{\"reason\":" + json_string(stop_kind_name(r.outcome.kind)) +
-                    ",\"code\":" + std::to_string(r.outcome.exit_code) + "}" +
+                    ",\"exit\":" + exit +
                     ",\"state_hashes_checked\":" + std::to_string(r.state_hashes) + ",\"events\":" + std::to_string(r.events);
     if (r.truncated)
         s += ",\"truncated\":" + json_string(*r.truncated);
     if (r.divergence) {
         const Divergence& d = *r.divergence;
         s += ",\"divergence\":{\"icount\":" + std::to_string(d.icount) + ",\"pc\":" + json_string(hex(d.pc)) +
-             ",\"last_match\":" + std::to_string(d.last_match) + ",\"what\":" + json_string(d.what) + ",\"registers\":[";
+             ",\"last_match\":" + (d.last_match ? std::to_string(*d.last_match) : std::string("null")) +
+             ",\"last_input\":" + (d.last_input.empty() ? std::string("null") : json_string(d.last_input)) +
+             ",\"what\":" + json_string(d.what) + ",\"registers\":[";
         for (size_t i = 0; i < d.registers.size(); ++i) {
             const RegisterDiff& reg = d.registers[i];
             s += (i ? "," : "") + std::string("{\"name\":") + json_string(reg.name) +
