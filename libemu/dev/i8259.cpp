@@ -179,7 +179,9 @@ uint8_t I8259Pair::read8(uint16_t port)
 {
     if (port == kElcrBase || port == kElcrBase + 1)
         return pics_[port - kElcrBase].elcr;
-    unsigned chip = (port & 0x80) ? kSlave : kMaster;
+    if ((port & ~1u) != kMasterBase && (port & ~1u) != kSlaveBase)
+        return 0xFF;  // past the end of a range, through a wide access
+    unsigned chip = (port & ~1u) == kSlaveBase ? kSlave : kMaster;
     Pic& p = pics_[chip];
     if (p.poll) {
         p.poll = 0;
@@ -197,7 +199,9 @@ void I8259Pair::write8(uint16_t port, uint8_t value)
         p.elcr = value & p.elcr_mask;  // takes effect on the next input change, as in QEMU
         return;
     }
-    unsigned chip = (port & 0x80) ? kSlave : kMaster;
+    if ((port & ~1u) != kMasterBase && (port & ~1u) != kSlaveBase)
+        return;
+    unsigned chip = (port & ~1u) == kSlaveBase ? kSlave : kMaster;
     Pic& p = pics_[chip];
     if ((port & 1) == 0) {
         if (value & 0x10) {

@@ -56,6 +56,9 @@ struct MachineConfig {
     std::string machine = "virt";
     uint64_t ram_size = uint64_t{128} << 20;
     unsigned icount_shift = 0;
+    // What a Multiboot kernel on `pc` gets as its command line: "<kernel path> <append>", as
+    // QEMU passes it. Unused on virt.
+    std::string kernel_command_line;
 };
 
 class Machine {

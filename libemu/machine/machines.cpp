@@ -1,12 +1,13 @@
 #include "machine/machines.h"
 
+#include "machine/pc.h"
 #include "machine/virt.h"
 
 namespace emu {
 
 const std::vector<std::string>& machine_names()
 {
-    static const std::vector<std::string> names = {"virt"};
+    static const std::vector<std::string> names = {"virt", "pc"};
     return names;
 }
 
@@ -15,6 +16,8 @@ Result<std::unique_ptr<Machine>> make_machine(const MachineConfig& config, Input
 {
     if (config.machine == "virt")
         return std::unique_ptr<Machine>(std::make_unique<VirtMachine>(config, gate, std::move(output)));
+    if (config.machine == "pc")
+        return std::unique_ptr<Machine>(std::make_unique<PcMachine>(config, gate, std::move(output)));
     return Error{ExitStatus::BadRecording, "unknown machine '" + config.machine + "'"};
 }
 

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include "core/format.h"
+#include "core/ram_digest.h"
 
 namespace emu {
 
@@ -154,24 +155,7 @@ StateDigest VirtMachine::state_digest()
     cpu_.save(bytes);
     d.cpu = XXH3_64bits(bytes.data(), bytes.size());
 
-    // Pages written since the last digest, each with its address, in address order.
-    XXH3_state_t* ram = XXH3_createState();
-    XXH3_64bits_reset(ram);
-    for (const RamRegion& r : bus_.ram_regions()) {
-        auto& dirty = const_cast<RamRegion&>(r).dirty_page;
-        for (size_t p = 0; p < dirty.size(); ++p) {
-            if (!dirty[p])
-                continue;
-            dirty[p] = 0;
-            uint64_t addr = r.base + (uint64_t{p} << kPageBits);
-            uint64_t len = std::min<uint64_t>(kPageSize, r.size - (uint64_t{p} << kPageBits));
-            XXH3_64bits_update(ram, &addr, sizeof addr);
-            XXH3_64bits_update(ram, r.host.get() + (uint64_t{p} << kPageBits), len);
-            d.dirty_pages++;
-        }
-    }
-    d.ram = XXH3_64bits_digest(ram);
-    XXH3_freeState(ram);
+    d.ram = hash_dirty_pages(bus_, d.dirty_pages);
 
     bytes.clear();
     clock_.save(bytes);

@@ -14,6 +14,10 @@ namespace {
 constexpr uint64_t kSliceInsns = 1u << 20;
 constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 
+// Timer deadlines an idle CPU may sleep through without running an instruction (a timer
+// ticking while every interrupt is masked) before the run counts as stuck.
+constexpr uint32_t kMaxIdleRounds = 1'000'000;
+
 // How long the recorder may wait for host input before it looks at `interrupted` again.
 constexpr std::chrono::milliseconds kInterruptLatency{200};
 
@@ -116,6 +120,11 @@ RunOutcome Recorder::run()
             continue;
         // Idle, and no input to wake it: virtual time jumps to the next timer (QEMU's
         // sleep=off), or the recorder waits for the host.
+        if (idle_round_ >= kMaxIdleRounds) {
+            return finish(RunOutcome{StopKind::Stuck, 0, now,
+                                     "the CPU has waited through " + std::to_string(kMaxIdleRounds) +
+                                         " timer deadlines without running an instruction"});
+        }
         if (m_.idle_to_next_deadline()) {
             idle_round_++;
             continue;

@@ -5,8 +5,9 @@
 namespace emu {
 
 namespace {
-constexpr uint8_t kConfigVersion = 1;
+constexpr uint8_t kConfigVersion = 2;
 constexpr size_t kMaxNameBytes = 4096;
+constexpr size_t kMaxCommandLineBytes = 64 * 1024;
 constexpr unsigned kMaxShift = 10;
 }  // namespace
 
@@ -19,6 +20,7 @@ std::vector<uint8_t> encode(const RecordingConfig& c)
     w.u8(static_cast<uint8_t>(c.machine.icount_shift));
     w.u64(c.hash_every);
     w.str(c.kernel_path);
+    w.str(c.machine.kernel_command_line);
     return std::move(w.bytes);
 }
 
@@ -34,7 +36,8 @@ Result<RecordingConfig> decode_recording_config(std::span<const uint8_t> payload
         return bad("run configuration version " + std::to_string(version) + " is not supported (this build reads " +
                    std::to_string(kConfigVersion) + ")");
     if (!r.str(c.machine.machine, kMaxNameBytes) || !r.u64(c.machine.ram_size) || !r.u8(shift) || !r.u64(c.hash_every) ||
-        !r.str(c.kernel_path, kMaxNameBytes) || r.remaining() != 0)
+        !r.str(c.kernel_path, kMaxNameBytes) || !r.str(c.machine.kernel_command_line, kMaxCommandLineBytes) ||
+        r.remaining() != 0)
         return bad("malformed run configuration in the header");
     if (shift > kMaxShift)
         return bad("icount shift " + std::to_string(shift) + " out of range");

@@ -108,7 +108,7 @@ TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[repl
 TEST_CASE("replay: run configuration round-trips and refuses damage", "[replay]")
 {
     RecordingConfig c;
-    c.machine = MachineConfig{"virt", 64 << 20, 3};
+    c.machine = MachineConfig{"virt", 64 << 20, 3, "k.elf a=1"};
     c.hash_every = 12345;
     c.kernel_path = "guests/demo.elf";
     std::vector<uint8_t> bytes = encode(c);
@@ -119,6 +119,7 @@ TEST_CASE("replay: run configuration round-trips and refuses damage", "[replay]"
     CHECK(back->machine.icount_shift == 3);
     CHECK(back->hash_every == 12345);
     CHECK(back->kernel_path == "guests/demo.elf");
+    CHECK(back->machine.kernel_command_line == "k.elf a=1");
 
     std::vector<uint8_t> future = bytes;
     future[0] = 9;

@@ -54,6 +54,7 @@ struct Options {
     std::string output;
     std::string serial_in;
     std::string semihosting_in;
+    std::string append;
     std::string serial_out = "-";
     uint64_t max_insns = std::numeric_limits<uint64_t>::max();
     unsigned icount_shift = 0;
@@ -124,9 +125,11 @@ Result<int> record(const Options& o)
         return sink.error();
 
     RecordingConfig config;
-    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift};
+    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift, ""};
     config.hash_every = o.hash_every;
     config.kernel_path = o.kernel;
+    if (o.machine == "pc")
+        config.machine.kernel_command_line = o.kernel + " " + o.append;  // as QEMU builds it
     RecordingHeaderSpec header;
     header.tool_version = tools::kToolVersion;
     header.payload = encode(config);
@@ -202,6 +205,7 @@ int main(int argc, char** argv)
     app.add_option("--mem", o.mem, "Guest RAM size in bytes (suffixes K, M, G)")
         ->transform(CLI::AsSizeValue(false))
         ->capture_default_str();
+    app.add_option("--append", o.append, "Kernel command line (-M pc: the Multiboot command line, after the path)");
     app.add_flag("--no-embed", o.no_embed,
                  "Store only the guest image's path, size and hash; rr-replay then needs the same file");
     return tools::run_tool(app, argc, argv, [&] { return record(o); });

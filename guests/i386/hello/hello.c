@@ -47,11 +47,18 @@ void guest_main(void)
     uint32_t cr0 = READ_CR(0);
     rt_printf("hello: cr0.PE %u cr0.PG %u\n", cr0 & 1, cr0 >> 31);
     const struct multiboot_info *mb = rt_mb_info;
-    rt_printf("hello: info above the image: %s\n",
+    rt_printf("hello: info outside the image: %s\n",
               (uint32_t)mb >= (uint32_t)__image_end || (uint32_t)mb < 0x100000 ? "yes" : "NO");
     rt_printf("hello: flags 0x%08x\n", mb->flags);
     if (mb->flags & MB_INFO_MEMORY)
         rt_printf("hello: mem_lower %u KiB, mem_upper %u KiB\n", mb->mem_lower, mb->mem_upper);
+    if (mb->flags & MB_INFO_BOOTDEV)
+        rt_printf("hello: boot_device 0x%08x\n", mb->boot_device);
+#ifdef HELLO_RAW /* where the loader put things: not part of the transcript */
+    rt_printf("hello: info at 0x%x, cmdline at 0x%x '%s', mmap at 0x%x, name at 0x%x, image end 0x%x\n",
+              (uint32_t)mb, mb->cmdline, (const char *)mb->cmdline, mb->mmap_addr,
+              mb->boot_loader_name, (uint32_t)__image_end);
+#endif
     if (mb->flags & MB_INFO_CMDLINE)
         print_cmdline((const char *)mb->cmdline);
     if (mb->flags & MB_INFO_BOOT_LOADER_NAME)

@@ -1,0 +1,661 @@
+// Integer arithmetic and logic: the eight ALU operations, INC/DEC, group 3 (TEST NOT NEG MUL
+// IMUL DIV IDIV), shifts and rotates, double shifts, bit tests and scans, SETcc/CMOVcc,
+// XADD/CMPXCHG/CMPXCHG8B, BSWAP, sign extensions, BCD adjustments and flag instructions.
+// Flags follow the Intel SDM; where it leaves one undefined, the value QEMU computes.
+#include "cpu/x86/operands.h"
+
+namespace emu::x86 {
+
+namespace {
+
+// op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP
+template <unsigned N>
+uint32_t alu_op(Cpu& c, unsigned op, uint32_t a, uint32_t b)
+{
+    uint32_t& f = c.s.eflags;
+    switch (op) {
+    case 0: return add_flags<N>(f, a, b, 0);
+    case 1: return logic_flags<N>(f, a | b);
+    case 2: return add_flags<N>(f, a, b, f & kCF);
+    case 3: return sub_flags<N>(f, a, b, f & kCF);
+    case 4: return logic_flags<N>(f, a & b);
+    case 5:
+    case 7: return sub_flags<N>(f, a, b, 0);
+    default: return logic_flags<N>(f, a ^ b);
+    }
+}
+
+template <unsigned N>
+const Op* alu_rm_reg(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    uint32_t r = alu_op<N>(c, op->aux, a, get_reg<N>(c, op->reg));
+    if (op->aux != 7 && !set_rm<N>(c, op, r))
+        return nullptr;
+    return c.next(op);
+}
+
+template <unsigned N>
+const Op* alu_reg_rm(Cpu& c, const Op* op)
+{
+    uint32_t b;
+    if (!get_rm<N>(c, op, b))
+        return nullptr;
+    uint32_t r = alu_op<N>(c, op->aux, get_reg<N>(c, op->reg), b);
+    if (op->aux != 7)
+        set_reg<N>(c, op->reg, r);
+    return c.next(op);
+}
+
+template <unsigned N>
+const Op* alu_rm_imm(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    uint32_t r = alu_op<N>(c, op->aux, a, op->imm);
+    if (op->aux != 7 && !set_rm<N>(c, op, r))
+        return nullptr;
+    return c.next(op);
+}
+
+template <unsigned N>
+const Op* alu_acc_imm(Cpu& c, const Op* op)
+{
+    uint32_t r = alu_op<N>(c, op->aux, get_reg<N>(c, kEax), op->imm);
+    if (op->aux != 7)
+        set_reg<N>(c, kEax, r);
+    return c.step(op);
+}
+
+// INC and DEC leave CF alone.
+template <unsigned N, bool Dec>
+uint32_t inc_dec_value(Cpu& c, uint32_t a)
+{
+    uint32_t cf = c.s.eflags & kCF;
+    uint32_t r = Dec ? sub_flags<N>(c.s.eflags, a, 1, 0) : add_flags<N>(c.s.eflags, a, 1, 0);
+    c.s.eflags = (c.s.eflags & ~kCF) | cf;
+    return r;
+}
+
+template <unsigned N, bool Dec>
+const Op* inc_dec_rm(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a) || !set_rm<N>(c, op, inc_dec_value<N, Dec>(c, a)))
+        return nullptr;
+    return c.next(op);
+}
+
+template <unsigned N, bool Dec>
+const Op* inc_dec_reg(Cpu& c, const Op* op)
+{
+    set_reg<N>(c, op->reg, inc_dec_value<N, Dec>(c, get_reg<N>(c, op->reg)));
+    return c.step(op);
+}
+
+template <unsigned N>
+const Op* test_rm_reg(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    logic_flags<N>(c.s.eflags, a & get_reg<N>(c, op->reg));
+    return c.next(op);
+}
+
+template <unsigned N>
+const Op* test_acc_imm(Cpu& c, const Op* op)
+{
+    logic_flags<N>(c.s.eflags, get_reg<N>(c, kEax) & op->imm);
+    return c.step(op);
+}
+
+// MUL/IMUL (one operand): CF = OF = whether the high half is significant; SF, ZF, PF from the
+// low half and AF clear, as QEMU leaves the undefined ones.
+template <unsigned N>
+void mul_flags(Cpu& c, uint32_t low, bool significant)
+{
+    set_status(c.s.eflags, szp<N>(low) | (significant ? kCF | kOF : 0));
+}
+
+template <unsigned N>
+const Op* group3(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    constexpr uint32_t m = size_mask(N);
+    constexpr unsigned bits = 8 * N;
+    switch (op->reg) {
+    case 0:
+    case 1: logic_flags<N>(c.s.eflags, a & op->imm); break;  // TEST r/m, imm
+    case 2:
+        if (!set_rm<N>(c, op, ~a & m))
+            return nullptr;
+        break;
+    case 3: {  // NEG: CF = (operand != 0)
+        uint32_t r = sub_flags<N>(c.s.eflags, 0, a, 0);
+        if (!set_rm<N>(c, op, r))
+            return nullptr;
+        break;
+    }
+    case 4: {  // MUL
+        uint64_t p = uint64_t{get_reg<N>(c, kEax)} * a;
+        uint32_t lo = static_cast<uint32_t>(p) & m, hi = static_cast<uint32_t>(p >> bits) & m;
+        if constexpr (N == 1)
+            set_reg<2>(c, kEax, static_cast<uint32_t>(p));
+        else {
+            set_reg<N>(c, kEax, lo);
+            set_reg<N>(c, kEdx, hi);
+        }
+        mul_flags<N>(c, lo, hi != 0);
+        break;
+    }
+    case 5: {  // IMUL
+        int64_t x = static_cast<std::make_signed_t<UInt<N>>>(get_reg<N>(c, kEax));
+        int64_t y = static_cast<std::make_signed_t<UInt<N>>>(a);
+        int64_t p = x * y;
+        uint32_t lo = static_cast<uint32_t>(p) & m, hi = static_cast<uint32_t>(static_cast<uint64_t>(p) >> bits) & m;
+        if constexpr (N == 1)
+            set_reg<2>(c, kEax, static_cast<uint32_t>(p));
+        else {
+            set_reg<N>(c, kEax, lo);
+            set_reg<N>(c, kEdx, hi);
+        }
+        mul_flags<N>(c, lo, p != static_cast<std::make_signed_t<UInt<N>>>(lo));
+        break;
+    }
+    case 6: {  // DIV
+        uint64_t dividend = N == 1 ? get_reg<2>(c, kEax) : (uint64_t{get_reg<N>(c, kEdx)} << bits) | get_reg<N>(c, kEax);
+        if (a == 0)
+            return c.fault(op, kExcDE);
+        uint64_t q = dividend / a, r = dividend % a;
+        if (q > m)
+            return c.fault(op, kExcDE);
+        if constexpr (N == 1)
+            set_reg<2>(c, kEax, static_cast<uint32_t>(q | (r << 8)));
+        else {
+            set_reg<N>(c, kEax, static_cast<uint32_t>(q));
+            set_reg<N>(c, kEdx, static_cast<uint32_t>(r));
+        }
+        break;
+    }
+    default: {  // IDIV
+        using S = std::make_signed_t<UInt<N>>;
+        int64_t dividend = N == 1 ? static_cast<int16_t>(get_reg<2>(c, kEax))
+                                  : static_cast<int64_t>((uint64_t{get_reg<N>(c, kEdx)} << bits) | get_reg<N>(c, kEax)) << (64 - 2 * bits) >> (64 - 2 * bits);
+        int64_t divisor = static_cast<S>(a);
+        if (divisor == 0)
+            return c.fault(op, kExcDE);
+        if (dividend == INT64_MIN && divisor == -1)
+            return c.fault(op, kExcDE);
+        int64_t q = dividend / divisor, r = dividend % divisor;
+        if (q > std::numeric_limits<S>::max() || q < std::numeric_limits<S>::min())
+            return c.fault(op, kExcDE);
+        if constexpr (N == 1)
+            set_reg<2>(c, kEax, (static_cast<uint32_t>(q) & 0xFF) | ((static_cast<uint32_t>(r) & 0xFF) << 8));
+        else {
+            set_reg<N>(c, kEax, static_cast<uint32_t>(q));
+            set_reg<N>(c, kEdx, static_cast<uint32_t>(r));
+        }
+        break;
+    }
+    }
+    return c.next(op);
+}
+
+// IMUL r, r/m[, imm]: op->aux = 1 when there is an immediate (op->imm), else the destination
+// is also the first factor.
+template <unsigned N>
+const Op* imul_reg(Cpu& c, const Op* op)
+{
+    uint32_t b;
+    if (!get_rm<N>(c, op, b))
+        return nullptr;
+    using S = std::make_signed_t<UInt<N>>;
+    int64_t x = static_cast<S>(op->aux ? static_cast<UInt<N>>(op->imm) : static_cast<UInt<N>>(get_reg<N>(c, op->reg)));
+    int64_t p = x * static_cast<S>(b);
+    uint32_t lo = static_cast<uint32_t>(p) & size_mask(N);
+    set_reg<N>(c, op->reg, lo);
+    mul_flags<N>(c, lo, p != static_cast<S>(lo));
+    return c.next(op);
+}
+
+// Shifts and rotates: op->aux = the /reg field (0 ROL 1 ROR 2 RCL 3 RCR 4 SHL 5 SHR 6 SAL 7 SAR).
+template <unsigned N>
+bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& out)
+{
+    constexpr unsigned bits = 8 * N;
+    constexpr uint32_t m = size_mask(N);
+    count &= 31;
+    a &= m;
+    uint32_t& f = c.s.eflags;
+    if (count == 0) {
+        out = a;
+        return false;  // no flags change, and no write needed
+    }
+    switch (kind) {
+    case 0:
+    case 1: {  // ROL, ROR: only CF and OF
+        unsigned k = count % bits;
+        uint32_t r = k == 0 ? a : kind == 0 ? ((a << k) | (a >> (bits - k))) & m : ((a >> k) | (a << (bits - k))) & m;
+        uint32_t cf = kind == 0 ? (r & 1) : (r >> (bits - 1)) & 1;
+        uint32_t of = kind == 0 ? (((r >> (bits - 1)) ^ r) & 1) : (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1);
+        f = (f & ~(kCF | kOF)) | (cf ? kCF : 0) | (of ? kOF : 0);
+        out = r;
+        return true;
+    }
+    case 2:
+    case 3: {  // RCL, RCR through CF: a rotation of bits + 1 bits
+        unsigned k = count % (bits + 1);
+        uint64_t wide = (uint64_t{(f & kCF) ? 1u : 0u} << bits) | a;  // CF above the operand
+        if (k == 0) {
+            out = a;
+            return true;
+        }
+        uint64_t all = (uint64_t{1} << (bits + 1)) - 1;
+        uint64_t rot = kind == 2 ? ((wide << k) | (wide >> (bits + 1 - k))) & all
+                                 : ((wide >> k) | (wide << (bits + 1 - k))) & all;
+        uint32_t r = static_cast<uint32_t>(rot) & m;
+        uint32_t cf = static_cast<uint32_t>(rot >> bits) & 1;
+        uint32_t of = kind == 2 ? (((r >> (bits - 1)) & 1) ^ cf) : (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1);
+        f = (f & ~(kCF | kOF)) | (cf ? kCF : 0) | (of ? kOF : 0);
+        out = r;
+        return true;
+    }
+    case 4:
+    case 6: {  // SHL
+        uint64_t wide = uint64_t{a} << count;
+        uint32_t r = static_cast<uint32_t>(wide) & m;
+        uint32_t cf = count <= bits ? static_cast<uint32_t>(wide >> bits) & 1 : 0;
+        uint32_t of = ((r >> (bits - 1)) & 1) ^ cf;
+        set_status(f, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        out = r;
+        return true;
+    }
+    case 5: {  // SHR
+        uint32_t r = count < bits ? a >> count : 0;
+        uint32_t cf = count <= bits ? (a >> (count - 1)) & 1 : 0;
+        uint32_t of = count == 1 ? (a >> (bits - 1)) & 1 : 0;
+        set_status(f, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        out = r;
+        return true;
+    }
+    default: {  // SAR
+        int32_t sa = static_cast<int32_t>(a << (32 - bits)) >> (32 - bits);
+        unsigned k = std::min(count, bits - 1);
+        uint32_t r = static_cast<uint32_t>(sa >> k) & m;
+        uint32_t cf = static_cast<uint32_t>(sa >> std::min(count - 1, 31u)) & 1;
+        set_status(f, szp<N>(r) | (cf ? kCF : 0));
+        out = r;
+        return true;
+    }
+    }
+}
+
+// count_kind as template: 0 by one, 1 by CL, 2 by imm.
+template <unsigned N, unsigned Kind>
+const Op* shift_rm(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    unsigned count = Kind == 0 ? 1 : Kind == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    uint32_t r;
+    if (shift_value<N>(c, op->aux, a, count, r) && !set_rm<N>(c, op, r))
+        return nullptr;
+    return c.next(op);
+}
+
+// SHLD/SHRD r/m, reg, imm/CL. Counts above the operand size (16-bit) are undefined; QEMU's
+// result is used.
+template <unsigned N, bool Right, bool ByCl>
+const Op* double_shift(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    unsigned count = (ByCl ? get_reg<1>(c, kEcx) : op->imm) & 31;
+    if (count == 0)
+        return c.next(op);
+    constexpr unsigned bits = 8 * N;
+    constexpr uint32_t m = size_mask(N);
+    uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t r, cf;
+    if constexpr (N == 2) {
+        // QEMU forms a 48-bit value (b:a:b for SHLD) for counts up to 31.
+        uint64_t wide = Right ? (uint64_t{a} | (uint64_t{b} << 16) | (uint64_t{a} << 32))
+                              : ((uint64_t{a} << 32) | (uint64_t{b} << 16) | uint64_t{a});
+        if (Right) {
+            r = static_cast<uint32_t>(wide >> count) & m;
+            cf = static_cast<uint32_t>(wide >> (count - 1)) & 1;
+        } else {
+            r = static_cast<uint32_t>((wide << count) >> 32) & m;
+            cf = static_cast<uint32_t>((wide << (count - 1)) >> 47) & 1;
+        }
+    } else {
+        if (Right) {
+            r = (a >> count) | (count ? (b << (bits - count)) : 0);
+            cf = (a >> (count - 1)) & 1;
+        } else {
+            r = (a << count) | (b >> (bits - count));
+            cf = (a >> (bits - count)) & 1;
+        }
+        r &= m;
+    }
+    uint32_t of = ((r ^ a) >> (bits - 1)) & 1;
+    set_status(c.s.eflags, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+    if (!set_rm<N>(c, op, r))
+        return nullptr;
+    return c.next(op);
+}
+
+// BT/BTS/BTR/BTC. With a register bit offset and a memory operand the offset addresses
+// memory beyond the operand (signed, in operand-size units).
+template <unsigned N, unsigned Kind, bool Imm>
+const Op* bit_test(Cpu& c, const Op* op)
+{
+    constexpr unsigned bits = 8 * N;
+    uint32_t offset = Imm ? op->imm : get_reg<N>(c, op->reg);
+    uint32_t a;
+    uint32_t addr = 0;
+    if (op->rm != kNoReg) {
+        a = get_reg<N>(c, op->rm);
+    } else {
+        addr = c.ea(op);
+        if (!Imm) {
+            int32_t soff = N == 2 ? static_cast<int16_t>(offset) : static_cast<int32_t>(offset);
+            addr += static_cast<uint32_t>((soff >> (N == 2 ? 4 : 5)) * static_cast<int32_t>(N));
+        }
+        UInt<N> t;
+        if (!c.read<UInt<N>>(op->seg, addr, t, op))
+            return nullptr;
+        a = t;
+    }
+    unsigned bit = offset & (bits - 1);
+    bool was = (a >> bit) & 1;
+    c.s.eflags = (c.s.eflags & ~kCF) | (was ? kCF : 0);
+    if constexpr (Kind != 0) {
+        uint32_t r = Kind == 1 ? a | (1u << bit) : Kind == 2 ? a & ~(1u << bit) : a ^ (1u << bit);
+        if (op->rm != kNoReg)
+            set_reg<N>(c, op->rm, r);
+        else if (!c.write<UInt<N>>(op->seg, addr, static_cast<UInt<N>>(r), op))
+            return nullptr;
+    }
+    return c.next(op);
+}
+
+// BSF/BSR: ZF set and the destination unchanged for a zero source (as QEMU and real CPUs).
+template <unsigned N, bool Reverse>
+const Op* bit_scan(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    a &= size_mask(N);
+    if (a == 0) {
+        c.s.eflags |= kZF;
+    } else {
+        c.s.eflags &= ~kZF;
+        set_reg<N>(c, op->reg, Reverse ? 31 - __builtin_clz(a) : __builtin_ctz(a));
+    }
+    return c.next(op);
+}
+
+const Op* setcc(Cpu& c, const Op* op)
+{
+    if (!set_rm<1>(c, op, condition(c.s.eflags, op->aux) ? 1 : 0))
+        return nullptr;
+    return c.next(op);
+}
+
+// CMOVcc reads its source whether or not it moves (a fault happens either way); the 32-bit
+// form writes nothing when the condition is false.
+template <unsigned N>
+const Op* cmovcc(Cpu& c, const Op* op)
+{
+    uint32_t v;
+    if (!get_rm<N>(c, op, v))
+        return nullptr;
+    if (condition(c.s.eflags, op->aux))
+        set_reg<N>(c, op->reg, v);
+    return c.next(op);
+}
+
+template <unsigned N>
+const Op* xadd(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t r = add_flags<N>(c.s.eflags, a, b, 0);
+    if (!set_rm<N>(c, op, r))
+        return nullptr;
+    set_reg<N>(c, op->reg, a);
+    return c.next(op);
+}
+
+// CMPXCHG: the destination is written in both outcomes (with its old value on failure), as
+// the processor does.
+template <unsigned N>
+const Op* cmpxchg(Cpu& c, const Op* op)
+{
+    uint32_t a;
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    uint32_t acc = get_reg<N>(c, kEax);
+    sub_flags<N>(c.s.eflags, acc, a, 0);
+    bool equal = (acc & size_mask(N)) == (a & size_mask(N));
+    if (!set_rm<N>(c, op, equal ? get_reg<N>(c, op->reg) : a))
+        return nullptr;
+    if (!equal)
+        set_reg<N>(c, kEax, a);
+    return c.next(op);
+}
+
+const Op* cmpxchg8b(Cpu& c, const Op* op)
+{
+    uint32_t addr = c.ea(op);
+    uint64_t v;
+    uint32_t lo, hi;
+    if (!c.read<uint32_t>(op->seg, addr, lo, op) || !c.read<uint32_t>(op->seg, addr + 4, hi, op))
+        return nullptr;
+    v = (uint64_t{hi} << 32) | lo;
+    uint64_t want = (uint64_t{c.s.r[kEdx]} << 32) | c.s.r[kEax];
+    bool equal = v == want;
+    uint64_t store = equal ? (uint64_t{c.s.r[kEcx]} << 32) | c.s.r[kEbx] : v;
+    if (!c.write<uint32_t>(op->seg, addr, static_cast<uint32_t>(store), op) ||
+        !c.write<uint32_t>(op->seg, addr + 4, static_cast<uint32_t>(store >> 32), op))
+        return nullptr;
+    if (equal) {
+        c.s.eflags |= kZF;
+    } else {
+        c.s.eflags &= ~kZF;
+        c.s.r[kEax] = lo;
+        c.s.r[kEdx] = hi;
+    }
+    return c.next(op);
+}
+
+const Op* bswap(Cpu& c, const Op* op)
+{
+    c.s.r[op->reg] = __builtin_bswap32(c.s.r[op->reg]);
+    return c.step(op);
+}
+
+template <unsigned N>
+const Op* cbw_cwde(Cpu& c, const Op* op)
+{
+    if constexpr (N == 2)
+        set_reg<2>(c, kEax, static_cast<uint32_t>(static_cast<int8_t>(c.s.r[kEax])));
+    else
+        c.s.r[kEax] = static_cast<uint32_t>(static_cast<int16_t>(c.s.r[kEax]));
+    return c.step(op);
+}
+
+template <unsigned N>
+const Op* cwd_cdq(Cpu& c, const Op* op)
+{
+    uint32_t sign = (get_reg<N>(c, kEax) & sign_bit(N)) ? size_mask(N) : 0;
+    set_reg<N>(c, kEdx, sign);
+    return c.step(op);
+}
+
+// BCD adjustments, after the SDM's pseudocode (undefined flags as QEMU leaves them).
+const Op* bcd_op(Cpu& c, const Op* op)
+{
+    uint32_t& f = c.s.eflags;
+    uint32_t al = c.s.r[kEax] & 0xFF, ah = (c.s.r[kEax] >> 8) & 0xFF;
+    switch (op->aux) {
+    case 0x27:    // DAA
+    case 0x2F: {  // DAS
+        bool das = op->aux == 0x2F;
+        uint32_t old_al = al, old_cf = f & kCF, af = 0, cf = 0;
+        if ((al & 0x0F) > 9 || (f & kAF)) {
+            cf = old_cf || (das ? al < 6 : al > 0xF9);
+            al = (das ? al - 6 : al + 6) & 0xFF;
+            af = kAF;
+        }
+        if (old_al > 0x99 || old_cf) {
+            al = (das ? al - 0x60 : al + 0x60) & 0xFF;
+            cf = 1;
+        }
+        set_reg<1>(c, kEax, al);
+        set_status(f, szp<1>(al) | af | (cf ? kCF : 0));
+        break;
+    }
+    case 0x37:    // AAA
+    case 0x3F: {  // AAS
+        bool aas = op->aux == 0x3F;
+        bool adjust = (al & 0x0F) > 9 || (f & kAF);
+        uint32_t ax = c.s.r[kEax] & 0xFFFF;
+        if (adjust)
+            ax = aas ? (((ax - 6) & 0xFF) | (((ah - 1) & 0xFF) << 8)) : ((ax + 0x106) & 0xFFFF);
+        ax = (ax & 0xFF0F);
+        set_reg<2>(c, kEax, ax);
+        set_status(f, (f & (kSF | kZF | kPF | kOF)) | (adjust ? kAF | kCF : 0));
+        break;
+    }
+    case 0xD4: {  // AAM imm8
+        if ((op->imm & 0xFF) == 0)
+            return c.fault(op, kExcDE);
+        uint32_t q = al / (op->imm & 0xFF), r = al % (op->imm & 0xFF);
+        set_reg<2>(c, kEax, (q << 8) | r);
+        set_status(f, szp<1>(r));
+        break;
+    }
+    case 0xD5: {  // AAD imm8
+        uint32_t r = (al + ah * (op->imm & 0xFF)) & 0xFF;
+        set_reg<2>(c, kEax, r);
+        set_status(f, szp<1>(r));
+        break;
+    }
+    default:  // SALC (undocumented): AL = CF ? 0xFF : 0
+        set_reg<1>(c, kEax, (f & kCF) ? 0xFF : 0);
+        break;
+    }
+    return c.step(op);
+}
+
+const Op* flag_instruction(Cpu& c, const Op* op)
+{
+    uint32_t& f = c.s.eflags;
+    switch (op->aux) {
+    case 0xF8: f &= ~kCF; break;
+    case 0xF9: f |= kCF; break;
+    case 0xF5: f ^= kCF; break;
+    case 0xFC: f &= ~kDF; break;
+    case 0xFD: f |= kDF; break;
+    case 0x9F: set_reg<1>(c, kEax + 4, (f & 0xD5) | 2); break;  // LAHF: AH = SF ZF 0 AF 0 PF 1 CF
+    default: f = (f & ~0xD5u) | (get_reg<1>(c, 4) & 0xD5); break;  // SAHF
+    }
+    return c.step(op);
+}
+
+}  // namespace
+
+namespace handlers {
+
+Handler alu(unsigned form, unsigned size)
+{
+    switch (form) {
+    case 0: return X86_BY_SIZE(alu_rm_reg, size);
+    case 1: return X86_BY_SIZE(alu_reg_rm, size);
+    case 2: return X86_BY_SIZE(alu_rm_imm, size);
+    default: return X86_BY_SIZE(alu_acc_imm, size);
+    }
+}
+
+Handler inc_dec(bool dec, bool reg_form, unsigned size)
+{
+    if (reg_form)
+        return dec ? (size == 2 ? inc_dec_reg<2, true> : inc_dec_reg<4, true>)
+                   : (size == 2 ? inc_dec_reg<2, false> : inc_dec_reg<4, false>);
+    return dec ? by_size(size, inc_dec_rm<1, true>, inc_dec_rm<2, true>, inc_dec_rm<4, true>)
+               : by_size(size, inc_dec_rm<1, false>, inc_dec_rm<2, false>, inc_dec_rm<4, false>);
+}
+
+Handler group3(unsigned, unsigned size) { return X86_BY_SIZE(x86::group3, size); }
+Handler test(bool imm, unsigned size) { return imm ? X86_BY_SIZE(test_acc_imm, size) : X86_BY_SIZE(test_rm_reg, size); }
+
+Handler shift(unsigned count_kind, unsigned size)
+{
+    switch (count_kind) {
+    case 0: return by_size(size, shift_rm<1, 0>, shift_rm<2, 0>, shift_rm<4, 0>);
+    case 1: return by_size(size, shift_rm<1, 1>, shift_rm<2, 1>, shift_rm<4, 1>);
+    default: return by_size(size, shift_rm<1, 2>, shift_rm<2, 2>, shift_rm<4, 2>);
+    }
+}
+
+Handler double_shift(bool right, bool by_cl, unsigned size)
+{
+    if (size == 2)
+        return right ? (by_cl ? x86::double_shift<2, true, true> : x86::double_shift<2, true, false>)
+                     : (by_cl ? x86::double_shift<2, false, true> : x86::double_shift<2, false, false>);
+    return right ? (by_cl ? x86::double_shift<4, true, true> : x86::double_shift<4, true, false>)
+                 : (by_cl ? x86::double_shift<4, false, true> : x86::double_shift<4, false, false>);
+}
+
+Handler imul_reg(unsigned size) { return X86_BY_SIZE_16_32(x86::imul_reg, size); }
+
+Handler bit_test(unsigned kind, bool imm, unsigned size)
+{
+    static constexpr Handler table[2][4][2] = {
+        {{x86::bit_test<2, 0, false>, x86::bit_test<2, 0, true>},
+         {x86::bit_test<2, 1, false>, x86::bit_test<2, 1, true>},
+         {x86::bit_test<2, 2, false>, x86::bit_test<2, 2, true>},
+         {x86::bit_test<2, 3, false>, x86::bit_test<2, 3, true>}},
+        {{x86::bit_test<4, 0, false>, x86::bit_test<4, 0, true>},
+         {x86::bit_test<4, 1, false>, x86::bit_test<4, 1, true>},
+         {x86::bit_test<4, 2, false>, x86::bit_test<4, 2, true>},
+         {x86::bit_test<4, 3, false>, x86::bit_test<4, 3, true>}},
+    };
+    return table[size == 4][kind & 3][imm];
+}
+
+Handler bit_scan(bool reverse, unsigned size)
+{
+    return size == 2 ? (reverse ? x86::bit_scan<2, true> : x86::bit_scan<2, false>)
+                     : (reverse ? x86::bit_scan<4, true> : x86::bit_scan<4, false>);
+}
+
+Handler setcc() { return x86::setcc; }
+Handler cmovcc(unsigned size) { return X86_BY_SIZE_16_32(x86::cmovcc, size); }
+Handler xadd(unsigned size) { return X86_BY_SIZE(x86::xadd, size); }
+Handler cmpxchg(unsigned size) { return X86_BY_SIZE(x86::cmpxchg, size); }
+Handler cmpxchg8b() { return x86::cmpxchg8b; }
+Handler bswap() { return x86::bswap; }
+Handler convert(unsigned which, unsigned size)
+{
+    return which == 0 ? X86_BY_SIZE_16_32(cbw_cwde, size) : X86_BY_SIZE_16_32(cwd_cdq, size);
+}
+Handler bcd(uint8_t) { return bcd_op; }
+Handler flag_op(uint8_t) { return flag_instruction; }
+
+}  // namespace handlers
+
+}  // namespace emu::x86

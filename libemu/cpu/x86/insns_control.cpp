@@ -1,0 +1,452 @@
+// Control flow (near and far jumps, calls and returns, LOOP, INT, IRET, HLT), string
+// instructions and port I/O.
+#include "cpu/x86/operands.h"
+
+namespace emu::x86 {
+
+namespace {
+
+uint32_t branch_target(const Cpu& c, const Op* op)
+{
+    uint32_t t = c.next_eip(op) + op->imm;
+    return op->osize == 2 ? t & 0xFFFF : t;
+}
+
+const Op* jcc(Cpu& c, const Op* op)
+{
+    if (condition(c.s.eflags, op->aux))
+        return c.exit_to(op, branch_target(c, op));
+    return c.exit_after(op);
+}
+
+const Op* jmp_rel(Cpu& c, const Op* op) { return c.exit_to(op, branch_target(c, op)); }
+
+template <unsigned N>
+const Op* call_rel(Cpu& c, const Op* op)
+{
+    if (!c.push(c.next_eip(op), N, op))
+        return nullptr;
+    return c.exit_to(op, branch_target(c, op));
+}
+
+template <unsigned N>
+const Op* jmp_rm(Cpu& c, const Op* op)
+{
+    uint32_t t;
+    if (!get_rm<N>(c, op, t))
+        return nullptr;
+    return c.exit_to(op, t);
+}
+
+template <unsigned N>
+const Op* call_rm(Cpu& c, const Op* op)
+{
+    uint32_t t;
+    if (!get_rm<N>(c, op, t) || !c.push(c.next_eip(op), N, op))
+        return nullptr;
+    return c.exit_to(op, t);
+}
+
+// RET [imm16]
+template <unsigned N>
+const Op* ret(Cpu& c, const Op* op)
+{
+    uint32_t t;
+    if (!c.pop(t, N, op))
+        return nullptr;
+    c.s.r[kEsp] += op->imm;
+    return c.exit_to(op, t);
+}
+
+const Op* loop(Cpu& c, const Op* op)
+{
+    uint32_t count;
+    if (op->aux == 3) {  // JECXZ / JCXZ
+        count = op->addr16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx];
+        return count == 0 ? c.exit_to(op, branch_target(c, op)) : c.exit_after(op);
+    }
+    if (op->addr16) {
+        set_reg<2>(c, kEcx, c.s.r[kEcx] - 1);
+        count = c.s.r[kEcx] & 0xFFFF;
+    } else {
+        count = --c.s.r[kEcx];
+    }
+    bool zf = c.s.eflags & kZF;
+    bool taken = count != 0 && (op->aux == 2 || (op->aux == 1 ? zf : !zf));
+    return taken ? c.exit_to(op, branch_target(c, op)) : c.exit_after(op);
+}
+
+template <unsigned N, bool Call, bool Indirect>
+const Op* far_jmp_call(Cpu& c, const Op* op)
+{
+    uint32_t offset = op->imm;
+    uint16_t sel = static_cast<uint16_t>(op->imm2);
+    if (Indirect) {
+        if (op->rm != kNoReg)
+            return c.fault(op, kExcUD);
+        UInt<N> o;
+        uint32_t addr = c.ea(op);
+        if (!c.read<UInt<N>>(op->seg, addr, o, op) || !c.read<uint16_t>(op->seg, addr + N, sel, op))
+            return nullptr;
+        offset = o;
+    }
+    return c.far_jump(op, sel, offset, Call, N);
+}
+
+template <unsigned N>
+const Op* far_ret(Cpu& c, const Op* op) { return c.far_return(op, static_cast<uint16_t>(op->imm), N); }
+
+template <unsigned N>
+const Op* iret(Cpu& c, const Op* op)
+{
+    if (N != 4)
+        return c.stop_unsupported(op, "16-bit IRET");
+    return c.interrupt_return(op);
+}
+
+const Op* int_n(Cpu& c, const Op* op)
+{
+    switch (op->aux) {
+    case 0xCC: return c.software_interrupt(op, kExcBP);
+    case 0xCE:
+        if (!(c.s.eflags & kOF))
+            return c.exit_after(op);
+        return c.software_interrupt(op, kExcOF);
+    case 0xF1: return c.software_interrupt(op, kExcDB);
+    default: return c.software_interrupt(op, static_cast<uint8_t>(op->imm));
+    }
+}
+
+// BOUND r, m: the register (signed) must lie within the two bounds stored at m.
+template <unsigned N>
+const Op* bound(Cpu& c, const Op* op)
+{
+    using S = std::make_signed_t<UInt<N>>;
+    UInt<N> lo, hi;
+    uint32_t addr = c.ea(op);
+    if (!c.read<UInt<N>>(op->seg, addr, lo, op) || !c.read<UInt<N>>(op->seg, addr + N, hi, op))
+        return nullptr;
+    S x = static_cast<S>(get_reg<N>(c, op->reg));
+    if (x < static_cast<S>(lo) || x > static_cast<S>(hi))
+        return c.fault(op, kExcBR);
+    return c.exit_after(op);
+}
+
+const Op* hlt(Cpu& c, const Op* op)
+{
+    if (c.s.cpl != 0)
+        return c.fault(op, kExcGP, 0);
+    return c.halt(op);
+}
+
+// String instructions. A REP prefix makes each iteration one retired instruction (as QEMU's
+// icount mode counts them): the instruction runs again until the count is exhausted, and the
+// run that finds the count zero retires doing nothing.
+template <unsigned N>
+const Op* string_op(Cpu& c, const Op* op)
+{
+    const bool a16 = op->addr16;
+    auto count = [&] { return a16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx]; };
+    if (op->rep && count() == 0)
+        return c.exit_after(op);
+    const int32_t step = (c.s.eflags & kDF) ? -static_cast<int32_t>(N) : static_cast<int32_t>(N);
+    auto index = [&](uint8_t r) { return a16 ? c.s.r[r] & 0xFFFF : c.s.r[r]; };
+    auto advance = [&](uint8_t r) {
+        if (a16)
+            set_reg<2>(c, r, c.s.r[r] + static_cast<uint32_t>(step));
+        else
+            c.s.r[r] += static_cast<uint32_t>(step);
+    };
+    bool compares = false;
+    switch (op->aux | 1) {
+    case 0xA5: {  // MOVS
+        UInt<N> v;
+        if (!c.read<UInt<N>>(op->seg, index(kEsi), v, op) || !c.write<UInt<N>>(kEs, index(kEdi), v, op))
+            return nullptr;
+        advance(kEsi);
+        advance(kEdi);
+        break;
+    }
+    case 0xA7: {  // CMPS
+        UInt<N> a, b;
+        if (!c.read<UInt<N>>(op->seg, index(kEsi), a, op) || !c.read<UInt<N>>(kEs, index(kEdi), b, op))
+            return nullptr;
+        sub_flags<N>(c.s.eflags, a, b, 0);
+        advance(kEsi);
+        advance(kEdi);
+        compares = true;
+        break;
+    }
+    case 0xAB:  // STOS
+        if (!c.write<UInt<N>>(kEs, index(kEdi), static_cast<UInt<N>>(get_reg<N>(c, kEax)), op))
+            return nullptr;
+        advance(kEdi);
+        break;
+    case 0xAD: {  // LODS
+        UInt<N> v;
+        if (!c.read<UInt<N>>(op->seg, index(kEsi), v, op))
+            return nullptr;
+        set_reg<N>(c, kEax, v);
+        advance(kEsi);
+        break;
+    }
+    default: {  // SCAS
+        UInt<N> b;
+        if (!c.read<UInt<N>>(kEs, index(kEdi), b, op))
+            return nullptr;
+        sub_flags<N>(c.s.eflags, get_reg<N>(c, kEax), b, 0);
+        advance(kEdi);
+        compares = true;
+        break;
+    }
+    }
+    if (!op->rep)
+        return c.next(op);
+    if (a16)
+        set_reg<2>(c, kEcx, c.s.r[kEcx] - 1);
+    else
+        c.s.r[kEcx]--;
+    if (compares) {
+        bool zf = c.s.eflags & kZF;
+        if ((op->rep == 0xF3 && !zf) || (op->rep == 0xF2 && zf))
+            return c.exit_after(op);
+    }
+    return c.exit_to(op, c.eip_of(op));  // the next iteration is the next instruction
+}
+
+template <unsigned N>
+const Op* in_out(Cpu& c, const Op* op)
+{
+    if (!c.io_allowed())
+        return c.fault(op, kExcGP, 0);
+    uint16_t port = op->aux & 2 ? static_cast<uint16_t>(c.s.r[kEdx]) : static_cast<uint16_t>(op->imm);
+    if (op->aux & 1)
+        c.port_out(port, get_reg<N>(c, kEax), N, op);
+    else
+        set_reg<N>(c, kEax, c.port_in(port, N, op));
+    return c.exit_after(op);
+}
+
+template <unsigned N>
+const Op* io_string(Cpu& c, const Op* op)
+{
+    if (!c.io_allowed())
+        return c.fault(op, kExcGP, 0);
+    const bool a16 = op->addr16;
+    if (op->rep && (a16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx]) == 0)
+        return c.exit_after(op);
+    uint16_t port = static_cast<uint16_t>(c.s.r[kEdx]);
+    const uint32_t step = (c.s.eflags & kDF) ? static_cast<uint32_t>(-static_cast<int32_t>(N)) : N;
+    uint8_t r = op->aux ? kEsi : kEdi;
+    uint32_t addr = a16 ? c.s.r[r] & 0xFFFF : c.s.r[r];
+    if (op->aux) {  // OUTS
+        UInt<N> v;
+        if (!c.read<UInt<N>>(op->seg, addr, v, op))
+            return nullptr;
+        c.port_out(port, v, N, op);
+    } else {  // INS: the destination is checked before the port is read
+        UInt<N> probe;
+        if (!c.read<UInt<N>>(kEs, addr, probe, op))
+            return nullptr;
+        if (!c.write<UInt<N>>(kEs, addr, static_cast<UInt<N>>(c.port_in(port, N, op)), op))
+            return nullptr;
+    }
+    if (a16)
+        set_reg<2>(c, r, c.s.r[r] + step);
+    else
+        c.s.r[r] += step;
+    if (!op->rep)
+        return c.exit_after(op);
+    if (a16)
+        set_reg<2>(c, kEcx, c.s.r[kEcx] - 1);
+    else
+        c.s.r[kEcx]--;
+    return c.exit_to(op, c.eip_of(op));
+}
+
+}  // namespace
+
+// --- far transfers (protected mode, code segments only: no call gates or task switches) -------
+
+const Op* Cpu::far_jump(const Op* op, uint16_t selector, uint32_t offset, bool is_call, unsigned osize)
+{
+    if ((selector & ~3u) == 0 && !(selector & 4))
+        return fault(op, kExcGP, 0);
+    Segment d;
+    if (Fetch f = fetch_descriptor(selector, d); f != Fetch::Ok)
+        return f == Fetch::Invalid ? fault(op, kExcGP, selector & ~3u) : nullptr;
+    if (!(d.attr & 0x10))
+        return stop_unsupported(op, "far jump or call through a system descriptor (call gate or TSS), selector " +
+                                        std::to_string(selector));
+    unsigned dpl = (d.attr >> 5) & 3;
+    bool is_code = d.attr & 0x08, conforming = d.attr & 0x04;
+    if (!is_code || (conforming ? dpl > s.cpl : ((selector & 3) > s.cpl || dpl != s.cpl)))
+        return fault(op, kExcGP, selector & ~3u);
+    if (!(d.attr & 0x80))
+        return fault(op, kExcNP, selector & ~3u);
+    if (osize == 2)
+        offset &= 0xFFFF;
+    if (offset > d.limit)
+        return fault(op, kExcGP, 0);
+    if (is_call) {
+        uint32_t esp = s.r[kEsp];
+        if (!push(s.seg[kCs].selector, osize, op) || !push(next_eip(op), osize, op)) {
+            s.r[kEsp] = esp;
+            return nullptr;
+        }
+    }
+    d.selector = static_cast<uint16_t>((selector & ~3u) | s.cpl);
+    s.seg[kCs] = d;
+    return exit_to(op, offset);
+}
+
+// Segment registers the new (outer) privilege level may not use are nulled on a return.
+static void null_inaccessible_segments(State& s)
+{
+    for (uint8_t r : {kEs, kDs, kFs, kGs}) {
+        Segment& g = s.seg[r];
+        unsigned dpl = (g.attr >> 5) & 3;
+        bool data_or_nonconforming = !(g.attr & 0x08) || !(g.attr & 0x04);
+        if ((g.attr & 0x80) && data_or_nonconforming && dpl < s.cpl)
+            g = Segment{0, 0, 0, 0};
+    }
+}
+
+const Op* Cpu::far_return(const Op* op, uint16_t pop_bytes, unsigned osize)
+{
+    uint32_t esp0 = s.r[kEsp];
+    uint32_t eip, cs;
+    if (!pop(eip, osize, op) || !pop(cs, osize, op)) {
+        s.r[kEsp] = esp0;
+        return nullptr;
+    }
+    uint16_t selector = static_cast<uint16_t>(cs);
+    unsigned rpl = selector & 3;
+    Segment d;
+    if ((selector & ~3u) == 0 || rpl < s.cpl) {
+        s.r[kEsp] = esp0;
+        return fault(op, kExcGP, selector & ~3u);
+    }
+    if (Fetch f = fetch_descriptor(selector, d); f != Fetch::Ok || !(d.attr & 0x10) || !(d.attr & 0x08)) {
+        s.r[kEsp] = esp0;
+        return f == Fetch::Faulted ? nullptr : fault(op, kExcGP, selector & ~3u);
+    }
+    if (!(d.attr & 0x80)) {
+        s.r[kEsp] = esp0;
+        return fault(op, kExcNP, selector & ~3u);
+    }
+    s.r[kEsp] += pop_bytes;
+    if (rpl > s.cpl) {
+        uint32_t esp, ss;
+        if (!pop(esp, osize, op) || !pop(ss, osize, op)) {
+            s.r[kEsp] = esp0;
+            return nullptr;
+        }
+        uint8_t old_cpl = s.cpl;
+        s.cpl = static_cast<uint8_t>(rpl);
+        if (!load_segment(kSs, static_cast<uint16_t>(ss), op)) {
+            s.cpl = old_cpl;
+            s.r[kEsp] = esp0;
+            return nullptr;
+        }
+        s.r[kEsp] = esp + pop_bytes;
+        null_inaccessible_segments(s);
+    }
+    d.selector = selector;
+    s.seg[kCs] = d;
+    return exit_to(op, osize == 2 ? eip & 0xFFFF : eip);
+}
+
+const Op* Cpu::interrupt_return(const Op* op)
+{
+    if (s.eflags & kNT)
+        return stop_unsupported(op, "IRET with NT set (a task return)");
+    uint32_t esp0 = s.r[kEsp];
+    uint32_t eip, cs, eflags;
+    if (!pop(eip, 4, op) || !pop(cs, 4, op) || !pop(eflags, 4, op)) {
+        s.r[kEsp] = esp0;
+        return nullptr;
+    }
+    if (eflags & (1u << 17)) {
+        if (s.cpl == 0)
+            return stop_unsupported(op, "IRET to virtual-8086 mode");
+        eflags &= ~(1u << 17);
+    }
+    uint16_t selector = static_cast<uint16_t>(cs);
+    unsigned rpl = selector & 3;
+    Segment d;
+    if ((selector & ~3u) == 0 || rpl < s.cpl) {
+        s.r[kEsp] = esp0;
+        return fault(op, kExcGP, selector & ~3u);
+    }
+    if (Fetch f = fetch_descriptor(selector, d); f != Fetch::Ok || !(d.attr & 0x10) || !(d.attr & 0x08)) {
+        s.r[kEsp] = esp0;
+        return f == Fetch::Faulted ? nullptr : fault(op, kExcGP, selector & ~3u);
+    }
+    unsigned dpl = (d.attr >> 5) & 3;
+    if ((d.attr & 0x04) ? dpl > rpl : dpl != rpl) {
+        s.r[kEsp] = esp0;
+        return fault(op, kExcGP, selector & ~3u);
+    }
+    if (!(d.attr & 0x80)) {
+        s.r[kEsp] = esp0;
+        return fault(op, kExcNP, selector & ~3u);
+    }
+    uint32_t changeable = kStatusFlags | kTF | kDF | kNT | kRF | kAC | kID;
+    if (s.cpl == 0)
+        changeable |= kIOPL;
+    if (s.cpl <= ((s.eflags & kIOPL) >> 12))
+        changeable |= kIF;
+    uint8_t old_cpl = s.cpl;
+    if (rpl > s.cpl) {
+        uint32_t esp, ss;
+        if (!pop(esp, 4, op) || !pop(ss, 4, op)) {
+            s.r[kEsp] = esp0;
+            return nullptr;
+        }
+        s.cpl = static_cast<uint8_t>(rpl);
+        if (!load_segment(kSs, static_cast<uint16_t>(ss), op)) {
+            s.cpl = old_cpl;
+            s.r[kEsp] = esp0;
+            return nullptr;
+        }
+        s.r[kEsp] = esp;
+        null_inaccessible_segments(s);
+    }
+    d.selector = selector;
+    s.seg[kCs] = d;
+    s.eflags = (s.eflags & ~changeable) | (eflags & changeable) | kEflagsFixed1;
+    return exit_to(op, eip);
+}
+
+namespace handlers {
+
+Handler jcc() { return x86::jcc; }
+Handler jmp_rel() { return x86::jmp_rel; }
+Handler call_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rel, size); }
+Handler jmp_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rm, size); }
+Handler call_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rm, size); }
+Handler ret(unsigned size) { return X86_BY_SIZE_16_32(x86::ret, size); }
+Handler loop(unsigned) { return x86::loop; }
+
+Handler far_jmp_call(bool call, bool indirect, unsigned size)
+{
+    if (size == 2)
+        return call ? (indirect ? x86::far_jmp_call<2, true, true> : x86::far_jmp_call<2, true, false>)
+                    : (indirect ? x86::far_jmp_call<2, false, true> : x86::far_jmp_call<2, false, false>);
+    return call ? (indirect ? x86::far_jmp_call<4, true, true> : x86::far_jmp_call<4, true, false>)
+                : (indirect ? x86::far_jmp_call<4, false, true> : x86::far_jmp_call<4, false, false>);
+}
+
+Handler far_ret(unsigned size) { return X86_BY_SIZE_16_32(x86::far_ret, size); }
+Handler iret(unsigned size) { return X86_BY_SIZE_16_32(x86::iret, size); }
+Handler int_n(uint8_t) { return x86::int_n; }
+Handler hlt() { return x86::hlt; }
+Handler bound(unsigned size) { return X86_BY_SIZE_16_32(x86::bound, size); }
+Handler string_op(uint8_t, unsigned size) { return X86_BY_SIZE(x86::string_op, size); }
+Handler in_out(bool, bool, unsigned size) { return X86_BY_SIZE(x86::in_out, size); }
+Handler io_string(bool, unsigned size) { return X86_BY_SIZE(x86::io_string, size); }
+
+}  // namespace handlers
+
+}  // namespace emu::x86

@@ -1,0 +1,60 @@
+// The memory fast path of the i386 CPU: segmentation for flat-enough segments and a TLB hit on
+// RAM become one bounds check and a memcpy; everything else goes to the checked slow path.
+#pragma once
+
+#include <cstring>
+
+#include "cpu/x86/cpu.h"
+
+namespace emu::x86 {
+
+template <class T>
+bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
+{
+    uint32_t lin;
+    const Segment& g = s.seg[seg];
+    // Present expand-up data, or present readable code, within the limit: the common case
+    // needs no other check.
+    if (__builtin_expect((g.attr & 0x9C) == 0x90 || (g.attr & 0x9A) == 0x9A, 1) &&
+        uint64_t{offset} + sizeof(T) - 1 <= g.limit) {
+        lin = g.base + offset;
+    } else if (!segment_check(seg, offset, sizeof(T), false, op, lin)) {
+        return false;
+    }
+    const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
+    if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbReadUser : kTlbRead)) &&
+                             (lin & 0xFFF) <= kPageSize - sizeof(T),
+                         1)) {
+        std::memcpy(&out, e.host + (lin & 0xFFF), sizeof(T));
+        return true;
+    }
+    uint64_t v;
+    if (!read_linear(lin, sizeof(T), v, s.cpl == 3, op))
+        return false;
+    out = static_cast<T>(v);
+    return true;
+}
+
+template <class T>
+bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
+{
+    uint32_t lin;
+    const Segment& g = s.seg[seg];
+    // Present, writable data, expand-up, within the limit.
+    if (__builtin_expect((g.attr & 0x9E) == 0x92, 1) && uint64_t{offset} + sizeof(T) - 1 <= g.limit) {
+        lin = g.base + offset;
+    } else if (!segment_check(seg, offset, sizeof(T), true, op, lin)) {
+        return false;
+    }
+    const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
+    if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbWriteUser : kTlbWrite)) &&
+                             (lin & 0xFFF) <= kPageSize - sizeof(T),
+                         1)) {
+        std::memcpy(e.host + (lin & 0xFFF), &value, sizeof(T));
+        *e.dirty = 1;
+        return true;
+    }
+    return write_linear(lin, sizeof(T), value, s.cpl == 3, op);
+}
+
+}  // namespace emu::x86

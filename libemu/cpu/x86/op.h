@@ -1,0 +1,33 @@
+// One decoded i386 instruction of a threaded-code block: its handler plus operands extracted
+// once at decode time.
+#pragma once
+
+#include <cstdint>
+
+namespace emu::x86 {
+
+class Cpu;
+struct Op;
+using Handler = const Op* (*)(Cpu&, const Op*);
+
+constexpr uint8_t kNoReg = 0xFF;
+
+struct Op {
+    Handler fn;
+    uint16_t off = 0;    // from the block's first instruction
+    uint8_t len = 0;     // bytes
+    uint8_t idx = 0;     // index in the block: the instruction's place in icount
+    uint8_t reg = 0;     // ModRM.reg (register operand or opcode extension)
+    uint8_t rm = kNoReg; // register operand of ModRM (mod 3), kNoReg for memory
+    uint8_t base = kNoReg, index = kNoReg, scale = 0;  // memory operand
+    uint8_t seg = 3;     // segment of the memory operand (DS unless overridden or SS-based)
+    uint8_t osize = 4;   // operand size in bytes: 1, 2 or 4
+    uint8_t addr16 = 0;  // 16-bit addressing (0x67 prefix)
+    uint8_t rep = 0;     // 0, 0xF3 (REP/REPE) or 0xF2 (REPNE)
+    uint8_t aux = 0;     // condition code, ALU operation, shift kind, ...
+    uint32_t disp = 0;
+    uint32_t imm = 0;
+    uint32_t imm2 = 0;   // second immediate (ENTER level, far pointer selector)
+};
+
+}  // namespace emu::x86

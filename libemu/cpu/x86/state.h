@@ -1,0 +1,75 @@
+// i386 architectural state the interpreter keeps: 32-bit protected mode (no real mode, no
+// virtual-8086 mode), paging, two privilege levels in use (0 and 3) and the rest checked.
+#pragma once
+
+#include <cstdint>
+
+namespace emu::x86 {
+
+enum Reg : uint8_t { kEax, kEcx, kEdx, kEbx, kEsp, kEbp, kEsi, kEdi };
+enum SegReg : uint8_t { kEs, kCs, kSs, kDs, kFs, kGs, kNumSegs };
+
+// EFLAGS bits.
+constexpr uint32_t kCF = 1u << 0;
+constexpr uint32_t kPF = 1u << 2;
+constexpr uint32_t kAF = 1u << 4;
+constexpr uint32_t kZF = 1u << 6;
+constexpr uint32_t kSF = 1u << 7;
+constexpr uint32_t kTF = 1u << 8;
+constexpr uint32_t kIF = 1u << 9;
+constexpr uint32_t kDF = 1u << 10;
+constexpr uint32_t kOF = 1u << 11;
+constexpr uint32_t kIOPL = 3u << 12;
+constexpr uint32_t kNT = 1u << 14;
+constexpr uint32_t kRF = 1u << 16;
+constexpr uint32_t kAC = 1u << 18;
+constexpr uint32_t kID = 1u << 21;
+constexpr uint32_t kStatusFlags = kCF | kPF | kAF | kZF | kSF | kOF;
+constexpr uint32_t kEflagsFixed1 = 1u << 1;  // bit 1 always reads 1
+
+// Control register bits.
+constexpr uint32_t kCr0PE = 1u << 0;
+constexpr uint32_t kCr0MP = 1u << 1;
+constexpr uint32_t kCr0EM = 1u << 2;
+constexpr uint32_t kCr0TS = 1u << 3;
+constexpr uint32_t kCr0ET = 1u << 4;
+constexpr uint32_t kCr0NE = 1u << 5;
+constexpr uint32_t kCr0WP = 1u << 16;
+constexpr uint32_t kCr0AM = 1u << 18;
+constexpr uint32_t kCr0PG = 1u << 31;
+constexpr uint32_t kCr4PSE = 1u << 4;
+
+// A segment register with its hidden descriptor cache.
+struct Segment {
+    uint16_t selector = 0;
+    uint32_t base = 0;
+    uint32_t limit = 0xFFFFFFFF;  // in bytes, granularity applied
+    uint16_t attr = 0;            // descriptor bits 40-47 (type, S, DPL, P) and 52-55 (AVL, L, D/B, G) << 8
+};
+
+struct DescriptorTable {
+    uint32_t base = 0;
+    uint16_t limit = 0xFFFF;
+};
+
+struct State {
+    uint32_t r[8] = {};
+    uint32_t eip = 0;
+    uint32_t eflags = kEflagsFixed1;
+    Segment seg[kNumSegs];
+    Segment ldtr, tr;
+    DescriptorTable gdtr, idtr;
+    uint32_t cr0 = kCr0PE | kCr0ET;
+    uint32_t cr2 = 0;
+    uint32_t cr3 = 0;
+    uint32_t cr4 = 0;
+    uint8_t cpl = 0;
+};
+
+// Exception vectors.
+enum Vector : uint8_t {
+    kExcDE = 0, kExcDB = 1, kExcNMI = 2, kExcBP = 3, kExcOF = 4, kExcBR = 5, kExcUD = 6, kExcNM = 7,
+    kExcDF = 8, kExcTS = 10, kExcNP = 11, kExcSS = 12, kExcGP = 13, kExcPF = 14, kExcMF = 16, kExcAC = 17,
+};
+
+}  // namespace emu::x86

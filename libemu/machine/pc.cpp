@@ -1,0 +1,156 @@
+#include "machine/pc.h"
+
+#include <xxhash.h>
+
+#include "core/format.h"
+#include "core/ram_digest.h"
+#include "machine/multiboot.h"
+
+namespace emu {
+
+namespace {
+
+constexpr uint64_t kNsPerSecond = 1'000'000'000;
+
+const std::vector<std::string> kRegisterNames = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+                                                 "eip", "eflags", "cs", "ss", "ds", "es", "fs", "gs",
+                                                 "cr0", "cr2", "cr3", "cr4"};
+
+Bus& with_ram(Bus& bus, uint64_t size)
+{
+    bus.add_ram(0, size);
+    return bus;
+}
+
+}  // namespace
+
+PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out)
+    : config_(config),
+      clock_(config.icount_shift),
+      pit_(clock_),
+      port61_(pit_),
+      rtc_(clock_, static_cast<int64_t>(gate.host_clock_ns(HostClock::Realtime, 0) / kNsPerSecond)),
+      uart_(clock_, kCom1, [this](uint8_t b) { emit(b); }),
+      debug_exit_(kDebugExitPort, 4, [this](int code) { stop(StopKind::GuestExit, code); }),
+      cpu_(with_ram(bus_, config.ram_size), io_, clock_),
+      serial_out_(std::move(serial_out))
+{
+    io_.add(0x20, 2, &pic_, "pic-master");
+    io_.add(0xA0, 2, &pic_, "pic-slave");
+    io_.add(0x4D0, 2, &pic_, "elcr");
+    io_.add(0x40, 4, &pit_, "pit");
+    io_.add(SystemControlB::kPort, 1, &port61_, "port61");
+    io_.add(0x70, 2, &rtc_, "rtc");
+    io_.add(kCom1, Uart16550::kPortCount, &uart_, "com1");
+    io_.add(kDebugExitPort, 4, &debug_exit_, "isa-debug-exit");
+    io_.add(0x92, 1, &port92_, "port92");
+    io_.add(I8042::kDataPort, 1, &kbc_, "i8042-data");
+    io_.add(I8042::kCommandPort, 1, &kbc_, "i8042-command");
+
+    rtc_.init_pc_cmos(config.ram_size);
+    pit_.irq.connect([this](bool level) { pic_.set_irq(0, level); });
+    kbc_.kbd_irq.connect([this](bool level) { pic_.set_irq(1, level); });
+    uart_.irq.connect([this](bool level) { pic_.set_irq(kCom1Irq, level); });
+    rtc_.irq.connect([this](bool level) { pic_.set_irq(8, level); });
+    kbc_.mouse_irq.connect([this](bool level) { pic_.set_irq(12, level); });
+    pic_.intr.connect([this](bool level) { cpu_.set_intr(level); });
+    cpu_.acknowledge = [this] { return static_cast<uint8_t>(pic_.acknowledge()); };
+    uart_.rx_starved = [this] {
+        if (input_waiting_)
+            cpu_.request_pause();
+    };
+    port92_.reset_request = [this] { stop(StopKind::Reset); };
+    kbc_.reset_request = [this] { stop(StopKind::Reset); };
+}
+
+Result<Done> PcMachine::load_kernel(const ElfImage& image)
+{
+    if (image.machine != ElfMachine::I386)
+        return Error{ExitStatus::BadRecording, image.path + ": not an i386 image; -M pc runs i386 Multiboot kernels"};
+    Result<MultibootBoot> boot = load_multiboot(image, bus_, config_.ram_size, config_.kernel_command_line);
+    if (!boot)
+        return boot.error();
+    cpu_.reset_flat(boot->entry);
+    cpu_.s.r[x86::kEax] = 0x2BADB002;
+    cpu_.s.r[x86::kEbx] = boot->info_addr;
+    return Done{};
+}
+
+void PcMachine::emit(uint8_t byte)
+{
+    output_.put(byte);
+    serial_out_(byte);
+}
+
+void PcMachine::stop(StopKind kind, int exit_code)
+{
+    if (stopped_)
+        return;
+    stopped_ = true;
+    outcome_.kind = kind;
+    outcome_.exit_code = exit_code;
+    cpu_.request_stop();
+}
+
+SliceEnd PcMachine::run_slice(uint64_t max_insns)
+{
+    switch (cpu_.run(max_insns)) {
+    case x86::StopReason::Requested:
+        if (!stopped_)
+            return SliceEnd::Budget;
+        outcome_.icount = cpu_.icount();
+        return SliceEnd::Stopped;
+    case x86::StopReason::Budget: return SliceEnd::Budget;
+    case x86::StopReason::Idle: return SliceEnd::Idle;
+    case x86::StopReason::Unsupported:
+        outcome_ = RunOutcome{StopKind::Unsupported, 0, cpu_.icount(), cpu_.unsupported() + " (eip " + hex(cpu_.s.eip) + ")"};
+        return SliceEnd::Stopped;
+    }
+    return SliceEnd::Stopped;
+}
+
+// HLT with interrupts disabled never wakes: time moving on cannot help it.
+bool PcMachine::idle_to_next_deadline() { return (cpu_.s.eflags & x86::kIF) && clock_.idle_to_next_deadline(); }
+
+void PcMachine::serial_receive(unsigned port, std::span<const uint8_t> bytes)
+{
+    if (port != 0)
+        return;
+    for (uint8_t b : bytes)
+        uart_.receive(b);
+}
+
+StateDigest PcMachine::state_digest()
+{
+    StateDigest d;
+    std::vector<uint8_t> bytes;
+    cpu_.save(bytes);
+    d.cpu = XXH3_64bits(bytes.data(), bytes.size());
+    d.ram = hash_dirty_pages(bus_, d.dirty_pages);
+    bytes.clear();
+    clock_.save(bytes);
+    pic_.save(bytes);
+    pit_.save(bytes);
+    port61_.save(bytes);
+    rtc_.save(bytes);
+    uart_.save(bytes);
+    port92_.save(bytes);
+    kbc_.save(bytes);
+    d.devices = XXH3_64bits(bytes.data(), bytes.size());
+    d.output_bytes = output_.bytes();
+    d.output = output_.hash();
+    const x86::State& s = cpu_.s;
+    for (uint32_t r : s.r)
+        d.registers.push_back(r);
+    d.registers.push_back(s.eip);
+    d.registers.push_back(s.eflags);
+    for (x86::SegReg g : {x86::kCs, x86::kSs, x86::kDs, x86::kEs, x86::kFs, x86::kGs})
+        d.registers.push_back(s.seg[g].selector);
+    for (uint32_t cr : {s.cr0, s.cr2, s.cr3, s.cr4})
+        d.registers.push_back(cr);
+    return d;
+}
+
+const std::vector<std::string>& PcMachine::register_names() const { return kRegisterNames; }
+
+}  // namespace emu

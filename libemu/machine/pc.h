@@ -1,0 +1,75 @@
+// The i386 `pc` board, port-compatible with QEMU's `qemu-system-i386 -M pc` as a Multiboot
+// kernel sees it: RAM from 0, the 8259A pair, the 8254 PIT (IRQ 0), the MC146818 RTC/CMOS
+// (IRQ 8, started from the host clock through the input gate), a 16550A COM1 at 0x3F8
+// (IRQ 4), isa-debug-exit at 0xF4 (4 bytes, exit code (value << 1) | 1), and reset through
+// port 0x92 or the keyboard controller at 0x64. There is no BIOS: the kernel starts in
+// protected mode as a Multiboot loader leaves it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/bus.h"
+#include "core/clock.h"
+#include "core/io_ports.h"
+#include "core/output_digest.h"
+#include "cpu/x86/cpu.h"
+#include "dev/i8254.h"
+#include "dev/i8259.h"
+#include "dev/mc146818.h"
+#include "dev/pc_system_ports.h"
+#include "dev/uart16550.h"
+#include "machine/machine.h"
+#include "replay/input_gate.h"
+
+namespace emu {
+
+class PcMachine final : public Machine {
+public:
+    static constexpr uint16_t kCom1 = 0x3F8;
+    static constexpr unsigned kCom1Irq = 4;
+    static constexpr uint16_t kDebugExitPort = 0xF4;
+
+    PcMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out);
+
+    Result<Done> load_kernel(const ElfImage& image) override;
+    SliceEnd run_slice(uint64_t max_insns) override;
+    RunOutcome outcome() const override { return outcome_; }
+    bool idle_to_next_deadline() override;
+    uint64_t icount() const override { return cpu_.icount(); }
+    uint64_t pc() const override { return cpu_.s.eip; }
+    size_t serial_room(unsigned port) const override { return port == 0 ? uart_.rx_room() : 0; }
+    void serial_receive(unsigned port, std::span<const uint8_t> bytes) override;
+    void set_serial_input_waiting(bool waiting) override { input_waiting_ = waiting; }
+    void request_pause() override { cpu_.request_pause(); }
+    StateDigest state_digest() override;
+    const std::vector<std::string>& register_names() const override;
+
+    x86::Cpu& cpu() { return cpu_; }
+
+private:
+    void stop(StopKind kind, int exit_code = 0);
+    void emit(uint8_t byte);
+
+    MachineConfig config_;
+    Bus bus_;
+    IoPorts io_;
+    VirtualClock clock_;
+    I8259Pair pic_;
+    I8254 pit_;
+    SystemControlB port61_;
+    Mc146818 rtc_;
+    Uart16550 uart_;
+    IsaDebugExit debug_exit_;
+    SystemControlA port92_;
+    I8042 kbc_;
+    x86::Cpu cpu_;
+    std::function<void(uint8_t)> serial_out_;
+    OutputDigest output_;
+    bool input_waiting_ = false;
+    bool stopped_ = false;
+    RunOutcome outcome_;
+};
+
+}  // namespace emu

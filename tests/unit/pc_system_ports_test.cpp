@@ -1,0 +1,135 @@
+// isa-debug-exit, port 0x92 and the i8042's reset and status paths.
+#include <catch2/catch.hpp>
+
+#include "dev/pc_system_ports.h"
+
+using emu::I8042;
+using emu::IsaDebugExit;
+using emu::SystemControlA;
+
+TEST_CASE("isa-debug-exit: exit status (value << 1) | 1 over its port range", "[pc][debugexit]")
+{
+    std::vector<int> codes;
+    IsaDebugExit dev(0xF4, 4, [&](int code) { codes.push_back(code); });
+    dev.port_write(0xF4, 0x10, 1);
+    dev.port_write(0xF4, 0x00, 1);
+    dev.port_write(0xF7, 0x01, 1);
+    dev.port_write(0xF4, 0x1234, 2);
+    dev.port_write(0xF4, 0x1FF, 1);  // masked to the access size
+    dev.port_write(0xF8, 0x05, 1);   // outside the range
+    dev.port_write(0xF3, 0x05, 1);
+    CHECK(codes == std::vector<int>{0x21, 0x01, 0x03, 0x2469, 0x1FF});
+    CHECK(dev.port_read(0xF4, 1) == 0);
+
+    // QEMU's default placement.
+    codes.clear();
+    IsaDebugExit def(0x501, 2, [&](int code) { codes.push_back(code); });
+    def.port_write(0x502, 3, 1);
+    def.port_write(0x503, 3, 1);
+    CHECK(codes == std::vector<int>{7});
+}
+
+TEST_CASE("port 0x92: reset on a rising bit 0, A20 in bit 1", "[pc][port92]")
+{
+    SystemControlA p;
+    unsigned resets = 0;
+    std::vector<bool> a20;
+    p.reset_request = [&] { resets++; };
+    p.set_a20 = [&](bool on) { a20.push_back(on); };
+    CHECK(p.port_read(0x92, 1) == 0x00);
+    p.port_write(0x92, 0x02, 1);
+    CHECK(p.port_read(0x92, 1) == 0x02);
+    CHECK(p.a20());
+    CHECK(resets == 0);
+    p.port_write(0x92, 0x03, 1);
+    CHECK(resets == 1);
+    p.port_write(0x92, 0x03, 1);  // no new edge
+    CHECK(resets == 1);
+    p.reset();
+    CHECK(p.port_read(0x92, 1) == 0x02);  // the reset clears bit 0 only
+    p.port_write(0x92, 0x01, 1);
+    CHECK(resets == 2);
+    CHECK_FALSE(p.a20());
+    CHECK(a20 == std::vector<bool>{true, true, true, false});
+}
+
+TEST_CASE("i8042: status, reset command and output port", "[pc][i8042]")
+{
+    I8042 kbc;
+    unsigned resets = 0;
+    std::vector<bool> a20;
+    kbc.reset_request = [&] { resets++; };
+    kbc.set_a20 = [&](bool on) { a20.push_back(on); };
+    bool irq1 = false;
+    kbc.kbd_irq.connect([&](bool level) { irq1 = level; });
+
+    // Output buffer empty, input buffer empty, system flag set.
+    CHECK(kbc.port_read(0x64, 1) == 0x1C);
+    kbc.port_write(0x64, 0xFE, 1);
+    CHECK(resets == 1);
+    kbc.port_write(0x64, 0xFC, 1);  // any pulse of output bit 0
+    CHECK(resets == 2);
+    kbc.port_write(0x64, 0xFF, 1);  // pulse nothing
+    CHECK(resets == 2);
+
+    // Command byte read and write.
+    kbc.port_write(0x64, 0x20, 1);
+    CHECK((kbc.port_read(0x64, 1) & 0x01) == 0x01);
+    CHECK(irq1);  // keyboard interrupt enabled in the command byte
+    CHECK(kbc.port_read(0x60, 1) == 0x03);
+    CHECK_FALSE(irq1);
+    CHECK((kbc.port_read(0x64, 1) & 0x01) == 0x00);
+    kbc.port_write(0x64, 0x60, 1);
+    kbc.port_write(0x60, 0x44, 1);
+    CHECK(kbc.command_byte() == 0x44);
+    kbc.port_write(0x64, 0x20, 1);
+    CHECK_FALSE(irq1);  // interrupts now off
+    CHECK(kbc.port_read(0x60, 1) == 0x44);
+
+    // Self test.
+    kbc.port_write(0x64, 0xAA, 1);
+    CHECK(kbc.port_read(0x60, 1) == 0x55);
+
+    // A20 through commands and the output port; writing output bit 0 low resets.
+    kbc.port_write(0x64, 0xDD, 1);
+    CHECK((kbc.output_port() & 0x02) == 0);
+    kbc.port_write(0x64, 0xDF, 1);
+    kbc.port_write(0x64, 0xD0, 1);
+    CHECK(kbc.port_read(0x60, 1) == 0xCF);
+    kbc.port_write(0x64, 0xD1, 1);
+    kbc.port_write(0x60, 0xCD, 1);
+    CHECK(resets == 2);
+    kbc.port_write(0x64, 0xD1, 1);
+    kbc.port_write(0x60, 0xCE, 1);
+    CHECK(resets == 3);
+    CHECK(a20 == std::vector<bool>{false, true, false, true});
+
+    // Bytes for the (absent) keyboard are dropped.
+    kbc.port_write(0x60, 0xFF, 1);
+    CHECK((kbc.port_read(0x64, 1) & 0x01) == 0x00);
+}
+
+TEST_CASE("pc system ports: save is deterministic and covers the state", "[pc][i8042]")
+{
+    I8042 a, b;
+    auto save = [](const I8042& k) {
+        std::vector<uint8_t> s;
+        k.save(s);
+        return s;
+    };
+    CHECK(save(a) == save(b));
+    a.port_write(0x64, 0x60, 1);
+    CHECK(save(a) != save(b));
+    a.port_write(0x60, 0x01, 1);
+    CHECK(save(a) != save(b));
+
+    SystemControlA p, q;
+    auto save92 = [](const SystemControlA& x) {
+        std::vector<uint8_t> s;
+        x.save(s);
+        return s;
+    };
+    CHECK(save92(p) == save92(q));
+    p.port_write(0x92, 2, 1);
+    CHECK(save92(p) != save92(q));
+}
