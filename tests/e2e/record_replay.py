@@ -4,7 +4,8 @@ the same run: recording twice with the same input (from a file, and through a pi
 is given) gives the same serial output, instruction count and exit status, and each recording
 replays (twice) with no input to the same output, count and exit, every state hash matching.
 
-  record_replay.py --rr-record R --rr-replay P --elf G.elf [--serial-in FILE] [--pipe]
+  record_replay.py --rr-record R --rr-replay P --elf G.elf [--machine virt|pc] [--append TEXT]
+                   [--serial-in FILE] [--pipe]
                    [--semihosting-in FILE] [--exit-code N] [--hash-every N] [--expect TEXT]...
                    [--expected FILE] [--generate-input N]
 
@@ -39,8 +40,8 @@ def generate_input(path, n):
 
 
 def record(args, rec_path, via_pipe):
-    cmd = [args.rr_record, "-M", "virt", "--kernel", args.elf, "-o", rec_path,
-           "--hash-every", str(args.hash_every)]
+    cmd = [args.rr_record, "-M", args.machine, "--kernel", args.elf, "-o", rec_path,
+           "--hash-every", str(args.hash_every)] + (["--append", args.append] if args.append else [])
     stdin = subprocess.DEVNULL
     data = None
     if args.semihosting_in:
@@ -83,6 +84,8 @@ def main():
     ap.add_argument("--rr-record", required=True)
     ap.add_argument("--rr-replay", required=True)
     ap.add_argument("--elf", required=True)
+    ap.add_argument("--machine", default="virt")
+    ap.add_argument("--append", help="kernel command line (-M pc)")
     ap.add_argument("--serial-in")
     ap.add_argument("--semihosting-in")
     ap.add_argument("--generate-input", type=int, metavar="N")

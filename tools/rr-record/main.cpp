@@ -177,7 +177,8 @@ int main(int argc, char** argv)
                  "anywhere. The guest image is embedded unless --no-embed.\n"
                  "Guest serial output goes to stdout unless --serial-out says otherwise; run details\n"
                  "(final icount, stop reason) go to stderr.\n"
-                 "Exit status: the guest's semihosting exit code (capped at 63), 0 after power-off or\n"
+                 "Exit status: the guest's exit code (capped at 63: semihosting SYS_EXIT on virt,\n"
+                 "isa-debug-exit's (value << 1) | 1 on pc), 0 after power-off, reset or\n"
                  "--max-insns; 64 usage; 65 malformed guest image; 66 missing input; 70 internal error,\n"
                  "unsupported guest feature or a guest stuck waiting with nothing to wake it;\n"
                  "74 host I/O error; 130/143 after SIGINT/SIGTERM, which end the recording properly.",
