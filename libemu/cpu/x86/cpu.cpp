@@ -16,11 +16,7 @@ namespace {
 constexpr uint16_t kFlatCode = 0xC09B;  // present, DPL 0, code exec/read accessed, 32-bit, 4 KiB granularity
 constexpr uint16_t kFlatData = 0xC093;  // present, DPL 0, data read/write accessed, big, 4 KiB granularity
 
-const Op* end_of_block(Cpu& c, const Op* op)
-{
-    c.s.eip = c.eip_of(op);
-    return nullptr;
-}
+const Op* end_of_block(Cpu& c, const Op* op) { return c.fall_through(op); }
 
 // A fetch that faulted: raised when the block is entered, so that it lands after the
 // instructions before it.
@@ -143,8 +139,11 @@ StopReason Cpu::run(uint64_t max_insns)
         uint64_t limit = std::min(target, std::max(deadline, icount_ + 1));
         unsigned room = static_cast<unsigned>(std::min<uint64_t>(limit - icount_, kMaxBlockInsns));
         // After STI or MOV SS one instruction runs before any interrupt is recognised.
-        if (interrupt_shadow_)
+        chain_limit_ = limit;
+        if (interrupt_shadow_) {
             room = 1;
+            chain_limit_ = icount_;  // the interrupt check comes right after this instruction
+        }
         interrupt_shadow_ = false;
         uint32_t lin = s.seg[kCs].base + s.eip;
         BlockT* b = nullptr;

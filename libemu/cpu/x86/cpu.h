@@ -80,8 +80,22 @@ public:
     const Op* next(const Op* op) { return __builtin_expect(io_exit_, 0) ? exit_after(op) : step(op); }
     // Leaves the block after `op`, continuing with the next instruction.
     const Op* exit_after(const Op* op);
-    // Leaves the block after `op`, continuing at `target` (branches).
+    // Leaves the block after `op`, continuing at `target` (far transfers, IRET, re-executed
+    // string iterations): back to the run loop.
     const Op* exit_to(const Op* op, uint32_t target);
+    // A near branch to `target`: straight into the cached block there when it fits the budget.
+    const Op* branch(const Op* op, uint32_t target)
+    {
+        s.eip = target;
+        icount_ = block_start_icount_ + op->idx + 1;
+        return chain();
+    }
+    // The end of a block that ran off its last instruction.
+    const Op* fall_through(const Op* op)
+    {
+        s.eip = eip_of(op);
+        return chain();
+    }
     // Raises an exception for `op`, which does not retire. Returns null (leave the block).
     const Op* fault(const Op* op, uint8_t vector);
     const Op* fault(const Op* op, uint8_t vector, uint32_t error_code);
@@ -146,6 +160,28 @@ private:
     static constexpr unsigned kTlbEntries = 256;
     static constexpr uint32_t kTlbRead = 1, kTlbReadUser = 2, kTlbWrite = 4, kTlbWriteUser = 8;
 
+    // Enters the cached block at CS:EIP without the run loop, when the code page is in the TLB
+    // (or paging is off) and the block fits before the budget or the next timer. Everything
+    // that can make an interrupt due or change CS, CPL or IF leaves through the run loop.
+    const Op* chain()
+    {
+        uint32_t lin = s.seg[kCs].base + s.eip;
+        uint32_t phys = lin;
+        if (s.cr0 & kCr0PG) {
+            const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
+            if (e.page != (lin & ~0xFFFu) || !(e.perm & (s.cpl == 3 ? kTlbReadUser : kTlbRead)))
+                return nullptr;
+            phys = e.phys | (lin & 0xFFF);
+        }
+        BlockT* next = cache_.find_recent(phys);
+        if (!next || next->n_insns == 0 || next->n_insns > chain_limit_ - icount_ || s.eip > s.seg[kCs].limit)
+            return nullptr;
+        current_ = next;
+        block_eip_ = s.eip;
+        block_start_icount_ = icount_;
+        icount_ += next->n_insns;
+        return next->ops();
+    }
     BlockT* find_or_build(uint32_t lin_pc);
     BlockT* build_block(BlockT* b, uint32_t phys_pc, uint32_t eip, unsigned max_insns);
     void execute(BlockT* b);
@@ -168,6 +204,7 @@ private:
 
     uint64_t icount_ = 0;
     uint64_t block_start_icount_ = 0;
+    uint64_t chain_limit_ = 0;  // icount a chained block may not pass: budget or next timer
     uint32_t block_eip_ = 0;
     BlockT* current_ = nullptr;
     bool io_exit_ = false;

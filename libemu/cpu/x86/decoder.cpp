@@ -177,10 +177,10 @@ DecodeResult Decoder::one_byte(uint8_t opc)
         op_.aux = opc >> 3;
         switch (form) {
         case 0:
-        case 1: NEED(modrm()); return done(alu(0, size), false, op_.aux != 7);
+        case 1: NEED(modrm()); return done(alu(0, size, op_.aux), false, op_.aux != 7);
         case 2:
-        case 3: NEED(modrm()); return done(alu(1, size));
-        default: NEED(imm_op(form == 4 ? 1 : iz())); return done(alu(3, form == 4 ? 1 : v));
+        case 3: NEED(modrm()); return done(alu(1, size, op_.aux));
+        default: NEED(imm_op(form == 4 ? 1 : iz())); return done(alu(3, form == 4 ? 1 : v, op_.aux));
         }
     }
     if (opc >= 0x40 && opc <= 0x4F) {
@@ -198,7 +198,7 @@ DecodeResult Decoder::one_byte(uint8_t opc)
     if (opc >= 0x70 && opc <= 0x7F) {
         op_.aux = opc & 0xF;
         NEED(imm_op(1, true));
-        return done(jcc(), true);
+        return done(jcc(op_.aux), true);
     }
     if (opc >= 0x91 && opc <= 0x97) {
         op_.reg = opc & 7;
@@ -253,7 +253,7 @@ DecodeResult Decoder::one_byte(uint8_t opc)
         NEED(modrm());
         NEED(imm_op(opc == 0x81 ? iz() : 1, opc == 0x83));
         op_.aux = op_.reg;
-        return done(alu(2, size), false, op_.aux != 7);
+        return done(alu(2, size, op_.aux), false, op_.aux != 7);
     }
     case 0x84: case 0x85: NEED(modrm()); return done(test(false, opc & 1 ? v : 1));
     case 0x86: case 0x87: NEED(modrm()); return done(xchg(false, opc & 1 ? v : 1), false, true);
@@ -381,7 +381,7 @@ DecodeResult Decoder::two_byte(uint8_t opc)
     if (opc >= 0x80 && opc <= 0x8F) {
         op_.aux = opc & 0xF;
         NEED(imm_op(iz(), true));
-        return done(jcc(), true);
+        return done(jcc(op_.aux), true);
     }
     if (opc >= 0x90 && opc <= 0x9F) {
         NEED(modrm());

@@ -8,12 +8,13 @@ namespace emu::x86 {
 
 namespace {
 
-// op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP
-template <unsigned N>
-uint32_t alu_op(Cpu& c, unsigned op, uint32_t a, uint32_t b)
+// Op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP, a template parameter so that each
+// handler is one straight-line flag computation.
+template <unsigned N, unsigned Op>
+inline uint32_t alu_op(Cpu& c, uint32_t a, uint32_t b)
 {
     uint32_t& f = c.s.eflags;
-    switch (op) {
+    switch (Op) {
     case 0: return add_flags<N>(f, a, b, 0);
     case 1: return logic_flags<N>(f, a | b);
     case 2: return add_flags<N>(f, a, b, f & kCF);
@@ -25,47 +26,47 @@ uint32_t alu_op(Cpu& c, unsigned op, uint32_t a, uint32_t b)
     }
 }
 
-template <unsigned N>
+template <unsigned N, unsigned A>
 const Op* alu_rm_reg(Cpu& c, const Op* op)
 {
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    uint32_t r = alu_op<N>(c, op->aux, a, get_reg<N>(c, op->reg));
-    if (op->aux != 7 && !set_rm<N>(c, op, r))
+    uint32_t r = alu_op<N, A>(c, a, get_reg<N>(c, op->reg));
+    if (A != 7 && !set_rm<N>(c, op, r))
         return nullptr;
     return c.next(op);
 }
 
-template <unsigned N>
+template <unsigned N, unsigned A>
 const Op* alu_reg_rm(Cpu& c, const Op* op)
 {
     uint32_t b;
     if (!get_rm<N>(c, op, b))
         return nullptr;
-    uint32_t r = alu_op<N>(c, op->aux, get_reg<N>(c, op->reg), b);
-    if (op->aux != 7)
+    uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), b);
+    if (A != 7)
         set_reg<N>(c, op->reg, r);
     return c.next(op);
 }
 
-template <unsigned N>
+template <unsigned N, unsigned A>
 const Op* alu_rm_imm(Cpu& c, const Op* op)
 {
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    uint32_t r = alu_op<N>(c, op->aux, a, op->imm);
-    if (op->aux != 7 && !set_rm<N>(c, op, r))
+    uint32_t r = alu_op<N, A>(c, a, op->imm);
+    if (A != 7 && !set_rm<N>(c, op, r))
         return nullptr;
     return c.next(op);
 }
 
-template <unsigned N>
+template <unsigned N, unsigned A>
 const Op* alu_acc_imm(Cpu& c, const Op* op)
 {
-    uint32_t r = alu_op<N>(c, op->aux, get_reg<N>(c, kEax), op->imm);
-    if (op->aux != 7)
+    uint32_t r = alu_op<N, A>(c, get_reg<N>(c, kEax), op->imm);
+    if (A != 7)
         set_reg<N>(c, kEax, r);
     return c.step(op);
 }
@@ -580,13 +581,24 @@ const Op* flag_instruction(Cpu& c, const Op* op)
 
 namespace handlers {
 
-Handler alu(unsigned form, unsigned size)
+// The handler for ALU operation `a` in a form, by operand size.
+#define X86_ALU_TABLE(fn)                                                                        \
+    {{fn<1, 0>, fn<1, 1>, fn<1, 2>, fn<1, 3>, fn<1, 4>, fn<1, 5>, fn<1, 6>, fn<1, 7>},           \
+     {fn<2, 0>, fn<2, 1>, fn<2, 2>, fn<2, 3>, fn<2, 4>, fn<2, 5>, fn<2, 6>, fn<2, 7>},           \
+     {fn<4, 0>, fn<4, 1>, fn<4, 2>, fn<4, 3>, fn<4, 4>, fn<4, 5>, fn<4, 6>, fn<4, 7>}}
+
+Handler alu(unsigned form, unsigned size, unsigned a)
 {
+    static constexpr Handler rm_reg[3][8] = X86_ALU_TABLE(alu_rm_reg);
+    static constexpr Handler reg_rm[3][8] = X86_ALU_TABLE(alu_reg_rm);
+    static constexpr Handler rm_imm[3][8] = X86_ALU_TABLE(alu_rm_imm);
+    static constexpr Handler acc_imm[3][8] = X86_ALU_TABLE(alu_acc_imm);
+    unsigned s = size == 1 ? 0 : size == 2 ? 1 : 2;
     switch (form) {
-    case 0: return X86_BY_SIZE(alu_rm_reg, size);
-    case 1: return X86_BY_SIZE(alu_reg_rm, size);
-    case 2: return X86_BY_SIZE(alu_rm_imm, size);
-    default: return X86_BY_SIZE(alu_acc_imm, size);
+    case 0: return rm_reg[s][a & 7];
+    case 1: return reg_rm[s][a & 7];
+    case 2: return rm_imm[s][a & 7];
+    default: return acc_imm[s][a & 7];
     }
 }
 

@@ -12,21 +12,22 @@ uint32_t branch_target(const Cpu& c, const Op* op)
     return op->osize == 2 ? t & 0xFFFF : t;
 }
 
+template <unsigned Cc>
 const Op* jcc(Cpu& c, const Op* op)
 {
-    if (condition(c.s.eflags, op->aux))
-        return c.exit_to(op, branch_target(c, op));
-    return c.exit_after(op);
+    if (condition(c.s.eflags, Cc))
+        return c.branch(op, branch_target(c, op));
+    return c.branch(op, c.next_eip(op));
 }
 
-const Op* jmp_rel(Cpu& c, const Op* op) { return c.exit_to(op, branch_target(c, op)); }
+const Op* jmp_rel(Cpu& c, const Op* op) { return c.branch(op, branch_target(c, op)); }
 
 template <unsigned N>
 const Op* call_rel(Cpu& c, const Op* op)
 {
     if (!c.push(c.next_eip(op), N, op))
         return nullptr;
-    return c.exit_to(op, branch_target(c, op));
+    return c.branch(op, branch_target(c, op));
 }
 
 template <unsigned N>
@@ -35,7 +36,7 @@ const Op* jmp_rm(Cpu& c, const Op* op)
     uint32_t t;
     if (!get_rm<N>(c, op, t))
         return nullptr;
-    return c.exit_to(op, t);
+    return c.branch(op, N == 2 ? t & 0xFFFF : t);
 }
 
 template <unsigned N>
@@ -44,7 +45,7 @@ const Op* call_rm(Cpu& c, const Op* op)
     uint32_t t;
     if (!get_rm<N>(c, op, t) || !c.push(c.next_eip(op), N, op))
         return nullptr;
-    return c.exit_to(op, t);
+    return c.branch(op, N == 2 ? t & 0xFFFF : t);
 }
 
 // RET [imm16]
@@ -55,7 +56,7 @@ const Op* ret(Cpu& c, const Op* op)
     if (!c.pop(t, N, op))
         return nullptr;
     c.s.r[kEsp] += op->imm;
-    return c.exit_to(op, t);
+    return c.branch(op, N == 2 ? t & 0xFFFF : t);
 }
 
 const Op* loop(Cpu& c, const Op* op)
@@ -63,7 +64,7 @@ const Op* loop(Cpu& c, const Op* op)
     uint32_t count;
     if (op->aux == 3) {  // JECXZ / JCXZ
         count = op->addr16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx];
-        return count == 0 ? c.exit_to(op, branch_target(c, op)) : c.exit_after(op);
+        return c.branch(op, count == 0 ? branch_target(c, op) : c.next_eip(op));
     }
     if (op->addr16) {
         set_reg<2>(c, kEcx, c.s.r[kEcx] - 1);
@@ -73,7 +74,7 @@ const Op* loop(Cpu& c, const Op* op)
     }
     bool zf = c.s.eflags & kZF;
     bool taken = count != 0 && (op->aux == 2 || (op->aux == 1 ? zf : !zf));
-    return taken ? c.exit_to(op, branch_target(c, op)) : c.exit_after(op);
+    return c.branch(op, taken ? branch_target(c, op) : c.next_eip(op));
 }
 
 template <unsigned N, bool Call, bool Indirect>
@@ -211,7 +212,7 @@ const Op* string_op(Cpu& c, const Op* op)
         if ((op->rep == 0xF3 && !zf) || (op->rep == 0xF2 && zf))
             return c.exit_after(op);
     }
-    return c.exit_to(op, c.eip_of(op));  // the next iteration is the next instruction
+    return c.branch(op, c.eip_of(op));  // the next iteration is the next instruction
 }
 
 template <unsigned N>
@@ -421,7 +422,14 @@ const Op* Cpu::interrupt_return(const Op* op)
 
 namespace handlers {
 
-Handler jcc() { return x86::jcc; }
+Handler jcc(unsigned cc)
+{
+    static constexpr Handler table[16] = {x86::jcc<0>,  x86::jcc<1>,  x86::jcc<2>,  x86::jcc<3>,
+                                          x86::jcc<4>,  x86::jcc<5>,  x86::jcc<6>,  x86::jcc<7>,
+                                          x86::jcc<8>,  x86::jcc<9>,  x86::jcc<10>, x86::jcc<11>,
+                                          x86::jcc<12>, x86::jcc<13>, x86::jcc<14>, x86::jcc<15>};
+    return table[cc & 15];
+}
 Handler jmp_rel() { return x86::jmp_rel; }
 Handler call_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rel, size); }
 Handler jmp_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rm, size); }

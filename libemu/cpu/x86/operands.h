@@ -73,7 +73,8 @@ inline Handler by_size(unsigned n, Handler h1, Handler h2, Handler h4) { return 
 // The handler families, defined in insns_*.cpp, for the decoder.
 namespace handlers {
 // insns_alu.cpp
-Handler alu(unsigned form, unsigned size);  // form: 0 Eb,Gb-style (rm op reg), 1 reg op rm, 2 rm op imm, 3 acc op imm
+// ALU operation `a` (0 ADD .. 7 CMP) in a form: 0 rm op= reg, 1 reg op= rm, 2 rm op= imm, 3 acc op= imm.
+Handler alu(unsigned form, unsigned size, unsigned a);
 Handler inc_dec(bool dec, bool reg_form, unsigned size);
 Handler group3(unsigned sub, unsigned size);  // TEST/NOT/NEG/MUL/IMUL/DIV/IDIV on r/m
 Handler test(bool imm, unsigned size);
@@ -111,7 +112,7 @@ Handler mov_from_seg();
 Handler mov_to_seg();
 Handler load_far_pointer(unsigned size);  // LDS LES LFS LGS LSS: op->aux = segment
 // insns_control.cpp
-Handler jcc();
+Handler jcc(unsigned cc);
 Handler jmp_rel();
 Handler call_rel(unsigned size);
 Handler jmp_rm(unsigned size);
