@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 from e2e_common import fail, first_difference
 
@@ -77,6 +78,19 @@ def replay(args, rec_path, out_path):
               p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")])
     with open(out_path, "rb") as f:
         return verdict, f.read(), p.returncode
+
+
+def check_junit(args, rec_path, xml_path):
+    """rr-replay --junit writes one passing test case for a good recording."""
+    r = subprocess.run([args.rr_replay, rec_path, "--junit", xml_path], capture_output=True, timeout=args.timeout)
+    try:
+        suite = ET.parse(xml_path).getroot().find("testsuite")
+    except (OSError, ET.ParseError) as e:
+        return [f"rr-replay --junit: no readable XML ({e}); exit {r.returncode}"]
+    cases = suite.findall("testcase") if suite is not None else []
+    if r.returncode != 0 or len(cases) != 1 or cases[0].find("failure") is not None or suite.get("failures") != "0":
+        return [f"rr-replay --junit: exit {r.returncode}, {len(cases)} cases, XML {open(xml_path).read()!r}"]
+    return []
 
 
 def main():
@@ -145,6 +159,7 @@ def main():
                     problems.append(f"{where}: no state hash was checked")
             print(f"replayed ({label}) twice: {verdict.get('state_hashes_checked')} state hashes, "
                   f"{verdict.get('events')} events")
+        problems += check_junit(args, recorded[0][1], os.path.join(tmp, "junit.xml"))
 
     if problems:
         fail(problems)

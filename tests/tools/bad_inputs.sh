@@ -52,6 +52,12 @@ done
 head -c $((size - 5)) "$work/good.rr" >"$work/truncated.rr"
 expect 65 "a truncated recording (inspect --verify)" "$inspect" --verify "$work/truncated.rr"
 expect 65 "a truncated recording (replay)" "$replay" "$work/truncated.rr"
+"$replay" "$work/truncated.rr" --junit "$work/truncated.xml" >/dev/null 2>&1
+if grep -q '<failure message="recording truncated' "$work/truncated.xml" 2>/dev/null; then
+    echo "ok: a truncated recording is a JUnit failure"
+else
+    echo "FAIL: rr-replay --junit did not report the truncation as a failure"; failures=$((failures + 1))
+fi
 head -c $((header_size + 20)) "$work/good.rr" >"$work/no-chunks.rr"
 expect 65 "a recording cut inside its first chunk (replay)" "$replay" "$work/no-chunks.rr"
 head -c 30 "$work/good.rr" >"$work/short.rr"
@@ -78,6 +84,7 @@ expect 0 "... and with --kernel pointing at a copy" "$replay" --kernel "$guest" 
 
 expect 66 "a missing guest image" "$record" -M virt --kernel "$work/nope.elf" -o "$work/x.rr"
 expect 65 "a guest image that is not an ELF" "$record" -M virt --kernel "$work/good.rr" -o "$work/x.rr"
+expect 65 "an AArch64 image on -M pc" "$record" -M pc --kernel "$guest" -o "$work/x.rr"
 expect 66 "a missing serial input file" "$record" --kernel "$guest" -o "$work/x.rr" --serial-in "$work/nope.txt"
 expect 64 "both inputs from stdin" "$record" --kernel "$guest" -o "$work/x.rr" --serial-in - --semihosting-in -
 expect 64 "an unknown option" "$record" --frobnicate

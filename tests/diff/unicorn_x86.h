@@ -1,0 +1,109 @@
+// Unicorn as the reference i386 CPU: an RAII wrapper over a 32-bit x86 engine that maps host
+// memory the test owns, reads and writes the general registers, EIP and EFLAGS, and steps exact
+// instruction counts while recording every data access it makes.
+//
+// The state Unicorn 2.0.1 starts a UC_MODE_32 engine in (x86_reg_reset in its
+// qemu/target/i386/unicorn.c, and checked by reading the registers back):
+//  - CR0 = PE | ET (0x11): protected mode, paging off; CR4 = 0.
+//  - Every segment register has selector 0 and a zeroed descriptor cache (base 0, limit 0,
+//    no attributes). QEMU's TCG applies segment bases but never checks limits or types, so in
+//    effect every segment is flat: base 0 over the whole 4 GiB.
+//  - hflags carry CS32 and SS32: CS.D = 1 and SS.B = 1 (32-bit code and stack) without any
+//    descriptor saying so. CPL = 0 (hflags' CPL bits are clear). GDTR, IDTR, LDTR, TR are 0.
+//  - EFLAGS = 0x2 (only the reserved bit 1).
+// So our Cpu::reset_flat() (flat 4 GiB segments, 32-bit code and stack, CPL 0, paging off)
+// matches it in everything an instruction can observe except the selector values (ours 0x08
+// and 0x10, Unicorn's 0): the lockstep tests never read or push segment registers. Writing a
+// segment register through uc_reg_write would make QEMU load a descriptor from the (absent)
+// GDT, so this wrapper offers no way to.
+//
+// Exceptions: with a UC_HOOK_INTR hook Unicorn does not deliver an exception through the IDT;
+// it calls the hook with the vector and we stop the run. #UD is different: QEMU's invalid
+// opcode path makes uc_emu_start return UC_ERR_INSN_INVALID without calling the hook; step()
+// reports that as vector 6.
+//
+// Stopping in the interrupt hook leaves QEMU half-way through delivering the exception (its
+// old_exception stays set), so the next exception would become a #DF and the one after that a
+// triple fault. step() therefore puts the engine back into its freshly opened context after
+// every exception, keeping the general registers, EIP and EFLAGS.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <unicorn/unicorn.h>
+
+namespace emu::test {
+
+class UnicornX86 {
+public:
+    // One data access as Unicorn's memory hooks saw it before it happened (see UnicornA64).
+    struct Access {
+        uint32_t addr;
+        unsigned size;
+        bool is_write;
+        uint64_t value;  // the value stored (writes only)
+        uint8_t before[16];
+        unsigned before_len;
+    };
+
+    // How a step ended. Completed: the instructions retired. Otherwise `vector` is the
+    // exception raised (from the interrupt hook, or 6 for UC_ERR_INSN_INVALID), or -1 when
+    // Unicorn stopped for another reason (`error`: unmapped memory and the like).
+    struct StepResult {
+        bool completed;
+        uc_err error;
+        int vector;
+
+        std::string text() const;
+    };
+
+    UnicornX86();
+    ~UnicornX86();
+    UnicornX86(const UnicornX86&) = delete;
+    UnicornX86& operator=(const UnicornX86&) = delete;
+
+    // Maps `size` bytes of host memory at `addr`; the memory stays the caller's, who must call
+    // invalidate_code() after rewriting code behind Unicorn's back.
+    void map(uint32_t addr, uint8_t* host, uint32_t size, uint32_t perms = UC_PROT_ALL);
+    void invalidate_code(uint32_t addr, uint32_t len);
+
+    // General registers in encoding order (EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI).
+    uint32_t r(unsigned n) const;
+    void set_r(unsigned n, uint32_t v);
+    uint32_t eip() const { return reg(UC_X86_REG_EIP); }
+    void set_eip(uint32_t v) { set_reg(UC_X86_REG_EIP, v); }
+    uint32_t eflags() const { return reg(UC_X86_REG_EFLAGS); }
+    void set_eflags(uint32_t v) { set_reg(UC_X86_REG_EFLAGS, v); }
+    uint32_t reg(uc_x86_reg r) const;
+    void set_reg(uc_x86_reg r, uint32_t v);
+
+    // Runs exactly `count` instructions from EIP. A REP string instruction counts once per
+    // iteration (QEMU translates each iteration as a jump back to the instruction).
+    StepResult step(uint64_t count = 1);
+    const std::vector<Access>& accesses() const { return accesses_; }
+
+    static std::string error_text(uc_err e);
+
+private:
+    static void on_interrupt(uc_engine* uc, uint32_t intno, void* self);
+    static void on_access(uc_engine* uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self);
+    void check(uc_err e, const char* what) const;
+
+    struct Region {
+        uint32_t addr;
+        uint8_t* host;
+        uint32_t size;
+    };
+
+    uc_engine* uc_ = nullptr;
+    uc_context* pristine_ = nullptr;
+    uc_hook access_hook_ = 0;
+    uc_hook interrupt_hook_ = 0;
+    int vector_ = -1;
+    std::vector<Region> regions_;
+    std::vector<Access> accesses_;
+};
+
+}  // namespace emu::test

@@ -1,0 +1,197 @@
+#include "x86_lockstep_rig.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+namespace emu::test {
+
+namespace {
+
+Bus& with_ram(Bus& bus, uint32_t base, uint32_t size)
+{
+    bus.add_ram(base, size);
+    return bus;
+}
+
+}  // namespace
+
+std::string format_eflags(uint32_t f)
+{
+    static constexpr struct {
+        uint32_t bit;
+        char name[3];
+    } kFlags[] = {{x86::kOF, "OF"}, {x86::kDF, "DF"}, {x86::kIF, "IF"}, {x86::kSF, "SF"},
+                  {x86::kZF, "ZF"}, {x86::kAF, "AF"}, {x86::kPF, "PF"}, {x86::kCF, "CF"}};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x [", f);
+    std::string s = buf;
+    bool first = true;
+    for (const auto& fl : kFlags) {
+        if (f & fl.bit) {
+            s += first ? "" : " ";
+            s += fl.name;
+            first = false;
+        }
+    }
+    return s + "]";
+}
+
+std::string format_regs(const X86Regs& s)
+{
+    static const char* const kNames[8] = {"EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"};
+    std::string out;
+    char buf[32];
+    for (unsigned i = 0; i < 8; i++) {
+        std::snprintf(buf, sizeof buf, "%s%s=%08x", i == 4 ? "\n  " : i ? " " : "  ", kNames[i], s.r[i]);
+        out += buf;
+    }
+    std::snprintf(buf, sizeof buf, "\n  EIP=%08x EFLAGS=", s.eip);
+    return out + buf + format_eflags(s.eflags) + "\n";
+}
+
+X86LockstepRig::X86LockstepRig(uint32_t ram_base, uint32_t ram_size)
+    : cpu(with_ram(bus, ram_base, ram_size), io, clock),
+      ram_base_(ram_base),
+      ram_size_(ram_size),
+      unicorn_ram_(ram_size)
+{
+    cpu.reset_flat(ram_base);
+    cpu.set_stop_on_exception(true);
+    unicorn.map(ram_base, unicorn_ram_.data(), ram_size);
+}
+
+void X86LockstepRig::write(uint32_t addr, const void* data, uint32_t len)
+{
+    if (addr < ram_base_ || len > ram_size_ || addr - ram_base_ > ram_size_ - len)
+        throw std::out_of_range("X86LockstepRig::write outside RAM");
+    bus.write_bytes(addr, data, len);
+    std::memcpy(unicorn_ram_.data() + (addr - ram_base_), data, len);
+    unicorn.invalidate_code(addr, len);
+}
+
+void X86LockstepRig::fill(const std::vector<uint8_t>& bytes)
+{
+    if (bytes.size() != ram_size_)
+        throw std::invalid_argument("X86LockstepRig::fill needs exactly the RAM size");
+    write(ram_base_, bytes.data(), ram_size_);
+}
+
+void X86LockstepRig::patch_unicorn(uint32_t addr, const void* data, uint32_t len)
+{
+    if (addr < ram_base_ || len > ram_size_ || addr - ram_base_ > ram_size_ - len)
+        throw std::out_of_range("X86LockstepRig::patch_unicorn outside RAM");
+    std::memcpy(unicorn_ram_.data() + (addr - ram_base_), data, len);
+    unicorn.invalidate_code(addr, len);
+}
+
+void X86LockstepRig::resync_unicorn_from_ours()
+{
+    std::memcpy(unicorn_ram_.data(), our_ram(), ram_size_);
+    unicorn.invalidate_code(ram_base_, ram_size_);
+}
+
+void X86LockstepRig::set_state(const X86Regs& s)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        cpu.s.r[i] = s.r[i];
+        unicorn.set_r(i, s.r[i]);
+    }
+    cpu.s.eip = s.eip;
+    cpu.s.eflags = s.eflags;
+    unicorn.set_eip(s.eip);
+    unicorn.set_eflags(s.eflags);
+}
+
+X86Regs X86LockstepRig::ours() const
+{
+    X86Regs s{};
+    std::memcpy(s.r, cpu.s.r, sizeof s.r);
+    s.eip = cpu.s.eip;
+    s.eflags = cpu.s.eflags;
+    return s;
+}
+
+X86Regs X86LockstepRig::theirs() const
+{
+    X86Regs s{};
+    for (unsigned i = 0; i < 8; i++)
+        s.r[i] = unicorn.r(i);
+    s.eip = unicorn.eip();
+    s.eflags = unicorn.eflags();
+    return s;
+}
+
+X86LockstepRig::OurStep X86LockstepRig::step_ours()
+{
+    // last_fault() keeps the previous fault, so an exception is recognised by the instruction
+    // not retiring (icount unchanged) while a fault is recorded.
+    uint64_t before = cpu.icount();
+    x86::StopReason stop = cpu.run(1);
+    OurStep r{true, stop, -1, 0, false, {}};
+    if (stop == x86::StopReason::Unsupported) {
+        r.completed = false;
+        r.what = "unsupported: " + cpu.unsupported();
+    } else if (cpu.icount() == before) {
+        const x86::Cpu::Fault& f = cpu.last_fault();
+        r.completed = false;
+        r.vector = f.vector;
+        r.error_code = f.error_code;
+        r.has_error_code = f.has_error_code;
+        if (f.vector >= 0) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "exception %d", f.vector);
+            r.what = buf;
+            if (f.has_error_code) {
+                std::snprintf(buf, sizeof buf, " (error code 0x%x)", f.error_code);
+                r.what += buf;
+            }
+        } else {
+            r.what = "no instruction retired and no exception recorded";
+        }
+    }
+    return r;
+}
+
+bool X86LockstepRig::memory_equal(uint32_t addr, uint32_t len)
+{
+    uint32_t off = addr - ram_base_;
+    return std::memcmp(our_ram() + off, unicorn_ram_.data() + off, len) == 0;
+}
+
+std::vector<std::string> X86LockstepRig::memory_differences(uint32_t addr, uint32_t len, unsigned max_lines)
+{
+    std::vector<std::string> out;
+    const uint8_t* a = our_ram() + (addr - ram_base_);
+    const uint8_t* b = unicorn_ram_.data() + (addr - ram_base_);
+    for (uint32_t i = 0; i < len;) {
+        if (a[i] == b[i]) {
+            i++;
+            continue;
+        }
+        if (out.size() >= max_lines) {
+            out.push_back("... and more");
+            break;
+        }
+        unsigned n = std::min<uint32_t>(16, len - i);
+        out.push_back("ours    " + format_x86_bytes(addr + i, a + i, n));
+        out.push_back("unicorn " + format_x86_bytes(addr + i, b + i, n));
+        i += n;
+    }
+    return out;
+}
+
+std::string format_x86_bytes(uint32_t addr, const uint8_t* p, unsigned len)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%08x:", addr);
+    std::string s = buf;
+    for (unsigned i = 0; i < len; i++) {
+        std::snprintf(buf, sizeof buf, " %02x", p[i]);
+        s += buf;
+    }
+    return s;
+}
+
+}  // namespace emu::test
