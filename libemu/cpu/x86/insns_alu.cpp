@@ -32,8 +32,9 @@ const Op* alu_rm_reg(Cpu& c, const Op* op)
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
+    uint32_t before = c.s.eflags;
     uint32_t r = alu_op<N, A>(c, a, get_reg<N>(c, op->reg));
-    if (A != 7 && !set_rm<N>(c, op, r))
+    if (A != 7 && !store_result<N>(c, op, r, before))
         return nullptr;
     return c.next(op);
 }
@@ -56,8 +57,9 @@ const Op* alu_rm_imm(Cpu& c, const Op* op)
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
+    uint32_t before = c.s.eflags;
     uint32_t r = alu_op<N, A>(c, a, op->imm);
-    if (A != 7 && !set_rm<N>(c, op, r))
+    if (A != 7 && !store_result<N>(c, op, r, before))
         return nullptr;
     return c.next(op);
 }
@@ -85,7 +87,10 @@ template <unsigned N, bool Dec>
 const Op* inc_dec_rm(Cpu& c, const Op* op)
 {
     uint32_t a;
-    if (!get_rm<N>(c, op, a) || !set_rm<N>(c, op, inc_dec_value<N, Dec>(c, a)))
+    if (!get_rm<N>(c, op, a))
+        return nullptr;
+    uint32_t before = c.s.eflags;
+    if (!store_result<N>(c, op, inc_dec_value<N, Dec>(c, a), before))
         return nullptr;
     return c.next(op);
 }
@@ -138,8 +143,9 @@ const Op* group3(Cpu& c, const Op* op)
             return nullptr;
         break;
     case 3: {  // NEG: CF = (operand != 0)
+        uint32_t before = c.s.eflags;
         uint32_t r = sub_flags<N>(c.s.eflags, 0, a, 0);
-        if (!set_rm<N>(c, op, r))
+        if (!store_result<N>(c, op, r, before))
             return nullptr;
         break;
     }
@@ -305,8 +311,9 @@ const Op* shift_rm(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     unsigned count = Kind == 0 ? 1 : Kind == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    uint32_t before = c.s.eflags;
     uint32_t r;
-    if (shift_value<N>(c, op->aux, a, count, r) && !set_rm<N>(c, op, r))
+    if (shift_value<N>(c, op->aux, a, count, r) && !store_result<N>(c, op, r, before))
         return nullptr;
     return c.next(op);
 }
@@ -348,8 +355,9 @@ const Op* double_shift(Cpu& c, const Op* op)
         r &= m;
     }
     uint32_t of = ((r ^ a) >> (bits - 1)) & 1;
+    uint32_t before = c.s.eflags;
     set_status(c.s.eflags, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
-    if (!set_rm<N>(c, op, r))
+    if (!store_result<N>(c, op, r, before))
         return nullptr;
     return c.next(op);
 }
@@ -378,7 +386,6 @@ const Op* bit_test(Cpu& c, const Op* op)
     }
     unsigned bit = offset & (bits - 1);
     bool was = (a >> bit) & 1;
-    c.s.eflags = (c.s.eflags & ~kCF) | (was ? kCF : 0);
     if constexpr (Kind != 0) {
         uint32_t r = Kind == 1 ? a | (1u << bit) : Kind == 2 ? a & ~(1u << bit) : a ^ (1u << bit);
         if (op->rm != kNoReg)
@@ -386,6 +393,7 @@ const Op* bit_test(Cpu& c, const Op* op)
         else if (!c.write<UInt<N>>(op->seg, addr, static_cast<UInt<N>>(r), op))
             return nullptr;
     }
+    c.s.eflags = (c.s.eflags & ~kCF) | (was ? kCF : 0);
     return c.next(op);
 }
 
@@ -433,8 +441,16 @@ const Op* xadd(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t before = c.s.eflags;
     uint32_t r = add_flags<N>(c.s.eflags, a, b, 0);
-    if (!set_rm<N>(c, op, r))
+    if (op->rm != kNoReg) {
+        // The source gets the old destination, then the destination the sum: XADD r, r
+        // leaves the sum.
+        set_reg<N>(c, op->reg, a);
+        set_reg<N>(c, op->rm, r);
+        return c.step(op);
+    }
+    if (!store_result<N>(c, op, r, before))
         return nullptr;
     set_reg<N>(c, op->reg, a);
     return c.next(op);
@@ -449,9 +465,10 @@ const Op* cmpxchg(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     uint32_t acc = get_reg<N>(c, kEax);
+    uint32_t before = c.s.eflags;
     sub_flags<N>(c.s.eflags, acc, a, 0);
     bool equal = (acc & size_mask(N)) == (a & size_mask(N));
-    if (!set_rm<N>(c, op, equal ? get_reg<N>(c, op->reg) : a))
+    if (!store_result<N>(c, op, equal ? get_reg<N>(c, op->reg) : a, before))
         return nullptr;
     if (!equal)
         set_reg<N>(c, kEax, a);
@@ -535,7 +552,7 @@ const Op* bcd_op(Cpu& c, const Op* op)
         bool adjust = (al & 0x0F) > 9 || (f & kAF);
         uint32_t ax = c.s.r[kEax] & 0xFFFF;
         if (adjust)
-            ax = aas ? (((ax - 6) & 0xFF) | (((ah - 1) & 0xFF) << 8)) : ((ax + 0x106) & 0xFFFF);
+            ax = aas ? (((ax - 6) & 0xFF) | (((ah - 1 - (al < 6 ? 1 : 0)) & 0xFF) << 8)) : ((ax + 0x106) & 0xFFFF);
         ax = (ax & 0xFF0F);
         set_reg<2>(c, kEax, ax);
         set_status(f, (f & (kSF | kZF | kPF | kOF)) | (adjust ? kAF | kCF : 0));

@@ -65,6 +65,17 @@ inline bool set_rm(Cpu& c, const Op* op, uint32_t v)
     return c.write<UInt<N>>(op->seg, c.ea(op), static_cast<UInt<N>>(v), op);
 }
 
+// The store of a read-modify-write instruction, whose flags are already computed: a store that
+// faults leaves EFLAGS as the instruction found them (the instruction never happened).
+template <unsigned N>
+inline bool store_result(Cpu& c, const Op* op, uint32_t v, uint32_t flags_before)
+{
+    if (set_rm<N>(c, op, v))
+        return true;
+    c.s.eflags = flags_before;
+    return false;
+}
+
 // The handler for operand size n (1, 2 or 4) from three instantiations.
 inline Handler by_size(unsigned n, Handler h1, Handler h2, Handler h4) { return n == 1 ? h1 : n == 2 ? h2 : h4; }
 #define X86_BY_SIZE(fn, n) by_size((n), fn<1>, fn<2>, fn<4>)
