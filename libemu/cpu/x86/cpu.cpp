@@ -417,6 +417,10 @@ void Cpu::deliver(uint8_t vector, bool has_error, uint32_t error, uint32_t retur
         delivering_ = false;
         return (void)fault(nullptr, kExcNP, (selector & ~3u) + ext);
     }
+    if (!(cs.attr & 0x400)) {
+        unsupported_ = "a 16-bit code segment (selector " + hex(selector) + ")";
+        return;
+    }
     bool conforming = cs.attr & 0x04;
     uint8_t new_cpl = conforming ? s.cpl : static_cast<uint8_t>(cs_dpl);
 

@@ -1,5 +1,6 @@
 // Control flow (near and far jumps, calls and returns, LOOP, INT, IRET, HLT), string
 // instructions and port I/O.
+#include "core/format.h"
 #include "cpu/x86/operands.h"
 
 namespace emu::x86 {
@@ -296,6 +297,8 @@ const Op* Cpu::far_jump(const Op* op, uint16_t selector, uint32_t offset, bool i
             return nullptr;
         }
     }
+    if (!(d.attr & 0x400))
+        return stop_unsupported(op, "a 16-bit code segment (selector " + hex(selector) + ")");
     d.selector = static_cast<uint16_t>((selector & ~3u) | s.cpl);
     s.seg[kCs] = d;
     return exit_to(op, offset);
@@ -353,6 +356,8 @@ const Op* Cpu::far_return(const Op* op, uint16_t pop_bytes, unsigned osize)
         s.r[kEsp] = esp + pop_bytes;
         null_inaccessible_segments(s);
     }
+    if (!(d.attr & 0x400))
+        return stop_unsupported(op, "a 16-bit code segment (selector " + hex(selector) + ")");
     d.selector = selector;
     s.seg[kCs] = d;
     return exit_to(op, osize == 2 ? eip & 0xFFFF : eip);
@@ -414,6 +419,8 @@ const Op* Cpu::interrupt_return(const Op* op)
         s.r[kEsp] = esp;
         null_inaccessible_segments(s);
     }
+    if (!(d.attr & 0x400))
+        return stop_unsupported(op, "a 16-bit code segment (selector " + hex(selector) + ")");
     d.selector = selector;
     s.seg[kCs] = d;
     s.eflags = (s.eflags & ~changeable) | (eflags & changeable) | kEflagsFixed1;
