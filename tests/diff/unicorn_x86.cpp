@@ -14,11 +14,11 @@ constexpr int kInvalidOpcode = 6;
 
 }  // namespace
 
-UnicornX86::UnicornX86()
+UnicornX86::UnicornX86(WriteHook write_hook)
 {
     check(uc_open(UC_ARCH_X86, UC_MODE_32, &uc_), "uc_open");
-    check(uc_hook_add(uc_, &access_hook_, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(on_access),
-                      this, 1, 0),
+    int kinds = UC_HOOK_MEM_READ | (write_hook == WriteHook::On ? UC_HOOK_MEM_WRITE : 0);
+    check(uc_hook_add(uc_, &access_hook_, kinds, reinterpret_cast<void*>(on_access), this, 1, 0),
           "add the memory access hook");
     // Without an interrupt hook Unicorn reports every exception as UC_ERR_EXCEPTION; with one
     // we learn the vector.
@@ -52,6 +52,8 @@ void UnicornX86::map(uint32_t addr, uint8_t* host, uint32_t size, uint32_t perms
 
 void UnicornX86::invalidate_code(uint32_t addr, uint32_t len)
 {
+    if (len == 0)
+        return;  // Unicorn rejects an empty range
     check(uc_ctl_remove_cache(uc_, addr, uint64_t{addr} + len), "drop translated code");
 }
 

@@ -35,11 +35,14 @@ namespace {
 
 using L = X86Layout;
 
-constexpr uint64_t kCiIterationsPerSeed = 50000;
+constexpr uint64_t kCiIterationsPerSeed = 100000;
 // Cases between whole-RAM comparisons; a difference found there replays the stretch comparing
 // all of RAM after every case, to blame the instruction that made it.
 constexpr uint64_t kStretch = 256;
-constexpr unsigned kMaxReportedDivergences = 12;
+// Divergences reported in full: at most one per instruction form and two per class, so that
+// one broken mechanism (say the stack) does not hide the others. The run goes on to the end
+// and the table counts every divergence per class.
+constexpr unsigned kMaxReportedPerClass = 2;
 // A REP string instruction with at most 12 iterations ends well within this many steps.
 constexpr unsigned kMaxRepSteps = 64;
 // The code region is filled with HLT: every byte a branch can land on is an instruction, and
@@ -55,11 +58,47 @@ uint64_t env_u64(const char* name, uint64_t fallback)
     return v && *v ? std::strtoull(v, nullptr, 0) : fallback;
 }
 
+// The places where Unicorn 2.0.1 (QEMU 5.0 inside) is known to differ from the Intel SDM, and
+// what the test does about each. Each was found by this test and checked by hand:
+//
+//  - LOCK NEG m8/m16/m32: the stored result is right, but SF, ZF and PF come from the operand
+//    before negation (QEMU's locked path leaves the old value where the flags are computed
+//    from). E.g. LOCK NEG byte [mem] of 0xE3 stores 0x1D; the SDM gives CF AF PF, Unicorn
+//    reports CF AF SF. (CF, AF and OF agree: ZF and OF would be the same for the old value.)
+//    Unicorn's SF ZF PF are recomputed from the stored result.
+//  - A UC_HOOK_MEM_WRITE hook corrupts several results (see unicorn_x86.h); the rig installs
+//    none.
+//
+// Returns true when Unicorn's EFLAGS were corrected.
+bool correct_unicorn(const X86Case& c, X86LockstepRig& rig, X86Regs& theirs)
+{
+    if ((c.features & kFeatLock) && c.name.rfind("NEG r/m", 0) == 0) {
+        const std::vector<UnicornX86::Access>& a = rig.unicorn.accesses();
+        if (a.empty() || a[0].is_write || a[0].addr - L::kRamBase >= L::kRamSize - 4)
+            return false;
+        unsigned size = a[0].size;
+        uint32_t result = 0;
+        std::memcpy(&result, rig.unicorn_ram() + (a[0].addr - L::kRamBase), size);
+        uint32_t f = theirs.eflags & ~(x86::kSF | x86::kZF | x86::kPF);
+        uint32_t width_mask = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+        if ((result & width_mask) == 0)
+            f |= x86::kZF;
+        if ((result >> (8 * size - 1)) & 1)
+            f |= x86::kSF;
+        if (!(__builtin_popcount(result & 0xFF) & 1))
+            f |= x86::kPF;
+        theirs.eflags = f;
+        return true;
+    }
+    return false;
+}
+
 struct ClassStats {
     uint64_t generated = 0;
     uint64_t compared = 0;      // both completed and agreed
     uint64_t both_faulted = 0;  // both raised the same exception and agreed
     uint64_t diverged = 0;
+    uint64_t corrected = 0;  // compared after correcting a known Unicorn deviation
 };
 
 class RandomX86Lockstep {
@@ -69,7 +108,7 @@ public:
     const std::vector<std::string>& divergences() const { return divergences_; }
     uint64_t replays() const { return replays_; }
 
-    // Runs cases [0, iterations) of `seed`; false once enough divergences were collected.
+    // Runs cases [0, iterations) of `seed`.
     bool run_seed(uint64_t seed, uint64_t iterations)
     {
         SplitMix64 fill(seed ^ 0x8086808680868086ull);
@@ -106,12 +145,13 @@ public:
     std::vector<std::string> coverage(uint64_t total) const
     {
         std::vector<std::string> failures;
-        std::printf("%-22s %9s %9s %9s %9s\n", "class", "generated", "compared", "faulted", "diverged");
+        std::printf("%-22s %9s %9s %9s %9s %9s\n", "class", "generated", "compared", "faulted", "diverged", "corrected");
         uint64_t min_class = total / kNumX86Classes / 3;
         for (unsigned k = 0; k < kNumX86Classes; k++) {
             const ClassStats& s = stats_[k];
-            std::printf("%-22s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n", class_name(static_cast<X86Class>(k)),
-                        s.generated, s.compared, s.both_faulted, s.diverged);
+            std::printf("%-22s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
+                        class_name(static_cast<X86Class>(k)), s.generated, s.compared, s.both_faulted, s.diverged,
+                        s.corrected);
             if (s.compared + s.both_faulted < min_class)
                 failures.push_back(std::string(class_name(static_cast<X86Class>(k))) + ": compared only " +
                                    std::to_string(s.compared + s.both_faulted) + " times (want " +
@@ -190,6 +230,7 @@ private:
         Result ours = run_ours(c);
         Result theirs = run_unicorn(c);
         X86Regs o = rig_.ours(), u = rig_.theirs();
+        bool corrected = ours.completed && theirs.completed && correct_unicorn(c, rig_, u);
 
         std::vector<std::string> diffs;
         if (ours.completed != theirs.completed || ours.vector != theirs.vector)
@@ -217,7 +258,7 @@ private:
         if (c.undefined_mem_len)
             rig_.patch_unicorn(c.undefined_mem_addr, rig_.our_ram() + (c.undefined_mem_addr - L::kRamBase),
                                c.undefined_mem_len);
-        if (!memory_matches(how, ram))
+        if (!memory_matches(how, ram, c))
             for (std::string& s : rig_.memory_differences(L::kRamBase, L::kRamSize))
                 diffs.push_back("memory " + s);
 
@@ -227,6 +268,7 @@ private:
         rig_.write(c.eip, hlts, c.len);
 
         if (diffs.empty()) {
+            st.corrected += corrected;
             if (ours.completed)
                 st.compared++;
             else
@@ -239,9 +281,11 @@ private:
         return report(seed, iteration, c, before, ours, theirs, diffs) ? Outcome::Agreed : Outcome::Stop;
     }
 
-    // Near: the pages our CPU marked written and those Unicorn wrote, with their neighbours
-    // (an access may straddle a page end). Whole: all of RAM.
-    bool memory_matches(Compare how, RamRegion* ram)
+    // Near: the pages our CPU marked written, those Unicorn read (it records no stores, see
+    // unicorn_x86.h), the stack pages and the pages the case poked, with their neighbours (an
+    // access may straddle a page end). A store elsewhere shows up in the whole-RAM comparison
+    // at the end of the stretch, which then replays it. Whole: all of RAM.
+    bool memory_matches(Compare how, RamRegion* ram, const X86Case& c)
     {
         if (how == Compare::Whole)
             return rig_.memory_equal(L::kRamBase, L::kRamSize);
@@ -251,9 +295,16 @@ private:
         for (size_t p = 0; p < pages && p < ram->dirty_page.size(); p++)
             if (ram->dirty_page[p])
                 mark[p] = 1;
+        auto mark_addr = [&](uint32_t a) {
+            if (a >= L::kRamBase && a - L::kRamBase < L::kRamSize)
+                mark[(a - L::kRamBase) / kPageSize] = 1;
+        };
         for (const UnicornX86::Access& a : rig_.unicorn.accesses())
-            if (a.is_write && a.addr >= L::kRamBase && a.addr - L::kRamBase < L::kRamSize)
-                mark[(a.addr - L::kRamBase) / kPageSize] = 1;
+            mark_addr(a.addr);
+        for (const X86Poke& p : c.pokes)
+            mark_addr(p.addr);
+        mark_addr(c.r[4]);
+        mark_addr(rig_.theirs().r[4]);
         for (size_t p = 0; p < pages; p++) {
             bool near = mark[p] || (p > 0 && mark[p - 1]) || (p + 1 < pages && mark[p + 1]);
             if (near && !rig_.memory_equal(L::kRamBase + static_cast<uint32_t>(p * kPageSize), kPageSize))
@@ -265,11 +316,12 @@ private:
     bool report(uint64_t seed, uint64_t iteration, const X86Case& c, const X86Regs& before, const Result& ours,
                 const Result& theirs, const std::vector<std::string>& diffs)
     {
-        // One report per instruction form: the first case shows it, the rest add nothing.
-        if (!reported_forms_.emplace(c.name, 1).second) {
+        unsigned& per_class = reported_per_class_[static_cast<unsigned>(c.cls)];
+        if (per_class >= kMaxReportedPerClass || !reported_forms_.emplace(c.name, 1).second) {
             rig_.resync_unicorn_from_ours();
             return true;
         }
+        per_class++;
         char head[512];
         std::snprintf(head, sizeof head,
                       "%s [%s]  bytes: %s\nseed %" PRIu64 ", iteration %" PRIu64 "\n"
@@ -282,7 +334,7 @@ private:
         if (c.undefined_flags)
             text += "  undefined flags (masked): " + format_eflags(c.undefined_flags) + "\n";
         if (!rig_.unicorn.accesses().empty()) {
-            text += "memory accesses (as Unicorn made them; bytes before the access):\n";
+            text += "loads (as Unicorn made them; bytes before the access):\n";
             for (const UnicornX86::Access& a : rig_.unicorn.accesses()) {
                 char v[32];
                 std::snprintf(v, sizeof v, "  <- %" PRIx64, a.value);
@@ -296,7 +348,7 @@ private:
         divergences_.push_back(text);
         // Go on from equal memory so that later instructions are still tested.
         rig_.resync_unicorn_from_ours();
-        return divergences_.size() < kMaxReportedDivergences;
+        return true;
     }
 
     X86LockstepRig rig_;
@@ -304,6 +356,7 @@ private:
     std::vector<uint64_t> features_ = std::vector<uint64_t>(kNumX86Features);
     std::vector<std::string> divergences_;
     std::map<std::string, int> reported_forms_;
+    std::vector<unsigned> reported_per_class_ = std::vector<unsigned>(kNumX86Classes);
     std::vector<uint8_t> near_pages_;
     uint64_t replays_ = 0;
 };

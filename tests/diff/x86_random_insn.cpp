@@ -1095,7 +1095,7 @@ void Gen::stack()
         emit16(static_cast<uint32_t>(rng_.below(512)));
         emit(static_cast<uint8_t>(level));
         set(kEbp, esp + static_cast<uint32_t>(rng_.below(256)) * 4);
-        c_.name = "ENTER imm16, " + std::to_string(level & 31);
+        c_.name = (level & 31) == 0 ? "ENTER imm16, 0" : (level & 31) == 1 ? "ENTER imm16, 1" : "ENTER imm16, 2-31";
         break;
     }
     default:

@@ -13,8 +13,10 @@ namespace emu::x86 {
 
 namespace {
 
-constexpr uint16_t kFlatCode = 0xC09B;  // present, DPL 0, code exec/read accessed, 32-bit, 4 KiB granularity
-constexpr uint16_t kFlatData = 0xC093;  // present, DPL 0, data read/write accessed, big, 4 KiB granularity
+// Segment::attr holds the access byte in bits 0-7 and the flags nibble (AVL, L, D/B, G) in
+// bits 8-11.
+constexpr uint16_t kFlatCode = 0x0C9B;  // present, DPL 0, code exec/read accessed, 32-bit, 4 KiB granularity
+constexpr uint16_t kFlatData = 0x0C93;  // present, DPL 0, data read/write accessed, big, 4 KiB granularity
 
 const Op* end_of_block(Cpu& c, const Op* op) { return c.fall_through(op); }
 
@@ -101,6 +103,7 @@ void Cpu::save(std::vector<uint8_t>& out) const
 StopReason Cpu::run(uint64_t max_insns)
 {
     const uint64_t target = icount_ + max_insns;
+    last_fault_ = Fault{};
     for (;;) {
         if (__builtin_expect(stop_requested_, 0)) {
             stop_requested_ = false;

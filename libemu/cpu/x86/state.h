@@ -44,7 +44,9 @@ struct Segment {
     uint16_t selector = 0;
     uint32_t base = 0;
     uint32_t limit = 0xFFFFFFFF;  // in bytes, granularity applied
-    uint16_t attr = 0;            // descriptor bits 40-47 (type, S, DPL, P) and 52-55 (AVL, L, D/B, G) << 8
+    // Descriptor bits 40-47 (type, S, DPL, P) in bits 0-7, and bits 52-55 (AVL, L, D/B, G) in
+    // bits 8-11: D/B is 0x400, G is 0x800.
+    uint16_t attr = 0;
 };
 
 struct DescriptorTable {
