@@ -56,8 +56,8 @@ struct MachineConfig {
     std::string machine = "virt";
     uint64_t ram_size = uint64_t{128} << 20;
     unsigned icount_shift = 0;
-    // What a Multiboot kernel on `pc` gets as its command line: "<kernel path> <append>", as
-    // QEMU passes it. Unused on virt.
+    // The kernel command line: what a Multiboot kernel on `pc` gets ("<kernel path> <append>",
+    // as QEMU passes it). `virt` has no way to pass one and ignores it.
     std::string kernel_command_line;
 };
 

@@ -125,11 +125,10 @@ Result<int> record(const Options& o)
         return sink.error();
 
     RecordingConfig config;
-    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift, ""};
+    // The command line as QEMU builds it for a Multiboot kernel; machines without one ignore it.
+    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift, o.kernel + " " + o.append};
     config.hash_every = o.hash_every;
     config.kernel_path = o.kernel;
-    if (o.machine == "pc")
-        config.machine.kernel_command_line = o.kernel + " " + o.append;  // as QEMU builds it
     RecordingHeaderSpec header;
     header.tool_version = tools::kToolVersion;
     header.payload = encode(config);
