@@ -496,11 +496,7 @@ Cpu::Fetch Cpu::fetch_descriptor(uint16_t selector, Segment& out)
     uint64_t d;
     if (!read_linear(table + index, 8, d, false, nullptr))
         return Fetch::Faulted;
-    out.selector = selector;
-    out.base = static_cast<uint32_t>(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000));
-    uint32_t limit20 = static_cast<uint32_t>((d & 0xFFFF) | ((d >> 32) & 0xF0000));
-    out.attr = static_cast<uint16_t>(((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 8));
-    out.limit = (out.attr & 0x800) ? (limit20 << 12) | 0xFFF : limit20;
+    out = segment_from_descriptor(d, selector);
     // The CPU sets the accessed bit of code and data descriptors it loads.
     if ((out.attr & 0x10) && !(out.attr & 0x01)) {
         out.attr |= 0x01;

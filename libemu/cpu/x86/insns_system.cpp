@@ -59,12 +59,7 @@ const Op* load_system_segment(Cpu& c, const Op* op, bool task)
         return c.fault(op, kExcGP, sel & ~3u);
     if (!((d >> 47) & 1))
         return c.fault(op, kExcNP, sel & ~3u);
-    Segment g;
-    g.selector = sel;
-    g.base = static_cast<uint32_t>(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000));
-    uint32_t limit20 = static_cast<uint32_t>((d & 0xFFFF) | ((d >> 32) & 0xF0000));
-    g.attr = static_cast<uint16_t>(((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 8));
-    g.limit = (g.attr & 0x800) ? (limit20 << 12) | 0xFFF : limit20;
+    Segment g = segment_from_descriptor(d, sel);
     if (task) {
         g.attr |= 0x02;  // busy, in the register and in the GDT
         if (!c.write_linear(c.s.gdtr.base + index + 5, 1, (d >> 40 & 0xFF) | 0x02, false, op))
@@ -292,8 +287,7 @@ const Op* lar_lsl(Cpu& c, const Op* op)
     if (ok) {
         uint32_t r;
         if (op->aux) {
-            uint32_t limit20 = static_cast<uint32_t>((d & 0xFFFF) | ((d >> 32) & 0xF0000));
-            r = ((d >> 55) & 1) ? (limit20 << 12) | 0xFFF : limit20;
+            r = segment_from_descriptor(d, 0).limit;
         } else {
             r = static_cast<uint32_t>(d >> 32) & 0x00F0FF00;
         }

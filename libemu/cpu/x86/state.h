@@ -49,6 +49,18 @@ struct Segment {
     uint16_t attr = 0;
 };
 
+// The segment register contents a descriptor (its 8 bytes as a little-endian integer) gives.
+inline Segment segment_from_descriptor(uint64_t d, uint16_t selector)
+{
+    Segment g;
+    g.selector = selector;
+    g.base = static_cast<uint32_t>(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000));
+    uint32_t limit20 = static_cast<uint32_t>((d & 0xFFFF) | ((d >> 32) & 0xF0000));
+    g.attr = static_cast<uint16_t>(((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 8));
+    g.limit = (g.attr & 0x800) ? (limit20 << 12) | 0xFFF : limit20;
+    return g;
+}
+
 struct DescriptorTable {
     uint32_t base = 0;
     uint16_t limit = 0xFFFF;
