@@ -53,6 +53,13 @@ Cpu::Cpu(Bus& bus, IoPorts& io, VirtualClock& clock) : bus_(bus), io_(io), clock
     bus_.set_code_write_listener([this](PhysAddr page) { on_code_write(page); });
     if (bus_.ram_regions().empty())
         throw std::logic_error("an i386 CPU needs RAM on its bus");
+    auto& ram = const_cast<RamRegion&>(bus_.ram_regions()[0]);
+    if (ram.base == 0 && ram.size >= 8) {
+        ram_host_ = ram.host.get();
+        ram_size_ = std::min<uint64_t>(ram.size, uint64_t{1} << 32);
+        code_page_ = ram.code_page.data();
+        dirty_page_ = ram.dirty_page.data();
+    }
 }
 
 void Cpu::reset_flat(uint32_t eip)

@@ -201,6 +201,12 @@ private:
     VirtualClock& clock_;
     BlockCache<Op> cache_;
     TlbEntry tlb_[kTlbEntries];
+    // The RAM region at physical 0, for the paging-off fast path (empty when RAM starts
+    // elsewhere: every access then takes the TLB).
+    uint8_t* ram_host_ = nullptr;
+    uint64_t ram_size_ = 0;
+    uint8_t* code_page_ = nullptr;
+    uint8_t* dirty_page_ = nullptr;
 
     uint64_t icount_ = 0;
     uint64_t block_start_icount_ = 0;

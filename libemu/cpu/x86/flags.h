@@ -25,7 +25,7 @@ inline void set_status(uint32_t& eflags, uint32_t flags) { eflags = (eflags & ~k
 
 // a + b + carry; returns the result, sets every status flag.
 template <unsigned N>
-inline uint32_t add_flags(uint32_t& eflags, uint32_t a, uint32_t b, uint32_t carry)
+[[gnu::always_inline]] inline uint32_t add_flags(uint32_t& eflags, uint32_t a, uint32_t b, uint32_t carry)
 {
     constexpr uint32_t m = size_mask(N);
     a &= m;
@@ -40,7 +40,7 @@ inline uint32_t add_flags(uint32_t& eflags, uint32_t a, uint32_t b, uint32_t car
 
 // a - b - borrow; returns the result, sets every status flag.
 template <unsigned N>
-inline uint32_t sub_flags(uint32_t& eflags, uint32_t a, uint32_t b, uint32_t borrow)
+[[gnu::always_inline]] inline uint32_t sub_flags(uint32_t& eflags, uint32_t a, uint32_t b, uint32_t borrow)
 {
     constexpr uint32_t m = size_mask(N);
     a &= m;

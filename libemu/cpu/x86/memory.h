@@ -21,6 +21,11 @@ bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
     } else if (!segment_check(seg, offset, sizeof(T), false, op, lin)) {
         return false;
     }
+    // Paging off: linear addresses are physical, and the RAM from 0 is one window.
+    if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_size_, 1)) {
+        std::memcpy(&out, ram_host_ + lin, sizeof(T));
+        return true;
+    }
     const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
     if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbReadUser : kTlbRead)) &&
                              (lin & 0xFFF) <= kPageSize - sizeof(T),
@@ -45,6 +50,15 @@ bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
         lin = g.base + offset;
     } else if (!segment_check(seg, offset, sizeof(T), true, op, lin)) {
         return false;
+    }
+    if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_size_, 1)) {
+        uint32_t first = lin >> kPageBits, last = (lin + sizeof(T) - 1) >> kPageBits;
+        if (__builtin_expect((code_page_[first] | code_page_[last]) == 0, 1)) {
+            std::memcpy(ram_host_ + lin, &value, sizeof(T));
+            dirty_page_[first] = 1;
+            dirty_page_[last] = 1;
+            return true;
+        }
     }
     const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
     if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbWriteUser : kTlbWrite)) &&
