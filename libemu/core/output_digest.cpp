@@ -1,25 +1,31 @@
 #include "core/output_digest.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <xxhash.h>
 
 namespace emu {
 
-void OutputDigest::Free::operator()(XXH3_state_s* s) const { XXH3_freeState(s); }
-
-OutputDigest::OutputDigest() : state_(XXH3_createState()) { XXH3_64bits_reset(state_.get()); }
-
-OutputDigest::~OutputDigest() = default;
-
 void OutputDigest::absorb()
 {
-    XXH3_64bits_update(state_.get(), pending_.data(), pending_size_);
+    chained_ = XXH3_64bits_withSeed(pending_.data(), pending_size_, chained_);
     pending_size_ = 0;
 }
 
-uint64_t OutputDigest::hash()
+uint64_t OutputDigest::hash() const { return XXH3_64bits_withSeed(pending_.data(), pending_size_, chained_); }
+
+void OutputDigest::serialize(StateArchive& a)
 {
-    absorb();
-    return XXH3_64bits_digest(state_.get());
+    a.section("output", 1);
+    a.field("bytes", bytes_);
+    a.field("chained", chained_);
+    std::vector<uint8_t> pending(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_));
+    a.blob("pending", pending);
+    if (a.loading()) {
+        pending_size_ = std::min(pending.size(), pending_.size() - 1);
+        std::copy_n(pending.begin(), pending_size_, pending_.begin());
+    }
 }
 
 }  // namespace emu

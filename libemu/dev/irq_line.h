@@ -17,6 +17,8 @@ public:
             sink_(level);
     }
     bool level() const { return level_; }
+    // Restores the level without telling the sink: the receiver's state is restored too.
+    void restore_level(bool level) { level_ = level; }
 
 private:
     std::function<void(bool)> sink_;

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "core/state_bytes.h"
+#include "core/state_archive.h"
 #include "core/format.h"
 #include "cpu/a64/decoder.h"
 
@@ -422,29 +422,69 @@ bool Cpu::zero_block(uint64_t va, const Op* op)
     return true;
 }
 
-void Cpu::save(std::vector<uint8_t>& out) const
+void Cpu::serialize(StateArchive& a)
 {
+    a.section("a64-cpu", 1);
+    static const char* const kNames[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",
+                                         "x9",  "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+                                         "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
+                                         "x27", "x28", "x29", "x30", "zr",  "sink", "sp"};
     for (unsigned i = 0; i < kNumSlots; ++i)
         if (i != kSink)  // the sink holds whatever was last thrown away
-            put_le(out, s.r[i]);
-    put_le(out, s.pc);
-    put_le(out, s.nzcv);
-    put_le(out, s.daif);
-    put_le(out, s.el);
-    put_le(out, s.spsel);
-    put_le(out, s.sp_other);
-    const SysRegs& y = s.sys;
-    for (uint64_t v : {y.vbar_el1, y.elr_el1, y.spsr_el1, y.esr_el1, y.far_el1, y.sctlr_el1, y.cpacr_el1,
-                       y.ttbr0_el1, y.ttbr1_el1, y.tcr_el1, y.mair_el1, y.amair_el1, y.contextidr_el1, y.tpidr_el0,
-                       y.tpidrro_el0, y.tpidr_el1, y.par_el1, y.afsr0_el1, y.afsr1_el1, y.mdscr_el1, y.cntkctl_el1,
-                       y.fpcr, y.fpsr})
-        put_le(out, v);
-    put_le(out, static_cast<uint8_t>(monitor.valid));
-    put_le(out, monitor.addr);
-    put_le(out, monitor.size);
-    put_le(out, static_cast<uint8_t>(halted_));
-    put_le(out, static_cast<uint8_t>(irq_line_));
-    put_le(out, static_cast<uint8_t>(fiq_line_));
+            a.field(kNames[i], s.r[i]);
+    a.field("pc", s.pc);
+    a.field("nzcv", s.nzcv);
+    a.field("daif", s.daif);
+    a.field("el", s.el);
+    a.field("spsel", s.spsel);
+    a.field("sp_other", s.sp_other);
+    SysRegs& y = s.sys;
+    a.field("vbar_el1", y.vbar_el1);
+    a.field("elr_el1", y.elr_el1);
+    a.field("spsr_el1", y.spsr_el1);
+    a.field("esr_el1", y.esr_el1);
+    a.field("far_el1", y.far_el1);
+    a.field("sctlr_el1", y.sctlr_el1);
+    a.field("cpacr_el1", y.cpacr_el1);
+    a.field("ttbr0_el1", y.ttbr0_el1);
+    a.field("ttbr1_el1", y.ttbr1_el1);
+    a.field("tcr_el1", y.tcr_el1);
+    a.field("mair_el1", y.mair_el1);
+    a.field("amair_el1", y.amair_el1);
+    a.field("contextidr_el1", y.contextidr_el1);
+    a.field("tpidr_el0", y.tpidr_el0);
+    a.field("tpidrro_el0", y.tpidrro_el0);
+    a.field("tpidr_el1", y.tpidr_el1);
+    a.field("par_el1", y.par_el1);
+    a.field("afsr0_el1", y.afsr0_el1);
+    a.field("afsr1_el1", y.afsr1_el1);
+    a.field("mdscr_el1", y.mdscr_el1);
+    a.field("cntkctl_el1", y.cntkctl_el1);
+    a.field("fpcr", y.fpcr);
+    a.field("fpsr", y.fpsr);
+    a.field("monitor_valid", monitor.valid);
+    a.field("monitor_addr", monitor.addr);
+    a.field("monitor_size", monitor.size);
+    a.field("halted", halted_);
+    a.field("irq_line", irq_line_);
+    a.field("fiq_line", fiq_line_);
+    a.field("icount", icount_);
+    if (a.loading()) {
+        // Translated code may not match the restored RAM.
+        cache_.flush();
+        for (const RamRegion& r : bus_.ram_regions())
+            std::fill(const_cast<RamRegion&>(r).code_page.begin(), const_cast<RamRegion&>(r).code_page.end(), 0);
+        clock_.set_icount(icount_);
+        stop_requested_ = pause_requested_ = false;
+        unsupported_.clear();
+    }
+}
+
+void Cpu::save(std::vector<uint8_t>& out) const
+{
+    StateWriter w;
+    const_cast<Cpu&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu::a64

@@ -15,6 +15,7 @@
 
 #include "core/bus.h"
 #include "core/clock.h"
+#include "core/state_archive.h"
 #include "cpu/a64/op.h"
 #include "cpu/a64/state.h"
 #include "exec/block_cache.h"
@@ -190,7 +191,9 @@ public:
     uint64_t pstate_to_spsr() const;
     void set_el_and_sp(uint8_t el, uint8_t spsel);
 
-    // Appends every piece of architectural state, field by field, for state hashes.
+    // Every piece of architectural state and the instruction count, both ways (snapshots);
+    // loading drops the translated code. save() is the saving direction, for state hashes.
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
     bool halted() const { return halted_; }
 

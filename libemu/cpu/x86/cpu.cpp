@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "core/format.h"
-#include "core/state_bytes.h"
+#include "core/state_archive.h"
 #include "cpu/x86/decoder.h"
 #include "cpu/x86/memory.h"
 
@@ -79,32 +79,56 @@ void Cpu::reset_flat(uint32_t eip)
     flush_tlb();
 }
 
+void Cpu::serialize(StateArchive& a)
+{
+    a.section("x86-cpu", 1);
+    static const char* const kRegs[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+    for (unsigned i = 0; i < 8; ++i)
+        a.field(kRegs[i], s.r[i]);
+    a.field("eip", s.eip);
+    a.field("eflags", s.eflags);
+    auto segment = [&](const std::string& n, Segment& g) {
+        a.field(n + ".selector", g.selector);
+        a.field(n + ".base", g.base);
+        a.field(n + ".limit", g.limit);
+        a.field(n + ".attr", g.attr);
+    };
+    static const char* const kSegs[] = {"es", "cs", "ss", "ds", "fs", "gs"};
+    for (unsigned i = 0; i < kNumSegs; ++i)
+        segment(kSegs[i], s.seg[i]);
+    segment("ldtr", s.ldtr);
+    segment("tr", s.tr);
+    a.field("gdtr.base", s.gdtr.base);
+    a.field("gdtr.limit", s.gdtr.limit);
+    a.field("idtr.base", s.idtr.base);
+    a.field("idtr.limit", s.idtr.limit);
+    a.field("cr0", s.cr0);
+    a.field("cr2", s.cr2);
+    a.field("cr3", s.cr3);
+    a.field("cr4", s.cr4);
+    a.field("cpl", s.cpl);
+    a.field("halted", halted_);
+    a.field("interrupt_shadow", interrupt_shadow_);
+    a.field("intr", intr_);
+    a.field("icount", icount_);
+    if (a.loading()) {
+        // Translated code and translations may not match the restored RAM and page tables.
+        cache_.flush();
+        for (const RamRegion& r : bus_.ram_regions())
+            std::fill(const_cast<RamRegion&>(r).code_page.begin(), const_cast<RamRegion&>(r).code_page.end(), 0);
+        flush_tlb();
+        clock_.set_icount(icount_);
+        stop_requested_ = pause_requested_ = false;
+        delivering_ = false;
+        unsupported_.clear();
+    }
+}
+
 void Cpu::save(std::vector<uint8_t>& out) const
 {
-    for (uint32_t r : s.r)
-        put_le(out, r);
-    put_le(out, s.eip);
-    put_le(out, s.eflags);
-    auto seg = [&](const Segment& g) {
-        put_le(out, g.selector);
-        put_le(out, g.base);
-        put_le(out, g.limit);
-        put_le(out, g.attr);
-    };
-    for (const Segment& g : s.seg)
-        seg(g);
-    seg(s.ldtr);
-    seg(s.tr);
-    for (const DescriptorTable& t : {s.gdtr, s.idtr}) {
-        put_le(out, t.base);
-        put_le(out, t.limit);
-    }
-    for (uint32_t cr : {s.cr0, s.cr2, s.cr3, s.cr4})
-        put_le(out, cr);
-    put_le(out, s.cpl);
-    put_le(out, static_cast<uint8_t>(halted_));
-    put_le(out, static_cast<uint8_t>(interrupt_shadow_));
-    put_le(out, static_cast<uint8_t>(intr_));
+    StateWriter w;
+    const_cast<Cpu&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 StopReason Cpu::run(uint64_t max_insns)

@@ -15,6 +15,7 @@
 #include "core/bus.h"
 #include "core/clock.h"
 #include "core/io_ports.h"
+#include "core/state_archive.h"
 #include "cpu/x86/op.h"
 #include "cpu/x86/state.h"
 #include "exec/block_cache.h"
@@ -63,7 +64,9 @@ public:
     void set_stop_on_exception(bool on) { stop_on_exception_ = on; }
     const Fault& last_fault() const { return last_fault_; }
 
-    // Appends every piece of architectural state, field by field, for state hashes.
+    // Every piece of architectural state and the instruction count, both ways (snapshots);
+    // loading drops translated code and the TLB. save() is the saving direction, for hashes.
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
 
     State s;

@@ -1,0 +1,106 @@
+// The machine's state, component by component, in one self-describing serialization used both
+// ways: each component has one serialize(StateArchive&) that names its fields in order, and the
+// same function saves (StateWriter) and restores (StateReader). A field a component forgets is
+// missing from both directions at once, and the round-trip tests see it.
+//
+// Wire format (little-endian): per component a section, 'S' str(name) u32(version); per field
+// 'F' str(name) u8(type) value, where type 1, 2, 4 or 8 is an unsigned integer of that many
+// bytes and type 0x10 is u32 length + bytes. A reader can list any snapshot without knowing
+// the components, and a loading component finds a renamed, retyped or missing field at once.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace emu {
+
+class StateArchive {
+public:
+    virtual ~StateArchive() = default;
+
+    bool loading() const { return loading_; }
+    // Starts a component's section. Loading checks the name; the version read is returned so
+    // that a component can read an older layout (and refuses one it does not know).
+    virtual uint32_t section(std::string_view name, uint32_t version) = 0;
+
+    template <class T>
+    void field(std::string_view name, T& v)
+    {
+        static_assert(std::is_integral_v<T> || std::is_enum_v<T>);
+        uint64_t raw = static_cast<uint64_t>(v);
+        scalar(name, sizeof(T), raw);
+        if (loading_)
+            v = static_cast<T>(raw);
+    }
+    void field(std::string_view name, bool& v)
+    {
+        uint64_t raw = v;
+        scalar(name, 1, raw);
+        if (loading_)
+            v = raw != 0;
+    }
+    template <size_t N>
+    void field(std::string_view name, std::bitset<N>& b)
+    {
+        std::vector<uint8_t> bytes((N + 7) / 8, 0);
+        for (size_t i = 0; i < N; ++i)
+            bytes[i / 8] |= static_cast<uint8_t>(b[i]) << (i % 8);
+        blob(name, bytes);
+        if (loading_ && bytes.size() == (N + 7) / 8)
+            for (size_t i = 0; i < N; ++i)
+                b[i] = (bytes[i / 8] >> (i % 8)) & 1;
+    }
+    // Variable-length bytes; loading replaces `v`.
+    virtual void blob(std::string_view name, std::vector<uint8_t>& v) = 0;
+
+    // Loading: the first mismatch, as "section pl011: expected field 'ris', found 'imsc'".
+    const std::optional<std::string>& error() const { return error_; }
+
+protected:
+    explicit StateArchive(bool loading) : loading_(loading) {}
+    virtual void scalar(std::string_view name, unsigned size, uint64_t& v) = 0;
+
+    bool loading_;
+    std::optional<std::string> error_;
+};
+
+class StateWriter final : public StateArchive {
+public:
+    StateWriter() : StateArchive(false) {}
+    uint32_t section(std::string_view name, uint32_t version) override;
+    void blob(std::string_view name, std::vector<uint8_t>& v) override;
+    const std::vector<uint8_t>& bytes() const { return bytes_; }
+
+private:
+    void scalar(std::string_view name, unsigned size, uint64_t& v) override;
+    void name(char tag, std::string_view n);
+    void le(uint64_t v, unsigned n);
+    std::vector<uint8_t> bytes_;
+    std::string section_;
+};
+
+class StateReader final : public StateArchive {
+public:
+    explicit StateReader(std::span<const uint8_t> bytes) : StateArchive(true), b_(bytes) {}
+    uint32_t section(std::string_view name, uint32_t version) override;
+    void blob(std::string_view name, std::vector<uint8_t>& v) override;
+    // After the last component: an error unless every byte was consumed.
+    bool finish();
+
+private:
+    void scalar(std::string_view name, unsigned size, uint64_t& v) override;
+    bool expect(char tag, std::string_view name, const char* what);
+    bool le(uint64_t& v, unsigned n);
+    void fail(std::string why);
+    std::span<const uint8_t> b_;
+    size_t pos_ = 0;
+    std::string section_;
+};
+
+}  // namespace emu
