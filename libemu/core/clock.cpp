@@ -1,6 +1,6 @@
 #include "core/clock.h"
 
-#include "core/state_bytes.h"
+#include "core/state_archive.h"
 
 namespace emu {
 
@@ -55,12 +55,29 @@ void VirtualClock::fire_due()
     update_next_deadline();
 }
 
+void VirtualClock::serialize(StateArchive& a)
+{
+    a.section("clock", 1);
+    a.field("idle_ns", idle_ns_);
+    auto count = static_cast<uint32_t>(timers_.size());
+    a.field("timers", count);
+    // A snapshot with another number of timers comes from a machine built differently.
+    if (count != timers_.size()) {
+        a.fail("the snapshot has " + std::to_string(count) + " timers, this machine " +
+               std::to_string(timers_.size()));
+        return;
+    }
+    for (Timer& t : timers_)
+        a.field("deadline", t.deadline_ns);
+    if (a.loading())
+        update_next_deadline();
+}
+
 void VirtualClock::save(std::vector<uint8_t>& out) const
 {
-    put_le(out, idle_ns_);
-    put_le(out, static_cast<uint32_t>(timers_.size()));
-    for (const Timer& t : timers_)
-        put_le(out, t.deadline_ns);
+    StateWriter w;
+    const_cast<VirtualClock&>(*this).serialize(w);  // a writer only reads the fields
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

@@ -12,6 +12,8 @@
 
 namespace emu {
 
+class StateArchive;
+
 class VirtualClock {
 public:
     using TimerId = uint32_t;
@@ -50,7 +52,11 @@ public:
     // Fires, in order, every timer whose deadline has been reached at the current icount.
     void fire_due();
 
-    // Appends the idle offset and every deadline (the icount belongs to the CPU).
+    // The idle offset and every timer's deadline (section "clock"); the icount belongs to the
+    // CPU and is restored with it. Timers are identified by creation order, so the clock that
+    // loads must have been given the same timers as the one that saved.
+    void serialize(StateArchive& a);
+    // The serialized bytes, appended to `out` (for state hashes).
     void save(std::vector<uint8_t>& out) const;
 
 private:

@@ -61,6 +61,9 @@ public:
 
     // Loading: the first mismatch, as "section pl011: expected field 'ris', found 'imsc'".
     const std::optional<std::string>& error() const { return error_; }
+    // For a component that finds a snapshot it cannot take (a count that does not match its
+    // own); only the first error is kept.
+    virtual void fail(std::string why) = 0;
 
 protected:
     explicit StateArchive(bool loading) : loading_(loading) {}
@@ -79,6 +82,7 @@ public:
 
 private:
     void scalar(std::string_view name, unsigned size, uint64_t& v) override;
+    void fail(std::string) override {}  // saving cannot fail
     void name(char tag, std::string_view n);
     void le(uint64_t v, unsigned n);
     std::vector<uint8_t> bytes_;
@@ -97,7 +101,7 @@ private:
     void scalar(std::string_view name, unsigned size, uint64_t& v) override;
     bool expect(char tag, std::string_view name, const char* what);
     bool le(uint64_t& v, unsigned n);
-    void fail(std::string why);
+    void fail(std::string why) override;
     std::span<const uint8_t> b_;
     size_t pos_ = 0;
     std::string section_;

@@ -1,7 +1,6 @@
 #include "dev/arm_generic_timer.h"
 
-#include "core/state_bytes.h"
-
+#include "core/state_archive.h"
 #include "cpu/a64/sysreg_keys.h"
 
 namespace emu {
@@ -83,14 +82,27 @@ bool ArmGenericTimer::write(uint32_t key, uint64_t value)
     return true;
 }
 
+void ArmGenericTimer::serialize(StateArchive& a)
+{
+    a.section("arm_generic_timer", 1);
+    a.field("cntfrq", cntfrq_);
+    auto channel = [&](Channel& ch, const char* ctl, const char* cval, const char* irq) {
+        a.field(ctl, ch.ctl);
+        a.field(cval, ch.cval);
+        bool level = ch.irq->level();
+        a.field(irq, level);
+        if (a.loading())
+            ch.irq->restore_level(level);
+    };
+    channel(virt_, "cntv_ctl", "cntv_cval", "virtual_irq");
+    channel(phys_, "cntp_ctl", "cntp_cval", "physical_irq");
+}
+
 void ArmGenericTimer::save(std::vector<uint8_t>& out) const
 {
-    put_le(out, cntfrq_);
-    for (const Channel* ch : {&virt_, &phys_}) {
-        put_le(out, ch->ctl);
-        put_le(out, ch->cval);
-        put_le(out, static_cast<uint8_t>(ch->irq->level()));
-    }
+    StateWriter w;
+    const_cast<ArmGenericTimer&>(*this).serialize(w);  // a writer only reads the fields
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

@@ -5,11 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/clock.h"
 #include "dev/irq_line.h"
 
 namespace emu {
+
+class StateArchive;
 
 class ArmGenericTimer {
 public:
@@ -24,6 +27,10 @@ public:
 
     uint64_t count() const { return clock_.ns() / kTickNs; }
 
+    // CNTFRQ, both channels' CTL and CVAL and the output levels (section
+    // "arm_generic_timer"). The wake-up deadlines are the VirtualClock's to save.
+    void serialize(StateArchive& a);
+    // The serialized bytes, appended to `out` (for state hashes).
     void save(std::vector<uint8_t>& out) const;
 
     IrqLine virtual_irq;

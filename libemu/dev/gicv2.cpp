@@ -1,8 +1,8 @@
 #include "dev/gicv2.h"
 
-#include "core/state_bytes.h"
-
 #include <algorithm>
+
+#include "core/state_archive.h"
 
 namespace emu {
 
@@ -368,19 +368,55 @@ void Gicv2::CpuInterface::mmio_write(uint64_t offset, uint64_t value, unsigned)
     gic.cpu_write(offset & ~uint64_t{3}, static_cast<uint32_t>(value));
 }
 
+void Gicv2::serialize(StateArchive& a)
+{
+    a.section("gicv2", 1);
+    a.field("dist_ctlr", dist_ctlr_);
+    a.field("group1", group1_);
+    a.field("enabled", enabled_);
+    a.field("latched", latched_);
+    a.field("active", active_);
+    a.field("level", level_);
+
+    // One byte per interrupt; a blob of another length (a snapshot of a GIC with another
+    // number of interrupts) leaves the priorities as they are.
+    std::vector<uint8_t> priority(priority_.begin(), priority_.end());
+    a.blob("priority", priority);
+    if (a.loading() && priority.size() == priority_.size())
+        std::copy(priority.begin(), priority.end(), priority_.begin());
+
+    // GICD_ICFGRn as their little-endian bytes, as the guest reads them.
+    std::vector<uint8_t> cfg;
+    for (uint32_t word : cfg_)
+        for (unsigned i = 0; i < 4; i++)
+            cfg.push_back(static_cast<uint8_t>(word >> (8 * i)));
+    a.blob("cfg", cfg);
+    if (a.loading() && cfg.size() == 4 * cfg_.size())
+        for (size_t w = 0; w < cfg_.size(); w++)
+            cfg_[w] = uint32_t{cfg[4 * w]} | uint32_t{cfg[4 * w + 1]} << 8 | uint32_t{cfg[4 * w + 2]} << 16 |
+                      uint32_t{cfg[4 * w + 3]} << 24;
+
+    a.field("cpu_ctlr", cpu_ctlr_);
+    a.field("pmr", pmr_);
+    a.field("bpr", bpr_);
+    a.field("abpr", abpr_);
+    a.field("active_priorities", active_priorities_);
+
+    bool irq_level = irq.level();
+    bool fiq_level = fiq.level();
+    a.field("irq", irq_level);
+    a.field("fiq", fiq_level);
+    if (a.loading()) {
+        irq.restore_level(irq_level);
+        fiq.restore_level(fiq_level);
+    }
+}
+
 void Gicv2::save(std::vector<uint8_t>& out) const
 {
-    put_le(out, dist_ctlr_);
-    for (const auto* bits : {&group1_, &enabled_, &latched_, &active_, &level_})
-        put_bits(out, *bits);
-    out.insert(out.end(), priority_.begin(), priority_.end());
-    for (uint32_t c : cfg_)
-        put_le(out, c);
-    put_le(out, cpu_ctlr_);
-    put_le(out, pmr_);
-    put_le(out, bpr_);
-    put_le(out, abpr_);
-    put_bits(out, active_priorities_);
+    StateWriter w;
+    const_cast<Gicv2&>(*this).serialize(w);  // a writer only reads the fields
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

@@ -9,11 +9,14 @@
 #include <array>
 #include <bitset>
 #include <cstdint>
+#include <vector>
 
 #include "core/bus.h"
 #include "dev/irq_line.h"
 
 namespace emu {
+
+class StateArchive;
 
 class Gicv2 {
 public:
@@ -29,6 +32,11 @@ public:
     // The level of a device's interrupt wire (PPI or SPI).
     void set_input(unsigned irq, bool level);
 
+    // The distributor's and the CPU interface's registers, the input levels and the IRQ and
+    // FIQ output levels (section "gicv2"). Loading emits no output change: the CPU's own state
+    // holds what it was told.
+    void serialize(StateArchive& a);
+    // The serialized bytes, appended to `out` (for state hashes).
     void save(std::vector<uint8_t>& out) const;
 
     MmioDevice& distributor() { return dist_; }

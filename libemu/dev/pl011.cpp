@@ -1,6 +1,6 @@
 #include "dev/pl011.h"
 
-#include "core/state_bytes.h"
+#include "core/state_archive.h"
 
 namespace emu {
 
@@ -126,13 +126,34 @@ void Pl011::mmio_write(uint64_t offset, uint64_t value, unsigned)
     }
 }
 
+void Pl011::serialize(StateArchive& a)
+{
+    a.section("pl011", 1);
+    std::vector<uint8_t> fifo(rx_fifo_.begin(), rx_fifo_.end());
+    a.blob("rx_fifo", fifo);
+    if (a.loading())
+        rx_fifo_.assign(fifo.begin(), fifo.end());
+    a.field("lcr_h", lcr_h_);
+    a.field("cr", cr_);
+    a.field("ifls", ifls_);
+    a.field("ibrd", ibrd_);
+    a.field("fbrd", fbrd_);
+    a.field("ilpr", ilpr_);
+    a.field("dmacr", dmacr_);
+    a.field("imsc", imsc_);
+    a.field("ris", ris_);
+    a.field("rsr", rsr_);
+    bool level = irq.level();
+    a.field("irq", level);
+    if (a.loading())
+        irq.restore_level(level);
+}
+
 void Pl011::save(std::vector<uint8_t>& out) const
 {
-    put_le(out, static_cast<uint32_t>(rx_fifo_.size()));
-    for (uint8_t b : rx_fifo_)
-        out.push_back(b);
-    for (uint32_t r : {lcr_h_, cr_, ifls_, ibrd_, fbrd_, ilpr_, dmacr_, imsc_, ris_, rsr_})
-        put_le(out, r);
+    StateWriter w;
+    const_cast<Pl011&>(*this).serialize(w);  // a writer only reads the fields
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

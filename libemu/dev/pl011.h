@@ -13,6 +13,8 @@
 
 namespace emu {
 
+class StateArchive;
+
 class Pl011 : public MmioDevice {
 public:
     static constexpr unsigned kFifoDepth = 16;
@@ -27,6 +29,9 @@ public:
     size_t rx_room() const { return can_receive() ? rx_capacity() - rx_fifo_.size() : 0; }
     void receive(uint8_t byte);
 
+    // Every register, the receive FIFO and the output level (section "pl011").
+    void serialize(StateArchive& a);
+    // The serialized bytes, appended to `out` (for state hashes).
     void save(std::vector<uint8_t>& out) const;
 
     IrqLine irq;

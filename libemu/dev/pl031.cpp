@@ -1,6 +1,6 @@
 #include "dev/pl031.h"
 
-#include "core/state_bytes.h"
+#include "core/state_archive.h"
 
 namespace emu {
 
@@ -122,11 +122,25 @@ void Pl031::mmio_write(uint64_t offset, uint64_t value, unsigned size)
         write32(offset + 4, static_cast<uint32_t>(value >> 32));
 }
 
-// The alarm deadline belongs to the VirtualClock's own save; the output level is RIS & IMSC.
+void Pl031::serialize(StateArchive& a)
+{
+    a.section("pl031", 1);
+    a.field("tick_offset", tick_offset_);
+    a.field("mr", mr_);
+    a.field("lr", lr_);
+    a.field("imsc", imsc_);
+    a.field("ris", ris_);
+    bool level = irq.level();
+    a.field("irq", level);
+    if (a.loading())
+        irq.restore_level(level);
+}
+
 void Pl031::save(std::vector<uint8_t>& out) const
 {
-    for (uint32_t r : {tick_offset_, mr_, lr_, imsc_, ris_})
-        put_le(out, r);
+    StateWriter w;
+    const_cast<Pl031&>(*this).serialize(w);  // a writer only reads the fields
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

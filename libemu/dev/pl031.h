@@ -13,6 +13,8 @@
 
 namespace emu {
 
+class StateArchive;
+
 class Pl031 : public MmioDevice {
 public:
     // start_seconds: what DR reads now, in seconds since the Unix epoch.
@@ -28,6 +30,10 @@ public:
     // The current count (DR): start plus whole seconds of virtual time, wrapping at 32 bits.
     uint32_t count() const;
 
+    // The registers, the tick offset and the output level (section "pl031"). The alarm's
+    // deadline is the VirtualClock's to save: restore the clock too.
+    void serialize(StateArchive& a);
+    // The serialized bytes, appended to `out` (for state hashes).
     void save(std::vector<uint8_t>& out) const;
 
     IrqLine irq;  // RIS & IMSC
