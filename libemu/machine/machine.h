@@ -88,8 +88,11 @@ public:
     virtual void request_pause() = 0;
 
     virtual StateDigest state_digest() = 0;
-    // Names of StateDigest::registers, in order.
+    // Names of StateDigest::registers and register_values(), in order.
     virtual const std::vector<std::string>& register_names() const = 0;
+    virtual std::vector<uint64_t> register_values() const = 0;
+    // Guest physical memory (RAM only), little-endian; false where there is none.
+    virtual bool read_memory(uint64_t addr, unsigned size, uint64_t& value) = 0;
 };
 
 }  // namespace emu

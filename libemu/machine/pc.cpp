@@ -139,18 +139,29 @@ StateDigest PcMachine::state_digest()
     d.devices = XXH3_64bits(bytes.data(), bytes.size());
     d.output_bytes = output_.bytes();
     d.output = output_.hash();
-    const x86::State& s = cpu_.s;
-    for (uint32_t r : s.r)
-        d.registers.push_back(r);
-    d.registers.push_back(s.eip);
-    d.registers.push_back(s.eflags);
-    for (x86::SegReg g : {x86::kCs, x86::kSs, x86::kDs, x86::kEs, x86::kFs, x86::kGs})
-        d.registers.push_back(s.seg[g].selector);
-    for (uint32_t cr : {s.cr0, s.cr2, s.cr3, s.cr4})
-        d.registers.push_back(cr);
+    d.registers = register_values();
     return d;
 }
 
 const std::vector<std::string>& PcMachine::register_names() const { return kRegisterNames; }
+
+std::vector<uint64_t> PcMachine::register_values() const
+{
+    const x86::State& s = cpu_.s;
+    std::vector<uint64_t> v(s.r, s.r + 8);
+    v.push_back(s.eip);
+    v.push_back(s.eflags);
+    for (x86::SegReg g : {x86::kCs, x86::kSs, x86::kDs, x86::kEs, x86::kFs, x86::kGs})
+        v.push_back(s.seg[g].selector);
+    for (uint32_t cr : {s.cr0, s.cr2, s.cr3, s.cr4})
+        v.push_back(cr);
+    return v;
+}
+
+bool PcMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
+{
+    value = 0;
+    return size <= 8 && bus_.ram_at(addr, size) && bus_.read_bytes(addr, &value, size);
+}
 
 }  // namespace emu

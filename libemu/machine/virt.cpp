@@ -58,7 +58,7 @@ const std::vector<std::string> kRegisterNames = [] {
     std::vector<std::string> names;
     for (int i = 0; i <= 30; ++i)
         names.push_back(std::string(1, 'x').append(std::to_string(i)));  // not "x" + ...: GCC 12 -Wrestrict
-    for (const char* n : {"sp", "pc", "pstate", "sp_el0", "elr_el1", "spsr_el1", "esr_el1", "far_el1", "vbar_el1",
+    for (const char* n : {"sp", "pc", "pstate", "nzcv", "sp_el0", "elr_el1", "spsr_el1", "esr_el1", "far_el1", "vbar_el1",
                           "sctlr_el1", "tpidr_el0", "tpidr_el1"})
         names.emplace_back(n);
     return names;
@@ -168,16 +168,28 @@ StateDigest VirtMachine::state_digest()
     d.output_bytes = output_.bytes();
     d.output = output_.hash();
 
-    const a64::State& s = cpu_.s;
-    for (int i = 0; i <= 30; ++i)
-        d.registers.push_back(s.r[i]);
-    for (uint64_t v : {s.r[a64::kSp], s.pc, cpu_.pstate_to_spsr(), s.sp_el0(), s.sys.elr_el1, s.sys.spsr_el1,
-                       s.sys.esr_el1, s.sys.far_el1, s.sys.vbar_el1, s.sys.sctlr_el1, s.sys.tpidr_el0, s.sys.tpidr_el1})
-        d.registers.push_back(v);
+    d.registers = register_values();
     return d;
 }
 
 const std::vector<std::string>& VirtMachine::register_names() const { return kRegisterNames; }
+
+std::vector<uint64_t> VirtMachine::register_values() const
+{
+    const a64::State& s = cpu_.s;
+    std::vector<uint64_t> v(s.r, s.r + 31);
+    for (uint64_t x : {s.r[a64::kSp], s.pc, cpu_.pstate_to_spsr(), uint64_t{s.nzcv}, s.sp_el0(), s.sys.elr_el1,
+                       s.sys.spsr_el1, s.sys.esr_el1, s.sys.far_el1, s.sys.vbar_el1, s.sys.sctlr_el1, s.sys.tpidr_el0,
+                       s.sys.tpidr_el1})
+        v.push_back(x);
+    return v;
+}
+
+bool VirtMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
+{
+    value = 0;
+    return size <= 8 && bus_.ram_at(addr, size) && bus_.read_bytes(addr, &value, size);
+}
 
 bool VirtMachine::hypervisor_call(a64::Cpu& cpu, bool, uint16_t)
 {

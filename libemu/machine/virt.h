@@ -53,6 +53,8 @@ public:
     void request_pause() override { cpu_.request_pause(); }
     StateDigest state_digest() override;
     const std::vector<std::string>& register_names() const override;
+    std::vector<uint64_t> register_values() const override;
+    bool read_memory(uint64_t addr, unsigned size, uint64_t& value) override;
 
     a64::Cpu& cpu() { return cpu_; }
 

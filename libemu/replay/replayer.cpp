@@ -11,7 +11,8 @@ namespace {
 
 class Replayer {
 public:
-    Replayer(Machine& m, ReplayStream& stream, ReplayGate& gate) : m_(m), stream_(stream), gate_(gate)
+    Replayer(Machine& m, ReplayStream& stream, ReplayGate& gate, ReplayOptions options)
+        : m_(m), stream_(stream), gate_(gate), options_(options)
     {
         gate_.on_mismatch([this] { m_.request_pause(); });
     }
@@ -39,6 +40,7 @@ private:
     Machine& m_;
     ReplayStream& stream_;
     ReplayGate& gate_;
+    ReplayOptions options_;
     ReplayReport report_;
     uint64_t visited_ = std::numeric_limits<uint64_t>::max();
     uint32_t idle_round_ = 0;
@@ -248,6 +250,11 @@ Result<ReplayReport> Replayer::run()
                 diverge(gate_.mismatch());
             break;
         }
+        if (options_.stop_at && m_.icount() == *options_.stop_at) {
+            report_.reached_seek = true;
+            report_.outcome = RunOutcome{StopKind::InsnLimit, 0, m_.icount(), ""};
+            break;
+        }
         if (visit() == Step::Done || exchange() == Step::Done)
             break;
         uint64_t now = m_.icount();
@@ -271,6 +278,8 @@ Result<ReplayReport> Replayer::run()
             diverge("the replay ran past " + describe_event(next));
             break;
         }
+        if (options_.stop_at && *options_.stop_at < target)
+            target = *options_.stop_at;
         SliceEnd r = m_.run_slice(target - now);
         if (!gate_.mismatch().empty())
             continue;
@@ -305,9 +314,9 @@ Result<ReplayReport> Replayer::run()
 
 }  // namespace
 
-Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate)
+Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate, ReplayOptions options)
 {
-    return Replayer(machine, stream, gate).run();
+    return Replayer(machine, stream, gate, options).run();
 }
 
 }  // namespace emu

@@ -37,10 +37,18 @@ struct ReplayReport {
     std::optional<std::string> truncated;  // the recording ends early: "recording truncated at icount N"
     uint64_t state_hashes = 0;             // checked and matching
     uint64_t events = 0;                   // consumed
+    bool reached_seek = false;             // stopped at ReplayOptions::stop_at as asked
+};
+
+struct ReplayOptions {
+    // Stop once exactly this many instructions have retired (before the inputs recorded for
+    // that boundary are delivered), instead of running to the end.
+    std::optional<uint64_t> stop_at;
 };
 
 // The machine must be freshly built with `gate` and loaded with the recorded image.
 // Errors: a damaged chunk (BadRecording).
-Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate);
+Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate,
+                                      ReplayOptions options = {});
 
 }  // namespace emu

@@ -5,11 +5,15 @@
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "core/format.h"
 #include "machine/machines.h"
 #include "replay/recorded_image.h"
 #include "replay/recording_config.h"
+#include "replay/expr.h"
+#include "replay/machine_expr.h"
 #include "replay/recording_reader.h"
 #include "replay/replay_gate.h"
 #include "replay/replay_stream.h"
@@ -31,7 +35,41 @@ struct Options {
     std::string serial_out;
     std::string junit;
     bool json = false;
+    std::optional<uint64_t> seek;
+    std::vector<std::string> print;
 };
+
+// Parses every --print expression before anything runs; a bad one is a usage error whose
+// caret points at the offending column.
+Result<std::vector<Expr>> parse_prints(const std::vector<std::string>& texts)
+{
+    std::vector<Expr> exprs;
+    for (const std::string& t : texts) {
+        ExprError detail;
+        Result<Expr> e = Expr::parse(t, &detail);
+        if (!e)
+            return Error{ExitStatus::Usage, "--print: " + detail.line() + "\n" + detail.caret()};
+        exprs.push_back(std::move(*e));
+    }
+    return exprs;
+}
+
+// --seek: the values of the --print expressions at the icount reached.
+Result<int> print_values(const Options& o, Machine& m, const std::vector<Expr>& exprs)
+{
+    MachineExprContext ctx(m);
+    std::string json = "{\"icount\":" + std::to_string(m.icount()) + ",\"pc\":" + json_string(hex(m.pc())) + ",\"values\":{";
+    std::string text = "at icount " + std::to_string(m.icount()) + ", pc " + hex(m.pc()) + "\n";
+    for (size_t i = 0; i < exprs.size(); ++i) {
+        Result<uint64_t> v = exprs[i].eval(ctx);
+        if (!v)
+            return Error{ExitStatus::Usage, "--print: " + v.error().message};
+        json += (i ? "," : "") + json_string(exprs[i].text()) + ":" + std::to_string(*v);
+        text += "  " + exprs[i].text() + " = " + hex(*v) + " (" + std::to_string(*v) + ")\n";
+    }
+    std::fputs(o.json ? (json + "}}\n").c_str() : text.c_str(), stdout);
+    return 0;
+}
 
 std::string exit_text(const RunOutcome& o)
 {
@@ -127,6 +165,9 @@ Result<int> replay(const Options& o)
             return opened.error();
         sink = std::move(*opened);
     }
+    Result<std::vector<Expr>> exprs = parse_prints(o.print);
+    if (!exprs)
+        return exprs.error();
     ReplayStream stream(*reader);
     ReplayGate gate(stream);
     Result<std::unique_ptr<Machine>> machine = make_machine(config->machine, gate, [&sink](uint8_t b) {
@@ -138,13 +179,23 @@ Result<int> replay(const Options& o)
     if (Result<Done> loaded = (*machine)->load_kernel(*image); !loaded)
         return loaded.error();
 
-    Result<ReplayReport> report = replay_recording(**machine, stream, gate);
+    MachineExprContext names(**machine);
+    for (const Expr& e : *exprs)
+        if (Result<Done> ok = e.check(names); !ok)
+            return Error{ExitStatus::Usage, "--print: " + ok.error().message};
+
+    Result<ReplayReport> report = replay_recording(**machine, stream, gate, ReplayOptions{o.seek});
     if (sink)
         if (Result<Done> flushed = sink->flush(); !flushed)
             return flushed.error();
     if (!report)
         return report.error();
     const ReplayReport& r = *report;
+    if (o.seek && r.reached_seek && !r.divergence)
+        return print_values(o, **machine, *exprs);
+    if (o.seek && !r.divergence && !r.truncated)
+        return Error{ExitStatus::Usage, "--seek " + std::to_string(*o.seek) + ": the recorded run ends at icount " +
+                                            std::to_string(r.outcome.icount)};
 
     std::string text = text_report(r);
     if (o.json)
@@ -178,6 +229,8 @@ int main(int argc, char** argv)
                  "instruction count, every state hash is checked, and the run must end where and how the\n"
                  "recording says. The first difference is reported with its icount, pc, what differed\n"
                  "and the registers that differ.\n"
+                 "With --seek N it stops after exactly N instructions and prints the --print expressions\n"
+                 "there (--json: {\"icount\":N,\"values\":{EXPR:value,...}}).\n"
                  "Exit status: 0 same run; 1 divergence; 65 corrupt, truncated (after replaying what is\n"
                  "there) or unsupported recording, or a --kernel that is not the recorded image;\n"
                  "66 missing file; 74 output I/O error.",
@@ -190,5 +243,12 @@ int main(int argc, char** argv)
     app.add_option("--serial-out", o.serial_out, "Write the replayed guest's serial output to FILE, or - for stdout");
     app.add_flag("--json", o.json, "Print the verdict as one JSON object");
     app.add_option("--junit", o.junit, "Also write the verdict as JUnit XML to FILE");
+    app.add_option("--seek", o.seek,
+                   "Replay exactly N instructions and stop there (checking everything on the way), then "
+                   "print the --print values");
+    app.add_option("--print", o.print,
+                   "With --seek: an expression to evaluate there (repeatable), over registers (x0, pc, eax, ...), "
+                   "icount and mem8/16/32/64[ADDR]; see docs/expressions.md")
+        ->needs("--seek");
     return tools::run_tool(app, argc, argv, [&] { return replay(o); });
 }
