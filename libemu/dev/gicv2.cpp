@@ -378,11 +378,12 @@ void Gicv2::serialize(StateArchive& a)
     a.field("active", active_);
     a.field("level", level_);
 
-    // One byte per interrupt; a blob of another length (a snapshot of a GIC with another
-    // number of interrupts) leaves the priorities as they are.
+    // One byte per interrupt: another length is a GIC with another number of interrupts.
     std::vector<uint8_t> priority(priority_.begin(), priority_.end());
     a.blob("priority", priority);
-    if (a.loading() && priority.size() == priority_.size())
+    if (a.loading() && priority.size() != priority_.size())
+        a.fail("priorities for " + std::to_string(priority.size()) + " interrupts");
+    else if (a.loading())
         std::copy(priority.begin(), priority.end(), priority_.begin());
 
     // GICD_ICFGRn as their little-endian bytes, as the guest reads them.
@@ -391,7 +392,9 @@ void Gicv2::serialize(StateArchive& a)
         for (unsigned i = 0; i < 4; i++)
             cfg.push_back(static_cast<uint8_t>(word >> (8 * i)));
     a.blob("cfg", cfg);
-    if (a.loading() && cfg.size() == 4 * cfg_.size())
+    if (a.loading() && cfg.size() != 4 * cfg_.size())
+        a.fail("configuration for " + std::to_string(cfg.size() * 4) + " interrupts");
+    else if (a.loading())
         for (size_t w = 0; w < cfg_.size(); w++)
             cfg_[w] = uint32_t{cfg[4 * w]} | uint32_t{cfg[4 * w + 1]} << 8 | uint32_t{cfg[4 * w + 2]} << 16 |
                       uint32_t{cfg[4 * w + 3]} << 24;

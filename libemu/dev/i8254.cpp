@@ -1,6 +1,7 @@
 #include "dev/i8254.h"
 
-#include "core/state_bytes.h"
+#include <string>
+#include <string_view>
 
 namespace emu {
 
@@ -286,18 +287,39 @@ void I8254::port_write(uint16_t port, uint32_t value, unsigned size)
         write8((port + i - kBase) & 3, static_cast<uint8_t>(value >> (8 * i)));
 }
 
-// Channel 0's timer deadline belongs to the VirtualClock's own save.
+void I8254::serialize(StateArchive& a)
+{
+    a.section("i8254", 1);
+    static constexpr const char* kNames[3] = {"ch0.", "ch1.", "ch2."};
+    for (unsigned i = 0; i < 3; i++) {
+        Channel& c = channels_[i];
+        auto name = [i](std::string_view f) { return kNames[i] + std::string(f); };
+        a.field(name("count"), c.count);
+        a.field(name("latched_count"), c.latched_count);
+        a.field(name("count_latched"), c.count_latched);
+        a.field(name("status_latched"), c.status_latched);
+        a.field(name("status"), c.status);
+        a.field(name("read_state"), c.read_state);
+        a.field(name("write_state"), c.write_state);
+        a.field(name("write_latch"), c.write_latch);
+        a.field(name("rw_mode"), c.rw_mode);
+        a.field(name("mode"), c.mode);
+        a.field(name("bcd"), c.bcd);
+        a.field(name("gate"), c.gate);
+        a.field(name("count_load_time"), c.count_load_time);
+        a.field(name("next_transition_time"), c.next_transition_time);
+    }
+    bool level = irq.level();
+    a.field("irq", level);
+    if (a.loading())
+        irq.restore_level(level);
+}
+
 void I8254::save(std::vector<uint8_t>& out) const
 {
-    for (const Channel& c : channels_) {
-        put_le(out, c.count);
-        put_le(out, c.latched_count);
-        for (uint8_t v : {c.count_latched, c.status_latched, c.status, c.read_state,
-                          c.write_state, c.write_latch, c.rw_mode, c.mode, c.bcd, c.gate})
-            put_le(out, v);
-        put_le(out, c.count_load_time);
-        put_le(out, c.next_transition_time);
-    }
+    StateWriter w;
+    const_cast<I8254&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 uint32_t SystemControlB::port_read(uint16_t, unsigned)
@@ -319,10 +341,18 @@ void SystemControlB::reset()
     refresh_clock_ = 0;
 }
 
+void SystemControlB::serialize(StateArchive& a)
+{
+    a.section("port61", 1);
+    a.field("data_on", data_on_);
+    a.field("refresh_clock", refresh_clock_);
+}
+
 void SystemControlB::save(std::vector<uint8_t>& out) const
 {
-    put_le(out, data_on_);
-    put_le(out, refresh_clock_);
+    StateWriter w;
+    const_cast<SystemControlB&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

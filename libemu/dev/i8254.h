@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/io_ports.h"
+#include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
@@ -38,6 +39,9 @@ public:
     // ticking at 18.2 Hz, as QEMU's PIT does before a guest programs it.
     void reset();
 
+    // Every channel's count, latches, byte sequencers, mode, gate, load time and (channel 0)
+    // next edge time, and the IRQ level. The timer deadline belongs to the VirtualClock.
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
 
     IrqLine irq;  // channel 0's output
@@ -88,6 +92,8 @@ public:
     void port_write(uint16_t port, uint32_t value, unsigned size) override;
 
     void reset();
+    // The speaker data bit and the refresh toggle; the gate and output are the PIT's.
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
 
 private:

@@ -1,6 +1,6 @@
 #include "dev/i8259.h"
 
-#include "core/state_bytes.h"
+#include <string>
 
 namespace emu {
 
@@ -295,15 +295,45 @@ void I8259Pair::port_write(uint16_t port, uint32_t value, unsigned size)
         write8(static_cast<uint16_t>(port + i), static_cast<uint8_t>(value >> (8 * i)));
 }
 
+// Field names carry the chip ("master.irr", "slave.irr") so that a listing reads by itself.
+void I8259Pair::serialize_pic(StateArchive& a, std::string_view who, Pic& p)
+{
+    auto name = [who](std::string_view f) { return std::string(who) + "." + std::string(f); };
+    a.field(name("last_irr"), p.last_irr);
+    a.field(name("irr"), p.irr);
+    a.field(name("imr"), p.imr);
+    a.field(name("isr"), p.isr);
+    a.field(name("priority_add"), p.priority_add);
+    a.field(name("irq_base"), p.irq_base);
+    a.field(name("read_reg_select"), p.read_reg_select);
+    a.field(name("poll"), p.poll);
+    a.field(name("special_mask"), p.special_mask);
+    a.field(name("init_state"), p.init_state);
+    a.field(name("auto_eoi"), p.auto_eoi);
+    a.field(name("rotate_on_auto_eoi"), p.rotate_on_auto_eoi);
+    a.field(name("special_fully_nested"), p.special_fully_nested);
+    a.field(name("init4"), p.init4);
+    a.field(name("single_mode"), p.single_mode);
+    a.field(name("elcr"), p.elcr);
+}
+
+void I8259Pair::serialize(StateArchive& a)
+{
+    a.section("i8259", 1);
+    serialize_pic(a, "master", pics_[kMaster]);
+    serialize_pic(a, "slave", pics_[kSlave]);
+    // Stored, not recomputed: an OCW3 special-mask change does not re-evaluate the output.
+    bool level = intr.level();
+    a.field("intr", level);
+    if (a.loading())
+        intr.restore_level(level);
+}
+
 void I8259Pair::save(std::vector<uint8_t>& out) const
 {
-    for (const Pic& p : pics_) {
-        for (uint8_t v : {p.last_irr, p.irr, p.imr, p.isr, p.priority_add, p.irq_base,
-                          p.read_reg_select, p.poll, p.special_mask, p.init_state, p.auto_eoi,
-                          p.rotate_on_auto_eoi, p.special_fully_nested, p.init4, p.single_mode,
-                          p.elcr})
-            put_le(out, v);
-    }
+    StateWriter w;
+    const_cast<I8259Pair&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

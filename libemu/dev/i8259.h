@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "core/io_ports.h"
+#include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
@@ -39,6 +41,9 @@ public:
     // ELCR cleared, as QEMU's device reset.
     void reset();
 
+    // Both controllers' registers and sequencer states, the ELCRs and the INT output level.
+    // The ELCR masks and the master/slave roles are wiring, fixed at construction.
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
 
     // Register views for tests and debugging.
@@ -70,6 +75,7 @@ private:
         bool master = false;
     };
 
+    static void serialize_pic(StateArchive& a, std::string_view who, Pic& p);
     static int priority_of(const Pic& p, unsigned mask);
     static int pending_irq(const Pic& p);
     void update(unsigned chip);

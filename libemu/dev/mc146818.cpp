@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "core/state_bytes.h"
-
 namespace emu {
 
 namespace {
@@ -552,18 +550,35 @@ void Mc146818::port_write(uint16_t port, uint32_t value, unsigned size)
     }
 }
 
-// Timer deadlines belong to the VirtualClock's own save; update_deadline_ mirrors one.
+void Mc146818::serialize(StateArchive& a)
+{
+    a.section("mc146818", 1);
+    std::vector<uint8_t> ram(cmos_.begin(), cmos_.end());
+    a.blob("cmos", ram);
+    if (a.loading() && ram.size() != cmos_.size())
+        a.fail("CMOS RAM of " + std::to_string(ram.size()) + " bytes, expected " + std::to_string(cmos_.size()));
+    else if (a.loading())
+        std::copy(ram.begin(), ram.end(), cmos_.begin());
+    a.field("index", index_);
+    a.field("base_rtc", base_rtc_);
+    a.field("last_update", last_update_);
+    a.field("offset", offset_);
+    a.field("next_periodic_time", next_periodic_time_);
+    a.field("period", period_);
+    a.field("next_alarm_time", next_alarm_time_);
+    // Mirrors the update timer's deadline, which UIP reads; the clock restores the timer.
+    a.field("update_deadline", update_deadline_);
+    bool level = irq.level();
+    a.field("irq", level);
+    if (a.loading())
+        irq.restore_level(level);
+}
+
 void Mc146818::save(std::vector<uint8_t>& out) const
 {
-    out.insert(out.end(), cmos_.begin(), cmos_.end());
-    put_le(out, index_);
-    put_le(out, base_rtc_);
-    put_le(out, last_update_);
-    put_le(out, offset_);
-    put_le(out, next_periodic_time_);
-    put_le(out, period_);
-    put_le(out, next_alarm_time_);
-    put_le(out, update_deadline_);
+    StateWriter w;
+    const_cast<Mc146818&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

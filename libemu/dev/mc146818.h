@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/io_ports.h"
+#include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
@@ -63,6 +64,10 @@ public:
     // calendar and the CMOS RAM survive.
     void reset();
 
+    // The CMOS RAM (time, alarm and control registers included), the index, the calendar
+    // base and its sub-second offset, the periodic and update timer bookkeeping and the IRQ
+    // level. The timers' deadlines themselves belong to the VirtualClock.
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
 
     IrqLine irq;  // raised with IRQF; lowered by reading register C

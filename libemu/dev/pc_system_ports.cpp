@@ -1,7 +1,5 @@
 #include "dev/pc_system_ports.h"
 
-#include "core/state_bytes.h"
-
 namespace emu {
 
 namespace {
@@ -49,7 +47,25 @@ void SystemControlA::port_write(uint16_t, uint32_t value, unsigned)
         reset_request();
 }
 
-void SystemControlA::save(std::vector<uint8_t>& out) const { put_le(out, value_); }
+void IsaDebugExit::save(std::vector<uint8_t>& out) const
+{
+    StateWriter w;
+    const_cast<IsaDebugExit&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+}
+
+void SystemControlA::serialize(StateArchive& a)
+{
+    a.section("port92", 1);
+    a.field("value", value_);
+}
+
+void SystemControlA::save(std::vector<uint8_t>& out) const
+{
+    StateWriter w;
+    const_cast<SystemControlA&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+}
 
 // The status starts with the system flag set: under QEMU the firmware's controller self test
 // (command 0xAA) has set it before any guest code runs, and a guest loaded without firmware
@@ -185,10 +201,29 @@ void I8042::port_write(uint16_t port, uint32_t value, unsigned)
         write_data(static_cast<uint8_t>(value));
 }
 
+void I8042::serialize(StateArchive& a)
+{
+    a.section("i8042", 1);
+    a.field("status", status_);
+    a.field("mode", mode_);
+    a.field("outport", outport_);
+    a.field("write_cmd", write_cmd_);
+    a.field("data", data_);
+    bool kbd = kbd_irq.level();
+    bool mouse = mouse_irq.level();
+    a.field("kbd_irq", kbd);
+    a.field("mouse_irq", mouse);
+    if (a.loading()) {
+        kbd_irq.restore_level(kbd);
+        mouse_irq.restore_level(mouse);
+    }
+}
+
 void I8042::save(std::vector<uint8_t>& out) const
 {
-    for (uint8_t v : {status_, mode_, outport_, write_cmd_, data_})
-        put_le(out, v);
+    StateWriter w;
+    const_cast<I8042&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

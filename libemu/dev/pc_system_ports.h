@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/io_ports.h"
+#include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
@@ -33,7 +34,10 @@ public:
     // Any port in [iobase, iobase + iosize), any size.
     void port_write(uint16_t port, uint32_t value, unsigned size) override;
 
-    void save(std::vector<uint8_t>&) const {}  // no state
+    // No state: the port range and the exit callback are wiring. An empty section still
+    // marks the device's place in a snapshot.
+    void serialize(StateArchive& a) { a.section("isa-debug-exit", 1); }
+    void save(std::vector<uint8_t>& out) const;
 
 private:
     uint16_t iobase_;
@@ -52,6 +56,9 @@ public:
     void reset() { value_ &= static_cast<uint8_t>(~1u); }
     bool a20() const { return value_ & 2; }
 
+    // The port's value. Loading does not call set_a20: whoever models the A20 gate restores
+    // it with its own state (today no machine wires set_a20 at all).
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
 
     std::function<void()> reset_request;  // bit 0 written 0 -> 1
@@ -72,6 +79,9 @@ public:
     void port_write(uint16_t port, uint32_t value, unsigned size) override;
 
     void reset();
+    // Status, command byte, output port, the command awaiting its data byte, the output
+    // buffer and both IRQ levels. Loading calls neither set_a20 nor reset_request.
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
 
     uint8_t status() const { return status_; }

@@ -131,7 +131,9 @@ void Pl011::serialize(StateArchive& a)
     a.section("pl011", 1);
     std::vector<uint8_t> fifo(rx_fifo_.begin(), rx_fifo_.end());
     a.blob("rx_fifo", fifo);
-    if (a.loading())
+    if (a.loading() && fifo.size() > kFifoDepth)
+        a.fail("a receive FIFO of " + std::to_string(fifo.size()) + " bytes");
+    else if (a.loading())
         rx_fifo_.assign(fifo.begin(), fifo.end());
     a.field("lcr_h", lcr_h_);
     a.field("cr", cr_);

@@ -1,7 +1,5 @@
 #include "dev/uart16550.h"
 
-#include "core/state_bytes.h"
-
 namespace emu {
 
 namespace {
@@ -324,18 +322,43 @@ void Uart16550::port_write(uint16_t port, uint32_t value, unsigned size)
         write_reg((port + i - base_) & 7, static_cast<uint8_t>(value >> (8 * i)));
 }
 
-// The timeout deadline belongs to the VirtualClock's own save; the output level follows IIR.
+void Uart16550::serialize(StateArchive& a)
+{
+    a.section("uart16550", 1);
+    std::vector<uint8_t> fifo(rx_fifo_.begin(), rx_fifo_.end());
+    a.blob("rx_fifo", fifo);
+    if (a.loading() && fifo.size() > kFifoDepth)
+        a.fail("a receive FIFO of " + std::to_string(fifo.size()) + " bytes");
+    else if (a.loading())
+        rx_fifo_.assign(fifo.begin(), fifo.end());
+    a.field("divider", divider_);
+    a.field("rbr", rbr_);
+    a.field("thr", thr_);
+    a.field("tsr", tsr_);
+    a.field("ier", ier_);
+    a.field("iir", iir_);
+    a.field("lcr", lcr_);
+    a.field("mcr", mcr_);
+    a.field("lsr", lsr_);
+    a.field("msr", msr_);
+    a.field("scr", scr_);
+    a.field("fcr", fcr_);
+    a.field("rx_trigger", rx_trigger_);
+    a.field("thr_ipending", thr_ipending_);
+    a.field("timeout_ipending", timeout_ipending_);
+    // Not derived from divider and LCR: reset sets the 8N1 time, which LCR 0 does not give.
+    a.field("char_time_ns", char_time_ns_);
+    bool level = irq.level();
+    a.field("irq", level);
+    if (a.loading())
+        irq.restore_level(level);
+}
+
 void Uart16550::save(std::vector<uint8_t>& out) const
 {
-    put_le(out, static_cast<uint32_t>(rx_fifo_.size()));
-    for (uint8_t b : rx_fifo_)
-        out.push_back(b);
-    put_le(out, divider_);
-    for (uint8_t r : {rbr_, thr_, tsr_, ier_, iir_, lcr_, mcr_, lsr_, msr_, scr_, fcr_, rx_trigger_})
-        put_le(out, r);
-    put_le(out, static_cast<uint8_t>(thr_ipending_));
-    put_le(out, static_cast<uint8_t>(timeout_ipending_));
-    put_le(out, char_time_ns_);
+    StateWriter w;
+    const_cast<Uart16550&>(*this).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
 }  // namespace emu

@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/io_ports.h"
+#include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
@@ -44,6 +45,9 @@ public:
     // Power-on / system reset state (QEMU's serial_reset).
     void reset();
 
+    // Every register, the receive FIFO, the pending-interrupt flags, the frame time and the
+    // IRQ level. The timeout deadline belongs to the VirtualClock's own state.
+    void serialize(StateArchive& a);
     void save(std::vector<uint8_t>& out) const;
 
     uint16_t base() const { return base_; }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/state_archive.h"
 #include "machine/elf_loader.h"
 
 namespace emu {
@@ -88,6 +89,10 @@ public:
     virtual void request_pause() = 0;
 
     virtual StateDigest state_digest() = 0;
+    // The whole machine (CPU, devices, virtual clock, RAM, output digest), both ways: a
+    // snapshot. Restoring needs a machine built with the same configuration and image; after
+    // a restore that reports an error the machine must be thrown away.
+    virtual void serialize(StateArchive& a) = 0;
     // Names of StateDigest::registers and register_values(), in order.
     virtual const std::vector<std::string>& register_names() const = 0;
     virtual std::vector<uint64_t> register_values() const = 0;

@@ -4,6 +4,7 @@
 
 #include "core/format.h"
 #include "core/ram_digest.h"
+#include "core/ram_snapshot.h"
 #include "machine/multiboot.h"
 
 namespace emu {
@@ -162,6 +163,25 @@ bool PcMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
 {
     value = 0;
     return size <= 8 && bus_.ram_at(addr, size) && bus_.read_bytes(addr, &value, size);
+}
+
+void PcMachine::serialize(StateArchive& a)
+{
+    a.section("pc", 1);
+    uint64_t ram_size = config_.ram_size;
+    a.field("ram_size", ram_size);
+    cpu_.serialize(a);
+    clock_.serialize(a);
+    pic_.serialize(a);
+    pit_.serialize(a);
+    port61_.serialize(a);
+    rtc_.serialize(a);
+    uart_.serialize(a);
+    debug_exit_.serialize(a);
+    port92_.serialize(a);
+    kbc_.serialize(a);
+    output_.serialize(a);
+    serialize_ram(a, bus_);
 }
 
 }  // namespace emu

@@ -4,6 +4,7 @@
 
 #include "core/format.h"
 #include "core/ram_digest.h"
+#include "core/ram_snapshot.h"
 
 namespace emu {
 
@@ -189,6 +190,22 @@ bool VirtMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
 {
     value = 0;
     return size <= 8 && bus_.ram_at(addr, size) && bus_.read_bytes(addr, &value, size);
+}
+
+void VirtMachine::serialize(StateArchive& a)
+{
+    a.section("virt", 1);
+    uint64_t ram_size = bus_.ram_regions()[0].size;
+    a.field("ram_size", ram_size);
+    a.field("semihosting_errno", semihosting_errno_);
+    cpu_.serialize(a);
+    clock_.serialize(a);
+    gic_.serialize(a);
+    uart_.serialize(a);
+    rtc_.serialize(a);
+    timer_.serialize(a);
+    output_.serialize(a);
+    serialize_ram(a, bus_);
 }
 
 bool VirtMachine::hypervisor_call(a64::Cpu& cpu, bool, uint16_t)
