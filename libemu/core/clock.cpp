@@ -73,11 +73,5 @@ void VirtualClock::serialize(StateArchive& a)
         update_next_deadline();
 }
 
-void VirtualClock::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<VirtualClock&>(*this).serialize(w);  // a writer only reads the fields
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

@@ -56,8 +56,6 @@ public:
     // CPU and is restored with it. Timers are identified by creation order, so the clock that
     // loads must have been given the same timers as the one that saved.
     void serialize(StateArchive& a);
-    // The serialized bytes, appended to `out` (for state hashes).
-    void save(std::vector<uint8_t>& out) const;
 
 private:
     uint64_t ns_at(uint64_t icount) const { return (icount << shift_) + idle_ns_; }

@@ -107,4 +107,14 @@ private:
     std::string section_;
 };
 
+// Appends a component's saved state to `out`: what state hashes cover. Saving only reads the
+// component, whose serialize() is non-const because the same function also loads.
+template <class Component>
+void append_state(std::vector<uint8_t>& out, const Component& c)
+{
+    StateWriter w;
+    const_cast<Component&>(c).serialize(w);
+    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+}
+
 }  // namespace emu

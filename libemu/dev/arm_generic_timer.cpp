@@ -98,11 +98,5 @@ void ArmGenericTimer::serialize(StateArchive& a)
     channel(phys_, "cntp_ctl", "cntp_cval", "physical_irq");
 }
 
-void ArmGenericTimer::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<ArmGenericTimer&>(*this).serialize(w);  // a writer only reads the fields
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

@@ -30,8 +30,6 @@ public:
     // CNTFRQ, both channels' CTL and CVAL and the output levels (section
     // "arm_generic_timer"). The wake-up deadlines are the VirtualClock's to save.
     void serialize(StateArchive& a);
-    // The serialized bytes, appended to `out` (for state hashes).
-    void save(std::vector<uint8_t>& out) const;
 
     IrqLine virtual_irq;
     IrqLine physical_irq;

@@ -415,11 +415,5 @@ void Gicv2::serialize(StateArchive& a)
     }
 }
 
-void Gicv2::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<Gicv2&>(*this).serialize(w);  // a writer only reads the fields
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

@@ -36,8 +36,6 @@ public:
     // FIQ output levels (section "gicv2"). Loading emits no output change: the CPU's own state
     // holds what it was told.
     void serialize(StateArchive& a);
-    // The serialized bytes, appended to `out` (for state hashes).
-    void save(std::vector<uint8_t>& out) const;
 
     MmioDevice& distributor() { return dist_; }
     MmioDevice& cpu_interface() { return cpu_; }

@@ -315,12 +315,6 @@ void I8254::serialize(StateArchive& a)
         irq.restore_level(level);
 }
 
-void I8254::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<I8254&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 uint32_t SystemControlB::port_read(uint16_t, unsigned)
 {
@@ -348,11 +342,5 @@ void SystemControlB::serialize(StateArchive& a)
     a.field("refresh_clock", refresh_clock_);
 }
 
-void SystemControlB::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<SystemControlB&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

@@ -42,7 +42,6 @@ public:
     // Every channel's count, latches, byte sequencers, mode, gate, load time and (channel 0)
     // next edge time, and the IRQ level. The timer deadline belongs to the VirtualClock.
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
 
     IrqLine irq;  // channel 0's output
 
@@ -94,7 +93,6 @@ public:
     void reset();
     // The speaker data bit and the refresh toggle; the gate and output are the PIT's.
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
 
 private:
     I8254& pit_;

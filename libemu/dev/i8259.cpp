@@ -329,11 +329,5 @@ void I8259Pair::serialize(StateArchive& a)
         intr.restore_level(level);
 }
 
-void I8259Pair::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<I8259Pair&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

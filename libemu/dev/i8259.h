@@ -44,7 +44,6 @@ public:
     // Both controllers' registers and sequencer states, the ELCRs and the INT output level.
     // The ELCR masks and the master/slave roles are wiring, fixed at construction.
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
 
     // Register views for tests and debugging.
     uint8_t irr(unsigned chip) const { return pics_[chip].irr; }

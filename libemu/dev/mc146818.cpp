@@ -574,11 +574,5 @@ void Mc146818::serialize(StateArchive& a)
         irq.restore_level(level);
 }
 
-void Mc146818::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<Mc146818&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

@@ -68,7 +68,6 @@ public:
     // base and its sub-second offset, the periodic and update timer bookkeeping and the IRQ
     // level. The timers' deadlines themselves belong to the VirtualClock.
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
 
     IrqLine irq;  // raised with IRQF; lowered by reading register C
 

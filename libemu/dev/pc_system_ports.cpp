@@ -47,12 +47,6 @@ void SystemControlA::port_write(uint16_t, uint32_t value, unsigned)
         reset_request();
 }
 
-void IsaDebugExit::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<IsaDebugExit&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 void SystemControlA::serialize(StateArchive& a)
 {
@@ -60,12 +54,6 @@ void SystemControlA::serialize(StateArchive& a)
     a.field("value", value_);
 }
 
-void SystemControlA::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<SystemControlA&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 // The status starts with the system flag set: under QEMU the firmware's controller self test
 // (command 0xAA) has set it before any guest code runs, and a guest loaded without firmware
@@ -219,11 +207,5 @@ void I8042::serialize(StateArchive& a)
     }
 }
 
-void I8042::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<I8042&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

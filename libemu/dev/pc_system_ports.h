@@ -37,7 +37,6 @@ public:
     // No state: the port range and the exit callback are wiring. An empty section still
     // marks the device's place in a snapshot.
     void serialize(StateArchive& a) { a.section("isa-debug-exit", 1); }
-    void save(std::vector<uint8_t>& out) const;
 
 private:
     uint16_t iobase_;
@@ -59,7 +58,6 @@ public:
     // The port's value. Loading does not call set_a20: whoever models the A20 gate restores
     // it with its own state (today no machine wires set_a20 at all).
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
 
     std::function<void()> reset_request;  // bit 0 written 0 -> 1
     std::function<void(bool)> set_a20;    // on every write, with bit 1 (QEMU's a20_out)
@@ -82,7 +80,6 @@ public:
     // Status, command byte, output port, the command awaiting its data byte, the output
     // buffer and both IRQ levels. Loading calls neither set_a20 nor reset_request.
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
 
     uint8_t status() const { return status_; }
     uint8_t command_byte() const { return mode_; }

@@ -151,11 +151,5 @@ void Pl011::serialize(StateArchive& a)
         irq.restore_level(level);
 }
 
-void Pl011::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<Pl011&>(*this).serialize(w);  // a writer only reads the fields
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

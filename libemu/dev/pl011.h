@@ -31,8 +31,6 @@ public:
 
     // Every register, the receive FIFO and the output level (section "pl011").
     void serialize(StateArchive& a);
-    // The serialized bytes, appended to `out` (for state hashes).
-    void save(std::vector<uint8_t>& out) const;
 
     IrqLine irq;
     // Called when the guest finds the receive side empty (FR with RXFE set, or a DR read that

@@ -136,11 +136,5 @@ void Pl031::serialize(StateArchive& a)
         irq.restore_level(level);
 }
 
-void Pl031::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<Pl031&>(*this).serialize(w);  // a writer only reads the fields
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

@@ -33,8 +33,6 @@ public:
     // The registers, the tick offset and the output level (section "pl031"). The alarm's
     // deadline is the VirtualClock's to save: restore the clock too.
     void serialize(StateArchive& a);
-    // The serialized bytes, appended to `out` (for state hashes).
-    void save(std::vector<uint8_t>& out) const;
 
     IrqLine irq;  // RIS & IMSC
 

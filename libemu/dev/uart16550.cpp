@@ -354,11 +354,5 @@ void Uart16550::serialize(StateArchive& a)
         irq.restore_level(level);
 }
 
-void Uart16550::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<Uart16550&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu

@@ -48,7 +48,6 @@ public:
     // Every register, the receive FIFO, the pending-interrupt flags, the frame time and the
     // IRQ level. The timeout deadline belongs to the VirtualClock's own state.
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
 
     uint16_t base() const { return base_; }
 

@@ -125,18 +125,18 @@ StateDigest PcMachine::state_digest()
 {
     StateDigest d;
     std::vector<uint8_t> bytes;
-    cpu_.save(bytes);
+    append_state(bytes, cpu_);
     d.cpu = XXH3_64bits(bytes.data(), bytes.size());
     d.ram = hash_dirty_pages(bus_, d.dirty_pages);
     bytes.clear();
-    clock_.save(bytes);
-    pic_.save(bytes);
-    pit_.save(bytes);
-    port61_.save(bytes);
-    rtc_.save(bytes);
-    uart_.save(bytes);
-    port92_.save(bytes);
-    kbc_.save(bytes);
+    append_state(bytes, clock_);
+    append_state(bytes, pic_);
+    append_state(bytes, pit_);
+    append_state(bytes, port61_);
+    append_state(bytes, rtc_);
+    append_state(bytes, uart_);
+    append_state(bytes, port92_);
+    append_state(bytes, kbc_);
     d.devices = XXH3_64bits(bytes.data(), bytes.size());
     d.output_bytes = output_.bytes();
     d.output = output_.hash();

@@ -153,17 +153,17 @@ StateDigest VirtMachine::state_digest()
 {
     StateDigest d;
     std::vector<uint8_t> bytes;
-    cpu_.save(bytes);
+    append_state(bytes, cpu_);
     d.cpu = XXH3_64bits(bytes.data(), bytes.size());
 
     d.ram = hash_dirty_pages(bus_, d.dirty_pages);
 
     bytes.clear();
-    clock_.save(bytes);
-    gic_.save(bytes);
-    uart_.save(bytes);
-    rtc_.save(bytes);
-    timer_.save(bytes);
+    append_state(bytes, clock_);
+    append_state(bytes, gic_);
+    append_state(bytes, uart_);
+    append_state(bytes, rtc_);
+    append_state(bytes, timer_);
     d.devices = XXH3_64bits(bytes.data(), bytes.size());
 
     d.output_bytes = output_.bytes();

@@ -2,6 +2,7 @@
 // times are checked against QEMU's arithmetic: ticks = ns * 1193182 / 10^9 rounded down.
 #include <catch2/catch.hpp>
 
+#include "core/state_archive.h"
 #include "core/clock.h"
 #include "dev/i8254.h"
 
@@ -55,7 +56,7 @@ struct Board {
     std::vector<uint8_t> saved() const
     {
         std::vector<uint8_t> s;
-        pit.save(s);
+        append_state(s, pit);
         return s;
     }
 };

@@ -1,6 +1,7 @@
 // The cascaded 8259A pair, programmed as a PC kernel does (vectors 0x20 and 0x28).
 #include <catch2/catch.hpp>
 
+#include "core/state_archive.h"
 #include "dev/i8259.h"
 
 using emu::I8259Pair;
@@ -31,7 +32,7 @@ struct Board {
     std::vector<uint8_t> saved() const
     {
         std::vector<uint8_t> s;
-        pic.save(s);
+        append_state(s, pic);
         return s;
     }
 };

@@ -2,6 +2,7 @@
 // one virtual nanosecond).
 #include <catch2/catch.hpp>
 
+#include "core/state_archive.h"
 #include "core/clock.h"
 #include "dev/mc146818.h"
 
@@ -53,7 +54,7 @@ struct Board {
     std::vector<uint8_t> saved() const
     {
         std::vector<uint8_t> s;
-        rtc.save(s);
+        append_state(s, rtc);
         return s;
     }
 };

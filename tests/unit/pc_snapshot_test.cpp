@@ -161,8 +161,8 @@ TEST_CASE("pc snapshot: uart16550 round trip and identical behaviour", "[snapsho
 
     auto bytes = snapshot(a.clock, a.uart);
     std::vector<uint8_t> hashed;
-    a.clock.save(hashed);
-    a.uart.save(hashed);
+    append_state(hashed, a.clock);
+    append_state(hashed, a.uart);
     CHECK(hashed == bytes);
 
     UartBoard r;
@@ -293,7 +293,7 @@ TEST_CASE("pc snapshot: i8259 pair round trip and identical behaviour", "[snapsh
 
     auto bytes = snapshot(a.pic);
     std::vector<uint8_t> hashed;
-    a.pic.save(hashed);
+    append_state(hashed, a.pic);
     CHECK(hashed == bytes);
 
     PicBoard r;
@@ -486,9 +486,9 @@ TEST_CASE("pc snapshot: i8254 and port 0x61 round trip and identical behaviour",
 
     auto bytes = snapshot(a.clock, a.pit, a.port61);
     std::vector<uint8_t> hashed;
-    a.clock.save(hashed);
-    a.pit.save(hashed);
-    a.port61.save(hashed);
+    append_state(hashed, a.clock);
+    append_state(hashed, a.pit);
+    append_state(hashed, a.port61);
     CHECK(hashed == bytes);
 
     PitBoard r;
@@ -570,8 +570,8 @@ TEST_CASE("pc snapshot: mc146818 round trip and identical behaviour", "[snapshot
 
     auto bytes = snapshot(a.clock, a.rtc);
     std::vector<uint8_t> hashed;
-    a.clock.save(hashed);
-    a.rtc.save(hashed);
+    append_state(hashed, a.clock);
+    append_state(hashed, a.rtc);
     CHECK(hashed == bytes);
 
     RtcBoard r{kStart + 98'765};  // a restored machine starts from another host time
@@ -647,9 +647,9 @@ TEST_CASE("pc snapshot: port 0x92, i8042 and isa-debug-exit round trip", "[snaps
 
     auto bytes = snapshot(a.debug_exit, a.port92, a.kbc);
     std::vector<uint8_t> hashed;
-    a.debug_exit.save(hashed);
-    a.port92.save(hashed);
-    a.kbc.save(hashed);
+    append_state(hashed, a.debug_exit);
+    append_state(hashed, a.port92);
+    append_state(hashed, a.kbc);
     CHECK(hashed == bytes);
 
     PortsBoard r;

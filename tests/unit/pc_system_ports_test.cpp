@@ -1,6 +1,7 @@
 // isa-debug-exit, port 0x92 and the i8042's reset and status paths.
 #include <catch2/catch.hpp>
 
+#include "core/state_archive.h"
 #include "dev/pc_system_ports.h"
 
 using emu::I8042;
@@ -114,7 +115,7 @@ TEST_CASE("pc system ports: save is deterministic and covers the state", "[pc][i
     I8042 a, b;
     auto save = [](const I8042& k) {
         std::vector<uint8_t> s;
-        k.save(s);
+        append_state(s, k);
         return s;
     };
     CHECK(save(a) == save(b));
@@ -126,7 +127,7 @@ TEST_CASE("pc system ports: save is deterministic and covers the state", "[pc][i
     SystemControlA p, q;
     auto save92 = [](const SystemControlA& x) {
         std::vector<uint8_t> s;
-        x.save(s);
+        append_state(s, x);
         return s;
     };
     CHECK(save92(p) == save92(q));

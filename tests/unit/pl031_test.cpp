@@ -2,6 +2,7 @@
 // (one icount is one virtual nanosecond).
 #include <catch2/catch.hpp>
 
+#include "core/state_archive.h"
 #include "core/clock.h"
 #include "dev/pl031.h"
 
@@ -41,7 +42,7 @@ struct Board {
     std::vector<uint8_t> saved()
     {
         std::vector<uint8_t> out;
-        rtc.save(out);
+        append_state(out, rtc);
         return out;
     }
 };

@@ -2,6 +2,7 @@
 // shift 0 (one icount is one virtual nanosecond).
 #include <catch2/catch.hpp>
 
+#include "core/state_archive.h"
 #include "core/clock.h"
 #include "dev/uart16550.h"
 
@@ -44,7 +45,7 @@ struct Board {
     std::vector<uint8_t> saved() const
     {
         std::vector<uint8_t> s;
-        uart.save(s);
+        append_state(s, uart);
         return s;
     }
 };

@@ -326,7 +326,7 @@ TEST_CASE("virt snapshot: pl011 restores registers, receive FIFO and interrupt l
     restore(bytes, b.uart);
     CHECK(snapshot(b.uart) == bytes);
     std::vector<uint8_t> saved;
-    b.uart.save(saved);
+    append_state(saved, b.uart);
     CHECK(saved == bytes);
     CHECK(b.uart.irq.level());
     CHECK(b.edges.empty());  // restoring a level tells no one
@@ -435,7 +435,7 @@ TEST_CASE("virt snapshot: gicv2 restores pending, active and running priorities 
     restore(bytes, b.gic);
     CHECK(snapshot(b.gic) == bytes);
     std::vector<uint8_t> saved;
-    b.gic.save(saved);
+    append_state(saved, b.gic);
     CHECK(saved == bytes);
     CHECK(b.gic.irq.level());
     CHECK_FALSE(b.gic.fiq.level());

@@ -480,11 +480,5 @@ void Cpu::serialize(StateArchive& a)
     }
 }
 
-void Cpu::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<Cpu&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 }  // namespace emu::a64

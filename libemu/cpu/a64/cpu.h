@@ -192,9 +192,8 @@ public:
     void set_el_and_sp(uint8_t el, uint8_t spsel);
 
     // Every piece of architectural state and the instruction count, both ways (snapshots);
-    // loading drops the translated code. save() is the saving direction, for state hashes.
+    // loading drops the translated code.
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
     bool halted() const { return halted_; }
 
     // Statistics for reports and benchmarks.

@@ -124,12 +124,6 @@ void Cpu::serialize(StateArchive& a)
     }
 }
 
-void Cpu::save(std::vector<uint8_t>& out) const
-{
-    StateWriter w;
-    const_cast<Cpu&>(*this).serialize(w);
-    out.insert(out.end(), w.bytes().begin(), w.bytes().end());
-}
 
 StopReason Cpu::run(uint64_t max_insns)
 {

@@ -65,9 +65,8 @@ public:
     const Fault& last_fault() const { return last_fault_; }
 
     // Every piece of architectural state and the instruction count, both ways (snapshots);
-    // loading drops translated code and the TLB. save() is the saving direction, for hashes.
+    // loading drops translated code and the TLB.
     void serialize(StateArchive& a);
-    void save(std::vector<uint8_t>& out) const;
 
     State s;
 
