@@ -7,47 +7,6 @@
 
 namespace emu {
 
-namespace {
-
-class Replayer {
-public:
-    Replayer(Machine& m, ReplayStream& stream, ReplayGate& gate, ReplayOptions options)
-        : m_(m), stream_(stream), gate_(gate), options_(options)
-    {
-        gate_.on_mismatch([this] { m_.request_pause(); });
-    }
-
-    Result<ReplayReport> run();
-
-private:
-    enum class Step { Continue, Done };
-
-    void diverge(std::string what, std::vector<RegisterDiff> regs = {});
-    void compare_hash(const OwnedEvent& e);
-    // The events due at the boundary just reached, in recorded order.
-    Step visit();
-    Step exchange();
-    Step stopped();
-    Step idle();
-    Step truncated();
-
-    const OwnedEvent* due_boundary_event()
-    {
-        const OwnedEvent* e = stream_.peek();
-        return e && e->icount == m_.icount() && is_boundary_event(e->kind) ? e : nullptr;
-    }
-
-    Machine& m_;
-    ReplayStream& stream_;
-    ReplayGate& gate_;
-    ReplayOptions options_;
-    ReplayReport report_;
-    uint64_t visited_ = std::numeric_limits<uint64_t>::max();
-    uint32_t idle_round_ = 0;
-    std::optional<uint64_t> last_match_;
-    std::string last_input_;
-    bool finished_ = false;
-};
 
 void Replayer::diverge(std::string what, std::vector<RegisterDiff> regs)
 {
@@ -240,8 +199,10 @@ Replayer::Step Replayer::idle()
     return Step::Continue;
 }
 
-Result<ReplayReport> Replayer::run()
+Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
 {
+    options_.stop_at = stop_at;
+    report_.reached_seek = false;
     for (;;) {
         if (!gate_.mismatch().empty()) {
             if (gate_.mismatch_at_end() && !stream_.error())
@@ -312,11 +273,9 @@ Result<ReplayReport> Replayer::run()
     return report_;
 }
 
-}  // namespace
-
 Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate, ReplayOptions options)
 {
-    return Replayer(machine, stream, gate, options).run();
+    return Replayer(machine, stream, gate).run_to(options.stop_at);
 }
 
 }  // namespace emu

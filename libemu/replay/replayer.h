@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,7 +47,55 @@ struct ReplayOptions {
     std::optional<uint64_t> stop_at;
 };
 
-// The machine must be freshly built with `gate` and loaded with the recorded image.
+// The replay of one recording on one machine, which can stop at chosen icounts and go on
+// (seeking, bisection). The machine must be freshly built with `gate` and loaded with the
+// recorded image.
+class Replayer {
+public:
+    Replayer(Machine& m, ReplayStream& stream, ReplayGate& gate) : m_(m), stream_(stream), gate_(gate)
+    {
+        gate_.on_mismatch([this] { m_.request_pause(); });
+    }
+    Replayer(const Replayer&) = delete;
+    Replayer& operator=(const Replayer&) = delete;
+
+    // Replays on from where the last call stopped: to the end of the run, or until exactly
+    // `stop_at` instructions have retired (then report().reached_seek). The report covers
+    // everything replayed so far.
+    Result<ReplayReport> run_to(std::optional<uint64_t> stop_at);
+    Machine& machine() { return m_; }
+
+private:
+    enum class Step { Continue, Done };
+
+    void diverge(std::string what, std::vector<RegisterDiff> regs = {});
+    void compare_hash(const OwnedEvent& e);
+    // The events due at the boundary just reached, in recorded order.
+    Step visit();
+    Step exchange();
+    Step stopped();
+    Step idle();
+    Step truncated();
+
+    const OwnedEvent* due_boundary_event()
+    {
+        const OwnedEvent* e = stream_.peek();
+        return e && e->icount == m_.icount() && is_boundary_event(e->kind) ? e : nullptr;
+    }
+
+    Machine& m_;
+    ReplayStream& stream_;
+    ReplayGate& gate_;
+    ReplayOptions options_;
+    ReplayReport report_;
+    uint64_t visited_ = std::numeric_limits<uint64_t>::max();
+    uint32_t idle_round_ = 0;
+    std::optional<uint64_t> last_match_;
+    std::string last_input_;
+    bool finished_ = false;
+};
+
+// The whole replay in one go (or to options.stop_at).
 // Errors: a damaged chunk (BadRecording).
 Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate,
                                       ReplayOptions options = {});

@@ -101,6 +101,10 @@ expect 64 "--print without --seek" "$replay" "$work/good.rr" --print pc
 expect 64 "a malformed --print expression" "$replay" "$work/good.rr" --seek 10 --print "pc +"
 expect 64 "an unknown register in --print" "$replay" "$work/good.rr" --seek 10 --print eax
 expect 64 "--seek past the end of the run" "$replay" "$work/good.rr" --seek 999999999 --print pc
+expect 64 "rr-bisect without --until" "$bin/rr-bisect/rr-bisect" "$work/good.rr"
+expect 64 "a malformed --until expression" "$bin/rr-bisect/rr-bisect" "$work/good.rr" --until "pc =="
+expect 65 "rr-bisect on a file of another format" "$bin/rr-bisect/rr-bisect" "$guest" --until "pc == 0"
+expect 66 "rr-bisect on a missing recording" "$bin/rr-bisect/rr-bisect" "$work/nope.rr" --until "pc == 0"
 expect 74 "a JUnit path that cannot be written" "$replay" "$work/good.rr" --junit /nonexistent/dir/r.xml
 for tool in rr-record rr-replay rr-inspect rr-bisect; do
     expect 0 "$tool --help" "$bin/$tool/$tool" --help

@@ -9,15 +9,9 @@
 #include <vector>
 
 #include "core/format.h"
-#include "machine/machines.h"
-#include "replay/recorded_image.h"
-#include "replay/recording_config.h"
 #include "replay/expr.h"
 #include "replay/machine_expr.h"
-#include "replay/recording_reader.h"
-#include "replay/replay_gate.h"
-#include "replay/replay_stream.h"
-#include "replay/replayer.h"
+#include "replay/replay_session.h"
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
 #include "tools/common/junit.h"
@@ -148,16 +142,9 @@ std::string json_report(const ReplayReport& r)
 Result<int> replay(const Options& o)
 {
     auto started = std::chrono::steady_clock::now();
-    Result<RecordingReader> reader = RecordingReader::open(o.recording);
-    if (!reader)
-        return reader.error();
-    Result<RecordingConfig> config = decode_recording_config(reader->header().payload, o.recording);
-    if (!config)
-        return config.error();
-    Result<ElfImage> image = recorded_kernel(*reader, config->kernel_path, o.kernel);
-    if (!image)
-        return image.error();
-
+    Result<std::vector<Expr>> exprs = parse_prints(o.print);
+    if (!exprs)
+        return exprs.error();
     std::unique_ptr<SerialSink> sink;
     if (!o.serial_out.empty()) {
         Result<std::unique_ptr<SerialSink>> opened = SerialSink::open(o.serial_out);
@@ -165,26 +152,20 @@ Result<int> replay(const Options& o)
             return opened.error();
         sink = std::move(*opened);
     }
-    Result<std::vector<Expr>> exprs = parse_prints(o.print);
-    if (!exprs)
-        return exprs.error();
-    ReplayStream stream(*reader);
-    ReplayGate gate(stream);
-    Result<std::unique_ptr<Machine>> machine = make_machine(config->machine, gate, [&sink](uint8_t b) {
+    Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(o.recording, o.kernel, [&sink](uint8_t b) {
         if (sink)
             sink->put(b);
     });
-    if (!machine)
-        return Error{ExitStatus::BadRecording, o.recording + ": " + machine.error().message};
-    if (Result<Done> loaded = (*machine)->load_kernel(*image); !loaded)
-        return loaded.error();
+    if (!session)
+        return session.error();
+    Machine& machine = (*session)->machine();
 
-    MachineExprContext names(**machine);
+    MachineExprContext names(machine);
     for (const Expr& e : *exprs)
         if (Result<Done> ok = e.check(names); !ok)
             return Error{ExitStatus::Usage, "--print: " + ok.error().message};
 
-    Result<ReplayReport> report = replay_recording(**machine, stream, gate, ReplayOptions{o.seek});
+    Result<ReplayReport> report = (*session)->replayer().run_to(o.seek);
     if (sink)
         if (Result<Done> flushed = sink->flush(); !flushed)
             return flushed.error();
@@ -192,7 +173,7 @@ Result<int> replay(const Options& o)
         return report.error();
     const ReplayReport& r = *report;
     if (o.seek && r.reached_seek && !r.divergence)
-        return print_values(o, **machine, *exprs);
+        return print_values(o, machine, *exprs);
     if (o.seek && !r.divergence && !r.truncated)
         return Error{ExitStatus::Usage, "--seek " + std::to_string(*o.seek) + ": the recorded run ends at icount " +
                                             std::to_string(r.outcome.icount)};
