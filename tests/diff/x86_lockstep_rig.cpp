@@ -64,6 +64,8 @@ X86LockstepRig::X86LockstepRig(uint32_t ram_base, uint32_t ram_size)
 
 void X86LockstepRig::write(uint32_t addr, const void* data, uint32_t len)
 {
+    if (len == 0)
+        return;  // an empty segment may come with no data pointer at all
     if (addr < ram_base_ || len > ram_size_ || addr - ram_base_ > ram_size_ - len)
         throw std::out_of_range("X86LockstepRig::write outside RAM");
     bus.write_bytes(addr, data, len);
