@@ -1,5 +1,7 @@
 #include "core/state_archive.h"
 
+#include <xxhash.h>
+
 namespace emu {
 
 namespace {
@@ -130,6 +132,8 @@ void StateReader::blob(std::string_view n, std::vector<uint8_t>& v)
     v.assign(b_.begin() + static_cast<std::ptrdiff_t>(pos_), b_.begin() + static_cast<std::ptrdiff_t>(pos_ + len));
     pos_ += len;
 }
+
+uint64_t hash_state_bytes(const std::vector<uint8_t>& bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
 
 bool StateReader::finish()
 {

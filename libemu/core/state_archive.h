@@ -117,4 +117,15 @@ void append_state(std::vector<uint8_t>& out, const Component& c)
     out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
+// xxh3-64 of bytes; with state_hash(), the CPU and device parts of a state hash.
+uint64_t hash_state_bytes(const std::vector<uint8_t>& bytes);
+
+template <class... Components>
+uint64_t state_hash(const Components&... c)
+{
+    std::vector<uint8_t> bytes;
+    (append_state(bytes, c), ...);
+    return hash_state_bytes(bytes);
+}
+
 }  // namespace emu

@@ -1,7 +1,5 @@
 #include "machine/pc.h"
 
-#include <xxhash.h>
-
 #include "core/format.h"
 #include "core/ram_digest.h"
 #include "core/ram_snapshot.h"
@@ -124,20 +122,9 @@ void PcMachine::serial_receive(unsigned port, std::span<const uint8_t> bytes)
 StateDigest PcMachine::state_digest()
 {
     StateDigest d;
-    std::vector<uint8_t> bytes;
-    append_state(bytes, cpu_);
-    d.cpu = XXH3_64bits(bytes.data(), bytes.size());
+    d.cpu = state_hash(cpu_);
     d.ram = hash_dirty_pages(bus_, d.dirty_pages);
-    bytes.clear();
-    append_state(bytes, clock_);
-    append_state(bytes, pic_);
-    append_state(bytes, pit_);
-    append_state(bytes, port61_);
-    append_state(bytes, rtc_);
-    append_state(bytes, uart_);
-    append_state(bytes, port92_);
-    append_state(bytes, kbc_);
-    d.devices = XXH3_64bits(bytes.data(), bytes.size());
+    d.devices = state_hash(clock_, pic_, pit_, port61_, rtc_, uart_, port92_, kbc_);
     d.output_bytes = output_.bytes();
     d.output = output_.hash();
     d.registers = register_values();

@@ -1,7 +1,5 @@
 #include "machine/virt.h"
 
-#include <xxhash.h>
-
 #include "core/format.h"
 #include "core/ram_digest.h"
 #include "core/ram_snapshot.h"
@@ -152,23 +150,11 @@ void VirtMachine::serial_receive(unsigned port, std::span<const uint8_t> bytes)
 StateDigest VirtMachine::state_digest()
 {
     StateDigest d;
-    std::vector<uint8_t> bytes;
-    append_state(bytes, cpu_);
-    d.cpu = XXH3_64bits(bytes.data(), bytes.size());
-
+    d.cpu = state_hash(cpu_);
     d.ram = hash_dirty_pages(bus_, d.dirty_pages);
-
-    bytes.clear();
-    append_state(bytes, clock_);
-    append_state(bytes, gic_);
-    append_state(bytes, uart_);
-    append_state(bytes, rtc_);
-    append_state(bytes, timer_);
-    d.devices = XXH3_64bits(bytes.data(), bytes.size());
-
+    d.devices = state_hash(clock_, gic_, uart_, rtc_, timer_);
     d.output_bytes = output_.bytes();
     d.output = output_.hash();
-
     d.registers = register_values();
     return d;
 }
