@@ -1,5 +1,6 @@
 #include "core/bus.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -55,6 +56,12 @@ void Bus::note_ram_write(RamRegion& ram, PhysAddr addr, uint64_t len)
         if (ram.code_page[p] && code_write_listener_)
             code_write_listener_(ram.base + (p << kPageBits));
     }
+}
+
+void Bus::clear_code_pages()
+{
+    for (RamRegion& r : ram_)
+        std::fill(r.code_page.begin(), r.code_page.end(), 0);
 }
 
 Bus::Status Bus::read(PhysAddr addr, unsigned size, uint64_t& value)

@@ -62,6 +62,8 @@ public:
         code_write_listener_ = std::move(listener);
     }
     void note_ram_write(RamRegion& ram, PhysAddr addr, uint64_t len);
+    // Forgets which pages hold translated code, for a CPU that dropped all its translations.
+    void clear_code_pages();
 
     const std::vector<RamRegion>& ram_regions() const { return ram_; }
 

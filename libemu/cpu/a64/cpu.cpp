@@ -168,8 +168,7 @@ Cpu::BlockT* Cpu::find_or_build(uint64_t pc)
     BlockT* b = cache_.allocate(kMaxBlockInsns + 1);
     if (!b) {
         cache_.flush();
-        for (const RamRegion& r : bus_.ram_regions())
-            std::fill(const_cast<RamRegion&>(r).code_page.begin(), const_cast<RamRegion&>(r).code_page.end(), 0);
+        bus_.clear_code_pages();
         b = cache_.allocate(kMaxBlockInsns + 1);
     }
     build_block(b, pc, kMaxBlockInsns);
@@ -472,8 +471,7 @@ void Cpu::serialize(StateArchive& a)
     if (a.loading()) {
         // Translated code may not match the restored RAM.
         cache_.flush();
-        for (const RamRegion& r : bus_.ram_regions())
-            std::fill(const_cast<RamRegion&>(r).code_page.begin(), const_cast<RamRegion&>(r).code_page.end(), 0);
+        bus_.clear_code_pages();
         clock_.set_icount(icount_);
         stop_requested_ = pause_requested_ = false;
         unsupported_.clear();

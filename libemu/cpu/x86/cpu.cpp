@@ -114,8 +114,7 @@ void Cpu::serialize(StateArchive& a)
     if (a.loading()) {
         // Translated code and translations may not match the restored RAM and page tables.
         cache_.flush();
-        for (const RamRegion& r : bus_.ram_regions())
-            std::fill(const_cast<RamRegion&>(r).code_page.begin(), const_cast<RamRegion&>(r).code_page.end(), 0);
+        bus_.clear_code_pages();
         flush_tlb();
         clock_.set_icount(icount_);
         stop_requested_ = pause_requested_ = false;
@@ -173,13 +172,9 @@ StopReason Cpu::run(uint64_t max_insns)
             chain_limit_ = icount_;  // the interrupt check comes right after this instruction
         }
         interrupt_shadow_ = false;
-        uint32_t lin = s.seg[kCs].base + s.eip;
-        BlockT* b = nullptr;
-        if (room == kMaxBlockInsns || true) {
-            b = find_or_build(lin);
-            if (!b)
-                continue;  // the fetch faulted and was delivered
-        }
+        BlockT* b = find_or_build(s.seg[kCs].base + s.eip);
+        if (!b)
+            continue;  // the fetch faulted and was delivered
         if (b->n_insns > room) {
             uint32_t phys = b->pc;
             b = build_block(reinterpret_cast<BlockT*>(scratch_), phys, s.eip, room);
@@ -202,8 +197,7 @@ Cpu::BlockT* Cpu::find_or_build(uint32_t lin)
     BlockT* b = cache_.allocate(kMaxBlockInsns + 1);
     if (!b) {
         cache_.flush();
-        for (const RamRegion& r : bus_.ram_regions())
-            std::fill(const_cast<RamRegion&>(r).code_page.begin(), const_cast<RamRegion&>(r).code_page.end(), 0);
+        bus_.clear_code_pages();
         b = cache_.allocate(kMaxBlockInsns + 1);
     }
     build_block(b, phys, s.eip, kMaxBlockInsns);
