@@ -21,11 +21,8 @@
 #include "replay/record_gate.h"
 #include "replay/recorder.h"
 #include "replay/recording_config.h"
-#include "replay/recording_reader.h"
 #include "replay/recording_writer.h"
-#include "replay/replay_gate.h"
-#include "replay/replay_stream.h"
-#include "replay/replayer.h"
+#include "replay/replay_session.h"
 
 using namespace emu;
 
@@ -89,16 +86,11 @@ Timed run_record(const ElfImage& image, const std::string& path, uint64_t hash_e
     return {s, out.icount};
 }
 
-Timed run_replay(const ElfImage& image, const std::string& path)
+Timed run_replay(const std::string& path)
 {
-    RecordingReader reader = must(RecordingReader::open(path));
-    RecordingConfig config = must(decode_recording_config(reader.header().payload, path));
-    ReplayStream stream(reader);
-    ReplayGate gate(stream);
-    auto m = must(make_machine(config.machine, gate, discard));
-    must(m->load_kernel(image));
+    std::unique_ptr<ReplaySession> session = must(ReplaySession::open(path, "", discard));
     auto t0 = std::chrono::steady_clock::now();
-    ReplayReport report = must(replay_recording(*m, stream, gate));
+    ReplayReport report = must(session->replayer().run_to(std::nullopt));
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (report.divergence || report.truncated)
         die("the replay did not match: " + (report.divergence ? report.divergence->what : *report.truncated));
@@ -129,7 +121,7 @@ int main(int argc, char** argv)
     for (int i = 0; i < runs; ++i) {
         Timed p = run_plain(image);
         Timed r = run_record(image, path, hash_every, bytes);
-        Timed y = run_replay(image, path);
+        Timed y = run_replay(path);
         if (p.icount != r.icount || r.icount != y.icount)
             die("the three runs retired different instruction counts");
         icount = p.icount;

@@ -201,7 +201,7 @@ Replayer::Step Replayer::idle()
 
 Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
 {
-    options_.stop_at = stop_at;
+    stop_at_ = stop_at;
     report_.reached_seek = false;
     for (;;) {
         if (!gate_.mismatch().empty()) {
@@ -211,7 +211,7 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
                 diverge(gate_.mismatch());
             break;
         }
-        if (options_.stop_at && m_.icount() == *options_.stop_at) {
+        if (stop_at_ && m_.icount() == *stop_at_) {
             report_.reached_seek = true;
             report_.outcome = RunOutcome{StopKind::InsnLimit, 0, m_.icount(), ""};
             break;
@@ -239,8 +239,8 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
             diverge("the replay ran past " + describe_event(next));
             break;
         }
-        if (options_.stop_at && *options_.stop_at < target)
-            target = *options_.stop_at;
+        if (stop_at_ && *stop_at_ < target)
+            target = *stop_at_;
         SliceEnd r = m_.run_slice(target - now);
         if (!gate_.mismatch().empty())
             continue;
@@ -271,11 +271,6 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
         report_.outcome.icount = m_.icount();
     report_.events = stream_.consumed();
     return report_;
-}
-
-Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate, ReplayOptions options)
-{
-    return Replayer(machine, stream, gate).run_to(options.stop_at);
 }
 
 }  // namespace emu

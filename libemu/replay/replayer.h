@@ -38,13 +38,7 @@ struct ReplayReport {
     std::optional<std::string> truncated;  // the recording ends early: "recording truncated at icount N"
     uint64_t state_hashes = 0;             // checked and matching
     uint64_t events = 0;                   // consumed
-    bool reached_seek = false;             // stopped at ReplayOptions::stop_at as asked
-};
-
-struct ReplayOptions {
-    // Stop once exactly this many instructions have retired (before the inputs recorded for
-    // that boundary are delivered), instead of running to the end.
-    std::optional<uint64_t> stop_at;
+    bool reached_seek = false;             // stopped at run_to()'s stop_at as asked
 };
 
 // The replay of one recording on one machine, which can stop at chosen icounts and go on
@@ -60,8 +54,8 @@ public:
     Replayer& operator=(const Replayer&) = delete;
 
     // Replays on from where the last call stopped: to the end of the run, or until exactly
-    // `stop_at` instructions have retired (then report().reached_seek). The report covers
-    // everything replayed so far.
+    // `stop_at` instructions have retired (then reached_seek), before the inputs recorded for
+    // that boundary are delivered. The report covers everything replayed so far.
     Result<ReplayReport> run_to(std::optional<uint64_t> stop_at);
     Machine& machine() { return m_; }
 
@@ -86,7 +80,7 @@ private:
     Machine& m_;
     ReplayStream& stream_;
     ReplayGate& gate_;
-    ReplayOptions options_;
+    std::optional<uint64_t> stop_at_;
     ReplayReport report_;
     uint64_t visited_ = std::numeric_limits<uint64_t>::max();
     uint32_t idle_round_ = 0;
@@ -94,10 +88,5 @@ private:
     std::string last_input_;
     bool finished_ = false;
 };
-
-// The whole replay in one go (or to options.stop_at).
-// Errors: a damaged chunk (BadRecording).
-Result<ReplayReport> replay_recording(Machine& machine, ReplayStream& stream, ReplayGate& gate,
-                                      ReplayOptions options = {});
 
 }  // namespace emu

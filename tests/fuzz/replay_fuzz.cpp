@@ -107,6 +107,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     auto machine = make_machine(config.machine, gate, [](uint8_t) {});
     if (!machine || !(*machine)->load_kernel(guest()))
         std::abort();
-    (void)replay_recording(**machine, stream, gate);
+    (void)Replayer(**machine, stream, gate).run_to(std::nullopt);
     return 0;
 }

@@ -11,14 +11,11 @@
 #include "replay/event_log.h"
 #include "replay/event_payloads.h"
 #include "replay/record_gate.h"
-#include "replay/recorded_image.h"
 #include "replay/recorder.h"
 #include "replay/recording_config.h"
 #include "replay/recording_reader.h"
 #include "replay/recording_writer.h"
-#include "replay/replay_gate.h"
-#include "replay/replay_stream.h"
-#include "replay/replayer.h"
+#include "replay/replay_session.h"
 
 using namespace emu;
 
@@ -115,19 +112,10 @@ struct Replayed {
 
 Replayed replay(const std::string& path)
 {
-    Result<RecordingReader> reader = RecordingReader::open(path);
-    REQUIRE(reader);
-    Result<RecordingConfig> config = decode_recording_config(reader->header().payload, path);
-    REQUIRE(config);
-    Result<ElfImage> image = recorded_kernel(*reader, config->kernel_path, "");
-    REQUIRE(image);
-    ReplayStream stream(*reader);
-    ReplayGate gate(stream);
     Replayed out;
-    auto machine = make_machine(config->machine, gate, [&](uint8_t b) { out.output.push_back(static_cast<char>(b)); });
-    REQUIRE(machine);
-    REQUIRE((*machine)->load_kernel(*image));
-    Result<ReplayReport> report = replay_recording(**machine, stream, gate);
+    auto session = ReplaySession::open(path, "", [&](uint8_t b) { out.output.push_back(static_cast<char>(b)); });
+    REQUIRE(session);
+    Result<ReplayReport> report = (*session)->replayer().run_to(std::nullopt);
     REQUIRE(report);
     out.report = *report;
     return out;
