@@ -348,6 +348,7 @@ Result<bool> RecordingReader::load_chunk()
         return bad_chunk("events do not match the chunk's icount range");
 
     next_event_ = 0;
+    current_chunk_ = RecordingChunkStats{chunk_no_, pos_, first, last, count, compressed, raw_size};
     pos_ += kChunkHeaderBytes + compressed;
     ++chunk_no_;
     end_.chunks = chunk_no_;

@@ -41,6 +41,17 @@ struct RecordingChunkInfo {
     uint32_t events = 0;
 };
 
+// A chunk as its header describes it, once the reader has validated and decoded it.
+struct RecordingChunkStats {
+    uint32_t number = 0;
+    uint64_t offset = 0;  // of the chunk header in the file
+    uint64_t first_icount = 0;
+    uint64_t last_icount = 0;
+    uint32_t events = 0;
+    uint32_t compressed_bytes = 0;    // the zstd frame, without the 48-byte chunk header
+    uint32_t uncompressed_bytes = 0;  // the decoded event bytes
+};
+
 struct RecordingEvent {
     uint64_t icount = 0;
     EventKind kind = EventKind::GuestExit;
@@ -81,6 +92,8 @@ public:
     // A damaged chunk is an Error naming the chunk and its offset, and stays one.
     Result<bool> next(RecordingEvent& ev);
     const RecordingEnd& end() const { return end_; }
+    // The chunk the last event handed out came from.
+    const RecordingChunkStats& current_chunk() const { return current_chunk_; }
 
     // Where the bytes come from (a file or memory); defined in the .cpp.
     class Source;
@@ -119,6 +132,7 @@ private:
     uint32_t chunk_no_ = 0;  // number of the chunk at pos_
     std::vector<uint8_t> chunk_;  // decompressed events of the current chunk
     std::vector<EventRef> events_;
+    RecordingChunkStats current_chunk_;
     size_t next_event_ = 0;
     bool ended_ = false;
     std::optional<Error> failed_;

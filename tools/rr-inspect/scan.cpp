@@ -1,7 +1,5 @@
 #include "tools/rr-inspect/scan.h"
 
-#include <cstdio>
-#include <memory>
 #include <sys/stat.h>
 
 #include "replay/event_text.h"
@@ -12,50 +10,6 @@ namespace emu::inspect {
 namespace {
 
 std::string str(uint64_t v) { return std::to_string(v); }
-
-struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-// Reads chunk headers straight from the file. The reader exposes no per-chunk sizes while it
-// streams, so this follows it: a chunk header is read only once the reader has handed out the
-// chunk's first event, i.e. after the reader validated that header, its checksum and its frame.
-class ChunkWalker {
-public:
-    static Result<ChunkWalker> open(const std::string& path, uint64_t first_chunk)
-    {
-        std::FILE* f = std::fopen(path.c_str(), "rb");
-        if (!f)
-            return Error{ExitStatus::NoInput, path + ": cannot open"};
-        return ChunkWalker(path, f, first_chunk);
-    }
-
-    // The header of the next chunk.
-    Result<ChunkStats> next()
-    {
-        uint8_t h[kChunkHeaderBytes];
-        if (fseeko(file_.get(), static_cast<off_t>(pos_), SEEK_SET) != 0 || std::fread(h, 1, sizeof h, file_.get()) != sizeof h)
-            return Error{ExitStatus::BadRecording,
-                         path_ + ": chunk " + str(number_) + " at offset " + str(pos_) + ": read error"};
-        ChunkStats c;
-        c.number = number_++;
-        c.offset = pos_;
-        c.first_icount = load_le64(h + 8);
-        c.last_icount = load_le64(h + 16);
-        c.events = load_le32(h + 24);
-        c.compressed_bytes = load_le32(h + 28);
-        c.uncompressed_bytes = load_le32(h + 32);
-        pos_ += kChunkHeaderBytes + c.compressed_bytes;
-        return c;
-    }
-
-private:
-    ChunkWalker(std::string path, std::FILE* f, uint64_t pos) : path_(std::move(path)), file_(f), pos_(pos) {}
-    std::string path_;
-    std::unique_ptr<std::FILE, FileCloser> file_;
-    uint64_t pos_;
-    uint32_t number_ = 0;
-};
 
 }  // namespace
 
@@ -93,10 +47,6 @@ Result<Scan> scan_recording(const std::string& path, const ScanHooks& hooks)
         return config.error();
     s.config = std::move(*config);
 
-    Result<ChunkWalker> walker = ChunkWalker::open(path, s.header.header_bytes);
-    if (!walker)
-        return walker.error();
-
     std::optional<ChunkStats> current;
     uint32_t left = 0;  // events of the current chunk not read yet
     auto chunk_done = [&] {
@@ -119,11 +69,8 @@ Result<Scan> scan_recording(const std::string& path, const ScanHooks& hooks)
             break;
         if (left == 0) {
             chunk_done();
-            Result<ChunkStats> c = walker->next();
-            if (!c)
-                return c.error();
-            current = *c;
-            left = c->events;
+            current = reader.current_chunk();
+            left = current->events;
         }
         EventPlace place{current->number, current->offset, current->events - left};
         --left;

@@ -32,15 +32,7 @@ struct KindStats {
 };
 
 // One chunk as its (already validated) chunk header describes it.
-struct ChunkStats {
-    uint32_t number = 0;
-    uint64_t offset = 0;  // of the chunk header in the file
-    uint64_t first_icount = 0;
-    uint64_t last_icount = 0;
-    uint32_t events = 0;
-    uint32_t compressed_bytes = 0;    // the zstd frame, without the 48-byte chunk header
-    uint32_t uncompressed_bytes = 0;  // the decoded event bytes
-};
+using ChunkStats = RecordingChunkStats;
 
 // Where an event sits: chunk number, the chunk's file offset, its index inside the chunk.
 struct EventPlace {
