@@ -212,7 +212,8 @@ int main(int argc, char** argv)
                  "and the registers that differ.\n"
                  "With --seek N it stops after exactly N instructions and prints the --print expressions\n"
                  "there (--json: {\"icount\":N,\"values\":{EXPR:value,...}}).\n"
-                 "Exit status: 0 same run; 1 divergence; 65 corrupt, truncated (after replaying what is\n"
+                 "Exit status: 0 same run; 1 divergence; 64 usage, a bad --print expression or a --seek\n"
+                 "past the end of the run; 65 corrupt, truncated (after replaying what is\n"
                  "there) or unsupported recording, or a --kernel that is not the recorded image;\n"
                  "66 missing file; 74 output I/O error.",
                  "rr-replay"};
