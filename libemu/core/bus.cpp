@@ -52,7 +52,7 @@ void Bus::note_ram_write(RamRegion& ram, PhysAddr addr, uint64_t len)
     uint64_t first = (addr - ram.base) >> kPageBits;
     uint64_t last = (addr + len - 1 - ram.base) >> kPageBits;
     for (uint64_t p = first; p <= last && p < ram.code_page.size(); p++) {
-        ram.dirty_page[p] = 1;
+        ram.dirty_page[p] = kPageWritten;
         if (ram.code_page[p] && code_write_listener_)
             code_write_listener_(ram.base + (p << kPageBits));
     }

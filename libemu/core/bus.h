@@ -16,6 +16,15 @@ using PhysAddr = uint64_t;
 constexpr unsigned kPageBits = 12;
 constexpr uint64_t kPageSize = uint64_t{1} << kPageBits;
 
+// Bits of RamRegion::dirty_page. Each consumer of "the pages written since I last looked" owns
+// one bit and clears only its own; a store sets them all.
+enum DirtyBit : uint8_t {
+    kDirtyForHash = 1,        // state hashes (ram_digest)
+    kDirtyForCheckpoint = 2,  // the recorder's checkpoints
+    kDirtyForCompare = 4,     // rr-bisect comparing two machines
+};
+constexpr uint8_t kPageWritten = 0xff;
+
 // A device register window. Offsets are relative to the region base; size is 1, 2, 4 or 8.
 class MmioDevice {
 public:
@@ -31,8 +40,7 @@ struct RamRegion {
     // One byte per page: non-zero while the page holds translated code, so that a store to it
     // can invalidate the blocks decoded from it.
     std::vector<uint8_t> code_page;
-    // One byte per page: non-zero once the page is written, until the state hasher (which
-    // hashes only pages written since its last hash) clears it.
+    // One byte per page: kPageWritten once the page is written; see DirtyBit.
     std::vector<uint8_t> dirty_page;
 };
 
@@ -66,6 +74,7 @@ public:
     void clear_code_pages();
 
     const std::vector<RamRegion>& ram_regions() const { return ram_; }
+    std::vector<RamRegion>& ram_regions() { return ram_; }
 
 private:
     struct MmioRegion {

@@ -11,12 +11,12 @@ uint64_t hash_dirty_pages(Bus& bus, uint32_t& pages)
     pages = 0;
     XXH3_state_t* state = XXH3_createState();
     XXH3_64bits_reset(state);
-    for (const RamRegion& r : bus.ram_regions()) {
-        auto& dirty = const_cast<RamRegion&>(r).dirty_page;
+    for (RamRegion& r : bus.ram_regions()) {
+        std::vector<uint8_t>& dirty = r.dirty_page;
         for (size_t p = 0; p < dirty.size(); ++p) {
-            if (!dirty[p])
+            if (!(dirty[p] & kDirtyForHash))
                 continue;
-            dirty[p] = 0;
+            dirty[p] &= ~kDirtyForHash;
             uint64_t offset = uint64_t{p} << kPageBits;
             uint64_t addr = r.base + offset;
             XXH3_64bits_update(state, &addr, sizeof addr);

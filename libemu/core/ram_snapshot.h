@@ -1,5 +1,6 @@
 // RAM in a snapshot: every page that is not all zeros, with its address, and the map of pages
 // written since the last state hash (the next hash covers those). Loading zeroes the rest.
+// A checkpoint stores its pages apart (deduplicated across checkpoints) and takes only the map.
 #pragma once
 
 #include "core/bus.h"
@@ -7,6 +8,8 @@
 
 namespace emu {
 
-void serialize_ram(StateArchive& a, Bus& bus);
+enum class RamPages : bool { Omitted, Included };
+
+void serialize_ram(StateArchive& a, Bus& bus, RamPages pages);
 
 }  // namespace emu

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/bus.h"
+#include "core/ram_snapshot.h"
 #include "core/state_archive.h"
 #include "machine/elf_loader.h"
 
@@ -91,8 +93,11 @@ public:
     virtual StateDigest state_digest() = 0;
     // The whole machine (CPU, devices, virtual clock, RAM, output digest), both ways: a
     // snapshot. Restoring needs a machine built with the same configuration and image; after
-    // a restore that reports an error the machine must be thrown away.
-    virtual void serialize(StateArchive& a) = 0;
+    // a restore that reports an error the machine must be thrown away. With RamPages::Omitted
+    // the RAM contents are left out (a checkpoint stores them apart) and loading keeps them.
+    virtual void serialize(StateArchive& a, RamPages pages) = 0;
+    // Physical memory, for checkpoints and for comparing machines.
+    virtual Bus& bus() = 0;
     // Names of StateDigest::registers and register_values(), in order.
     virtual const std::vector<std::string>& register_names() const = 0;
     virtual std::vector<uint64_t> register_values() const = 0;

@@ -152,7 +152,7 @@ bool PcMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
     return size <= 8 && bus_.ram_at(addr, size) && bus_.read_bytes(addr, &value, size);
 }
 
-void PcMachine::serialize(StateArchive& a)
+void PcMachine::serialize(StateArchive& a, RamPages pages)
 {
     a.section("pc", 1);
     uint64_t ram_size = config_.ram_size;
@@ -168,7 +168,7 @@ void PcMachine::serialize(StateArchive& a)
     port92_.serialize(a);
     kbc_.serialize(a);
     output_.serialize(a);
-    serialize_ram(a, bus_);
+    serialize_ram(a, bus_, pages);
 }
 
 }  // namespace emu

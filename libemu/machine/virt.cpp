@@ -178,7 +178,7 @@ bool VirtMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
     return size <= 8 && bus_.ram_at(addr, size) && bus_.read_bytes(addr, &value, size);
 }
 
-void VirtMachine::serialize(StateArchive& a)
+void VirtMachine::serialize(StateArchive& a, RamPages pages)
 {
     a.section("virt", 1);
     uint64_t ram_size = bus_.ram_regions()[0].size;
@@ -191,7 +191,7 @@ void VirtMachine::serialize(StateArchive& a)
     rtc_.serialize(a);
     timer_.serialize(a);
     output_.serialize(a);
-    serialize_ram(a, bus_);
+    serialize_ram(a, bus_, pages);
 }
 
 bool VirtMachine::hypervisor_call(a64::Cpu& cpu, bool, uint16_t)

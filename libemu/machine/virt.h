@@ -52,7 +52,8 @@ public:
     void set_serial_input_waiting(bool waiting) override { input_waiting_ = waiting; }
     void request_pause() override { cpu_.request_pause(); }
     StateDigest state_digest() override;
-    void serialize(StateArchive& a) override;
+    void serialize(StateArchive& a, RamPages pages) override;
+    Bus& bus() override { return bus_; }
     const std::vector<std::string>& register_names() const override;
     std::vector<uint64_t> register_values() const override;
     bool read_memory(uint64_t addr, unsigned size, uint64_t& value) override;

@@ -75,6 +75,30 @@ std::vector<uint8_t> encode(const GuestExitEvent& e)
     return std::move(w.bytes);
 }
 
+std::vector<uint8_t> encode(const CheckpointPagesEvent& e)
+{
+    ByteWriter w;
+    w.u32(e.first_id);
+    w.raw(e.bytes);
+    return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encode(const CheckpointEvent& e)
+{
+    ByteWriter w;
+    w.u32(e.number);
+    w.varint(e.state.size());
+    w.raw(e.state);
+    w.varint(e.pages.size());
+    uint64_t prev = 0;
+    for (const CheckpointPageRef& ref : e.pages) {
+        w.varint(ref.page - prev);
+        w.varint(ref.id);
+        prev = ref.page + 1;
+    }
+    return std::move(w.bytes);
+}
+
 std::optional<SerialInputEvent> decode_serial_input(std::span<const uint8_t> p)
 {
     ByteReader r(p);
@@ -144,6 +168,42 @@ std::optional<GuestExitEvent> decode_guest_exit(std::span<const uint8_t> p)
     return e;
 }
 
+std::optional<CheckpointPagesEvent> decode_checkpoint_pages(std::span<const uint8_t> p)
+{
+    ByteReader r(p);
+    CheckpointPagesEvent e;
+    if (!r.u32(e.first_id) || r.remaining() == 0 || r.remaining() % kPageSize != 0 ||
+        r.remaining() / kPageSize > UINT32_MAX - e.first_id)
+        return std::nullopt;
+    e.bytes = rest(r);
+    return e;
+}
+
+std::optional<CheckpointEvent> decode_checkpoint(std::span<const uint8_t> p)
+{
+    ByteReader r(p);
+    CheckpointEvent e;
+    uint64_t state_size, count;
+    std::span<const uint8_t> state;
+    if (!r.u32(e.number) || !r.varint(state_size) || !r.bytes(state_size, state) || !r.varint(count) ||
+        count > r.remaining() / 2)  // each reference takes at least two bytes
+        return std::nullopt;
+    e.state.assign(state.begin(), state.end());
+    e.pages.resize(count);
+    uint64_t next = 0;  // pages strictly increase: each delta is from the one after the previous
+    for (CheckpointPageRef& ref : e.pages) {
+        uint64_t delta, id;
+        if (!r.varint(delta) || delta > (UINT64_MAX >> kPageBits) - next || !r.varint(id) || id > UINT32_MAX)
+            return std::nullopt;
+        ref.page = next + delta;
+        ref.id = static_cast<uint32_t>(id);
+        next = ref.page + 1;
+    }
+    if (!finished(r))
+        return std::nullopt;
+    return e;
+}
+
 const char* host_clock_name(HostClock c) { return c == HostClock::Realtime ? "realtime" : "monotonic"; }
 
 bool is_boundary_event(EventKind kind)
@@ -155,6 +215,7 @@ bool is_boundary_event(EventKind kind)
     case EventKind::InterruptLine:
     case EventKind::StateHash:
     case EventKind::Checkpoint:
+    case EventKind::CheckpointPages:
     case EventKind::GuestExit: return true;
     }
     return true;

@@ -43,6 +43,27 @@ struct InterruptLineEvent {
 
 // StateHash: the machine's StateDigest (machine/machine.h).
 
+// CheckpointPages: RAM page contents that checkpoints refer to by id, each distinct content
+// stored once per recording. Ids count from 0 in file order across all CheckpointPages events.
+struct CheckpointPagesEvent {
+    uint32_t first_id = 0;
+    std::vector<uint8_t> bytes;  // whole pages, kPageSize each
+};
+
+// A page written since the previous checkpoint (since the image was loaded, for the first).
+struct CheckpointPageRef {
+    uint64_t page = 0;  // physical address >> kPageBits
+    uint32_t id = 0;    // of its contents in the CheckpointPages before it
+};
+
+// Checkpoint: the machine at an instruction boundary. RAM is the loaded image, overwritten by
+// the pages of every checkpoint up to this one.
+struct CheckpointEvent {
+    uint32_t number = 0;                  // 0 for the first, then +1
+    std::vector<uint8_t> state;           // Machine::serialize with RamPages::Omitted
+    std::vector<CheckpointPageRef> pages;  // in increasing page order
+};
+
 struct GuestExitEvent {
     uint8_t stop_kind = 0;  // StopKind
     int32_t exit_code = 0;
@@ -54,6 +75,8 @@ std::vector<uint8_t> encode(const SemihostingInputEvent& e);
 std::vector<uint8_t> encode(const InterruptLineEvent& e);
 std::vector<uint8_t> encode(const StateDigest& e);
 std::vector<uint8_t> encode(const GuestExitEvent& e);
+std::vector<uint8_t> encode(const CheckpointPagesEvent& e);
+std::vector<uint8_t> encode(const CheckpointEvent& e);
 
 // Each returns nothing when the payload is malformed for its kind.
 std::optional<SerialInputEvent> decode_serial_input(std::span<const uint8_t> p);
@@ -62,6 +85,8 @@ std::optional<SemihostingInputEvent> decode_semihosting_input(std::span<const ui
 std::optional<InterruptLineEvent> decode_interrupt_line(std::span<const uint8_t> p);
 std::optional<StateDigest> decode_state_hash(std::span<const uint8_t> p);
 std::optional<GuestExitEvent> decode_guest_exit(std::span<const uint8_t> p);
+std::optional<CheckpointPagesEvent> decode_checkpoint_pages(std::span<const uint8_t> p);
+std::optional<CheckpointEvent> decode_checkpoint(std::span<const uint8_t> p);
 
 const char* host_clock_name(HostClock c);
 

@@ -116,22 +116,6 @@ std::string data_json(std::span<const uint8_t> b)
            hex_bytes(b, "") + "\"";
 }
 
-// Checkpoint has no struct in event_payloads.h yet; its layout is in docs/recording-format.md.
-struct CheckpointPayload {
-    uint64_t snapshot_id = 0;
-    uint64_t snapshot_hash = 0;
-    std::string location;
-};
-
-std::optional<CheckpointPayload> decode_checkpoint(std::span<const uint8_t> p)
-{
-    ByteReader r(p);
-    CheckpointPayload c;
-    if (!r.u64(c.snapshot_id) || !r.u64(c.snapshot_hash) || !r.str(c.location, p.size()) || r.remaining() != 0)
-        return std::nullopt;
-    return c;
-}
-
 EventDescription malformed(std::span<const uint8_t> p)
 {
     constexpr size_t kShown = 32;
@@ -196,13 +180,21 @@ EventDescription describe(const StateDigest& d)
     return {true, text, json + "]"};
 }
 
-EventDescription describe(const CheckpointPayload& c)
+EventDescription describe(const CheckpointEvent& c)
 {
-    std::string text = "snapshot " + num(c.snapshot_id) + ", xxh3-64 " + hex64(c.snapshot_hash) + ", " +
-                       (c.location.empty() ? std::string("stored elsewhere") : "location " + json_text(c.location));
+    std::string text = "checkpoint " + num(uint64_t{c.number}) + ", " + num(uint64_t{c.pages.size()}) +
+                       (c.pages.size() == 1 ? " page" : " pages") + " written since the last, machine state " +
+                       num(uint64_t{c.state.size()}) + " bytes";
     return {true, text,
-            "\"snapshot\":" + num(c.snapshot_id) + ",\"snapshot_hash\":" + json_hex(c.snapshot_hash) +
-                ",\"location\":" + json_text(c.location)};
+            "\"number\":" + num(uint64_t{c.number}) + ",\"pages_written\":" + num(uint64_t{c.pages.size()}) +
+                ",\"state_bytes\":" + num(uint64_t{c.state.size()})};
+}
+
+EventDescription describe(const CheckpointPagesEvent& e)
+{
+    uint64_t count = e.bytes.size() / kPageSize;
+    std::string text = num(count) + (count == 1 ? " page" : " pages") + " from id " + num(uint64_t{e.first_id});
+    return {true, text, "\"first_id\":" + num(uint64_t{e.first_id}) + ",\"pages\":" + num(count)};
 }
 
 std::optional<EventDescription> describe(const GuestExitEvent& e)
@@ -265,6 +257,7 @@ EventDescription describe_event_payload(EventKind kind, std::span<const uint8_t>
     case EventKind::InterruptLine: return or_malformed(decode_interrupt_line(p), p);
     case EventKind::StateHash: return or_malformed(decode_state_hash(p), p);
     case EventKind::Checkpoint: return or_malformed(decode_checkpoint(p), p);
+    case EventKind::CheckpointPages: return or_malformed(decode_checkpoint_pages(p), p);
     case EventKind::GuestExit: {
         std::optional<GuestExitEvent> e = decode_guest_exit(p);
         std::optional<EventDescription> d = e ? describe(*e) : std::nullopt;
@@ -283,6 +276,7 @@ bool event_payload_well_formed(EventKind kind, std::span<const uint8_t> p)
     case EventKind::InterruptLine: return decode_interrupt_line(p).has_value();
     case EventKind::StateHash: return decode_state_hash(p).has_value();
     case EventKind::Checkpoint: return decode_checkpoint(p).has_value();
+    case EventKind::CheckpointPages: return decode_checkpoint_pages(p).has_value();
     case EventKind::GuestExit: {
         std::optional<GuestExitEvent> e = decode_guest_exit(p);
         return e && e->stop_kind <= kMaxStopKind;

@@ -21,7 +21,8 @@ constexpr uint32_t kMaxIdleRounds = 1'000'000;
 // How long the recorder may wait for host input before it looks at `interrupted` again.
 constexpr std::chrono::milliseconds kInterruptLatency{200};
 
-uint64_t first_hash_icount(uint64_t hash_every) { return hash_every ? hash_every : kNever; }
+uint64_t first_due(uint64_t every) { return every ? every : kNever; }
+uint64_t next_due(uint64_t now, uint64_t every) { return (now / every + 1) * every; }
 
 }  // namespace
 
@@ -30,9 +31,12 @@ Recorder::Recorder(Machine& machine, EventLog& log, SerialSource* serial_in, Rec
       log_(log),
       serial_(serial_in),
       options_(options),
-      next_hash_(first_hash_icount(options.hash_every)),
+      next_hash_(first_due(options.hash_every)),
+      next_checkpoint_(first_due(options.checkpoint_every)),
       last_flush_(std::chrono::steady_clock::now())
 {
+    if (options.checkpoint_every)
+        checkpointer_.emplace(machine);
 }
 
 void Recorder::log_state_hash(uint64_t now)
@@ -50,7 +54,15 @@ void Recorder::visit(uint64_t now)
     idle_round_ = 0;
     if (now >= next_hash_) {
         log_state_hash(now);
-        next_hash_ = (now / options_.hash_every + 1) * options_.hash_every;
+        next_hash_ = next_due(now, options_.hash_every);
+    }
+    if (now >= next_checkpoint_) {
+        // The hash there lets rr-inspect --verify check the checkpoint, and leaves nothing in
+        // the RAM part of the next hash that the checkpoint would have to carry.
+        if (last_hash_icount_ != now)
+            log_state_hash(now);
+        checkpointer_->take(now, log_);
+        next_checkpoint_ = next_due(now, options_.checkpoint_every);
     }
 }
 
@@ -109,7 +121,7 @@ RunOutcome Recorder::run()
             return finish(RunOutcome{StopKind::Interrupted, 0, now, ""});
 
         m_.set_serial_input_waiting(serial_ && serial_->ready());
-        uint64_t budget = std::min({end, next_hash_, now + kSliceInsns}) - now;
+        uint64_t budget = std::min({end, next_hash_, next_checkpoint_, now + kSliceInsns}) - now;
         SliceEnd r = m_.run_slice(budget);
         flush_if_due();
         now = m_.icount();

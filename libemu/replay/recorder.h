@@ -1,16 +1,19 @@
 // Runs a machine live and records it: host serial bytes are delivered at instruction
 // boundaries (as soon as the UART has room) and logged with their icount, state hashes are
-// logged every `hash_every` instructions and at the end, and the log is flushed every few
-// seconds so that a recorder that is killed leaves a replayable prefix.
+// logged every `hash_every` instructions and at the end, checkpoints every `checkpoint_every`
+// (each right after a state hash at its icount), and the log is flushed every few seconds so
+// that a recorder that is killed leaves a replayable prefix.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 #include "host/serial_source.h"
 #include "machine/machine.h"
+#include "replay/checkpointer.h"
 #include "replay/event_log.h"
 
 namespace emu {
@@ -18,6 +21,7 @@ namespace emu {
 struct RecorderOptions {
     uint64_t max_insns = std::numeric_limits<uint64_t>::max();
     uint64_t hash_every = 0;
+    uint64_t checkpoint_every = 0;  // 0: none
     std::chrono::milliseconds flush_every{2000};
     // Set (from a signal handler) to end the run: the recording is finished as "interrupted".
     const std::atomic<bool>* interrupted = nullptr;
@@ -33,6 +37,8 @@ public:
     RunOutcome run();
 
     uint64_t state_hashes() const { return hashes_; }
+    // Zero when checkpoint_every is 0.
+    CheckpointStats checkpoint_stats() const { return checkpointer_ ? checkpointer_->stats() : CheckpointStats{}; }
 
 private:
     // Called at every instruction boundary the loop sees; logs the periodic hash on the first
@@ -49,6 +55,8 @@ private:
     SerialSource* serial_;
     RecorderOptions options_;
     uint64_t next_hash_;
+    uint64_t next_checkpoint_;
+    std::optional<Checkpointer> checkpointer_;
     uint64_t visited_ = std::numeric_limits<uint64_t>::max();
     uint32_t idle_round_ = 0;
     uint64_t last_hash_icount_ = std::numeric_limits<uint64_t>::max();

@@ -348,6 +348,7 @@ Result<bool> RecordingReader::load_chunk()
         return bad_chunk("events do not match the chunk's icount range");
 
     next_event_ = 0;
+    chunk_icount_before_ = end_.last_icount;
     current_chunk_ = RecordingChunkStats{chunk_no_, pos_, first, last, count, compressed, raw_size};
     pos_ += kChunkHeaderBytes + compressed;
     ++chunk_no_;
@@ -379,6 +380,45 @@ Result<bool> RecordingReader::next(RecordingEvent& ev)
     ev.payload = std::span<const uint8_t>(chunk_).subspan(e.offset, e.size);
     ++end_.events;
     return true;
+}
+
+RecordingPosition RecordingReader::position() const
+{
+    if (next_event_ < events_.size())
+        return {current_chunk_.offset, current_chunk_.number, static_cast<uint32_t>(next_event_),
+                end_.events - next_event_, chunk_icount_before_};
+    return {pos_, chunk_no_, 0, end_.events, end_.last_icount};
+}
+
+Result<Done> RecordingReader::seek(const RecordingPosition& at)
+{
+    if (failed_)
+        return *failed_;
+    if (at.chunk_offset < header_.header_bytes || at.chunk_offset > data_end_)
+        return Error{ExitStatus::Internal, name_ + ": seek to offset " + str(at.chunk_offset) + " outside the chunks"};
+    pos_ = at.chunk_offset;
+    chunk_no_ = at.chunk;
+    ended_ = false;
+    events_.clear();
+    next_event_ = 0;
+    end_ = RecordingEnd{};
+    end_.chunks = at.chunk;
+    end_.events = at.events_before;
+    end_.last_icount = at.icount_before;
+    Result<bool> loaded = load_chunk();
+    if (!loaded) {
+        failed_ = loaded.error();
+        return *failed_;
+    }
+    if (!*loaded) {
+        ended_ = true;
+        return at.event == 0 ? Result<Done>(Done{}) : Result<Done>(bad_chunk("missing where a seek expects it"));
+    }
+    if (at.event > events_.size())
+        return Error{ExitStatus::Internal, name_ + ": seek past the end of chunk " + str(at.chunk)};
+    next_event_ = at.event;
+    end_.events += at.event;
+    return Done{};
 }
 
 }  // namespace emu

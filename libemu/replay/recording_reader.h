@@ -52,6 +52,16 @@ struct RecordingChunkStats {
     uint32_t uncompressed_bytes = 0;  // the decoded event bytes
 };
 
+// Where an event sits in the file, so that a reader can come back to it (seeking from a
+// checkpoint). Valid for any reader of the same file.
+struct RecordingPosition {
+    uint64_t chunk_offset = 0;
+    uint32_t chunk = 0;          // its sequence number
+    uint32_t event = 0;          // within the chunk
+    uint64_t events_before = 0;  // in the chunks before it
+    uint64_t icount_before = 0;  // the last icount of the chunk before it, 0 for the first
+};
+
 struct RecordingEvent {
     uint64_t icount = 0;
     EventKind kind = EventKind::GuestExit;
@@ -94,6 +104,10 @@ public:
     const RecordingEnd& end() const { return end_; }
     // The chunk the last event handed out came from.
     const RecordingChunkStats& current_chunk() const { return current_chunk_; }
+    // The position of the event next() hands out next.
+    RecordingPosition position() const;
+    // Goes back or forward to a position this file's reader gave; next() goes on from there.
+    Result<Done> seek(const RecordingPosition& at);
 
     // Where the bytes come from (a file or memory); defined in the .cpp.
     class Source;
@@ -133,6 +147,7 @@ private:
     std::vector<uint8_t> chunk_;  // decompressed events of the current chunk
     std::vector<EventRef> events_;
     RecordingChunkStats current_chunk_;
+    uint64_t chunk_icount_before_ = 0;  // the previous chunk's last icount, for the current chunk
     size_t next_event_ = 0;
     bool ended_ = false;
     std::optional<Error> failed_;

@@ -18,6 +18,13 @@ public:
 
     // Called once, at the first mismatch.
     void on_mismatch(std::function<void()> pause) { pause_ = std::move(pause); }
+    // Forgets a mismatch, for a replay that starts over from a checkpoint.
+    void reset()
+    {
+        mismatch_.clear();
+        mismatch_icount_ = 0;
+        mismatch_at_end_ = false;
+    }
     // Why the replay departed from the recording; empty while it has not.
     const std::string& mismatch() const { return mismatch_; }
     uint64_t mismatch_icount() const { return mismatch_icount_; }

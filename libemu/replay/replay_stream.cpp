@@ -4,6 +4,15 @@
 
 namespace emu {
 
+void ReplayStream::restart(uint64_t consumed)
+{
+    buffer_.clear();
+    error_.reset();
+    ended_ = false;
+    consumed_ = consumed;
+    last_icount_ = 0;
+}
+
 bool ReplayStream::load_one()
 {
     if (ended_)

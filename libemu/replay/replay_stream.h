@@ -23,6 +23,9 @@ class ReplayStream {
 public:
     explicit ReplayStream(RecordingReader& reader) : reader_(reader) {}
 
+    // Forgets what it buffered: the reader was moved to an event that has `consumed` before it.
+    void restart(uint64_t consumed);
+
     // The next event, or null at the end of the stream or after a read error (see error()).
     const OwnedEvent* peek();
     void pop();

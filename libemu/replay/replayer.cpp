@@ -107,7 +107,8 @@ Replayer::Step Replayer::exchange()
         case EventKind::InterruptLine:
             diverge("the recording has an InterruptLine event, which this machine never produces");
             return Step::Done;
-        case EventKind::Checkpoint: stream_.pop(); break;
+        case EventKind::Checkpoint:
+        case EventKind::CheckpointPages: stream_.pop(); break;
         case EventKind::GuestExit: {
             std::optional<GuestExitEvent> ex = decode_guest_exit(e->payload);
             auto kind = ex && ex->stop_kind <= kMaxStopKind ? static_cast<StopKind>(ex->stop_kind) : StopKind::Unsupported;

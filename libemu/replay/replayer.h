@@ -57,6 +57,9 @@ public:
     // `stop_at` instructions have retired (then reached_seek), before the inputs recorded for
     // that boundary are delivered. The report covers everything replayed so far.
     Result<ReplayReport> run_to(std::optional<uint64_t> stop_at);
+    // For a machine just restored to the recorded state at a checkpoint: reports count the
+    // last match from there.
+    void start_at_checkpoint(uint64_t icount) { last_match_ = icount; }
     Machine& machine() { return m_; }
 
 private:

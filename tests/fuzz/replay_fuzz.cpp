@@ -62,7 +62,8 @@ std::vector<uint8_t> payload(EventKind kind, bool valid, const uint8_t* p, size_
         d.registers.assign(n % 50, u64(16));
         return encode(d);
     }
-    case EventKind::Checkpoint: return {p, p + n};
+    case EventKind::Checkpoint:
+    case EventKind::CheckpointPages: return {p, p + n};
     case EventKind::GuestExit: return encode(GuestExitEvent{static_cast<uint8_t>(n ? p[0] % 8 : 0), 0});
     }
     return {};

@@ -47,14 +47,14 @@ struct Board {
     std::vector<uint8_t> snapshot()
     {
         StateWriter w;
-        machine->serialize(w);
+        machine->serialize(w, RamPages::Included);
         return w.bytes();
     }
 
     void restore(const std::vector<uint8_t>& bytes)
     {
         StateReader r(bytes);
-        machine->serialize(r);
+        machine->serialize(r, RamPages::Included);
         INFO(r.error().value_or(""));
         REQUIRE(r.finish());
     }
@@ -117,7 +117,7 @@ TEST_CASE("snapshot: a snapshot of one machine does not restore into the other",
     std::vector<uint8_t> snap = virt.snapshot();
     Board pc("pc", "i386_hello.elf");
     StateReader r(snap);
-    pc.machine->serialize(r);
+    pc.machine->serialize(r, RamPages::Included);
     REQUIRE(r.error());
     CHECK(r.error()->find("expected section 'pc', found section 'virt'") != std::string::npos);
 }

@@ -59,7 +59,7 @@ def one_line(err):
     return len(err.strip().splitlines()) == 1
 
 
-KINDS = ["SerialInput", "ClockRead", "SemihostingInput", "InterruptLine", "StateHash", "Checkpoint", "GuestExit"]
+KINDS = ["SerialInput", "ClockRead", "SemihostingInput", "InterruptLine", "StateHash", "Checkpoint", "GuestExit", "CheckpointPages"]
 KEYS = ["format_version", "tool_version", "machine", "ram_size", "icount_shift", "hash_every", "icount", "exit",
         "images", "events_by_kind", "events", "chunks", "bytes", "bytes_per_million_insns", "complete",
         "truncated", "verified"]
@@ -202,7 +202,9 @@ def test_stats(inspect, rec, summary):
 def test_verify(inspect, rec, summary):
     rc, out, err = inspect(rec, "--verify")
     lines = out.strip().splitlines()
-    check(rc == 0 and lines[-1] == f"verify ok: {summary['chunks']} chunks, {summary['events']} events",
+    checkpoints = summary["events_by_kind"]["Checkpoint"]
+    check(rc == 0 and lines[-1] == f"verify ok: {summary['chunks']} chunks, {summary['events']} events, "
+          f"{checkpoints} checkpoints",
           "--verify ok on a good recording", lines[-1] if lines else err)
     check(len(re.findall(r"^chunk \d+ at offset \d+: .*: ok$", out, re.M)) == summary["chunks"],
           "--verify prints one result per chunk")

@@ -15,6 +15,7 @@
 #include "replay/event_text.h"
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
+#include "tools/rr-inspect/checkpoints.h"
 #include "tools/rr-inspect/scan.h"
 
 using namespace emu;
@@ -31,6 +32,7 @@ struct Options {
     uint64_t from = 0;
     uint64_t to = std::numeric_limits<uint64_t>::max();
     bool stats = false;
+    bool checkpoints = false;
     bool verify = false;
 };
 
@@ -200,7 +202,7 @@ std::string json_stats(const Scan& s)
     return j;
 }
 
-std::string json_summary(const Scan& s, const Options& o, bool verified)
+std::string json_summary(const Scan& s, const Options& o, bool verified, const CheckpointIndex* checkpoints)
 {
     std::string j = "{\"file\":" + json_string(s.path) + ",\"format_version\":" + str(s.header.format_version) +
                      ",\"tool_version\":" + json_string(s.header.tool_version) +
@@ -230,6 +232,8 @@ std::string json_summary(const Scan& s, const Options& o, bool verified)
          ",\"verified\":" + (verified ? "true" : "false");
     if (o.stats)
         j += ",\"stats\":" + json_stats(s);
+    if (checkpoints)
+        j += ",\"checkpoints\":" + checkpoints_json(*checkpoints);
     return j + "}\n";
 }
 
@@ -283,25 +287,37 @@ Result<int> summarise(const Options& o)
     }
     const Scan& s = *scan;
 
+    std::optional<CheckpointIndex> checkpoints;
+    if (o.checkpoints || o.verify) {
+        Result<CheckpointIndex> read = read_checkpoints(o.recording);
+        if (!read)
+            return read.error();
+        checkpoints = std::move(*read);
+    }
     std::optional<Error> failure;
     if (o.verify) {
         if (Result<Done> extra = verify_extra(o.recording, s); !extra)
             failure = extra.error();
+        else if (Result<Done> restored = verify_checkpoints(o.recording, *checkpoints, verify_lines); !restored)
+            failure = restored.error();
         else if (!s.end.complete)
             failure = Error{ExitStatus::BadRecording, o.recording + ": " + s.end.message};
     }
     bool verified = o.verify && !failure;
 
     if (o.json) {
-        std::fputs(json_summary(s, o, verified).c_str(), stdout);
+        std::fputs(json_summary(s, o, verified, o.checkpoints ? &*checkpoints : nullptr).c_str(), stdout);
     } else {
         std::string out = text_summary(s);
         if (o.stats)
             out += text_stats(s);
+        if (o.checkpoints)
+            out += checkpoints_text(*checkpoints);
         if (o.verify) {
             out += "\n" + verify_lines;
             if (verified)
-                out += "verify ok: " + str(s.chunks.size()) + " chunks, " + str(s.events) + " events\n";
+                out += "verify ok: " + str(s.chunks.size()) + " chunks, " + str(s.events) + " events, " +
+                       str(checkpoints->checkpoints().size()) + " checkpoints\n";
             else
                 out += "verify FAILED: " + failure->message + "\n";
         }
@@ -340,7 +356,8 @@ int main(int argc, char** argv)
                  "  rr-inspect run.rr --events --kind SerialInput --from 1000 --to 50000\n"
                  "  rr-inspect run.rr --events --json       one JSON object per event (JSON lines)\n"
                  "  rr-inspect run.rr --stats               where the bytes go, per kind and per chunk\n"
-                 "  rr-inspect run.rr --verify              check every chunk, event and image\n"
+                 "  rr-inspect run.rr --checkpoints         list the checkpoints (icount, pages, bytes)\n"
+                 "  rr-inspect run.rr --verify              check every chunk, event, image and checkpoint\n"
                  "\n"
                  "Exit status: 0 ok (also for a truncated recording without --verify);\n"
                  "64 bad command line (e.g. an unknown --kind); 65 corrupt, truncated (with --verify),\n"
@@ -362,9 +379,14 @@ int main(int argc, char** argv)
                  "Add statistics: per kind count and payload bytes, per chunk offset, icount range, events, "
                  "compressed and uncompressed bytes")
         ->excludes(events);
+    app.add_flag("--checkpoints", o.checkpoints,
+                 "Add the checkpoints: number, icount, pages written since the previous one, distinct pages "
+                 "stored with it, machine state bytes and event bytes")
+        ->excludes(events);
     app.add_flag("--verify", o.verify,
-                 "Check the whole recording strictly (chunks, event payloads, embedded images) and print "
-                 "per-chunk results and a verdict; a truncated recording fails")
+                 "Check the whole recording strictly (chunks, event payloads, embedded images; each checkpoint "
+                 "restored and replayed to the next state hash) and print per-chunk and per-checkpoint results "
+                 "and a verdict; a truncated recording fails")
         ->excludes(events);
     return tools::run_tool(app, argc, argv, [&] { return run_inspect(o); });
 }

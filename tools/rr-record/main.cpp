@@ -27,6 +27,9 @@ using emu::tools::SerialSink;
 namespace {
 
 constexpr uint64_t kDefaultHashEvery = 10'000'000;
+// About 0.2 s of guest time at our speed: seeking replays at most that far, and a checkpoint
+// costs the pages written since the last one.
+constexpr uint64_t kDefaultCheckpointEvery = 100'000'000;
 
 // SIGINT and SIGTERM end the recording properly (the recorder looks at this flag between
 // slices) instead of leaving it unfinished.
@@ -59,6 +62,7 @@ struct Options {
     uint64_t max_insns = std::numeric_limits<uint64_t>::max();
     unsigned icount_shift = 0;
     uint64_t hash_every = kDefaultHashEvery;
+    uint64_t checkpoint_every = kDefaultCheckpointEvery;
     uint64_t mem = uint64_t{128} << 20;
     bool no_embed = false;
 };
@@ -86,7 +90,8 @@ int exit_status(const RunOutcome& outcome)
     return static_cast<int>(ExitStatus::Internal);
 }
 
-void print_outcome(const RunOutcome& outcome, const RecordingWriter& writer, uint64_t events)
+void print_outcome(const RunOutcome& outcome, const RecordingWriter& writer, uint64_t events,
+                   const CheckpointStats& checkpoints)
 {
     std::fprintf(stderr, "icount: %llu\n", static_cast<unsigned long long>(outcome.icount));
     std::fprintf(stderr, "stop: %s", stop_kind_name(outcome.kind));
@@ -96,6 +101,12 @@ void print_outcome(const RunOutcome& outcome, const RecordingWriter& writer, uin
         std::fprintf(stderr, ": %s", outcome.detail.c_str());
     std::fprintf(stderr, "\nrecording: %llu events, %u chunks, %llu bytes\n", static_cast<unsigned long long>(events),
                  writer.chunks_written(), static_cast<unsigned long long>(writer.bytes_written()));
+    if (checkpoints.checkpoints)
+        std::fprintf(stderr, "checkpoints: %llu (%llu pages written, %llu distinct stored, %llu bytes before compression)\n",
+                     static_cast<unsigned long long>(checkpoints.checkpoints),
+                     static_cast<unsigned long long>(checkpoints.pages_written),
+                     static_cast<unsigned long long>(checkpoints.pages_stored),
+                     static_cast<unsigned long long>(checkpoints.payload_bytes));
 }
 
 // An input source, or none when no path is given.
@@ -149,6 +160,7 @@ Result<int> record(const Options& o)
     RecorderOptions options;
     options.max_insns = o.max_insns;
     options.hash_every = o.hash_every;
+    options.checkpoint_every = o.checkpoint_every;
     options.interrupted = &g_interrupted;
     catch_interrupts();
     Recorder recorder(**machine, log, serial_in->get(), options);
@@ -162,7 +174,7 @@ Result<int> record(const Options& o)
             return Error{ExitStatus::IoError, (*in)->error()};
     if (Result<Done> finished = writer->finish(outcome.icount); !finished)
         return finished.error();
-    print_outcome(outcome, *writer, log.events());
+    print_outcome(outcome, *writer, log.events(), recorder.checkpoint_stats());
     return exit_status(outcome);
 }
 
@@ -172,7 +184,7 @@ int main(int argc, char** argv)
 {
     CLI::App app{"Runs a guest and records everything non-deterministic it receives (serial input,\n"
                  "host clock reads, semihosting console input), each stamped with its instruction\n"
-                 "count, plus periodic state hashes, into one recording file that rr-replay re-executes\n"
+                 "count, plus periodic state hashes and checkpoints, into one recording file that rr-replay re-executes\n"
                  "anywhere. The guest image is embedded unless --no-embed.\n"
                  "Guest serial output goes to stdout unless --serial-out says otherwise; run details\n"
                  "(final icount, stop reason) go to stderr.\n"
@@ -201,6 +213,11 @@ int main(int argc, char** argv)
         ->capture_default_str();
     app.add_option("--hash-every", o.hash_every,
                    "Record a state hash every N instructions (0: only at the end); rr-replay checks each")
+        ->capture_default_str();
+    app.add_option("--checkpoint-every", o.checkpoint_every,
+                   "Store a checkpoint every N instructions (0: none): the RAM pages written since the "
+                   "previous one, each distinct page once, and the machine state. rr-replay --seek and "
+                   "rr-bisect start from the nearest one")
         ->capture_default_str();
     app.add_option("--mem", o.mem, "Guest RAM size in bytes (suffixes K, M, G)")
         ->transform(CLI::AsSizeValue(false))

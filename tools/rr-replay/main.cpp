@@ -165,6 +165,13 @@ Result<int> replay(const Options& o)
         if (Result<Done> ok = e.check(names); !ok)
             return Error{ExitStatus::Usage, "--print: " + ok.error().message};
 
+    if (o.seek) {
+        Result<CheckpointIndex> checkpoints = (*session)->scan_checkpoints(*o.seek);
+        if (!checkpoints)
+            return checkpoints.error();
+        if (Result<Done> restored = (*session)->restore_nearest(*checkpoints, *o.seek); !restored)
+            return restored.error();
+    }
     Result<ReplayReport> report = (*session)->replayer().run_to(o.seek);
     if (sink)
         if (Result<Done> flushed = sink->flush(); !flushed)
@@ -172,7 +179,8 @@ Result<int> replay(const Options& o)
     if (!report)
         return report.error();
     const ReplayReport& r = *report;
-    if (o.seek && r.reached_seek && !r.divergence)
+    // The run's last state counts: a guest that stops at N has executed exactly N instructions.
+    if (o.seek && !r.divergence && (r.reached_seek || (!r.truncated && r.outcome.icount == *o.seek)))
         return print_values(o, machine, *exprs);
     if (o.seek && !r.divergence && !r.truncated)
         return Error{ExitStatus::Usage, "--seek " + std::to_string(*o.seek) + ": the recorded run ends at icount " +
@@ -210,8 +218,9 @@ int main(int argc, char** argv)
                  "instruction count, every state hash is checked, and the run must end where and how the\n"
                  "recording says. The first difference is reported with its icount, pc, what differed\n"
                  "and the registers that differ.\n"
-                 "With --seek N it stops after exactly N instructions and prints the --print expressions\n"
-                 "there (--json: {\"icount\":N,\"values\":{EXPR:value,...}}).\n"
+                 "With --seek N it starts from the last checkpoint at or before N (or the start), replays\n"
+                 "to exactly N instructions and prints the --print expressions there\n"
+                 "(--json: {\"icount\":N,\"values\":{EXPR:value,...}}).\n"
                  "Exit status: 0 same run; 1 divergence; 64 usage, a bad --print expression or a --seek\n"
                  "past the end of the run; 65 corrupt, truncated (after replaying what is\n"
                  "there) or unsupported recording, or a --kernel that is not the recorded image;\n"
@@ -226,8 +235,9 @@ int main(int argc, char** argv)
     app.add_flag("--json", o.json, "Print the verdict as one JSON object");
     app.add_option("--junit", o.junit, "Also write the verdict as JUnit XML to FILE");
     app.add_option("--seek", o.seek,
-                   "Replay exactly N instructions and stop there (checking everything on the way), then "
-                   "print the --print values");
+                   "Stop after exactly N instructions, replayed from the nearest checkpoint before (checking "
+                   "everything on the way), and print the --print values; --serial-out gets the output from "
+                   "that checkpoint on");
     app.add_option("--print", o.print,
                    "With --seek: an expression to evaluate there (repeatable), over registers (x0, pc, eax, ...), "
                    "icount and mem8/16/32/64[ADDR]; see docs/expressions.md")

@@ -156,8 +156,8 @@ public:
             uint64_t first = off >> kPageBits, last = (off + sizeof(T) - 1) >> kPageBits;
             if (__builtin_expect((code_page_[first] | code_page_[last]) == 0, 1)) {
                 std::memcpy(ram_host_ + off, &value, sizeof(T));
-                dirty_page_[first] = 1;
-                dirty_page_[last] = 1;
+                dirty_page_[first] = kPageWritten;
+                dirty_page_[last] = kPageWritten;
                 return true;
             }
         }

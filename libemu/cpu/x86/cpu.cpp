@@ -53,7 +53,7 @@ Cpu::Cpu(Bus& bus, IoPorts& io, VirtualClock& clock) : bus_(bus), io_(io), clock
     bus_.set_code_write_listener([this](PhysAddr page) { on_code_write(page); });
     if (bus_.ram_regions().empty())
         throw std::logic_error("an i386 CPU needs RAM on its bus");
-    auto& ram = const_cast<RamRegion&>(bus_.ram_regions()[0]);
+    RamRegion& ram = bus_.ram_regions()[0];
     if (ram.base == 0 && ram.size >= 8) {
         ram_host_ = ram.host.get();
         ram_size_ = std::min<uint64_t>(ram.size, uint64_t{1} << 32);

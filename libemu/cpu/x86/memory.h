@@ -55,8 +55,8 @@ bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
         uint32_t first = lin >> kPageBits, last = (lin + sizeof(T) - 1) >> kPageBits;
         if (__builtin_expect((code_page_[first] | code_page_[last]) == 0, 1)) {
             std::memcpy(ram_host_ + lin, &value, sizeof(T));
-            dirty_page_[first] = 1;
-            dirty_page_[last] = 1;
+            dirty_page_[first] = kPageWritten;
+            dirty_page_[last] = kPageWritten;
             return true;
         }
     }
@@ -65,7 +65,7 @@ bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
                              (lin & 0xFFF) <= kPageSize - sizeof(T),
                          1)) {
         std::memcpy(e.host + (lin & 0xFFF), &value, sizeof(T));
-        *e.dirty = 1;
+        *e.dirty = kPageWritten;
         return true;
     }
     return write_linear(lin, sizeof(T), value, s.cpl == 3, op);
