@@ -22,6 +22,7 @@ enum DirtyBit : uint8_t {
     kDirtyForHash = 1,        // state hashes (ram_digest)
     kDirtyForCheckpoint = 2,  // the recorder's checkpoints
     kDirtyForCompare = 4,     // rr-bisect comparing two machines
+    kDirtyForRestore = 8,     // a replay restoring checkpoints (LoadedRam::restore)
 };
 constexpr uint8_t kPageWritten = 0xff;
 

@@ -72,6 +72,8 @@ void serialize_hash_dirty(StateArchive& a, RamRegion& r)
 
 void serialize_ram(StateArchive& a, Bus& bus, RamPages pages)
 {
+    if (pages == RamPages::None)
+        return;
     a.section(pages == RamPages::Included ? "ram" : "ram-map", 2);
     if (a.loading() && a.error())
         return;  // a snapshot that already failed must not wipe the RAM

@@ -1,6 +1,7 @@
 // RAM in a snapshot: every page that is not all zeros, with its address, and the map of pages
 // written since the last state hash (the next hash covers those). Loading zeroes the rest.
-// A checkpoint stores its pages apart (deduplicated across checkpoints) and takes only the map.
+// A checkpoint stores its pages apart (deduplicated across checkpoints) and takes only the map;
+// comparing two machines leaves RAM out altogether.
 #pragma once
 
 #include "core/bus.h"
@@ -8,7 +9,7 @@
 
 namespace emu {
 
-enum class RamPages : bool { Omitted, Included };
+enum class RamPages { Included, DirtyMap, None };
 
 void serialize_ram(StateArchive& a, Bus& bus, RamPages pages);
 

@@ -1,5 +1,8 @@
 #include "core/state_archive.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include <xxhash.h>
 
 namespace emu {
@@ -140,6 +143,92 @@ bool StateReader::finish()
     if (!error_ && pos_ != b_.size())
         fail(std::to_string(b_.size() - pos_) + " bytes left over after the last component");
     return !error_;
+}
+
+std::optional<std::vector<StateField>> list_state_fields(std::span<const uint8_t> b)
+{
+    std::vector<StateField> out;
+    std::string section;
+    size_t pos = 0;
+    auto take = [&](size_t n) -> std::optional<std::span<const uint8_t>> {
+        if (b.size() - pos < n)
+            return std::nullopt;
+        std::span<const uint8_t> s = b.subspan(pos, n);
+        pos += n;
+        return s;
+    };
+    while (pos < b.size()) {
+        std::optional<std::span<const uint8_t>> head = take(2);
+        if (!head)
+            return std::nullopt;
+        char tag = static_cast<char>((*head)[0]);
+        std::optional<std::span<const uint8_t>> name = take((*head)[1]);
+        if (!name)
+            return std::nullopt;
+        std::string n(name->begin(), name->end());
+        if (tag == 'S') {
+            if (!take(4))
+                return std::nullopt;
+            section = n;
+            continue;
+        }
+        std::optional<std::span<const uint8_t>> type = take(1);
+        if (tag != 'F' || !type)
+            return std::nullopt;
+        size_t size = (*type)[0];
+        if (size == kBlobType) {
+            std::optional<std::span<const uint8_t>> length = take(4);
+            if (!length)
+                return std::nullopt;
+            size = (*length)[0] | (*length)[1] << 8 | (*length)[2] << 16 | size_t{(*length)[3]} << 24;
+        }
+        std::optional<std::span<const uint8_t>> value = take(size);
+        if (!value)
+            return std::nullopt;
+        out.push_back({section, n, *value});
+    }
+    return out;
+}
+
+namespace {
+
+std::string value_text(std::span<const uint8_t> v)
+{
+    if (v.size() > 8)
+        return std::to_string(v.size()) + " bytes";
+    uint64_t x = 0;
+    for (size_t i = 0; i < v.size(); ++i)
+        x |= uint64_t{v[i]} << (8 * i);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(x));
+    return buf;
+}
+
+}  // namespace
+
+std::optional<std::string> first_state_difference(std::span<const uint8_t> a, std::span<const uint8_t> b)
+{
+    if (a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()))
+        return std::nullopt;
+    std::optional<std::vector<StateField>> fa = list_state_fields(a), fb = list_state_fields(b);
+    if (!fa || !fb)
+        return "the saved states differ and do not parse";
+    for (size_t i = 0; i < fa->size() && i < fb->size(); ++i) {
+        const StateField &x = (*fa)[i], &y = (*fb)[i];
+        std::string where = x.section + "." + x.name;
+        if (x.section != y.section || x.name != y.name)
+            return "the states have different layouts (" + where + " vs " + y.section + "." + y.name + ")";
+        if (x.value.size() == y.value.size() && std::equal(x.value.begin(), x.value.end(), y.value.begin()))
+            continue;
+        if (x.value.size() <= 8 && y.value.size() <= 8)
+            return where + ": " + value_text(x.value) + " vs " + value_text(y.value);
+        size_t at = 0;
+        while (at < x.value.size() && at < y.value.size() && x.value[at] == y.value[at])
+            ++at;
+        return where + ": " + value_text(x.value) + " vs " + value_text(y.value) + ", first difference at byte " +
+               std::to_string(at);
+    }
+    return "the states have different numbers of fields";
 }
 
 }  // namespace emu

@@ -117,6 +117,21 @@ void append_state(std::vector<uint8_t>& out, const Component& c)
     out.insert(out.end(), w.bytes().begin(), w.bytes().end());
 }
 
+// One field of a saved state, for comparing two states without knowing their components.
+struct StateField {
+    std::string section;
+    std::string name;
+    std::span<const uint8_t> value;  // into the saved bytes: the integer's bytes, or the blob's
+};
+
+// Every field of a saved state in order; nothing for bytes that do not parse.
+std::optional<std::vector<StateField>> list_state_fields(std::span<const uint8_t> bytes);
+
+// The first field where two saved states differ ("gicv2.pending: 0x4 vs 0x0", or for a blob
+// "ram-map.hash_dirty_pages: 12 bytes vs 8 bytes, first difference at byte 4"), or nothing when
+// they are equal.
+std::optional<std::string> first_state_difference(std::span<const uint8_t> a, std::span<const uint8_t> b);
+
 // xxh3-64 of bytes; with state_hash(), the CPU and device parts of a state hash.
 uint64_t hash_state_bytes(const std::vector<uint8_t>& bytes);
 

@@ -93,7 +93,7 @@ public:
     virtual StateDigest state_digest() = 0;
     // The whole machine (CPU, devices, virtual clock, RAM, output digest), both ways: a
     // snapshot. Restoring needs a machine built with the same configuration and image; after
-    // a restore that reports an error the machine must be thrown away. With RamPages::Omitted
+    // a restore that reports an error the machine must be thrown away. With RamPages::DirtyMap
     // the RAM contents are left out (a checkpoint stores them apart) and loading keeps them.
     virtual void serialize(StateArchive& a, RamPages pages) = 0;
     // Physical memory, for checkpoints and for comparing machines.

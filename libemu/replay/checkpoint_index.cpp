@@ -43,29 +43,41 @@ const uint8_t* LoadedRam::page(uint64_t page_number) const
     return bytes_.data() + size_t(it - pages_.begin()) * kPageSize;
 }
 
-size_t LoadedRam::restore(Bus& bus, const std::vector<CheckpointPageRef>& written, const uint8_t* store) const
+size_t LoadedRam::restore(Bus& bus, const std::vector<CheckpointPageRef>& written, const uint8_t* store)
 {
-    size_t placed = 0;
-    for (RamRegion& r : bus.ram_regions()) {
-        auto ref = std::lower_bound(written.begin(), written.end(), r.base >> kPageBits,
-                                    [](const CheckpointPageRef& a, uint64_t p) { return a.page < p; });
-        for (uint64_t off = 0; off < r.size; off += kPageSize) {
-            uint64_t page = (r.base + off) >> kPageBits;
-            const uint8_t* want = this->page(page);
-            if (ref != written.end() && ref->page == page) {
-                want = store + size_t{ref->id} * kPageSize;
-                ++ref;
-                ++placed;
+    std::vector<uint64_t> candidates = std::move(overwritten_);
+    for (RamRegion& r : bus.ram_regions())
+        for (size_t p = 0; p < r.dirty_page.size(); ++p)
+            if (r.dirty_page[p] & kDirtyForRestore) {
+                r.dirty_page[p] &= ~kDirtyForRestore;
+                candidates.push_back((r.base >> kPageBits) + p);
             }
-            // Compare before writing: pages that already hold the right bytes (most of them)
-            // are only read, and untouched zero pages stay unallocated.
-            uint8_t* have = r.host.get() + off;
-            size_t n = static_cast<size_t>(std::min<uint64_t>(kPageSize, r.size - off));
-            if (want && std::memcmp(have, want, n) != 0)
-                std::memcpy(have, want, n);
-            else if (!want && !all_zero(have, n))
-                std::memset(have, 0, n);
-        }
+    overwritten_.clear();
+    for (const CheckpointPageRef& ref : written)
+        overwritten_.push_back(ref.page);
+    candidates.insert(candidates.end(), overwritten_.begin(), overwritten_.end());
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+
+    size_t placed = 0;
+    auto ref = written.begin();
+    for (uint64_t page : candidates) {
+        RamRegion* r = bus.ram_at(page << kPageBits);
+        while (ref != written.end() && ref->page < page)
+            ++ref;
+        bool in_written = ref != written.end() && ref->page == page;
+        if (!r)
+            continue;
+        const uint8_t* want = in_written ? store + size_t{ref->id} * kPageSize : this->page(page);
+        placed += in_written;
+        // Compare before writing: pages that already hold the right bytes are only read.
+        uint64_t off = (page << kPageBits) - r->base;
+        uint8_t* have = r->host.get() + off;
+        size_t n = static_cast<size_t>(std::min<uint64_t>(kPageSize, r->size - off));
+        if (want && std::memcmp(have, want, n) != 0)
+            std::memcpy(have, want, n);
+        else if (!want && !all_zero(have, n))
+            std::memset(have, 0, n);
     }
     return placed;
 }
@@ -92,6 +104,7 @@ Result<CheckpointIndex> CheckpointIndex::scan(RecordingReader& reader, const std
             return got.error();
         if (!*got || ev.icount > until)
             break;
+        index.last_icount_ = ev.icount;
         if (ev.kind == EventKind::CheckpointPages) {
             std::optional<CheckpointPagesEvent> pages = decode_checkpoint_pages(ev.payload);
             if (!pages)
@@ -157,14 +170,14 @@ std::vector<CheckpointPageRef> CheckpointIndex::pages_written_up_to(size_t k) co
     return latest;
 }
 
-Result<Done> CheckpointIndex::restore(size_t k, Machine& m, const LoadedRam& loaded) const
+Result<Done> CheckpointIndex::restore(size_t k, Machine& m, LoadedRam& loaded) const
 {
     std::vector<CheckpointPageRef> written = pages_written_up_to(k);
     size_t placed = loaded.restore(m.bus(), written, store_.data());
     if (placed != written.size())
         return bad(k, std::to_string(written.size() - placed) + " written pages lie outside the machine's RAM");
     StateReader state(states_[k]);
-    m.serialize(state, RamPages::Omitted);
+    m.serialize(state, RamPages::DirtyMap);
     if (!state.finish())
         return bad(k, "machine state does not load: " + *state.error());
     return Done{};

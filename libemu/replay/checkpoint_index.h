@@ -19,16 +19,20 @@ namespace emu {
 // The non-zero RAM pages of a freshly loaded machine: what a checkpoint's pages build on.
 class LoadedRam {
 public:
+    // Right after the image is loaded.
     static LoadedRam capture(Bus& bus);
     // The page's contents, or null for a zero page.
     const uint8_t* page(uint64_t page_number) const;
     // Makes the bus's RAM this, overwritten by `written` (increasing pages, contents in
-    // `store` by id). Returns how many of `written` lie in RAM.
-    size_t restore(Bus& bus, const std::vector<CheckpointPageRef>& written, const uint8_t* store) const;
+    // `store` by id). Returns how many of `written` lie in RAM. Only pages that can differ are
+    // looked at: those written since the last restore (or the capture) and those the last
+    // restore overwrote.
+    size_t restore(Bus& bus, const std::vector<CheckpointPageRef>& written, const uint8_t* store);
 
 private:
     std::vector<uint64_t> pages_;  // increasing
     std::vector<uint8_t> bytes_;
+    std::vector<uint64_t> overwritten_;  // by the last restore
 };
 
 struct CheckpointInfo {
@@ -50,6 +54,8 @@ public:
                                         uint64_t until = UINT64_MAX);
 
     const std::vector<CheckpointInfo>& checkpoints() const { return infos_; }
+    // The icount of the last event scanned: where the recorded run ends, for a whole scan.
+    uint64_t last_icount() const { return last_icount_; }
     // The last checkpoint at or before icount.
     std::optional<size_t> at_or_before(uint64_t icount) const;
 
@@ -59,7 +65,7 @@ public:
 
     // Puts the machine (built and loaded like the recorded one, in any state since) into
     // checkpoint k. After an error the machine must be thrown away.
-    Result<Done> restore(size_t k, Machine& m, const LoadedRam& loaded) const;
+    Result<Done> restore(size_t k, Machine& m, LoadedRam& loaded) const;
 
 private:
     explicit CheckpointIndex(std::string name) : name_(std::move(name)) {}
@@ -70,6 +76,7 @@ private:
     std::vector<std::vector<uint8_t>> states_;
     std::vector<std::vector<CheckpointPageRef>> written_;  // per checkpoint, since the previous
     std::vector<uint8_t> store_;                            // page contents by id
+    uint64_t last_icount_ = 0;
 };
 
 }  // namespace emu

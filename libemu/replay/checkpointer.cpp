@@ -74,7 +74,7 @@ void Checkpointer::take(uint64_t icount, EventLog& log)
     // The encoding wants increasing pages; regions need not be in address order.
     std::sort(c.pages.begin(), c.pages.end(), [](auto& a, auto& b) { return a.page < b.page; });
     StateWriter w;
-    m_.serialize(w, RamPages::Omitted);
+    m_.serialize(w, RamPages::DirtyMap);
     c.state = w.bytes();
     std::vector<uint8_t> payload = encode(c);
     stats_.payload_bytes += payload.size();

@@ -60,7 +60,7 @@ struct CheckpointPageRef {
 // the pages of every checkpoint up to this one.
 struct CheckpointEvent {
     uint32_t number = 0;                  // 0 for the first, then +1
-    std::vector<uint8_t> state;           // Machine::serialize with RamPages::Omitted
+    std::vector<uint8_t> state;           // Machine::serialize with RamPages::DirtyMap
     std::vector<CheckpointPageRef> pages;  // in increasing page order
 };
 

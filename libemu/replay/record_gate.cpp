@@ -24,14 +24,18 @@ int console_byte(SerialSource* console, EventLog& log)
 
 }  // namespace
 
-RecordGate::RecordGate(EventLog& log, SerialSource* console)
-    : log_(log), console_(console), monotonic_origin_(host_monotonic_ns())
+RecordGate::RecordGate(EventLog& log, SerialSource* console, std::optional<VirtualHostClock> clock)
+    : log_(log), console_(console), monotonic_origin_(host_monotonic_ns()), clock_(clock)
 {
 }
 
 uint64_t RecordGate::host_clock_ns(HostClock clock, uint64_t icount)
 {
-    uint64_t ns = clock == HostClock::Realtime ? host_realtime_ns() : host_monotonic_ns() - monotonic_origin_;
+    uint64_t ns;
+    if (clock_)
+        ns = (clock == HostClock::Realtime ? clock_->base_ns : 0) + (icount << clock_->shift);
+    else
+        ns = clock == HostClock::Realtime ? host_realtime_ns() : host_monotonic_ns() - monotonic_origin_;
     log_.append(icount, EventKind::ClockRead, encode(ClockReadEvent{clock, ns}));
     return ns;
 }

@@ -32,7 +32,7 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::open(const std::string& pa
     s->start_ = s->reader_.position();
     s->loaded_ram_ = LoadedRam::capture(s->machine_->bus());
     StateWriter state;
-    s->machine_->serialize(state, RamPages::Omitted);
+    s->machine_->serialize(state, RamPages::DirtyMap);
     s->loaded_state_ = state.bytes();
     s->replayer_ = std::make_unique<Replayer>(*s->machine_, s->stream_, s->gate_);
     return s;
@@ -62,7 +62,7 @@ Result<Done> ReplaySession::restart()
         return r;
     loaded_ram_.restore(machine_->bus(), {}, nullptr);
     StateReader state(loaded_state_);
-    machine_->serialize(state, RamPages::Omitted);
+    machine_->serialize(state, RamPages::DirtyMap);
     if (!state.finish())
         return Error{ExitStatus::Internal, path_ + ": the loaded machine does not restore: " + *state.error()};
     return Done{};

@@ -37,6 +37,7 @@ public:
     Machine& machine() { return *machine_; }
     const RecordingConfig& config() const { return config_; }
     const std::string& path() const { return path_; }
+    const LoadedRam& loaded_ram() const { return loaded_ram_; }
 
 private:
     ReplaySession(std::string path, RecordingReader reader, RecordingConfig config);

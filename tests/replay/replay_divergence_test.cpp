@@ -2,108 +2,14 @@
 // to a divergence reported at the right icount, and identical inputs must give identical runs.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <unistd.h>
-
-#include "host/serial_source.h"
-#include "machine/machines.h"
-#include "replay/event_log.h"
 #include "replay/event_payloads.h"
-#include "replay/record_gate.h"
-#include "replay/recorder.h"
-#include "replay/recording_config.h"
-#include "replay/recording_reader.h"
-#include "replay/recording_writer.h"
 #include "replay/replay_session.h"
+#include "support/recording_fixture.h"
 
 using namespace emu;
+using namespace emu::test;
 
 namespace {
-
-std::string temp_path(const std::string& tag)
-{
-    return (std::filesystem::temp_directory_path() / ("replay_test_" + std::to_string(::getpid()) + "_" + tag)).string();
-}
-
-struct Ev {
-    uint64_t icount;
-    EventKind kind;
-    std::vector<uint8_t> payload;
-};
-
-struct Recorded {
-    std::string path;
-    RunOutcome outcome;
-    std::string output;
-    std::vector<Ev> events;
-};
-
-std::vector<Ev> read_events(const std::string& path)
-{
-    Result<RecordingReader> r = RecordingReader::open(path);
-    REQUIRE(r);
-    std::vector<Ev> evs;
-    RecordingEvent ev;
-    while (true) {
-        Result<bool> more = r->next(ev);
-        REQUIRE(more);
-        if (!*more)
-            break;
-        evs.push_back({ev.icount, ev.kind, {ev.payload.begin(), ev.payload.end()}});
-    }
-    return evs;
-}
-
-Recorded record(const std::string& guest, const std::string& input, const std::string& tag, uint64_t hash_every)
-{
-    Result<ElfImage> image = read_elf(std::string(GUEST_DIR) + "/" + guest + ".elf");
-    REQUIRE(image);
-    std::string in_path = temp_path(tag + ".in");
-    std::ofstream(in_path, std::ios::binary) << input;
-    auto serial = SerialSource::open(in_path);
-    REQUIRE(serial);
-
-    RecordingConfig config;
-    config.hash_every = hash_every;
-    config.kernel_path = image->path;
-    RecordingHeaderSpec header{"test", encode(config), {{image->path, image->file, Embed::Yes}}};
-    Recorded rec{temp_path(tag + ".rr"), {}, {}, {}};
-    {
-        Result<RecordingWriter> writer = RecordingWriter::create(rec.path, header);
-        REQUIRE(writer);
-        EventLog log(&*writer);
-        RecordGate gate(log, serial->get());
-        auto machine = make_machine(config.machine, gate, [&](uint8_t b) { rec.output.push_back(static_cast<char>(b)); });
-        REQUIRE(machine);
-        REQUIRE((*machine)->load_kernel(*image));
-        RecorderOptions options;
-        options.hash_every = hash_every;
-        rec.outcome = Recorder(**machine, log, serial->get(), options).run();
-        REQUIRE_FALSE(log.error());
-        REQUIRE(writer->finish(rec.outcome.icount));
-    }
-    std::filesystem::remove(in_path);
-    rec.events = read_events(rec.path);
-    return rec;
-}
-
-// A copy of `original` with its events replaced.
-std::string rewrite(const std::string& original, const std::vector<Ev>& events, const std::string& tag)
-{
-    Result<RecordingReader> r = RecordingReader::open(original);
-    REQUIRE(r);
-    Result<std::vector<uint8_t>> blob = r->blob_bytes(0);
-    REQUIRE(blob);
-    RecordingHeaderSpec header{r->header().tool_version, r->header().payload, {{r->header().blobs[0].name, *blob, Embed::Yes}}};
-    std::string path = temp_path(tag + ".rr");
-    Result<RecordingWriter> w = RecordingWriter::create(path, header);
-    REQUIRE(w);
-    for (const Ev& e : events)
-        REQUIRE(w->append(e.icount, e.kind, e.payload));
-    REQUIRE(w->finish(events.back().icount));
-    return path;
-}
 
 struct Replayed {
     ReplayReport report;
@@ -127,7 +33,7 @@ const std::string kEchoInput = "the quick brown fox\njumps over the lazy dog\n\x
 
 TEST_CASE("a recording replays to the same run, twice", "[replay][guest]")
 {
-    Recorded rec = record("serial_irq", kEchoInput, "same", 2000);
+    Recorded rec = record({"serial_irq", kEchoInput, "same", 2000});
     REQUIRE(rec.outcome.kind == StopKind::PowerOff);
     REQUIRE(rec.output.find("the quick brown fox") != std::string::npos);
     for (int i = 0; i < 2; ++i) {
@@ -140,7 +46,7 @@ TEST_CASE("a recording replays to the same run, twice", "[replay][guest]")
         CHECK(r.report.state_hashes >= rec.outcome.icount / 2000);
     }
     // The same input file gives the same guest behaviour and the same events.
-    Recorded again = record("serial_irq", kEchoInput, "again", 2000);
+    Recorded again = record({"serial_irq", kEchoInput, "again", 2000});
     CHECK(again.output == rec.output);
     CHECK(again.outcome.icount == rec.outcome.icount);
     REQUIRE(again.events.size() == rec.events.size());
@@ -167,7 +73,7 @@ TEST_CASE("a recording replays to the same run, twice", "[replay][guest]")
 
 TEST_CASE("an altered serial byte diverges at the first state hash after it", "[replay][guest]")
 {
-    Recorded rec = record("serial_irq", kEchoInput, "alter", 500);
+    Recorded rec = record({"serial_irq", kEchoInput, "alter", 500});
     std::vector<Ev> events = rec.events;
     // The delivery holding the 'j' of "jumps".
     size_t altered = events.size();
@@ -213,7 +119,7 @@ TEST_CASE("an altered serial byte diverges at the first state hash after it", "[
 
 TEST_CASE("altered hashes, exits and inputs are each reported", "[replay][guest]")
 {
-    Recorded rec = record("serial_irq", kEchoInput, "kinds", 1000);
+    Recorded rec = record({"serial_irq", kEchoInput, "kinds", 1000});
 
     SECTION("a state hash's register value")
     {

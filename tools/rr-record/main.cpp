@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "core/result.h"
 #include "host/serial_source.h"
@@ -64,6 +65,7 @@ struct Options {
     uint64_t hash_every = kDefaultHashEvery;
     uint64_t checkpoint_every = kDefaultCheckpointEvery;
     uint64_t mem = uint64_t{128} << 20;
+    std::optional<uint64_t> clock_base;
     bool no_embed = false;
 };
 
@@ -149,7 +151,10 @@ Result<int> record(const Options& o)
         return writer.error();
 
     EventLog log(&*writer);
-    RecordGate gate(log, semihosting_in->get());
+    std::optional<VirtualHostClock> clock;
+    if (o.clock_base)
+        clock = VirtualHostClock{*o.clock_base * 1'000'000'000, o.icount_shift};
+    RecordGate gate(log, semihosting_in->get(), clock);
     SerialSink& out = **sink;
     Result<std::unique_ptr<Machine>> machine = make_machine(config.machine, gate, [&out](uint8_t b) { out.put(b); });
     if (!machine)
@@ -219,6 +224,11 @@ int main(int argc, char** argv)
                    "previous one, each distinct page once, and the machine state. rr-replay --seek and "
                    "rr-bisect start from the nearest one")
         ->capture_default_str();
+    app.add_option("--clock-base", o.clock_base,
+                   "Host clocks the guest reads (the RTC's start, semihosting TIME, CLOCK, ELAPSED) follow "
+                   "virtual time from this Unix time in seconds instead of the host's clocks, so that two "
+                   "recordings of the same guest and input are the same run")
+        ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 33));
     app.add_option("--mem", o.mem, "Guest RAM size in bytes (suffixes K, M, G)")
         ->transform(CLI::AsSizeValue(false))
         ->capture_default_str();
