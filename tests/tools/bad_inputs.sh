@@ -101,7 +101,17 @@ expect 64 "--print without --seek" "$replay" "$work/good.rr" --print pc
 expect 64 "a malformed --print expression" "$replay" "$work/good.rr" --seek 10 --print "pc +"
 expect 64 "an unknown register in --print" "$replay" "$work/good.rr" --seek 10 --print eax
 expect 64 "--seek past the end of the run" "$replay" "$work/good.rr" --seek 999999999 --print pc
-expect 64 "rr-bisect without --until" "$bin/rr-bisect/rr-bisect" "$work/good.rr"
+bisect=$bin/rr-bisect/rr-bisect
+expect 64 "rr-bisect without --until, --against or --divergence" "$bisect" "$work/good.rr"
+expect 64 "rr-bisect with two searches" "$bisect" "$work/good.rr" --until "pc == 0" --divergence
+expect 64 "rr-bisect --jobs 0" "$bisect" "$work/good.rr" --divergence --jobs 0
+expect 66 "rr-bisect --against a missing recording" "$bisect" "$work/good.rr" --against "$work/nope.rr"
+"$record" -M pc --kernel "$(dirname "$guest")/i386_hello.elf" -o "$work/pc.rr" >/dev/null 2>&1
+expect 64 "rr-bisect --against a recording of another machine" "$bisect" "$work/good.rr" --against "$work/pc.rr"
+expect 74 "a rr-bisect JUnit path that cannot be written" "$bisect" "$work/good.rr" --divergence \
+    --junit /nonexistent/dir/r.xml
+expect 64 "a bad --checkpoint-every" "$record" --kernel "$guest" -o "$work/x.rr" --checkpoint-every -5
+expect 64 "a bad --clock-base" "$record" --kernel "$guest" -o "$work/x.rr" --clock-base soon
 expect 64 "a malformed --until expression" "$bin/rr-bisect/rr-bisect" "$work/good.rr" --until "pc =="
 expect 65 "rr-bisect on a file of another format" "$bin/rr-bisect/rr-bisect" "$guest" --until "pc == 0"
 expect 66 "rr-bisect on a missing recording" "$bin/rr-bisect/rr-bisect" "$work/nope.rr" --until "pc == 0"

@@ -211,6 +211,26 @@ def test_verify(inspect, rec, summary):
     check(inspect.json(rec, "--verify")["verified"] is True, "--verify --json: verified is true")
 
 
+def test_checkpoints(inspect, rr_record, elf, work):
+    rec = os.path.join(work, "checkpoints.rr")
+    icount = record(rr_record, elf, rec, "--checkpoint-every", "100000")
+    s = inspect.json(rec, "--checkpoints")
+    cps = s.get("checkpoints", [])
+    check(len(cps) == icount // 100000 == s["events_by_kind"]["Checkpoint"] and
+          [c["number"] for c in cps] == list(range(len(cps))) and
+          [c["icount"] for c in cps] == [100000 * (i + 1) for i in range(len(cps))],
+          "--checkpoints --json: one entry per checkpoint, numbered, every 100000 instructions", str(cps))
+    check(all(c["pages_stored"] <= c["pages_written"] and c["bytes"] >= c["state_bytes"] > 0 for c in cps),
+          "--checkpoints --json: pages and bytes add up")
+    rc, out, _ = inspect(rec, "--checkpoints")
+    rows = re.findall(r"^\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s+\d+\s+\d+$", out, re.M)
+    check(rc == 0 and [int(r[1]) for r in rows[-len(cps):]] == [c["icount"] for c in cps],
+          "--checkpoints text: a row per checkpoint", out)
+    rc, out, err = inspect(rec, "--verify")
+    check(rc == 0 and len(re.findall(r"^checkpoint \d+ at icount \d+: restores and matches .*: ok$", out, re.M)) ==
+          len(cps), "--verify restores every checkpoint", out + err)
+
+
 def test_damage(inspect, rec, chunks, summary, work):
     with open(rec, "rb") as f:
         good = f.read()
@@ -295,6 +315,7 @@ def main():
         test_serial(inspect, a.rr_record, a.serial_elf, work)
         chunks = test_stats(inspect, rec, summary)
         test_verify(inspect, rec, summary)
+        test_checkpoints(inspect, a.rr_record, a.timer_elf, work)
         if chunks and len(chunks) >= 2:
             test_damage(inspect, rec, chunks, summary, work)
         else:

@@ -11,6 +11,18 @@
 
 namespace emu::tools {
 
+// For unsigned counts (instructions, icounts): CLI11 would take "-5" and wrap it into a huge
+// value, so the text must be digits.
+inline CLI::Validator count()
+{
+    return CLI::Validator(
+        [](std::string& s) -> std::string {
+            bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+            return digits ? "" : "expected a whole number, got '" + s + "'";
+        },
+        "COUNT");
+}
+
 template <class Work>
 int run_tool(CLI::App& app, int argc, char** argv, Work&& work)
 {

@@ -373,8 +373,8 @@ int main(int argc, char** argv)
     app.add_option("--kind", o.kinds,
                    "With --events: list only events of kind K (repeatable, case-insensitive): " + valid_kind_names())
         ->needs(events);
-    app.add_option("--from", o.from, "With --events: list only events at icount >= N")->needs(events);
-    app.add_option("--to", o.to, "With --events: list only events at icount <= N")->needs(events);
+    app.add_option("--from", o.from, "With --events: list only events at icount >= N")->check(tools::count())->needs(events);
+    app.add_option("--to", o.to, "With --events: list only events at icount <= N")->check(tools::count())->needs(events);
     app.add_flag("--stats", o.stats,
                  "Add statistics: per kind count and payload bytes, per chunk offset, icount range, events, "
                  "compressed and uncompressed bytes")

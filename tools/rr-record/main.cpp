@@ -212,17 +212,19 @@ int main(int argc, char** argv)
                    "Semihosting console input (SYS_READC): a file, or - for stdin; without it SYS_READC "
                    "reads end of input (-1)");
     app.add_option("--serial-out", o.serial_out, "Guest serial output: a file, or - for stdout")->capture_default_str();
-    app.add_option("--max-insns", o.max_insns, "Stop after this many guest instructions");
+    app.add_option("--max-insns", o.max_insns, "Stop after this many guest instructions")->check(tools::count());
     app.add_option("--icount-shift", o.icount_shift, "Virtual nanoseconds per instruction, as 2^N (QEMU's shift)")
         ->check(CLI::Range(0u, 10u))
         ->capture_default_str();
     app.add_option("--hash-every", o.hash_every,
                    "Record a state hash every N instructions (0: only at the end); rr-replay checks each")
+        ->check(tools::count())
         ->capture_default_str();
     app.add_option("--checkpoint-every", o.checkpoint_every,
                    "Store a checkpoint every N instructions (0: none): the RAM pages written since the "
                    "previous one, each distinct page once, and the machine state. rr-replay --seek and "
                    "rr-bisect start from the nearest one")
+        ->check(tools::count())
         ->capture_default_str();
     app.add_option("--clock-base", o.clock_base,
                    "Host clocks the guest reads (the RTC's start, semihosting TIME, CLOCK, ELAPSED) follow "

@@ -237,7 +237,8 @@ int main(int argc, char** argv)
     app.add_option("--seek", o.seek,
                    "Stop after exactly N instructions, replayed from the nearest checkpoint before (checking "
                    "everything on the way), and print the --print values; --serial-out gets the output from "
-                   "that checkpoint on");
+                   "that checkpoint on")
+        ->check(tools::count());
     app.add_option("--print", o.print,
                    "With --seek: an expression to evaluate there (repeatable), over registers (x0, pc, eax, ...), "
                    "icount and mem8/16/32/64[ADDR]; see docs/expressions.md")
