@@ -26,6 +26,8 @@ inline std::string temp_path(const std::string& tag)
     return (std::filesystem::temp_directory_path() / ("replay_test_" + std::to_string(::getpid()) + "_" + tag)).string();
 }
 
+constexpr uint64_t kClockBase = 1'700'000'000'000'000'000;  // ns since the Unix epoch
+
 struct Ev {
     uint64_t icount;
     EventKind kind;
@@ -84,7 +86,8 @@ inline Recorded record(const RecordSpec& spec)
         Result<RecordingWriter> writer = RecordingWriter::create(rec.path, header);
         REQUIRE(writer);
         EventLog log(&*writer);
-        RecordGate gate(log, serial->get());
+        // Host clocks that follow virtual time: the same spec always records the same run.
+        RecordGate gate(log, serial->get(), VirtualHostClock{kClockBase, 0});
         auto machine = make_machine(config.machine, gate, [&](uint8_t b) { rec.output.push_back(static_cast<char>(b)); });
         REQUIRE(machine);
         REQUIRE((*machine)->load_kernel(*image));
