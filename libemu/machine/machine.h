@@ -87,6 +87,9 @@ public:
     // boundary, so that a recorder holding host bytes delivers them at once instead of at the
     // end of the slice.
     virtual void set_serial_input_waiting(bool waiting) = 0;
+    // Whether the guest found a UART's receive side empty since the last call: one of the
+    // points where a recorder delivers serial input (see Recorder).
+    virtual bool take_serial_starved() = 0;
     // Makes run_slice() return at the next instruction boundary.
     virtual void request_pause() = 0;
 

@@ -55,6 +55,7 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
     pic_.intr.connect([this](bool level) { cpu_.set_intr(level); });
     cpu_.acknowledge = [this] { return static_cast<uint8_t>(pic_.acknowledge()); };
     uart_.rx_starved = [this] {
+        serial_starved_ = true;
         if (input_waiting_)
             cpu_.request_pause();
     };

@@ -89,6 +89,7 @@ VirtMachine::VirtMachine(const MachineConfig& config, InputGate& gate, std::func
     uart_.irq.connect([this](bool level) { gic_.set_input(kUartIrq, level); });
     rtc_.irq.connect([this](bool level) { gic_.set_input(kRtcIrq, level); });
     uart_.rx_starved = [this] {
+        serial_starved_ = true;
         if (input_waiting_)
             cpu_.request_pause();
     };

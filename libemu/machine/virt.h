@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "core/bus.h"
 #include "core/clock.h"
@@ -50,6 +51,7 @@ public:
     size_t serial_room(unsigned port) const override { return port == 0 ? uart_.rx_room() : 0; }
     void serial_receive(unsigned port, std::span<const uint8_t> bytes) override;
     void set_serial_input_waiting(bool waiting) override { input_waiting_ = waiting; }
+    bool take_serial_starved() override { return std::exchange(serial_starved_, false); }
     void request_pause() override { cpu_.request_pause(); }
     StateDigest state_digest() override;
     void serialize(StateArchive& a, RamPages pages) override;
@@ -83,6 +85,7 @@ private:
     std::function<void(uint8_t)> serial_out_;
     OutputDigest output_;
     bool input_waiting_ = false;
+    bool serial_starved_ = false;
     bool stopped_ = false;
     RunOutcome outcome_;
     int64_t semihosting_errno_ = 0;

@@ -10,7 +10,8 @@ namespace emu {
 namespace {
 
 // Instructions per slice between looks at the host: short enough that live input and flushes
-// are timely, long enough that cutting blocks at slice ends costs nothing measurable.
+// are timely, long enough that cutting blocks at slice ends costs nothing measurable. Slices
+// end at multiples of it, which are also points where serial input is delivered.
 constexpr uint64_t kSliceInsns = 1u << 20;
 constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 
@@ -109,10 +110,17 @@ RunOutcome Recorder::run()
 {
     const uint64_t start = m_.icount();
     const uint64_t end = options_.max_insns > kNever - start ? kNever : start + options_.max_insns;
+    // Serial input is delivered only where the guest alone decides: at the start, where it
+    // found its receive side empty, where it idles, and at multiples of kSliceInsns; never
+    // where a state hash or checkpoint happened to cut the run. So the run depends on the
+    // input, not on --hash-every or --checkpoint-every.
+    bool deliver_here = true;
     for (;;) {
         uint64_t now = m_.icount();
         visit(now);
-        deliver_serial(now);
+        if (deliver_here)
+            deliver_serial(now);
+        deliver_here = false;
         if (log_.error())
             return RunOutcome{StopKind::Unsupported, 0, now, "recording stopped: " + log_.error()->message};
         if (now >= end)
@@ -121,11 +129,12 @@ RunOutcome Recorder::run()
             return finish(RunOutcome{StopKind::Interrupted, 0, now, ""});
 
         m_.set_serial_input_waiting(serial_ && serial_->ready());
-        uint64_t budget = std::min({end, next_hash_, next_checkpoint_, now + kSliceInsns}) - now;
+        uint64_t budget = std::min({end, next_hash_, next_checkpoint_, next_due(now, kSliceInsns)}) - now;
         SliceEnd r = m_.run_slice(budget);
         flush_if_due();
         now = m_.icount();
         visit(now);
+        deliver_here = m_.take_serial_starved() || r == SliceEnd::Idle || now % kSliceInsns == 0;
         if (r == SliceEnd::Stopped)
             return finish(m_.outcome());
         if (r != SliceEnd::Idle || serial_deliverable())
@@ -139,6 +148,7 @@ RunOutcome Recorder::run()
         }
         if (m_.idle_to_next_deadline()) {
             idle_round_++;
+            deliver_here = true;
             continue;
         }
         if (!serial_ || serial_->exhausted() || m_.serial_room(0) == 0) {
@@ -155,6 +165,7 @@ RunOutcome Recorder::run()
             log_state_hash(now);
         log_.flush();
         serial_->wait(std::min(options_.flush_every, kInterruptLatency));
+        deliver_here = true;
     }
 }
 
