@@ -3,31 +3,14 @@
  * 50 ms of virtual time without input ends the session. Input arrives by PL011 RX interrupt
  * and the guest sleeps in WFI between bytes, with the virtual timer as the idle timeout: the
  * inputs a recording captures and a replay re-delivers at the same instruction. */
+#include "line_service.h"
 #include "rt.h"
 
 #define BUF_SIZE 4096
-#define LINE_MAX 256
-
-#define UART_BASE 0x09000000ul
-#define UART_REG(off) (*(volatile uint32_t *)(UART_BASE + (off)))
-#define UART_DR UART_REG(0x00)
-#define UART_FR UART_REG(0x18)
-#define UART_LCR_H UART_REG(0x2C)
-#define UART_IMSC UART_REG(0x38)
-#define UART_ICR UART_REG(0x44)
-#define UART_FR_RXFE (1u << 4)
-#define UART_LCR_H_FEN_WLEN8 ((1u << 4) | (3u << 5))
-#define UART_INT_RX_RT ((1u << 4) | (1u << 6))
-#define UART_IRQ 33
 #define RTC_DR (*(volatile uint32_t *)0x09010000ul)
 
-#define EOT 0x04
-#define IDLE_TICKS 3125000u /* 50 ms at 62.5 MHz */
-
 static uint8_t buf[BUF_SIZE];
-static char line[LINE_MAX];
-static unsigned line_len, lines;
-static volatile int timed_out, ended;
+static unsigned lines;
 
 /* CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), bit at a time. */
 static uint32_t crc32(const uint8_t *p, size_t n)
@@ -41,42 +24,10 @@ static uint32_t crc32(const uint8_t *p, size_t n)
     return ~crc;
 }
 
-static void receive(uint8_t c)
+static void answer(const char *line, unsigned len)
 {
-    if (ended)
-        return;
-    if (c == EOT) {
-        ended = 1;
-        return;
-    }
-    if (c != '\n' && line_len < LINE_MAX) {
-        line[line_len++] = (char)c;
-        return;
-    }
     lines++;
-    rt_printf("line %u: %u bytes, crc32 0x%08x\n", lines, line_len, crc32((const uint8_t *)line, line_len));
-    line_len = 0;
-}
-
-void exc_handler(struct exc_frame *frame, unsigned slot)
-{
-    if (slot != RT_VEC_CUR_SPX_IRQ) {
-        rt_printf("unexpected exception: slot %u esr=0x%lx elr=0x%lx\n", slot, READ_SYSREG(esr_el1), frame->elr);
-        psci_system_off();
-    }
-    uint32_t iar = gic_ack();
-    uint32_t id = iar & 0x3ff;
-    if (id == UART_IRQ) {
-        while (!(UART_FR & UART_FR_RXFE))
-            receive((uint8_t)UART_DR);
-        UART_ICR = UART_INT_RX_RT;
-        vtimer_arm(IDLE_TICKS); /* input restarts the idle timeout */
-    } else if (id == RT_VIRTUAL_TIMER_PPI) {
-        vtimer_stop();
-        timed_out = 1;
-    }
-    if (id != RT_GIC_SPURIOUS)
-        gic_eoi(iar);
+    rt_printf("line %u: %u bytes, crc32 0x%08x\n", lines, len, crc32((const uint8_t *)line, len));
 }
 
 void guest_main(void)
@@ -94,17 +45,7 @@ void guest_main(void)
     rt_printf("RTC after 2020: %s\n", RTC_DR > 1577836800u ? "yes" : "no");
 
     rt_puts("send lines; EOT or 50 ms of silence ends\n");
-    UART_LCR_H = UART_LCR_H_FEN_WLEN8;
-    UART_IMSC = UART_INT_RX_RT;
-    gic_init();
-    gic_enable_irq(UART_IRQ);
-    gic_enable_irq(RT_VIRTUAL_TIMER_PPI);
-    vtimer_arm(IDLE_TICKS);
-    irq_unmask();
-    while (!ended && !timed_out)
-        __asm__ volatile("wfi");
-    irq_mask();
-    vtimer_stop();
-    rt_printf("%u lines, %s\n", lines, ended ? "ended by EOT" : "ended by the idle timeout");
+    int by_eot = serve_lines(answer);
+    rt_printf("%u lines, %s\n", lines, by_eot ? "ended by EOT" : "ended by the idle timeout");
     rt_puts("demo done\n");
 }
