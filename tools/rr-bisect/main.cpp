@@ -106,6 +106,21 @@ std::string stats_json(uint64_t end, uint64_t probes, uint64_t replayed)
            ",\"replayed_insns\":" + std::to_string(replayed);
 }
 
+// The search over one run per job.
+template <class Run>
+Result<SearchResult> search(const std::vector<std::unique_ptr<Run>>& runs, const Options& o, Progress& progress)
+{
+    std::vector<SearchRun*> jobs;
+    for (const std::unique_ptr<Run>& r : runs)
+        jobs.push_back(r.get());
+    SearchOptions options;
+    options.linear = o.linear;
+    options.progress = [&](const SearchProgress& p) { progress.show(progress_line(p)); };
+    Result<SearchResult> r = search_first(jobs, options);
+    progress.clear();
+    return r;
+}
+
 // The pc before and at `first`, the instruction between, and the events up to it.
 template <class Run>
 Result<Where> describe_found(Run& run, const std::string& recording, const std::string& machine_name, uint64_t first)
@@ -143,18 +158,11 @@ Result<Verdict> bisect_until(const Options& o, Progress& progress)
         return Error{ExitStatus::Usage, "--until: " + ok.error().message};
     std::string machine_name = replays->front().session().config().machine.machine;
     std::vector<std::unique_ptr<UntilRun>> runs;
-    std::vector<SearchRun*> jobs;
-    for (SearchReplay& r : *replays) {
+    for (SearchReplay& r : *replays)
         runs.push_back(std::make_unique<UntilRun>(std::move(r), *expr));
-        jobs.push_back(runs.back().get());
-    }
-    SearchOptions options;
-    options.linear = o.linear;
-    options.progress = [&](const SearchProgress& p) { progress.show(progress_line(p)); };
-    Result<SearchResult> r = search_first(jobs, options);
+    Result<SearchResult> r = search(runs, o, progress);
     if (!r)
         return r.error();
-    progress.clear();
     Verdict v;
     v.first_icount = r->first_icount;
     v.json_fields = "\"mode\":\"until\",\"expression\":" + json_string(o.until) + ",\"first_icount\":" +
@@ -193,18 +201,11 @@ Result<Verdict> bisect_against(const Options& o, Progress& progress)
                                             std::to_string(cb.ram_size >> 20) + " MiB, shift " +
                                             std::to_string(cb.icount_shift) + ")"};
     std::vector<std::unique_ptr<AgainstRun>> runs;
-    std::vector<SearchRun*> jobs;
-    for (unsigned j = 0; j < o.jobs; ++j) {
+    for (unsigned j = 0; j < o.jobs; ++j)
         runs.push_back(std::make_unique<AgainstRun>(std::move((*a)[j]), std::move((*b)[j])));
-        jobs.push_back(runs.back().get());
-    }
-    SearchOptions options;
-    options.linear = o.linear;
-    options.progress = [&](const SearchProgress& p) { progress.show(progress_line(p)); };
-    Result<SearchResult> r = search_first(jobs, options);
+    Result<SearchResult> r = search(runs, o, progress);
     if (!r)
         return r.error();
-    progress.clear();
     Verdict v;
     v.first_icount = r->first_icount;
     v.json_fields = "\"mode\":\"against\",\"other\":" + json_string(o.against) + ",\"first_icount\":" +
