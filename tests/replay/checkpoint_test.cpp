@@ -167,12 +167,14 @@ TEST_CASE("checkpoints: damaged checkpoint data is refused, naming the checkpoin
           std::string::npos);
 }
 
-TEST_CASE("against: two runs differ from the instruction after the first different input", "[checkpoint][guest]")
+namespace {
+
+void check_against(const std::string& machine, const std::string& guest)
 {
     std::string other_input = kEchoInput;
     other_input[22] = 'J';  // "jumps" -> "Jumps"
-    Recorded a = record({"serial_irq", kEchoInput, "against_a", 2000, 10000});
-    Recorded b = record({"serial_irq", other_input, "against_b", 2000, 10000});
+    Recorded a = record({guest, kEchoInput, "against_a", 2000, 5000, machine});
+    Recorded b = record({guest, other_input, "against_b", 2000, 5000, machine});
     // Where the first serial bytes that differ reach the UART, from the events alone.
     std::optional<uint64_t> delivered;
     size_t seen = 0;
@@ -211,14 +213,24 @@ TEST_CASE("against: two runs differ from the instruction after the first differe
     CHECK(none->end_icount == a.outcome.icount);
 }
 
-TEST_CASE("divergence: an altered state hash is found at its icount, by one job or several", "[checkpoint][guest]")
+}  // namespace
+
+TEST_CASE("against: two runs differ from the instruction after the first different input", "[checkpoint][guest]")
 {
-    Recorded rec = record({"timer_irq", "", "divergence", 20000, 100000});
+    check_against("virt", "serial_irq");
+    check_against("pc", "i386_serial_irq");
+}
+
+namespace {
+
+void check_divergence(const RecordSpec& spec)
+{
+    Recorded rec = record(spec);
     std::vector<Ev> events = rec.events;
     // A state hash in the middle, not one taken with a checkpoint.
     std::vector<size_t> hashes;
     for (size_t i = 0; i < events.size(); ++i)
-        if (events[i].kind == EventKind::StateHash && events[i].icount % 100000 != 0)
+        if (events[i].kind == EventKind::StateHash && events[i].icount % spec.checkpoint_every != 0)
             hashes.push_back(i);
     REQUIRE(hashes.size() > 4);
     Ev& altered = events[hashes[hashes.size() / 2]];
@@ -251,6 +263,14 @@ TEST_CASE("divergence: an altered state hash is found at its icount, by one job 
     REQUIRE(none);
     CHECK_FALSE(none->first);
     CHECK(none->end_icount == rec.outcome.icount);
+}
+
+}  // namespace
+
+TEST_CASE("divergence: an altered state hash is found at its icount, by one job or several", "[checkpoint][guest]")
+{
+    check_divergence({"timer_irq", "", "divergence", 20000, 100000});
+    check_divergence({"i386_pit_hlt", "", "divergence_pc", 500, 2000, "pc"});
 }
 
 TEST_CASE("checkpoints: the recorded run does not depend on the hash or checkpoint interval", "[checkpoint][guest]")
