@@ -83,9 +83,14 @@ def ledger(args, tmp, problems):
     rec = os.path.join(tmp, "corrupt_ok.rr")
     out = record(args, elf, rec, "--serial-in", os.path.join(args.inputs, "corrupt_ok.txt"))
     addr = re.search(r"canary at (0x[0-9a-f]+)", out).group(1)
-    rc, j = bisect_json(args, rec, "--until", f"mem32[{addr}] != {CANARY:#x}")
+    junit = os.path.join(tmp, "never.xml")
+    rc, j = bisect_json(args, rec, "--until", f"mem32[{addr}] != {CANARY:#x}", "--junit", junit)
     if rc != 1 or j["first_icount"] is not None:
         problems.append(f"an input that never corrupts: exit {rc}, first_icount {j['first_icount']}, expected 1 and null")
+    with open(junit) as f:
+        xml = f.read()
+    if 'failures="1"' not in xml or "never holds" not in xml:
+        problems.append(f"--junit for a condition that never holds: no failed test case in {xml}")
 
 
 def variants(args, tmp, problems):
