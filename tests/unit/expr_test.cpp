@@ -55,7 +55,7 @@ FakeMachine a64_machine()
 {
     FakeMachine m;
     for (int i = 0; i <= 30; ++i)
-        m.regs["x" + std::to_string(i)] = 0;
+        m.regs[std::string("x").append(std::to_string(i))] = 0;  // not "x" + ...: GCC 12's -Wrestrict misfires on it
     m.regs["sp"] = 0x40080000;
     m.regs["pc"] = 0x40000000;
     m.regs["nzcv"] = 0x60000000;
