@@ -164,8 +164,6 @@ Result<SearchResult> search_first(const std::vector<SearchRun*>& runs, const Sea
             probes.push_back(q);
         if (!high_known)
             probes.push_back(high);
-        if (probes.empty())
-            return finish(SearchResult{std::nullopt, high, 0, 0});  // the run ends where it starts
 
         // Contiguous parts, one per job; each starts where the part before it ends.
         size_t per_job = (probes.size() + jobs - 1) / jobs;
