@@ -148,4 +148,21 @@ Result<bool> AgainstRun::holds()
     return d.has_value();
 }
 
+LimitedRun::LimitedRun(SearchRun& inner, uint64_t end) : inner_(inner), end_(end)
+{
+    for (uint64_t p : inner_.restore_points())
+        if (p <= end_)
+            points_.push_back(p);
+}
+
+Result<bool> LimitedRun::advance(uint64_t icount)
+{
+    if (icount <= end_)
+        return inner_.advance(icount);
+    Result<bool> there = inner_.advance(end_);
+    if (!there)
+        return there;
+    return false;
+}
+
 }  // namespace emu

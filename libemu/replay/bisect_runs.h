@@ -76,4 +76,22 @@ private:
     std::string difference_;
 };
 
+// A run searched only up to `end`: a replay must not cross the point where it departs from its
+// recording. The search sees the run end there.
+class LimitedRun final : public SearchRun {
+public:
+    LimitedRun(SearchRun& inner, uint64_t end);
+    const std::vector<uint64_t>& restore_points() const override { return points_; }
+    Result<Done> restore(size_t point) override { return inner_.restore(point); }
+    Result<bool> advance(uint64_t icount) override;
+    uint64_t icount() override { return inner_.icount(); }
+    uint64_t end_icount() const override { return end_; }
+    Result<bool> holds() override { return inner_.holds(); }
+
+private:
+    SearchRun& inner_;
+    uint64_t end_;
+    std::vector<uint64_t> points_;  // the inner run's, up to end
+};
+
 }  // namespace emu

@@ -55,6 +55,7 @@ void Replayer::compare_hash(const OwnedEvent& e)
     for (size_t i = 0; i < parts.size(); ++i)
         what += (i ? "; " : "") + parts[i];
     diverge(what, std::move(regs));
+    report_.divergence->at_state_hash = true;
 }
 
 Replayer::Step Replayer::visit()

@@ -30,6 +30,7 @@ struct Divergence {
     std::string last_input;     // the last input delivered before it ("SerialInput at icount N"), or empty
     std::string what;           // one line: which hash or event differed, and how
     std::vector<RegisterDiff> registers;  // when a state hash's registers differ
+    bool at_state_hash = false;  // a state hash differed (else an event did not match)
 };
 
 struct ReplayReport {

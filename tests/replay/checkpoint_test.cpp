@@ -4,7 +4,9 @@
 // recording, a departure from the recording) land on icounts known from the events alone.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstring>
+#include <sys/wait.h>
 
 #include "replay/bisect_runs.h"
 #include "replay/divergence_search.h"
@@ -223,6 +225,20 @@ TEST_CASE("against: two runs differ from the instruction after the first differe
 
 namespace {
 
+// rr-bisect --divergence --json on a recording: its exit status and output.
+std::pair<int, std::string> rr_bisect_divergence(const std::string& path)
+{
+    std::string command = std::string(RR_BISECT) + " --divergence --json " + path + " 2>&1";
+    FILE* p = popen(command.c_str(), "r");
+    REQUIRE(p);
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p))
+        out.append(buf, n);
+    int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
 void check_divergence(const RecordSpec& spec)
 {
     Recorded rec = record(spec);
@@ -256,6 +272,12 @@ void check_divergence(const RecordSpec& spec)
         CHECK(found->first->what.find("state hash differs") != std::string::npos);
         CHECK(found->stretches == index->checkpoints().size() + 1);
     }
+    // The tool: the same icount, and two replays that agree, so the departure is deterministic.
+    auto [status, out] = rr_bisect_divergence(path);
+    INFO(out);
+    CHECK(status == 0);
+    CHECK(out.find("\"first_icount\":" + std::to_string(altered.icount) + ",") != std::string::npos);
+    CHECK(out.find("\"deterministic\":true") != std::string::npos);
     auto s = open_session(rec.path);
     std::shared_ptr<const CheckpointIndex> index = std::make_shared<const CheckpointIndex>(std::move(*s->scan_checkpoints()));
     SearchReplay clean(std::move(s), index);

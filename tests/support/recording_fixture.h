@@ -21,9 +21,22 @@
 
 namespace emu::test {
 
+// A file in the temporary directory, removed when the test program exits.
 inline std::string temp_path(const std::string& tag)
 {
-    return (std::filesystem::temp_directory_path() / ("replay_test_" + std::to_string(::getpid()) + "_" + tag)).string();
+    static struct Cleanup {
+        std::vector<std::string> paths;
+        ~Cleanup()
+        {
+            std::error_code ignored;
+            for (const std::string& p : paths)
+                std::filesystem::remove(p, ignored);
+        }
+    } cleanup;
+    std::string path =
+        (std::filesystem::temp_directory_path() / ("replay_test_" + std::to_string(::getpid()) + "_" + tag)).string();
+    cleanup.paths.push_back(path);
+    return path;
 }
 
 constexpr uint64_t kClockBase = 1'700'000'000'000'000'000;  // ns since the Unix epoch

@@ -230,6 +230,45 @@ Result<Verdict> bisect_against(const Options& o, Progress& progress)
     return v;
 }
 
+// Where two replays of the recording first disagree, up to `end`, or nothing.
+struct Disagreement {
+    uint64_t icount = 0;
+    uint64_t pc = 0;
+    std::string difference;
+};
+
+// A state hash shows a departure only where it is taken. Two replays of the recording in
+// lockstep up to it tell the causes apart: if they disagree, the emulator is not deterministic
+// and the first icount where they do is the departure, exactly; if they agree, the departure
+// is deterministic (another build of the emulator, or an altered recording), and the recording
+// holds nothing finer than its state hashes to place it by.
+Result<std::optional<Disagreement>> replays_disagree(const Options& o, uint64_t end, Progress& progress)
+{
+    Result<std::vector<SearchReplay>> a = open_replays(o.recording, o.kernel, o.jobs);
+    if (!a)
+        return a.error();
+    Result<std::vector<SearchReplay>> b = open_replays(o.recording, o.kernel, o.jobs);
+    if (!b)
+        return b.error();
+    std::vector<std::unique_ptr<AgainstRun>> pairs;
+    std::vector<std::unique_ptr<LimitedRun>> runs;
+    for (unsigned j = 0; j < o.jobs; ++j) {
+        pairs.push_back(std::make_unique<AgainstRun>(std::move((*a)[j]), std::move((*b)[j])));
+        runs.push_back(std::make_unique<LimitedRun>(*pairs.back(), end));
+    }
+    Result<SearchResult> r = search(runs, Options{}, progress);
+    if (!r)
+        return r.error();
+    if (!r->first_icount)
+        return std::optional<Disagreement>();
+    if (Result<bool> there = seek_run(*runs.front(), *r->first_icount); !there)
+        return there.error();
+    if (Result<bool> differs = runs.front()->holds(); !differs)
+        return differs.error();
+    return std::optional<Disagreement>(
+        Disagreement{*r->first_icount, pairs.front()->machine().pc(), pairs.front()->difference()});
+}
+
 Result<Verdict> bisect_divergence(const Options& o, Progress& progress)
 {
     Result<std::vector<SearchReplay>> replays = open_replays(o.recording, o.kernel, o.jobs);
@@ -256,9 +295,26 @@ Result<Verdict> bisect_divergence(const Options& o, Progress& progress)
         return v;
     }
     const Divergence& d = *r->first;
-    v.first_icount = d.icount;
-    v.headline = "the replay departs from the recording at icount " + std::to_string(d.icount) + ": " + d.what;
-    v.details = "  pc " + hex(d.pc) + "\n";
+    uint64_t window_start = d.last_match.value_or(r->stretch_start);
+    std::optional<Disagreement> nondeterminism;
+    if (d.at_state_hash) {
+        Result<std::optional<Disagreement>> two = replays_disagree(o, d.icount, progress);
+        if (!two)
+            return two.error();
+        nondeterminism = *two;
+    }
+    v.first_icount = nondeterminism ? nondeterminism->icount : d.icount;
+    v.headline = "the replay departs from the recording at icount " + std::to_string(*v.first_icount) + ": " +
+                 (nondeterminism ? "two replays of it disagree there (" + nondeterminism->difference +
+                                       "): the emulator is not deterministic"
+                                 : d.what);
+    if (nondeterminism)
+        v.details = "  the recording's state hash at icount " + std::to_string(d.icount) + " differs: " + d.what + "\n";
+    else if (d.at_state_hash)
+        v.details = "  two replays agree up to it: the departure is deterministic (another emulator build, or an\n"
+                    "  altered recording) and shows first in this state hash; the last one that matched is at\n"
+                    "  icount " + std::to_string(window_start) + ", and the recording holds nothing finer in between\n";
+    v.details += "  pc " + hex(d.pc) + " at icount " + std::to_string(d.icount) + "\n";
     v.details += "  last matching state hash: " +
                  (d.last_match ? "icount " + std::to_string(*d.last_match) : std::string("none")) + "\n";
     if (!d.last_input.empty())
@@ -270,15 +326,18 @@ Result<Verdict> bisect_divergence(const Options& o, Progress& progress)
                 ",\"recorded\":" + json_string(hex(rd.recorded)) + ",\"replayed\":" + json_string(hex(rd.replayed)) + "}";
     }
     Where w;
-    w.icount = d.icount;
-    w.pc = d.pc;
-    if (Result<Done> events = bisect::add_events_before(o.recording, d.icount, kEventsShown, w); !events)
+    w.icount = *v.first_icount;
+    w.pc = nondeterminism ? nondeterminism->pc : d.pc;
+    if (Result<Done> events = bisect::add_events_before(o.recording, w.icount, kEventsShown, w); !events)
         return events.error();
     for (const std::string& e : w.events_text)
         v.details += (&e == &w.events_text.front() ? "  last recorded inputs up to it:\n    " : "    ") + e + "\n";
-    v.json_fields = "\"mode\":\"divergence\",\"first_icount\":" + std::to_string(d.icount) + "," + bisect::where_json(w) +
-                    ",\"what\":" + json_string(d.what) + ",\"last_match\":" +
-                    (d.last_match ? std::to_string(*d.last_match) : "null") + ",\"registers\":[" + regs + "]" + stats;
+    v.json_fields = "\"mode\":\"divergence\",\"first_icount\":" + std::to_string(*v.first_icount) + "," +
+                    bisect::where_json(w) + ",\"what\":" + json_string(d.what) + ",\"noticed_at\":" +
+                    std::to_string(d.icount) + ",\"last_match\":" + (d.last_match ? std::to_string(*d.last_match) : "null") +
+                    ",\"deterministic\":" + (nondeterminism ? "false" : "true") + ",\"nondeterminism\":" +
+                    (nondeterminism ? json_string(nondeterminism->difference) : "null") + ",\"registers\":[" + regs + "]" +
+                    stats;
     return v;
 }
 
