@@ -1,18 +1,7 @@
 #include "line_service.h"
 
+#include "pl011.h"
 #include "rt.h"
-
-#define UART_BASE 0x09000000ul
-#define UART_REG(off) (*(volatile uint32_t *)(UART_BASE + (off)))
-#define UART_DR UART_REG(0x00)
-#define UART_FR UART_REG(0x18)
-#define UART_LCR_H UART_REG(0x2C)
-#define UART_IMSC UART_REG(0x38)
-#define UART_ICR UART_REG(0x44)
-#define UART_FR_RXFE (1u << 4)
-#define UART_LCR_H_FEN_WLEN8 ((1u << 4) | (3u << 5))
-#define UART_INT_RX_RT ((1u << 4) | (1u << 6))
-#define UART_IRQ 33
 
 #define EOT 0x04
 #define IDLE_TICKS 3125000u /* 50 ms at 62.5 MHz */
@@ -50,7 +39,7 @@ void exc_handler(struct exc_frame *frame, unsigned slot)
     if (id == UART_IRQ) {
         while (!(UART_FR & UART_FR_RXFE))
             receive((uint8_t)UART_DR);
-        UART_ICR = UART_INT_RX_RT;
+        UART_ICR = UART_INT_RX | UART_INT_RT;
         vtimer_arm(IDLE_TICKS); /* input restarts the idle timeout */
     } else if (id == RT_VIRTUAL_TIMER_PPI) {
         vtimer_stop();
@@ -63,8 +52,8 @@ void exc_handler(struct exc_frame *frame, unsigned slot)
 int serve_lines(void (*on_line)(const char *line, unsigned len))
 {
     line_handler = on_line;
-    UART_LCR_H = UART_LCR_H_FEN_WLEN8;
-    UART_IMSC = UART_INT_RX_RT;
+    UART_LCR_H = UART_LCR_H_FEN | UART_LCR_H_WLEN8;
+    UART_IMSC = UART_INT_RX | UART_INT_RT;
     gic_init();
     gic_enable_irq(UART_IRQ);
     gic_enable_irq(RT_VIRTUAL_TIMER_PPI);

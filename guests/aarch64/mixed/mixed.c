@@ -5,24 +5,8 @@
  * previous tick. How many ticks fall between bytes depends on when the input arrives, so the
  * guest prints no tick count; after EOT it waits for exactly POST_EOT_TICKS more ticks, prints a
  * summary and exits with SYS_EXIT_EXTENDED, code = (received bytes % 50) + 1. */
+#include "pl011.h"
 #include "rt.h"
-
-#define UART_BASE 0x09000000ul
-#define UART_REG(off) (*(volatile uint32_t *)(UART_BASE + (off)))
-#define UART_DR UART_REG(0x00)
-#define UART_FR UART_REG(0x18)
-#define UART_LCR_H UART_REG(0x2C)
-#define UART_IMSC UART_REG(0x38)
-#define UART_ICR UART_REG(0x44)
-
-#define UART_DR_OE (1u << 11)
-#define UART_FR_RXFE (1u << 4)
-#define UART_LCR_H_FEN (1u << 4)
-#define UART_LCR_H_WLEN8 (3u << 5)
-#define UART_INT_RX (1u << 4)
-#define UART_INT_RT (1u << 6)
-#define UART_INT_ALL 0x7ffu
-#define UART_IRQ 33
 
 #define RTC_DR (*(volatile uint32_t *)0x09010000ul)
 #define EPOCH_2020 1577836800u

@@ -4,18 +4,8 @@
  * RSR OE) are counted. Byte 0x04 (EOT) ends the input (neither echoed nor counted); the guest
  * prints a summary line and powers off. The output depends only on the input bytes; the
  * instruction count depends on when they arrive. */
+#include "pl011.h"
 #include "rt.h"
-
-#define UART_BASE 0x09000000ul
-#define UART_REG(off) (*(volatile uint32_t *)(UART_BASE + (off)))
-#define UART_DR UART_REG(0x00)
-#define UART_RSR UART_REG(0x04)
-#define UART_FR UART_REG(0x18)
-#define UART_IMSC UART_REG(0x38)
-
-#define UART_DR_OE (1u << 11)
-#define UART_RSR_OE (1u << 3)
-#define UART_FR_RXFE (1u << 4)
 
 #define EOT 0x04
 
