@@ -3,25 +3,32 @@
 # shared compute guest, SCALE=100) made with the default checkpoint interval; and what the
 # checkpoints cost the recorder (time and bytes) against a recording without them.
 #   usage: bench/bisect_speed.sh [RUNS]
-#   env:   SCALE (100), BUILD_DIR (<repo>/build), SHARED_BENCH (<repo>/../shared/bench)
+#   env:   ARCH=aarch64|i386 (aarch64), SCALE (100), BUILD_DIR (<repo>/build),
+#          SHARED_BENCH (<repo>/../shared/bench)
 # Prints medians of RUNS (3). Exit status: 0, or 2 on a setup error. Nothing is asserted: the
 # figures are for the notes.
 set -euo pipefail
 
 runs=${1:-3}
+arch=${ARCH:-aarch64}
 scale=${SCALE:-100}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$repo/build}
 shared=${SHARED_BENCH:-$repo/../shared/bench}
 tools=$build/tools
 die() { echo "bisect_speed: $*" >&2; exit 2; }
+case $arch in
+  aarch64) machine=virt ;;
+  i386) machine=pc ;;
+  *) die "ARCH must be aarch64 or i386, not '$arch'" ;;
+esac
 for t in rr-record rr-replay rr-bisect; do
   [ -x "$tools/$t/$t" ] || die "$tools/$t/$t not built (cmake --build $build)"
 done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-make -s -C "$shared/aarch64" BUILD="$work/guest" SCALE="$scale" >"$work/make.log" 2>&1 ||
+make -s -C "$shared/$arch" BUILD="$work/guest" SCALE="$scale" >"$work/make.log" 2>&1 ||
   { cat "$work/make.log" >&2; die "building the compute guest failed"; }
 elf=$work/guest/compute.elf
 
@@ -41,11 +48,14 @@ median() {
 
 rec=$work/run.rr
 plain=$work/plain.rr
-echo "== recording: compute guest, SCALE=$scale"
-t_plain=$(median "$tools/rr-record/rr-record" --kernel "$elf" -o "$plain" --checkpoint-every 0)
-t_ckpt=$(median "$tools/rr-record/rr-record" --kernel "$elf" -o "$rec")
-"$tools/rr-record/rr-record" --kernel "$elf" -o "$rec" 2>"$work/rec.err" >/dev/null
+echo "== recording: compute guest ($arch, -M $machine), SCALE=$scale"
+record=("$tools/rr-record/rr-record" -M "$machine" --kernel "$elf")
+t_plain=$(median "${record[@]}" -o "$plain" --checkpoint-every 0)
+t_ckpt=$(median "${record[@]}" -o "$rec")
+# The guest's exit status passes through (1 on pc, from isa-debug-exit), so it is not checked.
+"${record[@]}" -o "$rec" 2>"$work/rec.err" >/dev/null || true
 icount=$(sed -n 's/^icount: //p' "$work/rec.err")
+[ -n "$icount" ] || die "recording failed: $(cat "$work/rec.err")"
 checkpoints=$(sed -n 's/^checkpoints: \([0-9]*\).*/\1/p' "$work/rec.err")
 bytes_plain=$(stat -c %s "$plain")
 bytes_ckpt=$(stat -c %s "$rec")
