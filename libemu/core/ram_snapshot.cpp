@@ -6,12 +6,12 @@
 
 namespace emu {
 
-namespace {
-
-bool all_zero(const uint8_t* p, size_t n)
+bool all_zero(const uint8_t* bytes, size_t n)
 {
-    return std::all_of(p, p + n, [](uint8_t b) { return b == 0; });
+    return std::all_of(bytes, bytes + n, [](uint8_t b) { return b == 0; });
 }
+
+namespace {
 
 // The region's non-zero pages with their offsets; loading zeroes the others.
 void serialize_pages(StateArchive& a, RamRegion& r)

@@ -13,4 +13,7 @@ enum class RamPages { Included, DirtyMap, None };
 
 void serialize_ram(StateArchive& a, Bus& bus, RamPages pages);
 
+// Whether n bytes are all zero: a page that snapshots and checkpoints need not hold.
+bool all_zero(const uint8_t* bytes, size_t n);
+
 }  // namespace emu

@@ -5,15 +5,6 @@
 
 namespace emu {
 
-namespace {
-
-bool all_zero(const uint8_t* p, size_t n)
-{
-    return std::all_of(p, p + n, [](uint8_t b) { return b == 0; });
-}
-
-}  // namespace
-
 LoadedRam LoadedRam::capture(Bus& bus)
 {
     LoadedRam out;
@@ -142,6 +133,14 @@ Result<CheckpointIndex> CheckpointIndex::scan(RecordingReader& reader, const std
         }
     }
     return index;
+}
+
+Result<CheckpointIndex> CheckpointIndex::read(const std::string& path, uint64_t until)
+{
+    Result<RecordingReader> reader = RecordingReader::open(path);
+    if (!reader)
+        return reader.error();
+    return scan(*reader, path, until);
 }
 
 std::optional<size_t> CheckpointIndex::at_or_before(uint64_t icount) const

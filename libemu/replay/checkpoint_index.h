@@ -52,6 +52,8 @@ public:
     // BadRecording error naming the checkpoint; `name` starts messages.
     static Result<CheckpointIndex> scan(RecordingReader& reader, const std::string& name,
                                         uint64_t until = UINT64_MAX);
+    // The same over the recording at `path`, from its start.
+    static Result<CheckpointIndex> read(const std::string& path, uint64_t until = UINT64_MAX);
 
     const std::vector<CheckpointInfo>& checkpoints() const { return infos_; }
     // The icount of the last event scanned: where the recorded run ends, for a whole scan.

@@ -38,14 +38,6 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::open(const std::string& pa
     return s;
 }
 
-Result<CheckpointIndex> ReplaySession::scan_checkpoints(uint64_t until) const
-{
-    Result<RecordingReader> reader = RecordingReader::open(path_);
-    if (!reader)
-        return reader.error();
-    return CheckpointIndex::scan(*reader, path_, until);
-}
-
 Result<Done> ReplaySession::rewind(const RecordingPosition& at)
 {
     if (Result<Done> moved = reader_.seek(at); !moved)

@@ -26,7 +26,7 @@ public:
                                                        std::function<void(uint8_t)> output);
 
     // Reads the recording's checkpoints (up to `until`) with a reader of its own.
-    Result<CheckpointIndex> scan_checkpoints(uint64_t until = UINT64_MAX) const;
+    Result<CheckpointIndex> scan_checkpoints(uint64_t until = UINT64_MAX) const { return CheckpointIndex::read(path_, until); }
     // Puts the replay back at icount 0, or at checkpoint k of `index` (from scan_checkpoints).
     Result<Done> restart();
     Result<Done> restore(const CheckpointIndex& index, size_t k);

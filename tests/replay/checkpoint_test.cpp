@@ -101,9 +101,7 @@ TEST_CASE("checkpoints: each stores only pages written since the previous one",
           "[checkpoint][guest]")
 {
     Recorded rec = record({"timer_irq", "", "pages", 0, 50000});
-    Result<RecordingReader> reader = RecordingReader::open(rec.path);
-    REQUIRE(reader);
-    Result<CheckpointIndex> index = CheckpointIndex::scan(*reader, rec.path);
+    Result<CheckpointIndex> index = CheckpointIndex::read(rec.path);
     REQUIRE(index);
     REQUIRE(index->checkpoints().size() >= 4);
     uint64_t written = 0;
@@ -127,11 +125,6 @@ TEST_CASE("checkpoints: each stores only pages written since the previous one",
 TEST_CASE("checkpoints: damaged checkpoint data is refused, naming the checkpoint", "[checkpoint][guest]")
 {
     Recorded rec = record({"timer_irq", "", "damaged", 0, 100000});
-    auto scan = [](const std::string& path) {
-        Result<RecordingReader> reader = RecordingReader::open(path);
-        REQUIRE(reader);
-        return CheckpointIndex::scan(*reader, path);
-    };
     auto first_of = [&](std::vector<Ev>& events, EventKind kind) {
         return std::find_if(events.begin(), events.end(), [&](const Ev& e) { return e.kind == kind; });
     };
@@ -143,14 +136,14 @@ TEST_CASE("checkpoints: damaged checkpoint data is refused, naming the checkpoin
     REQUIRE_FALSE(decoded->pages.empty());
     decoded->pages.front().id = 1000000;
     c->payload = encode(*decoded);
-    Result<CheckpointIndex> bad_ref = scan(rewrite(rec.path, events, "damaged_ref"));
+    Result<CheckpointIndex> bad_ref = CheckpointIndex::read(rewrite(rec.path, events, "damaged_ref"));
     REQUIRE_FALSE(bad_ref);
     CHECK(bad_ref.error().status == ExitStatus::BadRecording);
     CHECK(bad_ref.error().message.find("refers to contents 1000000") != std::string::npos);
 
     events = rec.events;
     events.erase(first_of(events, EventKind::CheckpointPages));
-    Result<CheckpointIndex> missing = scan(rewrite(rec.path, events, "damaged_missing"));
+    Result<CheckpointIndex> missing = CheckpointIndex::read(rewrite(rec.path, events, "damaged_missing"));
     REQUIRE_FALSE(missing);
     CHECK(missing.error().message.find("only") != std::string::npos);
 
@@ -160,7 +153,7 @@ TEST_CASE("checkpoints: damaged checkpoint data is refused, naming the checkpoin
     decoded->state.resize(decoded->state.size() / 2);
     c->payload = encode(*decoded);
     std::string cut = rewrite(rec.path, events, "damaged_state");
-    Result<CheckpointIndex> index = scan(cut);
+    Result<CheckpointIndex> index = CheckpointIndex::read(cut);
     REQUIRE(index);  // the state is only read when restored
     auto session = open_session(cut);
     Result<Done> restored = session->restore(*index, 0);

@@ -1,5 +1,6 @@
 #include "tools/rr-inspect/checkpoints.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -10,29 +11,6 @@ namespace emu::inspect {
 namespace {
 
 std::string str(uint64_t v) { return std::to_string(v); }
-
-// The StateHash events: where they are and what they hold.
-Result<std::vector<std::pair<uint64_t, StateDigest>>> state_hashes(const std::string& path)
-{
-    Result<RecordingReader> reader = RecordingReader::open(path);
-    if (!reader)
-        return reader.error();
-    std::vector<std::pair<uint64_t, StateDigest>> out;
-    RecordingEvent ev;
-    for (;;) {
-        Result<bool> more = reader->next(ev);
-        if (!more)
-            return more.error();
-        if (!*more)
-            return out;
-        if (ev.kind != EventKind::StateHash)
-            continue;
-        std::optional<StateDigest> d = decode_state_hash(ev.payload);
-        if (!d)
-            return Error{ExitStatus::BadRecording, path + ": malformed StateHash at icount " + str(ev.icount)};
-        out.emplace_back(ev.icount, std::move(*d));
-    }
-}
 
 // What of a restored machine's digest a checkpoint's own state hash must match: all but the
 // RAM part, which covers the pages written before the checkpoint.
@@ -50,14 +28,6 @@ std::string differing_parts(const StateDigest& got, const StateDigest& want)
 }
 
 }  // namespace
-
-Result<CheckpointIndex> read_checkpoints(const std::string& path)
-{
-    Result<RecordingReader> reader = RecordingReader::open(path);
-    if (!reader)
-        return reader.error();
-    return CheckpointIndex::scan(*reader, path);
-}
 
 std::string checkpoints_text(const CheckpointIndex& index)
 {
@@ -80,20 +50,21 @@ std::string checkpoints_text(const CheckpointIndex& index)
 std::string checkpoints_json(const CheckpointIndex& index)
 {
     std::string j = "[";
-    for (const CheckpointInfo& c : index.checkpoints())
-        j += (j.size() > 1 ? "," : "") + std::string("{\"number\":") + str(c.number) + ",\"icount\":" + str(c.icount) +
-             ",\"pages_written\":" + str(c.pages_written) + ",\"pages_stored\":" + str(c.pages_stored) +
-             ",\"state_bytes\":" + str(c.state_bytes) + ",\"bytes\":" + str(c.payload_bytes) + "}";
+    for (const CheckpointInfo& c : index.checkpoints()) {
+        if (j.size() > 1)
+            j += ',';
+        j += "{\"number\":" + str(c.number) + ",\"icount\":" + str(c.icount) + ",\"pages_written\":" +
+             str(c.pages_written) + ",\"pages_stored\":" + str(c.pages_stored) + ",\"state_bytes\":" +
+             str(c.state_bytes) + ",\"bytes\":" + str(c.payload_bytes) + "}";
+    }
     return j + "]";
 }
 
-Result<Done> verify_checkpoints(const std::string& path, const CheckpointIndex& index, std::string& lines)
+Result<Done> verify_checkpoints(const std::string& path, const CheckpointIndex& index, const StateHashes& hashes,
+                                std::string& lines)
 {
     if (index.checkpoints().empty())
         return Done{};
-    Result<std::vector<std::pair<uint64_t, StateDigest>>> hashes = state_hashes(path);
-    if (!hashes)
-        return hashes.error();
     Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(path, "", [](uint8_t) {});
     if (!session)
         return session.error();
@@ -104,14 +75,14 @@ Result<Done> verify_checkpoints(const std::string& path, const CheckpointIndex& 
         auto fail = [&](const std::string& why) { return Error{ExitStatus::BadRecording, path + ": " + name + ": " + why}; };
         if (Result<Done> restored = s.restore(index, k); !restored)
             return restored.error();
-        auto own = std::find_if(hashes->begin(), hashes->end(), [&](auto& h) { return h.first == c.icount; });
-        if (own == hashes->end())
+        auto own = std::find_if(hashes.begin(), hashes.end(), [&](auto& h) { return h.first == c.icount; });
+        if (own == hashes.end())
             return fail("no state hash recorded with it");
         if (std::string parts = differing_parts(s.machine().state_digest(), own->second); !parts.empty())
             return fail("restored, it does not match the state hash recorded with it (" + parts + ")");
-        auto next = std::find_if(own + 1, hashes->end(), [&](auto& h) { return h.first > c.icount; });
+        auto next = std::find_if(own + 1, hashes.end(), [&](auto& h) { return h.first > c.icount; });
         std::string checked = "its state hash";
-        if (next != hashes->end()) {
+        if (next != hashes.end()) {
             Result<ReplayReport> r = s.replayer().run_to(next->first + 1);
             if (!r)
                 return r.error();

@@ -9,15 +9,15 @@
 
 #include "core/result.h"
 #include "replay/checkpoint_index.h"
+#include "tools/rr-inspect/scan.h"
 
 namespace emu::inspect {
-
-Result<CheckpointIndex> read_checkpoints(const std::string& path);
 
 std::string checkpoints_text(const CheckpointIndex& index);
 std::string checkpoints_json(const CheckpointIndex& index);
 
 // One line per checkpoint ("checkpoint 2 at icount 300000000: ok"); the first failure ends it.
-Result<Done> verify_checkpoints(const std::string& path, const CheckpointIndex& index, std::string& lines);
+Result<Done> verify_checkpoints(const std::string& path, const CheckpointIndex& index, const StateHashes& hashes,
+                                std::string& lines);
 
 }  // namespace emu::inspect

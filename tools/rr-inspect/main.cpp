@@ -289,7 +289,7 @@ Result<int> summarise(const Options& o)
 
     std::optional<CheckpointIndex> checkpoints;
     if (o.checkpoints || o.verify) {
-        Result<CheckpointIndex> read = read_checkpoints(o.recording);
+        Result<CheckpointIndex> read = CheckpointIndex::read(o.recording);
         if (!read)
             return read.error();
         checkpoints = std::move(*read);
@@ -298,7 +298,7 @@ Result<int> summarise(const Options& o)
     if (o.verify) {
         if (Result<Done> extra = verify_extra(o.recording, s); !extra)
             failure = extra.error();
-        else if (Result<Done> restored = verify_checkpoints(o.recording, *checkpoints, verify_lines); !restored)
+        else if (Result<Done> restored = verify_checkpoints(o.recording, *checkpoints, s.state_hashes, verify_lines); !restored)
             failure = restored.error();
         else if (!s.end.complete)
             failure = Error{ExitStatus::BadRecording, o.recording + ": " + s.end.message};

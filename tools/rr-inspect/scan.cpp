@@ -88,6 +88,8 @@ Result<Scan> scan_recording(const std::string& path, const ScanHooks& hooks)
         k.payload_bytes += ev.payload.size();
         ++s.events;
         s.exit_is_last = ev.kind == EventKind::GuestExit;
+        if (ev.kind == EventKind::StateHash)
+            s.state_hashes.emplace_back(ev.icount, *decode_state_hash(ev.payload));  // well formed: checked above
         if (ev.kind == EventKind::GuestExit) {
             if (!s.exit) {
                 s.exit = decode_guest_exit(ev.payload);

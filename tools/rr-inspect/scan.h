@@ -31,6 +31,9 @@ struct KindStats {
     uint64_t payload_bytes = 0;
 };
 
+// The StateHash events: icount and digest, in order.
+using StateHashes = std::vector<std::pair<uint64_t, StateDigest>>;
+
 // One chunk as its (already validated) chunk header describes it.
 using ChunkStats = RecordingChunkStats;
 
@@ -56,6 +59,7 @@ struct Scan {
     KindStats by_kind[kKindCount];
     uint64_t events = 0;
     std::vector<ChunkStats> chunks;
+    StateHashes state_hashes;
     std::optional<GuestExitEvent> exit;  // the first GuestExit event
     uint64_t exit_icount = 0;
     uint64_t guest_exits = 0;
