@@ -96,11 +96,13 @@ SliceEnd PcMachine::run_slice(uint64_t max_insns)
 {
     switch (cpu_.run(max_insns)) {
     case x86::StopReason::Requested:
+    case x86::StopReason::Budget:
+        // The guest may stop the machine with the slice's last instruction: that is a stop,
+        // not a budget used up; a request without a stop is a pause.
         if (!stopped_)
             return SliceEnd::Budget;
         outcome_.icount = cpu_.icount();
         return SliceEnd::Stopped;
-    case x86::StopReason::Budget: return SliceEnd::Budget;
     case x86::StopReason::Idle: return SliceEnd::Idle;
     case x86::StopReason::Unsupported:
         outcome_ = RunOutcome{StopKind::Unsupported, 0, cpu_.icount(), cpu_.unsupported() + " (eip " + hex(cpu_.s.eip) + ")"};
@@ -155,7 +157,12 @@ bool PcMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
 
 void PcMachine::serialize(StateArchive& a, RamPages pages)
 {
-    a.section("pc", 1);
+    a.section("pc", 2);
+    // Whether the guest has stopped the machine: a snapshot taken before the stop must not
+    // inherit one that happened since.
+    a.field("stopped", stopped_);
+    a.field("stop_kind", outcome_.kind);
+    a.field("exit_code", outcome_.exit_code);
     uint64_t ram_size = config_.ram_size;
     a.field("ram_size", ram_size);
     cpu_.serialize(a);

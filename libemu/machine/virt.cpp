@@ -127,11 +127,13 @@ SliceEnd VirtMachine::run_slice(uint64_t max_insns)
     a64::StopReason why = cpu_.run(max_insns);
     switch (why) {
     case a64::StopReason::Requested:
+    case a64::StopReason::Budget:
+        // The guest may stop the machine with the slice's last instruction: that is a stop,
+        // not a budget used up; a request without a stop is a pause.
         if (!stopped_)
-            return SliceEnd::Budget;  // a pause
+            return SliceEnd::Budget;
         outcome_.icount = cpu_.icount();
         return SliceEnd::Stopped;
-    case a64::StopReason::Budget: return SliceEnd::Budget;
     case a64::StopReason::Idle: return SliceEnd::Idle;
     case a64::StopReason::Unsupported:
         outcome_ = RunOutcome{StopKind::Unsupported, 0, cpu_.icount(), cpu_.unsupported() + " (pc " + hex(cpu_.s.pc) + ")"};
@@ -181,7 +183,12 @@ bool VirtMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
 
 void VirtMachine::serialize(StateArchive& a, RamPages pages)
 {
-    a.section("virt", 1);
+    a.section("virt", 2);
+    // Whether the guest has stopped the machine: a snapshot taken before the stop must not
+    // inherit one that happened since.
+    a.field("stopped", stopped_);
+    a.field("stop_kind", outcome_.kind);
+    a.field("exit_code", outcome_.exit_code);
     uint64_t ram_size = bus_.ram_regions()[0].size;
     a.field("ram_size", ram_size);
     a.field("semihosting_errno", semihosting_errno_);

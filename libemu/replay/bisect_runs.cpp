@@ -30,19 +30,15 @@ Result<Done> SearchReplay::restore_checkpoint(std::optional<size_t> k)
 
 Result<bool> SearchReplay::advance(uint64_t icount)
 {
-    Machine& m = session_->machine();
-    if (ended_ || m.icount() > icount)
-        return m.icount() == icount;
     Result<ReplayReport> r = session_->replayer().run_to(icount);
     if (!r)
         return r.error();
     if (r->divergence)
         return Error{ExitStatus::Divergence, session_->path() + ": the replay diverged at icount " +
                                                  std::to_string(r->divergence->icount) + ": " + r->divergence->what};
-    if (r->reached_seek)
-        return true;
-    ended_ = true;  // the guest stopped, or the recording ends here
-    return m.icount() == icount;
+    // The guest stopped, or the recording ends.
+    ended_ = !r->reached_seek || session_->replayer().finished();
+    return r->reached_seek;
 }
 
 UntilRun::UntilRun(SearchReplay replay, const Expr& expr) : replay_(std::move(replay)), expr_(expr)

@@ -204,7 +204,10 @@ Replayer::Step Replayer::idle()
 Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
 {
     stop_at_ = stop_at;
-    report_.reached_seek = false;
+    report_.reached_seek = stop_at_ && m_.icount() == *stop_at_;
+    // A replay that is over goes no further, and none goes back.
+    if (finished_ || report_.truncated || report_.divergence || (stop_at_ && *stop_at_ < m_.icount()))
+        return report_;
     for (;;) {
         if (!gate_.mismatch().empty()) {
             if (gate_.mismatch_at_end() && !stream_.error())
@@ -269,6 +272,9 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
             report_.truncated = "recording truncated: its index and footer are missing (the recorder did not finish "
                                 "the file), although every event replayed and matched";
     }
+    // A run that ends exactly there has reached it too.
+    if (finished_ && stop_at_ && m_.icount() == *stop_at_ && !report_.divergence)
+        report_.reached_seek = true;
     if (report_.divergence && report_.outcome.icount == 0)
         report_.outcome.icount = m_.icount();
     report_.events = stream_.consumed();

@@ -55,9 +55,13 @@ public:
     Replayer& operator=(const Replayer&) = delete;
 
     // Replays on from where the last call stopped: to the end of the run, or until exactly
-    // `stop_at` instructions have retired (then reached_seek), before the inputs recorded for
-    // that boundary are delivered. The report covers everything replayed so far.
+    // `stop_at` instructions have retired (then reached_seek, also when the run ends there),
+    // before the inputs recorded for that boundary are delivered. Once the replay is over
+    // (finished, truncated or diverged), or for a `stop_at` behind it, it replays nothing more.
+    // The report covers everything replayed so far.
     Result<ReplayReport> run_to(std::optional<uint64_t> stop_at);
+    // The recorded run was replayed to its end.
+    bool finished() const { return finished_; }
     // For a machine just restored to the recorded state at a checkpoint: reports count the
     // last match from there.
     void start_at_checkpoint(uint64_t icount) { last_match_ = icount; }

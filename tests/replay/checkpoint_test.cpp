@@ -79,6 +79,28 @@ void check_seeks_agree(const Recorded& rec)
     CHECK_FALSE(end->divergence);
     CHECK_FALSE(end->truncated);
     CHECK(end->outcome.icount == rec.outcome.icount);
+    // Once over, a replay goes no further and no further back: the end itself is reached,
+    // beyond and behind it are not, and nothing is reported as truncated or diverged.
+    for (auto [at, reached] : {std::pair{rec.outcome.icount, true}, {rec.outcome.icount + 1, false}, {uint64_t{1}, false}}) {
+        INFO("run_to " << at << " after the end");
+        Result<ReplayReport> again = seeking->replayer().run_to(at);
+        REQUIRE(again);
+        CHECK(again->reached_seek == reached);
+        CHECK_FALSE(again->truncated);
+        CHECK_FALSE(again->divergence);
+    }
+    // A run that ends exactly at the icount asked for has reached it.
+    REQUIRE(seeking->restore(*index, index->checkpoints().size() - 1));
+    Result<ReplayReport> exactly = seeking->replayer().run_to(rec.outcome.icount);
+    REQUIRE(exactly);
+    CHECK(exactly->reached_seek);
+    Result<ReplayReport> rest = seeking->replayer().run_to(std::nullopt);
+    REQUIRE(rest);
+    CHECK(seeking->replayer().finished());
+    CHECK(rest->outcome.icount == rec.outcome.icount);
+    INFO((rest->divergence ? rest->divergence->what : std::string()));
+    CHECK_FALSE(rest->divergence);
+    CHECK_FALSE(rest->truncated);
 }
 
 const std::string kEchoInput = "the quick brown fox\njumps over the lazy dog\n\x04";
