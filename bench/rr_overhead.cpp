@@ -52,7 +52,7 @@ void discard(uint8_t) {}
 // The machine alone, run to its end the way the recorder does, minus everything it records.
 Timed run_plain(const ElfImage& image)
 {
-    EventLog log(nullptr);
+    EventLog log(EventLog::Start::Discarding);
     RecordGate gate(log, nullptr);
     auto m = must(make_machine(MachineConfig{}, gate, discard));
     must(m->load_kernel(image));
@@ -72,7 +72,7 @@ Timed run_record(const ElfImage& image, const std::string& path, uint64_t hash_e
     config.kernel_path = image.path;
     RecordingHeaderSpec header{"rr_overhead", encode(config), {{image.path, image.file, Embed::Yes}}};
     RecordingWriter writer = must(RecordingWriter::create(path, header));
-    EventLog log(&writer);
+    EventLog log(writer);
     RecordGate gate(log, nullptr);
     auto m = must(make_machine(config.machine, gate, discard));
     must(m->load_kernel(image));

@@ -14,16 +14,21 @@ namespace {
 constexpr size_t kReadBytes = 64 * 1024;
 }
 
-Result<std::unique_ptr<SerialSource>> SerialSource::open(const std::string& path)
+Result<std::unique_ptr<SerialSource>> SerialSource::open(const std::string& path, const std::string& role)
 {
     int fd = 0;
     if (path != "-") {
         fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-            return Error{ExitStatus::NoInput, path + ": cannot open serial input: " + std::strerror(errno)};
+            return Error{ExitStatus::NoInput, path + ": cannot open " + role + ": " + std::strerror(errno)};
     }
     struct stat st {};
-    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (fd > 0)
+            ::close(fd);
+        return Error{ExitStatus::NoInput, path + ": a directory, not " + role + " (a file, a pipe, a terminal, or - for stdin)"};
+    }
+    bool regular = S_ISREG(st.st_mode);
     return std::unique_ptr<SerialSource>(new SerialSource(path == "-" ? "stdin" : path, fd, regular));
 }
 

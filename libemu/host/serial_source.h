@@ -21,8 +21,9 @@ namespace emu {
 
 class SerialSource {
 public:
-    // path "-" is stdin. Errors: NoInput when the file cannot be opened.
-    static Result<std::unique_ptr<SerialSource>> open(const std::string& path);
+    // path "-" is stdin. `role` names the input in messages ("--serial-in input"). Errors:
+    // NoInput when the file cannot be opened or is a directory.
+    static Result<std::unique_ptr<SerialSource>> open(const std::string& path, const std::string& role);
     ~SerialSource();
     SerialSource(const SerialSource&) = delete;
     SerialSource& operator=(const SerialSource&) = delete;

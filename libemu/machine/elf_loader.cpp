@@ -1,10 +1,9 @@
 #include "machine/elf_loader.h"
 
 #include "core/format.h"
+#include "host/input_file.h"
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 namespace emu {
 
@@ -40,13 +39,10 @@ Error malformed(const std::string& name, const std::string& what)
 
 Result<ElfImage> read_elf(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return Error{ExitStatus::NoInput, path + ": cannot open: " + std::strerror(errno)};
-    std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad())
-        return Error{ExitStatus::NoInput, path + ": read error"};
-    return parse_elf(std::move(file), path);
+    Result<std::vector<uint8_t>> file = read_input_file(path);
+    if (!file)
+        return file.error();
+    return parse_elf(std::move(*file), path);
 }
 
 Result<ElfImage> parse_elf(std::vector<uint8_t> file, const std::string& name)

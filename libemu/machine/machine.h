@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -11,23 +12,10 @@
 #include "core/bus.h"
 #include "core/ram_snapshot.h"
 #include "core/state_archive.h"
+#include "core/stop_kind.h"
 #include "machine/elf_loader.h"
 
 namespace emu {
-
-// Why a machine stopped running. The numbers are stored in recordings (GuestExit events).
-enum class StopKind : uint8_t {
-    PowerOff = 0,     // PSCI SYSTEM_OFF, isa-debug-exit and the like
-    Reset = 1,        // the guest asked for a reset
-    GuestExit = 2,    // semihosting SYS_EXIT / SYS_EXIT_EXTENDED, with an exit code
-    InsnLimit = 3,    // the instruction budget is used up
-    Stuck = 4,        // idle with no timer armed and no input left that could wake it
-    Unsupported = 5,  // the guest needs something the emulator lacks
-    Interrupted = 6,  // the recorder was told to stop (SIGINT, SIGTERM)
-};
-constexpr uint8_t kMaxStopKind = 6;
-
-const char* stop_kind_name(StopKind k);
 
 struct RunOutcome {
     StopKind kind = StopKind::InsnLimit;

@@ -88,14 +88,23 @@ Result<CheckpointIndex> CheckpointIndex::scan(RecordingReader& reader, const std
                                                    std::to_string(ev.icount) + ": " + why};
     };
     CheckpointInfo next;  // what the coming Checkpoint has gathered so far
+    bool exited = false;
     for (;;) {
         RecordingEvent ev;
         Result<bool> got = reader.next(ev);
         if (!got)
             return got.error();
-        if (!*got || ev.icount > until)
+        if (!*got) {
+            if (!reader.end().complete)
+                index.truncation_ = reader.end().message;
+            else if (!exited)
+                index.truncation_ = no_guest_exit_line(index.last_icount_);
+            break;
+        }
+        if (ev.icount > until)
             break;
         index.last_icount_ = ev.icount;
+        exited |= ev.kind == EventKind::GuestExit;
         if (ev.kind == EventKind::CheckpointPages) {
             std::optional<CheckpointPagesEvent> pages = decode_checkpoint_pages(ev.payload);
             if (!pages)

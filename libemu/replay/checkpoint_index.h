@@ -58,6 +58,9 @@ public:
     const std::vector<CheckpointInfo>& checkpoints() const { return infos_; }
     // The icount of the last event scanned: where the recorded run ends, for a whole scan.
     uint64_t last_icount() const { return last_icount_; }
+    // For a scan to the end: why the recording is unfinished (the recorder was killed, or
+    // wrote no GuestExit), as one line; nothing when it is whole.
+    const std::optional<std::string>& truncation() const { return truncation_; }
     // The last checkpoint at or before icount.
     std::optional<size_t> at_or_before(uint64_t icount) const;
 
@@ -79,6 +82,7 @@ private:
     std::vector<std::vector<CheckpointPageRef>> written_;  // per checkpoint, since the previous
     std::vector<uint8_t> store_;                            // page contents by id
     uint64_t last_icount_ = 0;
+    std::optional<std::string> truncation_;
 };
 
 }  // namespace emu

@@ -8,6 +8,32 @@ constexpr uint32_t kMaxRegisters = 4096;
 
 bool finished(const ByteReader& r) { return r.remaining() == 0; }
 
+void put_digest(ByteWriter& w, const StateDigest& e)
+{
+    w.u64(e.cpu);
+    w.u64(e.ram);
+    w.u32(e.dirty_pages);
+    w.u64(e.devices);
+    w.u64(e.output_bytes);
+    w.u64(e.output);
+    w.varint(e.registers.size());
+    for (uint64_t v : e.registers)
+        w.u64(v);
+}
+
+// The digest fills the rest of the payload.
+bool get_digest(ByteReader& r, StateDigest& e)
+{
+    uint64_t count;
+    if (!r.u64(e.cpu) || !r.u64(e.ram) || !r.u32(e.dirty_pages) || !r.u64(e.devices) || !r.u64(e.output_bytes) ||
+        !r.u64(e.output) || !r.varint(count) || count > kMaxRegisters || r.remaining() != count * 8)
+        return false;
+    e.registers.resize(count);
+    for (uint64_t& v : e.registers)
+        r.u64(v);
+    return true;
+}
+
 std::vector<uint8_t> rest(ByteReader& r)
 {
     std::span<const uint8_t> b;
@@ -55,23 +81,16 @@ std::vector<uint8_t> encode(const InterruptLineEvent& e)
 std::vector<uint8_t> encode(const StateDigest& e)
 {
     ByteWriter w;
-    w.u64(e.cpu);
-    w.u64(e.ram);
-    w.u32(e.dirty_pages);
-    w.u64(e.devices);
-    w.u64(e.output_bytes);
-    w.u64(e.output);
-    w.varint(e.registers.size());
-    for (uint64_t v : e.registers)
-        w.u64(v);
+    put_digest(w, e);
     return std::move(w.bytes);
 }
 
 std::vector<uint8_t> encode(const GuestExitEvent& e)
 {
     ByteWriter w;
-    w.u8(e.stop_kind);
+    w.u8(static_cast<uint8_t>(e.kind));
     w.u32(static_cast<uint32_t>(e.exit_code));
+    put_digest(w, e.state);
     return std::move(w.bytes);
 }
 
@@ -147,13 +166,8 @@ std::optional<StateDigest> decode_state_hash(std::span<const uint8_t> p)
 {
     ByteReader r(p);
     StateDigest e;
-    uint64_t count;
-    if (!r.u64(e.cpu) || !r.u64(e.ram) || !r.u32(e.dirty_pages) || !r.u64(e.devices) || !r.u64(e.output_bytes) ||
-        !r.u64(e.output) || !r.varint(count) || count > kMaxRegisters || r.remaining() != count * 8)
+    if (!get_digest(r, e))
         return std::nullopt;
-    e.registers.resize(count);
-    for (uint64_t& v : e.registers)
-        r.u64(v);
     return e;
 }
 
@@ -161,9 +175,14 @@ std::optional<GuestExitEvent> decode_guest_exit(std::span<const uint8_t> p)
 {
     ByteReader r(p);
     GuestExitEvent e;
+    uint8_t id;
     uint32_t code;
-    if (!r.u8(e.stop_kind) || !r.u32(code) || !finished(r))
+    if (!r.u8(id) || !r.u32(code) || !get_digest(r, e.state))
         return std::nullopt;
+    std::optional<StopKind> kind = stop_kind_from_id(id);
+    if (!kind)
+        return std::nullopt;
+    e.kind = *kind;
     e.exit_code = static_cast<int32_t>(code);
     return e;
 }

@@ -64,9 +64,12 @@ struct CheckpointEvent {
     std::vector<CheckpointPageRef> pages;  // in increasing page order
 };
 
+// How the run ended, and the machine's state once it had stopped (a replay must stop the same
+// way and be in the same state).
 struct GuestExitEvent {
-    uint8_t stop_kind = 0;  // StopKind
+    StopKind kind = StopKind::PowerOff;  // stored as its id
     int32_t exit_code = 0;
+    StateDigest state;
 };
 
 std::vector<uint8_t> encode(const SerialInputEvent& e);

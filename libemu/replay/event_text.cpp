@@ -197,14 +197,13 @@ EventDescription describe(const CheckpointPagesEvent& e)
     return {true, text, "\"first_id\":" + num(uint64_t{e.first_id}) + ",\"pages\":" + num(count)};
 }
 
-std::optional<EventDescription> describe(const GuestExitEvent& e)
+EventDescription describe(const GuestExitEvent& e)
 {
-    // The stop kind is a closed set; a value outside it is a malformed payload.
-    if (e.stop_kind > kMaxStopKind)
-        return std::nullopt;
-    std::string reason = stop_kind_name(static_cast<StopKind>(e.stop_kind));
-    return EventDescription{true, reason + " code " + std::to_string(e.exit_code),
-                            "\"reason\":" + json_text(reason) + ",\"code\":" + std::to_string(e.exit_code)};
+    std::string reason = stop_kind_name(e.kind);
+    EventDescription state = describe(e.state);
+    return {true, reason + " code " + std::to_string(e.exit_code) + "; final state " + state.text,
+            "\"reason\":" + json_text(reason) + ",\"code\":" + std::to_string(e.exit_code) + ",\"state\":{" +
+                state.json + "}"};
 }
 
 template <class T>
@@ -258,11 +257,7 @@ EventDescription describe_event_payload(EventKind kind, std::span<const uint8_t>
     case EventKind::StateHash: return or_malformed(decode_state_hash(p), p);
     case EventKind::Checkpoint: return or_malformed(decode_checkpoint(p), p);
     case EventKind::CheckpointPages: return or_malformed(decode_checkpoint_pages(p), p);
-    case EventKind::GuestExit: {
-        std::optional<GuestExitEvent> e = decode_guest_exit(p);
-        std::optional<EventDescription> d = e ? describe(*e) : std::nullopt;
-        return d ? *d : malformed(p);
-    }
+    case EventKind::GuestExit: return or_malformed(decode_guest_exit(p), p);
     }
     return malformed(p);
 }
@@ -277,10 +272,7 @@ bool event_payload_well_formed(EventKind kind, std::span<const uint8_t> p)
     case EventKind::StateHash: return decode_state_hash(p).has_value();
     case EventKind::Checkpoint: return decode_checkpoint(p).has_value();
     case EventKind::CheckpointPages: return decode_checkpoint_pages(p).has_value();
-    case EventKind::GuestExit: {
-        std::optional<GuestExitEvent> e = decode_guest_exit(p);
-        return e && e->stop_kind <= kMaxStopKind;
-    }
+    case EventKind::GuestExit: return decode_guest_exit(p).has_value();
     }
     return false;
 }

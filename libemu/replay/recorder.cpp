@@ -86,6 +86,15 @@ bool Recorder::deliver_serial(uint64_t now)
     return true;
 }
 
+std::string Recorder::input_error()
+{
+    for (SerialSource* in : {serial_, options_.console})
+        if (in)
+            if (std::string e = in->error(); !e.empty())
+                return e;
+    return "";
+}
+
 void Recorder::flush_if_due()
 {
     auto now = std::chrono::steady_clock::now();
@@ -99,10 +108,11 @@ RunOutcome Recorder::finish(RunOutcome outcome)
 {
     outcome.icount = m_.icount();
     visit(outcome.icount);
-    if (last_hash_icount_ != outcome.icount)
-        log_state_hash(outcome.icount);
-    GuestExitEvent exit{static_cast<uint8_t>(outcome.kind), outcome.exit_code};
+    // The state the machine stopped in: a guest may stop it without retiring an instruction
+    // (a refused instruction, an exception loop), after a hash at this icount was taken.
+    GuestExitEvent exit{outcome.kind, outcome.exit_code, m_.state_digest()};
     log_.append(outcome.icount, EventKind::GuestExit, encode(exit));
+    hashes_++;
     return outcome;
 }
 
@@ -123,6 +133,8 @@ RunOutcome Recorder::run()
         deliver_here = false;
         if (log_.error())
             return RunOutcome{StopKind::Unsupported, 0, now, "recording stopped: " + log_.error()->message};
+        if (std::string e = input_error(); !e.empty())
+            return finish(RunOutcome{StopKind::InputError, 0, now, e});
         if (now >= end)
             return finish(RunOutcome{StopKind::InsnLimit, 0, now, ""});
         if (options_.interrupted && options_.interrupted->load(std::memory_order_relaxed))
@@ -151,6 +163,8 @@ RunOutcome Recorder::run()
             deliver_here = true;
             continue;
         }
+        if (std::string e = input_error(); !e.empty())
+            return finish(RunOutcome{StopKind::InputError, 0, now, e});
         if (!serial_ || serial_->exhausted() || m_.serial_room(0) == 0) {
             std::string why = !serial_ ? "there is no serial input"
                               : m_.serial_room(0) == 0 ? "the UART's receive FIFO is full"

@@ -25,6 +25,9 @@ struct RecorderOptions {
     std::chrono::milliseconds flush_every{2000};
     // Set (from a signal handler) to end the run: the recording is finished as "interrupted".
     const std::atomic<bool>* interrupted = nullptr;
+    // Another input source besides the serial one (the semihosting console the gate reads):
+    // a read error there ends the run too.
+    SerialSource* console = nullptr;
 };
 
 class Recorder {
@@ -32,7 +35,7 @@ public:
     // serial_in may be null (no input: the UART's receive side stays empty).
     Recorder(Machine& machine, EventLog& log, SerialSource* serial_in, RecorderOptions options);
 
-    // Runs to the end. The last events are a StateHash and a GuestExit at the final icount.
+    // Runs to the end. The last event is the GuestExit, with the final state's digest.
     // Stops early with the log's first write error (see EventLog::error()).
     RunOutcome run();
 
@@ -45,6 +48,8 @@ private:
     // visit of a due icount, before the machine idles or takes input there.
     void visit(uint64_t now);
     bool deliver_serial(uint64_t now);
+    // The first read error of an input source: the run ends with it ("input-error").
+    std::string input_error();
     bool serial_deliverable();
     void log_state_hash(uint64_t now);
     RunOutcome finish(RunOutcome outcome);

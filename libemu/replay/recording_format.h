@@ -1,4 +1,4 @@
-// Recording format version 1: the constants, limits and byte encoding shared by
+// Recording format version 2: the constants, limits and byte encoding shared by
 // RecordingWriter and RecordingReader. docs/recording-format.md describes every field.
 #pragma once
 
@@ -14,7 +14,7 @@ namespace emu {
 // Bump when any byte of the layout changes meaning: a field, a limit the reader enforces,
 // the event encoding, or an event kind's id. Adding an event kind does not need a bump
 // (older readers refuse it by number), changing a payload of an existing kind does.
-constexpr uint32_t kRecordingFormatVersion = 1;
+constexpr uint32_t kRecordingFormatVersion = 2;
 
 // Shared with format version 0 (an early summary-only format), so old files are named as such.
 constexpr uint8_t kRecordingMagic[8] = {'R', 'R', 'E', 'C', 'O', 'R', 'D', 0x1a};

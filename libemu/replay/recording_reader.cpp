@@ -134,7 +134,7 @@ Result<Done> RecordingReader::read_header()
                    str(kRecordingFormatVersion) + ")");
     if (version != kRecordingFormatVersion)
         return bad("recording format version " + str(version) + " is not supported (this build reads version " +
-                   str(kRecordingFormatVersion) + ")");
+                   str(kRecordingFormatVersion) + "): record the run again with this build");
     uint64_t header_size = load_le32(prefix + 12);
     if (header_size < kFilePrefixBytes + 8 || header_size > kMaxHeaderBytes)
         return bad("header size " + str(header_size) + " is out of range");

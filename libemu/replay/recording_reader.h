@@ -79,6 +79,13 @@ struct RecordingEnd {
     std::string message;  // "recording truncated after chunk N (icount M)" when truncated
 };
 
+// The line for a file whose chunks are all whole but whose run has no end: the recorder
+// wrote no GuestExit.
+inline std::string no_guest_exit_line(uint64_t last_icount)
+{
+    return "recording truncated: it has no GuestExit event after icount " + std::to_string(last_icount);
+}
+
 class RecordingReader {
 public:
     // Errors: NoInput when the file cannot be opened, BadRecording for an empty file, another

@@ -96,13 +96,21 @@ Result<RecordingWriter> RecordingWriter::create(const std::string& path, const R
         h.bytes[12 + i] = static_cast<uint8_t>(size >> (8 * i));
     h.u64(XXH3_64bits(h.bytes.data(), h.bytes.size()));
 
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // The header goes to a new file that replaces `path` only once it is whole, so that a
+    // recording that cannot start leaves whatever `path` held before untouched.
+    std::string partial = path + ".partial-" + std::to_string(::getpid());
+    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        return Error{ExitStatus::IoError, path + ": cannot create: " + std::strerror(errno)};
+        return Error{ExitStatus::IoError, partial + ": cannot create: " + std::strerror(errno)};
     RecordingWriter w(path, fd, options);
     w.cctx_ = std::move(cctx);
-    if (auto r = w.write_all(h.bytes); !r)
-        return r.error();
+    Result<Done> written = w.write_all(h.bytes);
+    if (written && ::rename(partial.c_str(), path.c_str()) != 0)
+        written = Error{ExitStatus::IoError, path + ": cannot create: " + std::strerror(errno)};
+    if (!written) {
+        ::unlink(partial.c_str());
+        return written.error();
+    }
     return w;
 }
 

@@ -41,7 +41,8 @@ struct RecordingWriterOptions {
 
 class RecordingWriter {
 public:
-    // Creates (truncates) path and writes the header.
+    // Writes the header and puts the file at `path`, replacing what was there; on an error
+    // `path` is left as it was.
     static Result<RecordingWriter> create(const std::string& path, const RecordingHeaderSpec& header,
                                           RecordingWriterOptions options = {});
 

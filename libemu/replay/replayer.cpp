@@ -22,6 +22,12 @@ void Replayer::compare_hash(const OwnedEvent& e)
         diverge("malformed StateHash payload at icount " + std::to_string(e.icount));
         return;
     }
+    compare_digest(*want, e.icount);
+}
+
+void Replayer::compare_digest(const StateDigest& recorded, uint64_t icount)
+{
+    const StateDigest* want = &recorded;
     StateDigest got = m_.state_digest();
     std::vector<std::string> parts;
     std::vector<RegisterDiff> regs;
@@ -47,7 +53,7 @@ void Replayer::compare_hash(const OwnedEvent& e)
                         std::to_string(got.output_bytes) + " bytes" +
                         (got.output_bytes == want->output_bytes ? ", same length, different bytes" : "") + ")");
     if (parts.empty()) {
-        last_match_ = e.icount;
+        last_match_ = icount;
         report_.state_hashes++;
         return;
     }
@@ -112,16 +118,19 @@ Replayer::Step Replayer::exchange()
         case EventKind::CheckpointPages: stream_.pop(); break;
         case EventKind::GuestExit: {
             std::optional<GuestExitEvent> ex = decode_guest_exit(e->payload);
-            auto kind = ex && ex->stop_kind <= kMaxStopKind ? static_cast<StopKind>(ex->stop_kind) : StopKind::Unsupported;
-            if (ex && (kind == StopKind::InsnLimit || kind == StopKind::Stuck || kind == StopKind::Interrupted)) {
-                // The recorder stopped the guest here, not the guest itself.
-                report_.outcome = RunOutcome{kind, ex->exit_code, m_.icount(), ""};
-                stream_.pop();
-                finished_ = true;
+            if (!ex) {
+                diverge("malformed GuestExit payload at icount " + std::to_string(e->icount));
                 return Step::Done;
             }
-            diverge(ex ? std::string("the recording ends here (") + stop_kind_name(kind) + "), but the replay keeps running"
-                       : "malformed GuestExit payload");
+            // The guest stopped the recorded machine here without retiring another
+            // instruction (else the slice would have ended Stopped): the replay's must too.
+            if (!stopped_by_recorder(ex->kind))
+                return Step::RunIntoStop;
+            // The recorder ended the run here, not the guest.
+            report_.outcome = RunOutcome{ex->kind, ex->exit_code, m_.icount(), ""};
+            compare_digest(ex->state, e->icount);
+            stream_.pop();
+            finished_ = true;
             return Step::Done;
         }
         case EventKind::ClockRead:
@@ -148,20 +157,19 @@ Replayer::Step Replayer::stopped()
         return truncated();
     if (e && e->kind == EventKind::GuestExit && e->icount == out.icount)
         ex = decode_guest_exit(e->payload);
-    if (!ex || ex->stop_kind != static_cast<uint8_t>(out.kind) || ex->exit_code != out.exit_code) {
-        std::string got = std::string(stop_kind_name(out.kind)) +
-                          (out.kind == StopKind::GuestExit ? " with code " + std::to_string(out.exit_code) : "");
+    auto with_code = [](StopKind k, int code) {
+        return std::string(stop_kind_name(k)) + (k == StopKind::GuestExit ? " with code " + std::to_string(code) : "");
+    };
+    if (!ex || ex->kind != out.kind || ex->exit_code != out.exit_code) {
+        std::string got = with_code(out.kind, out.exit_code);
         if (!out.detail.empty())
             got += ": " + out.detail;
-        std::string want = describe_event(e);
-        if (ex && ex->stop_kind <= kMaxStopKind)
-            want = std::string(stop_kind_name(static_cast<StopKind>(ex->stop_kind))) +
-                   (ex->stop_kind == static_cast<uint8_t>(StopKind::GuestExit) ? " with code " + std::to_string(ex->exit_code)
-                                                                               : "") +
-                   " at icount " + std::to_string(e->icount);
+        std::string want = ex ? with_code(ex->kind, ex->exit_code) + " at icount " + std::to_string(e->icount)
+                              : describe_event(e);
         diverge("the replay stopped (" + got + "); the recording has " + want);
         return Step::Done;
     }
+    compare_digest(ex->state, e->icount);
     stream_.pop();
     finished_ = true;
     return Step::Done;
@@ -172,9 +180,7 @@ Replayer::Step Replayer::stopped()
 Replayer::Step Replayer::truncated()
 {
     const RecordingEnd& end = stream_.end();
-    report_.truncated = "recording truncated at icount " + std::to_string(end.last_icount) + " (" +
-                        std::to_string(end.chunks) + " complete chunks; " +
-                        (end.complete ? "the recorder wrote no GuestExit" : "the recorder did not finish the file") + ")";
+    report_.truncated = end.complete ? no_guest_exit_line(end.last_icount) : end.message;
     report_.outcome = RunOutcome{StopKind::InsnLimit, 0, m_.icount(), ""};
     return Step::Done;
 }
@@ -221,8 +227,26 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
             report_.outcome = RunOutcome{StopKind::InsnLimit, 0, m_.icount(), ""};
             break;
         }
-        if (visit() == Step::Done || exchange() == Step::Done)
+        if (visit() == Step::Done)
             break;
+        if (Step s = exchange(); s == Step::Done) {
+            break;
+        } else if (s == Step::RunIntoStop) {
+            // One instruction of budget: the recorded guest stopped at this boundary without
+            // retiring it, so the replay's must stop there as well.
+            uint64_t at = m_.icount();
+            if (m_.run_slice(1) == SliceEnd::Stopped && m_.icount() == at && gate_.mismatch().empty()) {
+                stopped();
+            } else if (gate_.mismatch().empty()) {
+                const OwnedEvent* e = stream_.peek();
+                std::optional<GuestExitEvent> ex = decode_guest_exit(e->payload);
+                diverge(std::string("the recording ends at icount ") + std::to_string(at) + " (" +
+                        stop_kind_name(ex->kind) + "), but the replay runs on");
+            } else {
+                continue;  // reported at the top of the loop
+            }
+            break;
+        }
         uint64_t now = m_.icount();
         const OwnedEvent* next = stream_.next_boundary();
         if (stream_.error())

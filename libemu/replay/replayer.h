@@ -36,7 +36,7 @@ struct Divergence {
 struct ReplayReport {
     RunOutcome outcome;                    // how the replay ended
     std::optional<Divergence> divergence;  // set when the replay is not the recorded run
-    std::optional<std::string> truncated;  // the recording ends early: "recording truncated at icount N"
+    std::optional<std::string> truncated;  // the recording ends early: "recording truncated after chunk N (icount M)"
     uint64_t state_hashes = 0;             // checked and matching
     uint64_t events = 0;                   // consumed
     bool reached_seek = false;             // stopped at run_to()'s stop_at as asked
@@ -68,10 +68,12 @@ public:
     Machine& machine() { return m_; }
 
 private:
-    enum class Step { Continue, Done };
+    // RunIntoStop: the recording ends here with the guest stopping the machine by itself.
+    enum class Step { Continue, Done, RunIntoStop };
 
     void diverge(std::string what, std::vector<RegisterDiff> regs = {});
     void compare_hash(const OwnedEvent& e);
+    void compare_digest(const StateDigest& recorded, uint64_t icount);
     // The events due at the boundary just reached, in recorded order.
     Step visit();
     Step exchange();

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks rr-replay --seek N --print against independent references: for several N, the
-registers that rr-replay prints at icount N must equal those in the final state hash of a
+registers that rr-replay prints at icount N must equal those in the final state (GuestExit) of a
 recording of the same guest and input stopped by rr-record --max-insns N, and seeking must
 agree however far apart the seek points are.
 
@@ -42,10 +42,10 @@ def main():
         for n in args.at:
             cut = os.path.join(tmp, f"cut{n}.rr")
             run([args.rr_record, "-M", args.machine, "--kernel", args.elf, "-o", cut, "--max-insns", str(n)] + extra)
-            events = run([args.rr_inspect, cut, "--events", "--json", "--kind", "StateHash"]).stdout.decode()
+            events = run([args.rr_inspect, cut, "--events", "--json", "--kind", "GuestExit"]).stdout.decode()
             last = json.loads(events.strip().splitlines()[-1])
             if last["icount"] != n:
-                problems.append(f"--max-insns {n}: the recording's last state hash is at icount {last['icount']}")
+                problems.append(f"--max-insns {n}: the recording ends at icount {last['icount']}")
                 continue
             # The register order of a state hash is the machine's register list; find the
             # names through a seek that prints every register.
@@ -58,7 +58,7 @@ def main():
             except (ValueError, KeyError):
                 problems.append(f"--seek {n}: no JSON ({got.returncode}): {got.stderr.decode(errors='replace')}")
                 continue
-            want = [int(v, 16) for v in last["registers"]]
+            want = [int(v, 16) for v in last["state"]["registers"]]
             index = {name: i for i, name in enumerate(register_names(args))}
             for name in args.register:
                 if values[name] != want[index[name]]:

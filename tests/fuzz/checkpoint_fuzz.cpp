@@ -48,7 +48,7 @@ const ElfImage& guest()
 const std::vector<uint8_t>& loaded_state()
 {
     static const std::vector<uint8_t> state = [] {
-        EventLog log(nullptr);
+        EventLog log(EventLog::Start::Discarding);
         RecordGate gate(log, nullptr);
         auto m = make_machine(config().machine, gate, [](uint8_t) {});
         if (!m || !(*m)->load_kernel(guest()))

@@ -64,7 +64,7 @@ std::vector<uint8_t> payload(EventKind kind, bool valid, const uint8_t* p, size_
     }
     case EventKind::Checkpoint:
     case EventKind::CheckpointPages: return {p, p + n};
-    case EventKind::GuestExit: return encode(GuestExitEvent{static_cast<uint8_t>(n ? p[0] % 8 : 0), 0});
+    case EventKind::GuestExit: return encode(GuestExitEvent{stop_kind_from_id(n ? p[0] % 16 : 0).value_or(StopKind::PowerOff), 0});
     }
     return {};
 }

@@ -15,7 +15,7 @@ using namespace emu;
 namespace {
 
 struct Board {
-    EventLog log{nullptr};
+    EventLog log{EventLog::Start::Discarding};
     RecordGate gate{log, nullptr};
     std::string output;
     std::unique_ptr<Machine> machine;

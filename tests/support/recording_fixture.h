@@ -85,7 +85,7 @@ inline Recorded record(const RecordSpec& spec)
     REQUIRE(image);
     std::string in_path = temp_path(spec.tag + ".in");
     std::ofstream(in_path, std::ios::binary) << spec.input;
-    auto serial = SerialSource::open(in_path);
+    auto serial = SerialSource::open(in_path, "serial input");
     REQUIRE(serial);
 
     RecordingConfig config;
@@ -98,7 +98,7 @@ inline Recorded record(const RecordSpec& spec)
     {
         Result<RecordingWriter> writer = RecordingWriter::create(rec.path, header);
         REQUIRE(writer);
-        EventLog log(&*writer);
+        EventLog log(*writer);
         // Host clocks that follow virtual time: the same spec always records the same run.
         RecordGate gate(log, serial->get(), VirtualHostClock{kClockBase, 0});
         auto machine = make_machine(config.machine, gate, [&](uint8_t b) { rec.output.push_back(static_cast<char>(b)); });

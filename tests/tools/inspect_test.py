@@ -68,7 +68,7 @@ KEYS = ["format_version", "tool_version", "machine", "ram_size", "icount_shift",
 def test_summary(inspect, rec, icount, elf):
     s = inspect.json(rec)
     check(all(k in s for k in KEYS), "--json has every documented key", str(sorted(set(KEYS) - set(s))))
-    check(s["format_version"] == 1, "format_version is 1", s["format_version"])
+    check(s["format_version"] == 2, "format_version is 2", s["format_version"])
     check(s["tool_version"].startswith("rr-emu"), "tool_version names rr-emu", s["tool_version"])
     check(s["machine"] == "virt", "machine is virt", s["machine"])
     check(s["ram_size"] == 128 << 20, "ram_size is the default 128 MiB", s["ram_size"])
@@ -106,7 +106,7 @@ def test_events(inspect, rec, summary):
     check(rc == 0 and len(lines) == summary["events"], "--events lists every event", f"{len(lines)} lines")
     parsed = [(int(l.split()[0]), l.split()[1]) for l in lines]
     check(all(a[0] <= b[0] for a, b in zip(parsed, parsed[1:])), "--events: icounts never decrease")
-    check(re.search(r"^\s*\d+\s+GuestExit\s+poweroff code 0$", lines[-1]) is not None,
+    check(re.search(r"^\s*\d+\s+GuestExit\s+poweroff code 0; final state cpu=0x[0-9a-f]{16}, ", lines[-1]) is not None,
           "--events: the last line is the GuestExit", lines[-1])
     check(re.search(r"StateHash\s+cpu=0x[0-9a-f]{16}, ram=0x[0-9a-f]{16} \(\d+ pages?\), devices=0x[0-9a-f]{16}, "
                     r"output \d+ bytes? 0x[0-9a-f]{16}", out) is not None, "--events: StateHash decoded")
@@ -135,7 +135,9 @@ def test_events(inspect, rec, summary):
     objs = [json.loads(l) for l in out.splitlines()]
     check(rc == 0 and len(objs) == summary["events"] and all("icount" in o and "kind" in o for o in objs),
           "--events --json: one object per event, no summary")
-    check(objs[-1] == {"icount": summary["icount"], "kind": "GuestExit", "reason": "poweroff", "code": 0},
+    check({k: v for k, v in objs[-1].items() if k != "state"}
+          == {"icount": summary["icount"], "kind": "GuestExit", "reason": "poweroff", "code": 0}
+          and sorted(objs[-1]["state"]) == ["cpu", "devices", "dirty_pages", "output", "output_bytes", "ram", "registers"],
           "--events --json: GuestExit fields", objs[-1])
     sh = next(o for o in objs if o["kind"] == "StateHash")
     check(all(k in sh for k in ["cpu", "ram", "dirty_pages", "devices", "output_bytes", "output", "registers"]),

@@ -315,11 +315,16 @@ TEST_CASE("recording: files that are not readable recordings get one-line reason
     CHECK(message({'R', 'R', 'E'}) == "x.rr: recording truncated inside its header (3 bytes)");
 
     std::vector<uint8_t> future = good;
-    future[8] = 2;
-    CHECK(message(future) == "x.rr: recording format version 2 is newer than this build reads (version 1)");
+    future[8] = 3;
+    CHECK(message(future) == "x.rr: recording format version 3 is newer than this build reads (version 2)");
     std::vector<uint8_t> summary = good;
     summary[8] = 0;
-    CHECK(message(summary) == "x.rr: recording format version 0 is not supported (this build reads version 1)");
+    CHECK(message(summary) == "x.rr: recording format version 0 is not supported (this build reads version 2): record "
+                              "the run again with this build");
+    std::vector<uint8_t> first = good;
+    first[8] = 1;
+    CHECK(message(first) == "x.rr: recording format version 1 is not supported (this build reads version 2): record "
+                            "the run again with this build");
     std::vector<uint8_t> damaged = good;
     damaged[20] ^= 4;
     CHECK(message(damaged) == "x.rr: header checksum mismatch");

@@ -98,9 +98,9 @@ TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[repl
     dp.pop_back();
     CHECK_FALSE(decode_state_hash(dp));
 
-    auto gd = decode_guest_exit(encode(GuestExitEvent{2, -5}));
+    auto gd = decode_guest_exit(encode(GuestExitEvent{StopKind::GuestExit, -5}));
     REQUIRE(gd);
-    CHECK(gd->stop_kind == 2);
+    CHECK(gd->kind == StopKind::GuestExit);
     CHECK(gd->exit_code == -5);
     CHECK_FALSE(decode_guest_exit({}));
 }
@@ -139,7 +139,7 @@ TEST_CASE("replay: the stream looks past inputs to the next boundary event", "[r
             {0, EventKind::ClockRead, encode(ClockReadEvent{HostClock::Realtime, 42})},
             {10, EventKind::ClockRead, encode(ClockReadEvent{HostClock::Monotonic, 5})},
             {20, EventKind::SerialInput, encode(SerialInputEvent{0, 0, {'x'}})},
-            {30, EventKind::GuestExit, encode(GuestExitEvent{0, 0})},
+            {30, EventKind::GuestExit, encode(GuestExitEvent{StopKind::PowerOff, 0})},
         },
         "stream");
     ReplayStream stream(reader);
@@ -202,7 +202,7 @@ TEST_CASE("replay: serial source from a file and from a pipe", "[replay]")
     {
         std::string path = temp_path("serial");
         std::ofstream(path, std::ios::binary) << "hello";
-        auto src = SerialSource::open(path);
+        auto src = SerialSource::open(path, "serial input");
         REQUIRE(src);
         uint8_t buf[8];
         CHECK((*src)->ready());
@@ -221,7 +221,7 @@ TEST_CASE("replay: serial source from a file and from a pipe", "[replay]")
             std::ofstream out(path, std::ios::binary);
             out << std::string(100000, 'z');
         });
-        auto src = SerialSource::open(path);  // returns once the writer has opened its end
+        auto src = SerialSource::open(path, "serial input");  // returns once the writer has opened its end
         REQUIRE(src);
         std::string got;
         uint8_t buf[4096];
@@ -237,7 +237,7 @@ TEST_CASE("replay: serial source from a file and from a pipe", "[replay]")
     }
     SECTION("a missing file is NoInput")
     {
-        auto src = SerialSource::open(temp_path("missing"));
+        auto src = SerialSource::open(temp_path("missing"), "serial input");
         REQUIRE_FALSE(src);
         CHECK(src.error().status == ExitStatus::NoInput);
     }

@@ -17,14 +17,20 @@ Result<std::unique_ptr<SerialSink>> SerialSink::open(const std::string& path)
 
 SerialSink::~SerialSink()
 {
-    if (owned_)
+    if (owned_ && file_)
         std::fclose(file_);
 }
 
-Result<Done> SerialSink::flush()
+Result<Done> SerialSink::close()
 {
-    if (std::fflush(file_) != 0 || std::ferror(file_))
-        return Error{ExitStatus::IoError, path_ + ": write error: " + std::strerror(errno)};
+    errno = 0;
+    bool ok = std::fflush(file_) == 0 && !std::ferror(file_);
+    if (owned_) {
+        ok = std::fclose(file_) == 0 && ok;
+        file_ = nullptr;
+    }
+    if (!ok)
+        return Error{ExitStatus::IoError, path_ + ": write error: " + (errno ? std::strerror(errno) : "unknown error")};
     return Done{};
 }
 

@@ -1,5 +1,5 @@
-// Where guest serial output goes: stdout ("-") or a file. Output is buffered and flushed at
-// the end; a write error is reported once, as an I/O error.
+// Where guest serial output goes: stdout ("-") or a file. Output is buffered and written out
+// by close(), which reports a write error (anything lost on the way) as an I/O error.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,8 @@ public:
     ~SerialSink();
 
     void put(uint8_t byte) { std::fputc(byte, file_); }
-    Result<Done> flush();
+    // Writes out what is buffered and closes a file (stdout stays open). Once only.
+    Result<Done> close();
 
 private:
     SerialSink(std::FILE* f, std::string path, bool owned) : file_(f), path_(std::move(path)), owned_(owned) {}

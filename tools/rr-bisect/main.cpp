@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -35,6 +36,13 @@ struct Options {
     unsigned jobs = 1;
     bool json = false;
     std::string junit;
+    bool allow_truncated = false;
+};
+
+// The unfinished recordings a search went over (with --allow-truncated), for the report.
+struct Truncations {
+    std::vector<std::string> lines;  // "run.rr: recording truncated after chunk N (icount M)"
+    std::optional<uint64_t> last_complete_icount;  // of the first such recording
 };
 
 // One line on stderr, rewritten in place, while a terminal watches.
@@ -73,8 +81,11 @@ std::string progress_line(const SearchProgress& p)
            " probes";
 }
 
-// A replay per job of one recording, sharing one read of its checkpoints.
-Result<std::vector<SearchReplay>> open_replays(const std::string& path, const std::string& kernel, unsigned jobs)
+// A replay per job of one recording, sharing one read of its checkpoints. An unfinished
+// recording (a killed recorder) is refused, since a search over it would pass for one over
+// the whole run, unless the user asked for its prefix; then it is noted in `truncations`.
+Result<std::vector<SearchReplay>> open_replays(const std::string& path, const std::string& kernel, unsigned jobs,
+                                               bool allow_truncated, Truncations& truncations)
 {
     std::vector<SearchReplay> out;
     std::shared_ptr<const CheckpointIndex> index;
@@ -86,6 +97,16 @@ Result<std::vector<SearchReplay>> open_replays(const std::string& path, const st
             Result<CheckpointIndex> scanned = (*s)->scan_checkpoints();
             if (!scanned)
                 return scanned.error();
+            if (const std::optional<std::string>& cut = scanned->truncation()) {
+                if (!allow_truncated)
+                    return Error{ExitStatus::BadRecording,
+                                 path + ": " + *cut + " (--allow-truncated searches the recorded prefix)"};
+                std::string line = path + ": " + *cut;
+                if (std::find(truncations.lines.begin(), truncations.lines.end(), line) == truncations.lines.end())
+                    truncations.lines.push_back(line);
+                if (!truncations.last_complete_icount)
+                    truncations.last_complete_icount = scanned->last_icount();
+            }
             index = std::make_shared<const CheckpointIndex>(std::move(*scanned));
         }
         out.emplace_back(std::move(*s), index);
@@ -144,13 +165,13 @@ Result<Where> describe_found(Run& run, const std::string& recording, const std::
     return w;
 }
 
-Result<Verdict> bisect_until(const Options& o, Progress& progress)
+Result<Verdict> bisect_until(const Options& o, Progress& progress, Truncations& cut)
 {
     ExprError detail;
     Result<Expr> expr = Expr::parse(o.until, &detail);
     if (!expr)
         return Error{ExitStatus::Usage, "--until: " + detail.line() + "\n" + detail.caret()};
-    Result<std::vector<SearchReplay>> replays = open_replays(o.recording, o.kernel, o.jobs);
+    Result<std::vector<SearchReplay>> replays = open_replays(o.recording, o.kernel, o.jobs, o.allow_truncated, cut);
     if (!replays)
         return replays.error();
     MachineExprContext names(replays->front().session().machine());
@@ -184,12 +205,12 @@ Result<Verdict> bisect_until(const Options& o, Progress& progress)
     return v;
 }
 
-Result<Verdict> bisect_against(const Options& o, Progress& progress)
+Result<Verdict> bisect_against(const Options& o, Progress& progress, Truncations& cut)
 {
-    Result<std::vector<SearchReplay>> a = open_replays(o.recording, o.kernel, o.jobs);
+    Result<std::vector<SearchReplay>> a = open_replays(o.recording, o.kernel, o.jobs, o.allow_truncated, cut);
     if (!a)
         return a.error();
-    Result<std::vector<SearchReplay>> b = open_replays(o.against, "", o.jobs);
+    Result<std::vector<SearchReplay>> b = open_replays(o.against, "", o.jobs, o.allow_truncated, cut);
     if (!b)
         return b.error();
     const MachineConfig& ca = a->front().session().config().machine;
@@ -242,12 +263,13 @@ struct Disagreement {
 // and the first icount where they do is the departure, exactly; if they agree, the departure
 // is deterministic (another build of the emulator, or an altered recording), and the recording
 // holds nothing finer than its state hashes to place it by.
-Result<std::optional<Disagreement>> replays_disagree(const Options& o, uint64_t end, Progress& progress)
+Result<std::optional<Disagreement>> replays_disagree(const Options& o, uint64_t end, Progress& progress,
+                                                    Truncations& cut)
 {
-    Result<std::vector<SearchReplay>> a = open_replays(o.recording, o.kernel, o.jobs);
+    Result<std::vector<SearchReplay>> a = open_replays(o.recording, o.kernel, o.jobs, o.allow_truncated, cut);
     if (!a)
         return a.error();
-    Result<std::vector<SearchReplay>> b = open_replays(o.recording, o.kernel, o.jobs);
+    Result<std::vector<SearchReplay>> b = open_replays(o.recording, o.kernel, o.jobs, o.allow_truncated, cut);
     if (!b)
         return b.error();
     std::vector<std::unique_ptr<AgainstRun>> pairs;
@@ -269,9 +291,9 @@ Result<std::optional<Disagreement>> replays_disagree(const Options& o, uint64_t 
         Disagreement{*r->first_icount, pairs.front()->machine().pc(), pairs.front()->difference()});
 }
 
-Result<Verdict> bisect_divergence(const Options& o, Progress& progress)
+Result<Verdict> bisect_divergence(const Options& o, Progress& progress, Truncations& cut)
 {
-    Result<std::vector<SearchReplay>> replays = open_replays(o.recording, o.kernel, o.jobs);
+    Result<std::vector<SearchReplay>> replays = open_replays(o.recording, o.kernel, o.jobs, o.allow_truncated, cut);
     if (!replays)
         return replays.error();
     std::vector<SearchReplay*> jobs;
@@ -289,8 +311,6 @@ Result<Verdict> bisect_divergence(const Options& o, Progress& progress)
     if (!r->first) {
         v.headline = "the replay matches the recording throughout (" + std::to_string(r->end_icount) +
                      " instructions, " + std::to_string(r->state_hashes) + " state hashes)";
-        if (r->truncated)
-            v.details = "  note: " + *r->truncated + "\n";
         v.json_fields = "\"mode\":\"divergence\",\"first_icount\":null,\"pc\":null" + stats;
         return v;
     }
@@ -298,7 +318,7 @@ Result<Verdict> bisect_divergence(const Options& o, Progress& progress)
     uint64_t window_start = d.last_match.value_or(r->stretch_start);
     std::optional<Disagreement> nondeterminism;
     if (d.at_state_hash) {
-        Result<std::optional<Disagreement>> two = replays_disagree(o, d.icount, progress);
+        Result<std::optional<Disagreement>> two = replays_disagree(o, d.icount, progress, cut);
         if (!two)
             return two.error();
         nondeterminism = *two;
@@ -347,17 +367,23 @@ Result<int> run_bisect(const Options& o)
     if ((!o.until.empty()) + (!o.against.empty()) + o.divergence != 1)
         return Error{ExitStatus::Usage, "give exactly one of --until, --against and --divergence"};
     Progress progress;
-    Result<Verdict> v = !o.until.empty()   ? bisect_until(o, progress)
-                        : o.divergence     ? bisect_divergence(o, progress)
-                                           : bisect_against(o, progress);
+    Truncations cut;
+    Result<Verdict> v = !o.until.empty()   ? bisect_until(o, progress, cut)
+                        : o.divergence     ? bisect_divergence(o, progress, cut)
+                                           : bisect_against(o, progress, cut);
     if (!v)
         return v.error();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::string text = v->headline + "\n" + v->details;
+    for (const std::string& line : cut.lines)
+        text += "  searched a truncated recording up to its end: " + line + "\n";
     if (o.json) {
         char secs[32];
         std::snprintf(secs, sizeof secs, "%.3f", seconds);
-        std::printf("{%s,\"seconds\":%s}\n", v->json_fields.c_str(), secs);
+        std::string truncated = cut.lines.empty() ? ",\"truncated\":false"
+                                                  : ",\"truncated\":true,\"last_complete_icount\":" +
+                                                        std::to_string(*cut.last_complete_icount);
+        std::printf("{%s%s,\"seconds\":%s}\n", v->json_fields.c_str(), truncated.c_str(), secs);
     } else {
         std::fputs(text.c_str(), stdout);
     }
@@ -412,5 +438,8 @@ int main(int argc, char** argv)
                  "Print one JSON object: mode, first_icount, pc, last_pc, last_instruction, last_events and "
                  "the search's figures");
     app.add_option("--junit", o.junit, "Also write the result as JUnit XML to FILE");
+    app.add_flag("--allow-truncated", o.allow_truncated,
+                 "Search an unfinished recording (its recorder was killed) up to where it ends, instead of "
+                 "refusing it; the report says so");
     return tools::run_tool(app, argc, argv, [&] { return run_bisect(o); });
 }

@@ -97,7 +97,7 @@ std::string rate_text(std::optional<double> v, const char* none)
     return buf;
 }
 
-std::string exit_reason(const Scan& s) { return s.exit ? stop_kind_name(static_cast<StopKind>(s.exit->stop_kind)) : ""; }
+std::string exit_reason(const Scan& s) { return s.exit ? stop_kind_name(s.exit->kind) : ""; }
 
 std::string text_summary(const Scan& s)
 {

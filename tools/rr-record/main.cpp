@@ -43,6 +43,8 @@ void on_signal(int sig)
     g_interrupted.store(true);
 }
 
+// Installed before anything else, so that a signal at any moment, even while the machine is
+// still being built, ends in a finished recording (of the instructions run so far, maybe none).
 void catch_interrupts()
 {
     struct sigaction sa {};
@@ -78,15 +80,25 @@ int guest_status(int code)
     return code;
 }
 
+// Statuses of runs that ended without a guest exit code, beside the ExitStatus ones.
+constexpr int kGuestCrashed = 71;  // a triple fault, an exception loop
+constexpr int kScriptFailed = 73;  // --serial-script: a fail pattern or a timeout
+
 int exit_status(const RunOutcome& outcome)
 {
     switch (outcome.kind) {
     case StopKind::GuestExit: return guest_status(outcome.exit_code);
     case StopKind::PowerOff:
     case StopKind::Reset:
-    case StopKind::InsnLimit: return 0;
+    case StopKind::InsnLimit:
+    case StopKind::ScriptPassed: return 0;
     case StopKind::Stuck:
     case StopKind::Unsupported: return static_cast<int>(ExitStatus::Internal);
+    case StopKind::TripleFault:
+    case StopKind::ExceptionLoop: return kGuestCrashed;
+    case StopKind::ScriptFailed:
+    case StopKind::ScriptTimeout: return kScriptFailed;
+    case StopKind::InputError: return static_cast<int>(ExitStatus::IoError);
     case StopKind::Interrupted: return 128 + g_signal.load();
     }
     return static_cast<int>(ExitStatus::Internal);
@@ -111,26 +123,30 @@ void print_outcome(const RunOutcome& outcome, const RecordingWriter& writer, uin
                      static_cast<unsigned long long>(checkpoints.payload_bytes));
 }
 
-// An input source, or none when no path is given.
-Result<std::unique_ptr<SerialSource>> open_input(const std::string& path)
+// An input source, or none when no path is given. `option` names it in messages.
+Result<std::unique_ptr<SerialSource>> open_input(const std::string& path, const std::string& option)
 {
     if (path.empty())
         return std::unique_ptr<SerialSource>();
-    return SerialSource::open(path);
+    return SerialSource::open(path, option + " input");
 }
 
 Result<int> record(const Options& o)
 {
-    // Everything that can be wrong with the inputs is found before the output is created.
+    // Everything that can be wrong with the inputs is found, and the machine is built and
+    // loaded, before the output is created: a run that cannot start leaves no file, and does
+    // not replace one that was there.
+    if (Result<Done> ram = check_ram_size(o.machine, o.mem, ExitStatus::Usage); !ram)
+        return Error{ExitStatus::Usage, "--mem: " + ram.error().message};
     Result<ElfImage> image = read_elf(o.kernel);
     if (!image)
         return image.error();
     if (o.serial_in == "-" && o.semihosting_in == "-")
         return Error{ExitStatus::Usage, "--serial-in and --semihosting-in cannot both read stdin"};
-    Result<std::unique_ptr<SerialSource>> serial_in = open_input(o.serial_in);
+    Result<std::unique_ptr<SerialSource>> serial_in = open_input(o.serial_in, "--serial-in");
     if (!serial_in)
         return serial_in.error();
-    Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in);
+    Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in, "--semihosting-in");
     if (!semihosting_in)
         return semihosting_in.error();
     Result<std::unique_ptr<SerialSink>> sink = SerialSink::open(o.serial_out);
@@ -146,11 +162,8 @@ Result<int> record(const Options& o)
     header.tool_version = tools::kToolVersion;
     header.payload = encode(config);
     header.blobs.push_back({o.kernel, image->file, o.no_embed ? Embed::No : Embed::Yes});
-    Result<RecordingWriter> writer = RecordingWriter::create(o.output, header);
-    if (!writer)
-        return writer.error();
 
-    EventLog log(&*writer);
+    EventLog log(EventLog::Start::Deferred);
     std::optional<VirtualHostClock> clock;
     if (o.clock_base)
         clock = VirtualHostClock{*o.clock_base * 1'000'000'000, o.icount_shift};
@@ -161,24 +174,26 @@ Result<int> record(const Options& o)
         return machine.error();
     if (Result<Done> loaded = (*machine)->load_kernel(*image); !loaded)
         return loaded.error();
+    Result<RecordingWriter> writer = RecordingWriter::create(o.output, header);
+    if (!writer)
+        return writer.error();
+    log.attach(*writer);
 
     RecorderOptions options;
     options.max_insns = o.max_insns;
     options.hash_every = o.hash_every;
     options.checkpoint_every = o.checkpoint_every;
     options.interrupted = &g_interrupted;
-    catch_interrupts();
+    options.console = semihosting_in->get();
     Recorder recorder(**machine, log, serial_in->get(), options);
     RunOutcome outcome = recorder.run();
-    if (Result<Done> flushed = out.flush(); !flushed)
-        return flushed.error();
+    Result<Done> output_closed = out.close();
     if (log.error())
         return *log.error();
-    for (const auto* in : {&*serial_in, &*semihosting_in})
-        if (*in && !(*in)->error().empty())
-            return Error{ExitStatus::IoError, (*in)->error()};
     if (Result<Done> finished = writer->finish(outcome.icount); !finished)
         return finished.error();
+    if (!output_closed)
+        return output_closed.error();
     print_outcome(outcome, *writer, log.events(), recorder.checkpoint_stats());
     return exit_status(outcome);
 }
@@ -237,5 +252,6 @@ int main(int argc, char** argv)
     app.add_option("--append", o.append, "Kernel command line (-M pc: the Multiboot command line, after the path)");
     app.add_flag("--no-embed", o.no_embed,
                  "Store only the guest image's path, size and hash; rr-replay then needs the same file");
+    catch_interrupts();
     return tools::run_tool(app, argc, argv, [&] { return record(o); });
 }

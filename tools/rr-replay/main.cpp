@@ -174,7 +174,7 @@ Result<int> replay(const Options& o)
     }
     Result<ReplayReport> report = (*session)->replayer().run_to(o.seek);
     if (sink)
-        if (Result<Done> flushed = sink->flush(); !flushed)
+        if (Result<Done> flushed = sink->close(); !flushed)
             return flushed.error();
     if (!report)
         return report.error();

@@ -158,9 +158,12 @@ bool Cpu::sysreg_write(uint32_t key, uint64_t value, const Op* op)
         s.sp_other = value;
         return true;
     case SCTLR_EL1:
-        s.sys.sctlr_el1 = value;
-        if (value & 1)
+        // Refused before anything changes: the run ends in the state before the MSR.
+        if (value & 1) {
             stop_unsupported(op, "the stage 1 MMU (SCTLR_EL1.M = 1) is not implemented yet");
+            return true;
+        }
+        s.sys.sctlr_el1 = value;
         return true;
     case ACTLR_EL1: return true;
     default: return false;
