@@ -5,7 +5,11 @@ reports "recording truncated at icount N" with exit status 65, and the replayed 
 output recorded before the kill (the guest echoes its input). After SIGTERM: rr-record finishes
 the recording ("interrupted", exit status 143) and it replays as a complete run.
 
-  killed_recorder.py --rr-record R --rr-replay P --elf serial_irq.elf
+The signals are sent once the recording shows that the recorder has delivered the input and
+the guest has gone idle waiting for more (a state hash after the input), never after a fixed
+sleep, so that a loaded machine cannot make the test flaky.
+
+  killed_recorder.py --rr-record R --rr-replay P --rr-inspect I --elf serial_irq.elf
 """
 
 import argparse
@@ -24,8 +28,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rr-record", required=True)
     ap.add_argument("--rr-replay", required=True)
+    ap.add_argument("--rr-inspect", required=True)
     ap.add_argument("--elf", required=True)
-    ap.add_argument("--wait", type=float, default=3.0, help="seconds to let the recorder idle before the kill")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the recorder to go idle")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="rr-e2e-kill-") as tmp:
@@ -39,7 +44,7 @@ def main():
             # flushes while it waits. The pipe stays open, so the recording never ends by itself.
             p.stdin.write(b"typed before the kill\n")
             p.stdin.flush()
-            time.sleep(args.wait)
+            wait_until_idle_after_input(args, p, rec)
             if p.poll() is not None:
                 fail([f"rr-record ended by itself (exit {p.returncode}): "
                       + p.stderr.read().decode(errors="replace")])
@@ -79,9 +84,27 @@ def main():
         if b"typed before the kill" not in got:
             problems.append(f"the replay did not echo the input: {got!r}")
         problems += stop_with_sigterm(args, tmp)
+        problems += stop_while_starting(args, tmp)
     if problems:
         fail(problems)
     print("PASS")
+
+
+def wait_until_idle_after_input(args, p, rec):
+    """Waits until the recording on disk holds a state hash after the serial input: the guest
+    has taken the input and gone idle, and the recorder has flushed while it waits."""
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        if p.poll() is not None:
+            fail([f"rr-record ended by itself (exit {p.returncode}): " + p.stderr.read().decode(errors="replace")])
+        r = subprocess.run([args.rr_inspect, rec, "--events", "--json"], capture_output=True)
+        events = [json.loads(line) for line in r.stdout.decode().splitlines() if line.startswith("{")]
+        inputs = [e["icount"] for e in events if e["kind"] == "SerialInput"]
+        if inputs and any(e["kind"] == "StateHash" and e["icount"] > inputs[0] for e in events):
+            return
+        time.sleep(0.05)
+    p.kill()
+    fail([f"the recording showed no idle guest after the input within {args.timeout} s"])
 
 
 def stop_with_sigterm(args, tmp):
@@ -90,7 +113,7 @@ def stop_with_sigterm(args, tmp):
                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     p.stdin.write(b"typed before SIGTERM\n")
     p.stdin.flush()
-    time.sleep(1.0)
+    wait_until_idle_after_input(args, p, rec)
     p.send_signal(signal.SIGTERM)
     try:
         err = p.communicate(timeout=30)[1].decode(errors="replace")
@@ -107,6 +130,46 @@ def stop_with_sigterm(args, tmp):
     if r.returncode != 0 or b'"result":"ok"' not in r.stdout or b'"interrupted"' not in r.stdout:
         problems.append("the recording finished after SIGTERM does not replay as a complete, interrupted run")
     return problems
+
+
+def stop_while_starting(args, tmp):
+    """SIGTERM while rr-record is still starting (here: opening a FIFO that no one writes yet)
+    must still end in a finished recording: an interrupted run of no instructions."""
+    fifo = os.path.join(tmp, "input.fifo")
+    os.mkfifo(fifo)
+    rec = os.path.join(tmp, "starting.rr")
+    p = subprocess.Popen([args.rr_record, "--kernel", args.elf, "-o", rec, "--serial-in", fifo],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + args.timeout
+    while not blocked_opening_fifo(p.pid):
+        if p.poll() is not None or time.monotonic() > deadline:
+            p.kill()
+            return [f"rr-record never waited in the FIFO's open (exit {p.returncode})"]
+        time.sleep(0.01)
+    p.send_signal(signal.SIGTERM)
+    with open(fifo, "wb") as writer:  # lets the open return
+        writer.write(b"never read\n")
+    try:
+        err = p.communicate(timeout=30)[1].decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return ["rr-record did not stop within 30 s of SIGTERM during its start"]
+    problems = []
+    if p.returncode != 128 + signal.SIGTERM or "stop: interrupted" not in err:
+        problems.append(f"SIGTERM during the start: exit {p.returncode}, expected 143 and 'stop: interrupted': {err!r}")
+    r = subprocess.run([args.rr_replay, rec, "--json"], capture_output=True)
+    print(f"after SIGTERM during the start, rr-replay: exit {r.returncode}, {r.stdout.decode(errors='replace').strip()}")
+    if r.returncode != 0 or b'"result":"ok"' not in r.stdout or b'"interrupted"' not in r.stdout:
+        problems.append("the recording finished after SIGTERM during the start does not replay as an interrupted run")
+    return problems
+
+
+def blocked_opening_fifo(pid):
+    try:
+        with open(f"/proc/{pid}/wchan") as f:
+            return f.read() in ("wait_for_partner", "fifo_open")
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":

@@ -120,5 +120,67 @@ for tool in rr-record rr-replay rr-inspect rr-bisect; do
     expect 0 "$tool --help" "$bin/$tool/$tool" --help
 done
 
+# A search over an unfinished recording would pass for one over the whole run.
+expect 65 "rr-bisect --divergence on a truncated recording" "$bisect" "$work/truncated.rr" --divergence
+grep -q 'recording truncated after chunk [0-9]* (icount [0-9]*)' "$work/err" ||
+    { echo "FAIL: rr-bisect does not give rr-replay's truncation line"; cat "$work/err"; failures=$((failures + 1)); }
+expect 65 "rr-bisect --until on a truncated recording" "$bisect" "$work/truncated.rr" --until "pc == 0"
+expect 65 "rr-bisect --against a truncated recording" "$bisect" "$work/good.rr" --against "$work/truncated.rr"
+expect 1 "rr-bisect --divergence --allow-truncated searches the prefix" "$bisect" "$work/truncated.rr" --divergence \
+    --allow-truncated --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["truncated"] is True and d["last_complete_icount"] > 0 else 1)' "$work/out"; then
+    echo "ok: --allow-truncated --json says truncated, with the last complete icount"
+else
+    echo "FAIL: --allow-truncated --json: $(cat "$work/out")"; failures=$((failures + 1))
+fi
+"$bisect" "$work/good.rr" --divergence --json >"$work/out" 2>/dev/null
+grep -q '"truncated":false' "$work/out" ||
+    { echo "FAIL: rr-bisect --json on a whole recording lacks \"truncated\":false"; failures=$((failures + 1)); }
+
+# Report streams that cannot be written lose the report: 74, whatever the verdict.
+if [ -w /dev/full ]; then
+    for cmd in "$replay $work/good.rr --json" "$replay $work/good.rr" "$inspect $work/good.rr --verify" \
+               "$inspect $work/good.rr --events" "$inspect $work/good.rr --json" \
+               "$bisect $work/good.rr --divergence --json" "$replay $work/good.rr --seek 10 --print pc" \
+               "$record --kernel $guest -o $work/full.rr"; do
+        # shellcheck disable=SC2086
+        $cmd >/dev/full 2>"$work/err"
+        got=$?
+        if [ "$got" = 74 ] && grep -q 'write error' "$work/err"; then
+            echo "ok: stdout on /dev/full: ${cmd#"$bin"/} (exit 74)"
+        else
+            echo "FAIL: stdout on /dev/full: $cmd: exit $got"; cat "$work/err"; failures=$((failures + 1))
+        fi
+    done
+    expect 74 "--serial-out on a full device" "$replay" "$work/good.rr" --serial-out /dev/full
+    expect 74 "rr-record --serial-out on a full device" "$record" --kernel "$guest" -o "$work/x.rr" --serial-out /dev/full
+fi
+
+# Bad options and inputs are refused before anything runs, and name what is wrong.
+mkdir -p "$work/dir"
+expect 66 "--kernel naming a directory" "$record" --kernel "$work/dir" -o "$work/x.rr"
+grep -q 'not a regular file' "$work/err" || { echo "FAIL: no 'not a regular file'"; failures=$((failures + 1)); }
+expect 66 "--serial-in naming a directory" "$record" --kernel "$guest" -o "$work/x.rr" --serial-in "$work/dir"
+expect 66 "a missing --semihosting-in" "$record" --kernel "$guest" -o "$work/x.rr" --semihosting-in "$work/nope.txt"
+grep -q -- '--semihosting-in' "$work/err" || { echo "FAIL: the error does not name --semihosting-in"; failures=$((failures + 1)); }
+for mem in 0 1 -1 1T 999999999999 4097K; do
+    expect 64 "--mem $mem" "$record" --kernel "$guest" -o "$work/x.rr" --mem "$mem"
+done
+expect 64 "--mem 4G on pc (above the PCI hole)" "$record" -M pc --kernel "$guest" -o "$work/x.rr" --mem 4G
+for opt in --max-insns --hash-every --checkpoint-every; do
+    expect 64 "$opt past 2^64-1" "$record" --kernel "$guest" -o "$work/x.rr" "$opt" 18446744073709551616
+    expect 64 "$opt far past 2^64-1" "$record" --kernel "$guest" -o "$work/x.rr" "$opt" 99999999999999999999999
+done
+expect 64 "--seek past 2^64-1" "$replay" "$work/good.rr" --seek 18446744073709551616 --print pc
+
+# A run that cannot start leaves no recording, and keeps the file that was there.
+rm -f "$work/x.rr"
+expect 65 "an AArch64 image on -M pc leaves no file" "$record" -M pc --kernel "$guest" -o "$work/x.rr"
+[ ! -e "$work/x.rr" ] || { echo "FAIL: a refused kernel left $work/x.rr behind"; failures=$((failures + 1)); }
+cp "$work/good.rr" "$work/kept.rr"
+expect 65 "a refused kernel does not clobber -o" "$record" -M pc --kernel "$guest" -o "$work/kept.rr"
+cmp -s "$work/good.rr" "$work/kept.rr" || { echo "FAIL: a refused kernel replaced the existing -o file"; failures=$((failures + 1)); }
+ls "$work" | grep -q partial && { echo "FAIL: a partial file was left in $work"; failures=$((failures + 1)); }
+
 [ $failures = 0 ] && echo "all bad-input checks passed" || echo "$failures bad-input checks FAILED"
 [ $failures = 0 ]

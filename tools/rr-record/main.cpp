@@ -49,6 +49,9 @@ void catch_interrupts()
 {
     struct sigaction sa {};
     sa.sa_handler = on_signal;
+    // Restarted, so that a call that was waiting (opening a FIFO no one writes yet) goes on and
+    // the run then ends at once as "interrupted", instead of failing with EINTR.
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
