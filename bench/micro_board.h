@@ -61,8 +61,8 @@ inline void run_guest(benchmark::State& state, BenchBoard& b, uint64_t per_itera
 {
     uint64_t start = b.cpu.icount();
     for (auto _ : state) {
-        if (b.cpu.run(per_iteration) != a64::StopReason::Budget) {
-            state.SkipWithError(("guest stopped: " + b.cpu.unsupported()).c_str());
+        if (b.cpu.run(per_iteration) != RunEnd::Budget) {
+            state.SkipWithError(("guest stopped: " + b.cpu.stop()->detail).c_str());
             return;
         }
     }

@@ -77,8 +77,8 @@ void BM_BlockBuild(benchmark::State& state, bool fresh)
     for (auto _ : state) {
         if (fresh)
             b.bus.write_bytes(kCode, code.data(), 4);
-        if (b.cpu.run(code.size()) != a64::StopReason::Budget || b.cpu.s.pc != kCode) {
-            state.SkipWithError(("guest left the page: " + b.cpu.unsupported()).c_str());
+        if (b.cpu.run(code.size()) != RunEnd::Budget || b.cpu.s.pc != kCode) {
+            state.SkipWithError(("guest left the page: " + b.cpu.stop()->detail).c_str());
             return;
         }
     }

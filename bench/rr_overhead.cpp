@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "machine/machines.h"
-#include "replay/event_log.h"
-#include "replay/record_gate.h"
-#include "replay/recorder.h"
-#include "replay/recording_config.h"
-#include "replay/recording_writer.h"
-#include "replay/replay_session.h"
+#include "replay/format/event_log.h"
+#include "replay/run/record_gate.h"
+#include "replay/run/recorder.h"
+#include "replay/format/recording_config.h"
+#include "replay/format/recording_writer.h"
+#include "replay/run/replay_session.h"
 
 using namespace emu;
 
@@ -53,7 +53,7 @@ void discard(uint8_t) {}
 Timed run_plain(const ElfImage& image)
 {
     EventLog log(EventLog::Start::Discarding);
-    RecordGate gate(log, nullptr);
+    RecordGate gate(log, RecordGateOptions{});
     auto m = must(make_machine(MachineConfig{}, gate, discard));
     must(m->load_kernel(image));
     auto t0 = std::chrono::steady_clock::now();
@@ -73,13 +73,13 @@ Timed run_record(const ElfImage& image, const std::string& path, uint64_t hash_e
     RecordingHeaderSpec header{"rr_overhead", encode(config), {{image.path, image.file, Embed::Yes}}};
     RecordingWriter writer = must(RecordingWriter::create(path, header));
     EventLog log(writer);
-    RecordGate gate(log, nullptr);
+    RecordGate gate(log, RecordGateOptions{});
     auto m = must(make_machine(config.machine, gate, discard));
     must(m->load_kernel(image));
     RecorderOptions options;
     options.hash_every = hash_every;
     auto t0 = std::chrono::steady_clock::now();
-    RunOutcome out = Recorder(*m, log, nullptr, options).run();
+    RunOutcome out = Recorder(*m, log, {}, options).run();
     must(writer.finish(out.icount));
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     bytes = writer.bytes_written();

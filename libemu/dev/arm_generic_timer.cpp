@@ -1,7 +1,6 @@
 #include "dev/arm_generic_timer.h"
 
 #include "core/state_archive.h"
-#include "cpu/a64/sysreg_keys.h"
 
 namespace emu {
 
@@ -40,46 +39,41 @@ void ArmGenericTimer::update(Channel& ch)
     }
 }
 
-bool ArmGenericTimer::read(uint32_t key, uint64_t& value)
+uint64_t ArmGenericTimer::read(Reg reg)
 {
-    using namespace a64::sysreg;
-    switch (key) {
-    case CNTFRQ_EL0: value = cntfrq_; return true;
-    case CNTPCT_EL0:
-    case CNTVCT_EL0: value = count(); return true;  // CNTVOFF is 0 without EL2
-    case CNTV_CTL_EL0: value = ctl_with_status(virt_); return true;
-    case CNTP_CTL_EL0: value = ctl_with_status(phys_); return true;
-    case CNTV_CVAL_EL0: value = virt_.cval; return true;
-    case CNTP_CVAL_EL0: value = phys_.cval; return true;
+    switch (reg) {
+    case Reg::Frequency: return cntfrq_;
+    case Reg::PhysicalCount:
+    case Reg::VirtualCount: return count();  // CNTVOFF is 0 without EL2
+    case Reg::VirtualControl: return ctl_with_status(virt_);
+    case Reg::PhysicalControl: return ctl_with_status(phys_);
+    case Reg::VirtualCompare: return virt_.cval;
+    case Reg::PhysicalCompare: return phys_.cval;
     // TVAL reads as the signed 32-bit distance from now to CVAL.
-    case CNTV_TVAL_EL0: value = static_cast<uint32_t>(virt_.cval - count()); return true;
-    case CNTP_TVAL_EL0: value = static_cast<uint32_t>(phys_.cval - count()); return true;
-    default: return false;
+    case Reg::VirtualTimerValue: return static_cast<uint32_t>(virt_.cval - count());
+    case Reg::PhysicalTimerValue: return static_cast<uint32_t>(phys_.cval - count());
     }
+    return 0;
 }
 
-bool ArmGenericTimer::write(uint32_t key, uint64_t value)
+void ArmGenericTimer::write(Reg reg, uint64_t value)
 {
-    using namespace a64::sysreg;
+    auto from_now = [&](uint64_t tval) {
+        return count() + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(tval)));
+    };
     Channel* ch = nullptr;
-    switch (key) {
-    case CNTFRQ_EL0: cntfrq_ = value & 0xFFFFFFFF; return true;
-    case CNTV_CTL_EL0: ch = &virt_; ch->ctl = value & (kCtlEnable | kCtlImask); break;
-    case CNTP_CTL_EL0: ch = &phys_; ch->ctl = value & (kCtlEnable | kCtlImask); break;
-    case CNTV_CVAL_EL0: ch = &virt_; ch->cval = value; break;
-    case CNTP_CVAL_EL0: ch = &phys_; ch->cval = value; break;
-    case CNTV_TVAL_EL0:
-        ch = &virt_;
-        ch->cval = count() + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(value)));
-        break;
-    case CNTP_TVAL_EL0:
-        ch = &phys_;
-        ch->cval = count() + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(value)));
-        break;
-    default: return false;
+    switch (reg) {
+    case Reg::Frequency: cntfrq_ = value & 0xFFFFFFFF; return;
+    case Reg::PhysicalCount:
+    case Reg::VirtualCount: return;
+    case Reg::VirtualControl: ch = &virt_; ch->ctl = value & (kCtlEnable | kCtlImask); break;
+    case Reg::PhysicalControl: ch = &phys_; ch->ctl = value & (kCtlEnable | kCtlImask); break;
+    case Reg::VirtualCompare: ch = &virt_; ch->cval = value; break;
+    case Reg::PhysicalCompare: ch = &phys_; ch->cval = value; break;
+    case Reg::VirtualTimerValue: ch = &virt_; ch->cval = from_now(value); break;
+    case Reg::PhysicalTimerValue: ch = &phys_; ch->cval = from_now(value); break;
     }
     update(*ch);
-    return true;
 }
 
 void ArmGenericTimer::serialize(StateArchive& a)

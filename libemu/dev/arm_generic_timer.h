@@ -8,28 +8,42 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/component.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
 class StateArchive;
 
-class ArmGenericTimer {
+class ArmGenericTimer : public Component {
 public:
     static constexpr uint64_t kFrequencyHz = 62'500'000;
     static constexpr uint64_t kTickNs = 1'000'000'000 / kFrequencyHz;  // 16 ns
 
     explicit ArmGenericTimer(VirtualClock& clock);
 
-    // System register access by the MRS/MSR key (see cpu/a64/sysreg_keys.h).
-    bool read(uint32_t key, uint64_t& value);
-    bool write(uint32_t key, uint64_t value);
+    // The timer's registers, which the CPU reaches as system registers (CNTFRQ_EL0,
+    // CNTPCT_EL0, ..., CNTV_CVAL_EL0): the board maps one to the other.
+    enum class Reg {
+        Frequency,
+        PhysicalCount,
+        VirtualCount,
+        PhysicalTimerValue,
+        PhysicalControl,
+        PhysicalCompare,
+        VirtualTimerValue,
+        VirtualControl,
+        VirtualCompare,
+    };
+    uint64_t read(Reg reg);
+    // Writes to the counts are ignored (they are read-only).
+    void write(Reg reg, uint64_t value);
 
     uint64_t count() const { return clock_.ns() / kTickNs; }
 
     // CNTFRQ, both channels' CTL and CVAL and the output levels (section
     // "arm_generic_timer"). The wake-up deadlines are the VirtualClock's to save.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     IrqLine virtual_irq;
     IrqLine physical_irq;

@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "core/bus.h"
+#include "core/component.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
 class StateArchive;
 
-class Gicv2 {
+class Gicv2 : public Component {
 public:
     // QEMU's virt has 256 SPIs on top of the 32 private interrupts.
     static constexpr unsigned kNumIrqs = 288;
@@ -35,7 +36,7 @@ public:
     // The distributor's and the CPU interface's registers, the input levels and the IRQ and
     // FIQ output levels (section "gicv2"). Loading emits no output change: the CPU's own state
     // holds what it was told.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     MmioDevice& distributor() { return dist_; }
     MmioDevice& cpu_interface() { return cpu_; }

@@ -11,13 +11,14 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/component.h"
 #include "core/io_ports.h"
 #include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
-class I8254 : public PortDevice {
+class I8254 : public PortDevice, public Component {
 public:
     static constexpr uint64_t kFrequency = 1193182;
     static constexpr uint16_t kBase = 0x40;
@@ -41,7 +42,7 @@ public:
 
     // Every channel's count, latches, byte sequencers, mode, gate, load time and (channel 0)
     // next edge time, and the IRQ level. The timer deadline belongs to the VirtualClock.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     IrqLine irq;  // channel 0's output
 
@@ -81,7 +82,7 @@ private:
 // Port 0x61, "system control port B" as QEMU's pcspk models it: bit 0 channel 2's gate,
 // bit 1 speaker data enable (stored only), bit 4 a refresh toggle that flips on every read,
 // bit 5 channel 2's output.
-class SystemControlB : public PortDevice {
+class SystemControlB : public PortDevice, public Component {
 public:
     static constexpr uint16_t kPort = 0x61;
 
@@ -92,7 +93,7 @@ public:
 
     void reset();
     // The speaker data bit and the refresh toggle; the gate and output are the PIT's.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
 private:
     I8254& pit_;

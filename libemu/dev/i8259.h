@@ -9,13 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/component.h"
 #include "core/io_ports.h"
 #include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
-class I8259Pair : public PortDevice {
+class I8259Pair : public PortDevice, public Component {
 public:
     static constexpr uint16_t kMasterBase = 0x20;
     static constexpr uint16_t kSlaveBase = 0xA0;
@@ -43,7 +44,7 @@ public:
 
     // Both controllers' registers and sequencer states, the ELCRs and the INT output level.
     // The ELCR masks and the master/slave roles are wiring, fixed at construction.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     // Register views for tests and debugging.
     uint8_t irr(unsigned chip) const { return pics_[chip].irr; }

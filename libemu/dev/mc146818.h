@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/component.h"
 #include "core/io_ports.h"
 #include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
-class Mc146818 : public PortDevice {
+class Mc146818 : public PortDevice, public Component {
 public:
     static constexpr uint16_t kBase = 0x70;
 
@@ -67,7 +68,7 @@ public:
     // The CMOS RAM (time, alarm and control registers included), the index, the calendar
     // base and its sub-second offset, the periodic and update timer bookkeeping and the IRQ
     // level. The timers' deadlines themselves belong to the VirtualClock.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     IrqLine irq;  // raised with IRQF; lowered by reading register C
 

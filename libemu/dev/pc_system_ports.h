@@ -12,13 +12,14 @@
 #include <functional>
 #include <vector>
 
+#include "core/component.h"
 #include "core/io_ports.h"
 #include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
-class IsaDebugExit : public PortDevice {
+class IsaDebugExit : public PortDevice, public Component {
 public:
     // `on_exit` receives the exit status (value << 1) | 1, value masked to the access size.
     IsaDebugExit(uint16_t iobase, uint16_t iosize, std::function<void(int)> on_exit)
@@ -36,7 +37,7 @@ public:
 
     // No state: the port range and the exit callback are wiring. An empty section still
     // marks the device's place in a snapshot.
-    void serialize(StateArchive& a) { a.section("isa-debug-exit", 1); }
+    void serialize(StateArchive& a) override { a.section("isa-debug-exit", 1); }
 
 private:
     uint16_t iobase_;
@@ -44,7 +45,7 @@ private:
     std::function<void(int)> on_exit_;
 };
 
-class SystemControlA : public PortDevice {
+class SystemControlA : public PortDevice, public Component {
 public:
     static constexpr uint16_t kPort = 0x92;
 
@@ -57,7 +58,7 @@ public:
 
     // The port's value. Loading does not call set_a20: whoever models the A20 gate restores
     // it with its own state (today no machine wires set_a20 at all).
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     std::function<void()> reset_request;  // bit 0 written 0 -> 1
     std::function<void(bool)> set_a20;    // on every write, with bit 1 (QEMU's a20_out)
@@ -66,7 +67,7 @@ private:
     uint8_t value_ = 0;
 };
 
-class I8042 : public PortDevice {
+class I8042 : public PortDevice, public Component {
 public:
     static constexpr uint16_t kDataPort = 0x60;
     static constexpr uint16_t kCommandPort = 0x64;
@@ -79,7 +80,7 @@ public:
     void reset();
     // Status, command byte, output port, the command awaiting its data byte, the output
     // buffer and both IRQ levels. Loading calls neither set_a20 nor reset_request.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     uint8_t status() const { return status_; }
     uint8_t command_byte() const { return mode_; }

@@ -1,5 +1,7 @@
 #include "dev/pl011.h"
 
+#include <algorithm>
+
 #include "core/state_archive.h"
 
 namespace emu {
@@ -38,13 +40,14 @@ constexpr uint8_t kId[8] = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
 
 void Pl011::update_irq() { irq.set((ris_ & imsc_) != 0); }
 
-void Pl011::receive(uint8_t byte)
+void Pl011::receive(std::span<const uint8_t> bytes)
 {
-    if (!can_receive())
-        return;
-    rx_fifo_.push_back(byte);
-    ris_ |= kIntRx | kIntRt;
-    update_irq();
+    for (uint8_t b : bytes.first(std::min(bytes.size(), room())))
+        rx_fifo_.push_back(b);
+    if (!bytes.empty()) {
+        ris_ |= kIntRx | kIntRt;
+        update_irq();
+    }
 }
 
 uint64_t Pl011::mmio_read(uint64_t offset, unsigned)
@@ -53,6 +56,7 @@ uint64_t Pl011::mmio_read(uint64_t offset, unsigned)
         return kId[(offset - 0xFE0) >> 2];
     switch (offset) {
     case DR: {
+        listening_ = true;
         if (rx_fifo_.empty()) {
             starved();
             return 0;
@@ -68,6 +72,7 @@ uint64_t Pl011::mmio_read(uint64_t offset, unsigned)
     }
     case RSR: return rsr_;
     case FR: {
+        listening_ = true;
         // Transmission is instantaneous: the transmit FIFO is always empty.
         uint32_t fr = kFrTxfe;
         if (rx_fifo_.empty()) {
@@ -115,6 +120,12 @@ void Pl011::mmio_write(uint64_t offset, uint64_t value, unsigned)
     case IFLS: ifls_ = v; break;
     case IMSC:
         imsc_ = v & 0x7FF;
+        // Unmasking a receive interrupt asks for input as much as reading FR does.
+        if (imsc_ & (kIntRx | kIntRt)) {
+            listening_ = true;
+            if (rx_fifo_.empty())
+                starved();
+        }
         update_irq();
         break;
     case ICR:
@@ -128,7 +139,7 @@ void Pl011::mmio_write(uint64_t offset, uint64_t value, unsigned)
 
 void Pl011::serialize(StateArchive& a)
 {
-    a.section("pl011", 1);
+    a.section("pl011", 2);
     std::vector<uint8_t> fifo(rx_fifo_.begin(), rx_fifo_.end());
     a.blob("rx_fifo", fifo);
     if (a.loading() && fifo.size() > kFifoDepth)
@@ -145,6 +156,7 @@ void Pl011::serialize(StateArchive& a)
     a.field("imsc", imsc_);
     a.field("ris", ris_);
     a.field("rsr", rsr_);
+    a.field("listening", listening_);
     bool level = irq.level();
     a.field("irq", level);
     if (a.loading())

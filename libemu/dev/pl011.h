@@ -1,6 +1,6 @@
 // ARM PrimeCell PL011 UART, register-compatible with QEMU's `pl011` (as on `-M virt`).
-// Transmitted bytes go straight to the output sink; received bytes enter through
-// receive(), which the machine calls only with bytes that passed the input gate.
+// Transmitted bytes go straight to the output sink; received bytes enter through its input
+// port (core/input_gate.h), only bytes that passed the input gate.
 #pragma once
 
 #include <cstdint>
@@ -9,13 +9,15 @@
 #include <vector>
 
 #include "core/bus.h"
+#include "core/component.h"
+#include "core/input_gate.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
 class StateArchive;
 
-class Pl011 : public MmioDevice {
+class Pl011 : public MmioDevice, public Component, public InputPort {
 public:
     static constexpr unsigned kFifoDepth = 16;
 
@@ -24,13 +26,14 @@ public:
     uint64_t mmio_read(uint64_t offset, unsigned size) override;
     void mmio_write(uint64_t offset, uint64_t value, unsigned size) override;
 
-    // Room for another received byte (the gate holds host bytes until there is).
-    bool can_receive() const { return rx_fifo_.size() < rx_capacity(); }
-    size_t rx_room() const { return can_receive() ? rx_capacity() - rx_fifo_.size() : 0; }
-    void receive(uint8_t byte);
+    // The receive side. The guest listens once it has read FR or DR or unmasked a receive
+    // interrupt; the room is what the FIFO (or, with it off, the holding register) has left.
+    bool listening() const override { return listening_; }
+    size_t room() const override { return rx_fifo_.size() < rx_capacity() ? rx_capacity() - rx_fifo_.size() : 0; }
+    void receive(std::span<const uint8_t> bytes) override;
 
     // Every register, the receive FIFO and the output level (section "pl011").
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     IrqLine irq;
     // Called when the guest finds the receive side empty (FR with RXFE set, or a DR read that
@@ -60,6 +63,7 @@ private:
     uint32_t imsc_ = 0;     // interrupt mask set/clear (1 = enabled)
     uint32_t ris_ = 0;      // raw interrupt status
     uint32_t rsr_ = 0;
+    bool listening_ = false;
 };
 
 }  // namespace emu

@@ -9,13 +9,14 @@
 
 #include "core/bus.h"
 #include "core/clock.h"
+#include "core/component.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
 class StateArchive;
 
-class Pl031 : public MmioDevice {
+class Pl031 : public MmioDevice, public Component {
 public:
     // start_seconds: what DR reads now, in seconds since the Unix epoch.
     explicit Pl031(VirtualClock& clock, uint32_t start_seconds = 0);
@@ -32,7 +33,7 @@ public:
 
     // The registers, the tick offset and the output level (section "pl031"). The alarm's
     // deadline is the VirtualClock's to save: restore the clock too.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     IrqLine irq;  // RIS & IMSC
 

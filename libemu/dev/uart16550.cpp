@@ -68,6 +68,7 @@ void Uart16550::reset()
     rx_trigger_ = 1;
     thr_ipending_ = false;
     timeout_ipending_ = false;
+    listening_ = false;
     char_time_ns_ = (kNsPerSecond / 9600) * 10;  // 8N1 at 9600 baud, as QEMU's reset
     clock_.disarm(timeout_timer_);
     irq.set(false);
@@ -116,7 +117,7 @@ void Uart16550::timeout_expired()
     }
 }
 
-size_t Uart16550::rx_room() const
+size_t Uart16550::room() const
 {
     if (fcr_ & kFcrFe) {
         if (rx_fifo_.size() >= kFifoDepth)
@@ -128,7 +129,11 @@ size_t Uart16550::rx_room() const
     return (lsr_ & kLsrDr) ? 0 : 1;
 }
 
-void Uart16550::receive(uint8_t byte) { take_byte(byte); }
+void Uart16550::receive(std::span<const uint8_t> bytes)
+{
+    for (uint8_t b : bytes)
+        take_byte(b);
+}
 
 void Uart16550::take_byte(uint8_t byte)
 {
@@ -201,6 +206,12 @@ void Uart16550::write_reg(unsigned offset, uint8_t value)
         }
         uint8_t changed = (ier_ ^ value) & 0x0F;
         ier_ = value & 0x0F;
+        // Enabling the receive interrupt asks for input as much as reading LSR does.
+        if (ier_ & kIerRdi) {
+            listening_ = true;
+            if (!(lsr_ & kLsrDr) && !(mcr_ & kMcrLoop))
+                starved();
+        }
         // Enabling THRI with THR empty raises the interrupt even if an IIR read had
         // cleared it (QEMU does this for Windows; Bochs too).
         if (changed & kIerThri)
@@ -246,6 +257,7 @@ uint8_t Uart16550::read_reg(unsigned offset)
     case RBR_THR: {
         if (lcr_ & kLcrDlab)
             return static_cast<uint8_t>(divider_);
+        listening_ = true;
         uint8_t ret;
         if (fcr_ & kFcrFe) {
             ret = 0;
@@ -281,6 +293,7 @@ uint8_t Uart16550::read_reg(unsigned offset)
     case LCR: return lcr_;
     case MCR: return mcr_;
     case LSR: {
+        listening_ = true;
         uint8_t ret = lsr_;
         if (lsr_ & (kLsrBi | kLsrOe)) {
             lsr_ &= static_cast<uint8_t>(~(kLsrBi | kLsrOe));
@@ -324,7 +337,7 @@ void Uart16550::port_write(uint16_t port, uint32_t value, unsigned size)
 
 void Uart16550::serialize(StateArchive& a)
 {
-    a.section("uart16550", 1);
+    a.section("uart16550", 2);
     std::vector<uint8_t> fifo(rx_fifo_.begin(), rx_fifo_.end());
     a.blob("rx_fifo", fifo);
     if (a.loading() && fifo.size() > kFifoDepth)
@@ -348,6 +361,7 @@ void Uart16550::serialize(StateArchive& a)
     a.field("timeout_ipending", timeout_ipending_);
     // Not derived from divider and LCR: reset sets the 8N1 time, which LCR 0 does not give.
     a.field("char_time_ns", char_time_ns_);
+    a.field("listening", listening_);
     bool level = irq.level();
     a.field("irq", level);
     if (a.loading())

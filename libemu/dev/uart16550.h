@@ -16,13 +16,15 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/component.h"
+#include "core/input_gate.h"
 #include "core/io_ports.h"
 #include "core/state_archive.h"
 #include "dev/irq_line.h"
 
 namespace emu {
 
-class Uart16550 : public PortDevice {
+class Uart16550 : public PortDevice, public Component, public InputPort {
 public:
     static constexpr unsigned kFifoDepth = 16;
     static constexpr uint32_t kBaudBase = 115200;  // 1.8432 MHz / 16, QEMU's isa-serial
@@ -36,18 +38,21 @@ public:
     uint32_t port_read(uint16_t port, unsigned size) override;
     void port_write(uint16_t port, uint32_t value, unsigned size) override;
 
-    // How many bytes the recorder may deliver now: QEMU's serial_can_receive (with the FIFO,
-    // up to the trigger level, then one at a time; without, one byte when RBR is empty).
-    size_t rx_room() const;
-    // One received byte (QEMU's serial_receive1): a full FIFO or an unread RBR sets LSR.OE.
-    void receive(uint8_t byte);
+    // The receive side. The guest listens once it has read LSR or RBR or enabled the receive
+    // interrupt. room() is how many bytes the recorder may deliver now: QEMU's
+    // serial_can_receive (with the FIFO, up to the trigger level, then one at a time; without,
+    // one byte when RBR is empty). Each byte is QEMU's serial_receive1: a full FIFO or an
+    // unread RBR sets LSR.OE.
+    bool listening() const override { return listening_; }
+    size_t room() const override;
+    void receive(std::span<const uint8_t> bytes) override;
 
     // Power-on / system reset state (QEMU's serial_reset).
     void reset();
 
     // Every register, the receive FIFO, the pending-interrupt flags, the frame time and the
     // IRQ level. The timeout deadline belongs to the VirtualClock's own state.
-    void serialize(StateArchive& a);
+    void serialize(StateArchive& a) override;
 
     uint16_t base() const { return base_; }
 
@@ -94,6 +99,7 @@ private:
     bool thr_ipending_ = false;      // THRE interrupt pending (cleared by reading IIR)
     bool timeout_ipending_ = false;  // character timeout pending
     uint64_t char_time_ns_ = 0;      // one frame at the current speed
+    bool listening_ = false;
 };
 
 }  // namespace emu

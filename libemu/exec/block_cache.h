@@ -24,6 +24,9 @@ struct Block {
     PhysAddr pc = 0;          // guest physical address of the first instruction
     uint32_t n_insns = 0;     // instructions, and so ops before the terminator
     uint32_t n_bytes = 0;     // guest bytes covered, for page registration
+    // The budget a branch needs to enter this block directly: n_insns, or the maximum for a
+    // block only the run loop may enter (see Engine::set_chain_cost).
+    uint32_t chain_cost = 0;
     bool valid = true;
     Op* ops() { return reinterpret_cast<Op*>(this + 1); }
     const Op* ops() const { return reinterpret_cast<const Op*>(this + 1); }

@@ -1,8 +1,7 @@
 // Host bytes for a guest's serial input, from a file or from stdin ("-"). A regular file is
 // read on demand, so a recording made from it depends only on the file and the guest; a pipe
 // or terminal is read by a background thread, so that bytes typed or piped in while the guest
-// runs wait in a buffer until the guest has room for them. Only the record side of the input
-// gate takes bytes from here: nothing else in the emulator reads host input.
+// runs wait in a buffer until the guest has room for them.
 #pragma once
 
 #include <chrono>
@@ -16,10 +15,11 @@
 #include <thread>
 
 #include "core/result.h"
+#include "host/host_source.h"
 
 namespace emu {
 
-class SerialSource {
+class SerialSource final : public HostSource {
 public:
     // path "-" is stdin. `role` names the input in messages ("--serial-in input"). Errors:
     // NoInput when the file cannot be opened or is a directory.
@@ -28,17 +28,12 @@ public:
     SerialSource(const SerialSource&) = delete;
     SerialSource& operator=(const SerialSource&) = delete;
 
-    // Moves up to `max` bytes that are available now into `out`, without blocking (a regular
-    // file is always available up to its end). Returns how many.
-    size_t take(uint8_t* out, size_t max);
-    // Whether take() would return a byte now.
-    bool ready();
-    // True once the end of input has been reached and every byte taken.
-    bool exhausted();
-    // Blocks until a byte is ready or the input ends, or for at most `timeout`.
-    void wait(std::chrono::milliseconds timeout);
-    // A read error ended the input early (empty when none).
-    std::string error();
+    // A regular file is always available up to its end.
+    size_t take(uint8_t* out, size_t max) override;
+    bool ready() override;
+    bool exhausted() override;
+    void wait(std::chrono::milliseconds timeout) override;
+    std::string error() override;
 
 private:
     SerialSource(std::string name, int fd, bool regular);

@@ -4,12 +4,12 @@
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
 #include "core/bus.h"
+#include "core/input_gate.h"
 #include "core/ram_snapshot.h"
 #include "core/state_archive.h"
 #include "core/stop_kind.h"
@@ -26,9 +26,10 @@ struct RunOutcome {
 
 // How a slice of execution ended.
 enum class SliceEnd {
-    Budget,   // ran the instructions asked for, or paused early at a boundary on request
-    Idle,     // the CPU waits for an interrupt; the caller decides how time moves on
-    Stopped,  // the guest stopped the machine (see outcome()) or needs something unsupported
+    Budget,      // ran the instructions asked for, or paused early at a boundary on request
+    Idle,        // the CPU waits for an interrupt; the caller decides how time moves on
+    Stopped,     // the run is over (see outcome())
+    Breakpoint,  // the next instruction is at a breakpoint (set_breakpoints)
 };
 
 // A digest of the machine's state (see StateHashEvent). Computing it forgets which RAM pages
@@ -62,24 +63,27 @@ public:
     virtual SliceEnd run_slice(uint64_t max_insns) = 0;
     // After SliceEnd::Stopped: how and where.
     virtual RunOutcome outcome() const = 0;
-    // For an idle CPU: moves virtual time to the next timer deadline. False if none is armed.
+    // For an idle CPU: moves virtual time to the next timer deadline. False if nothing can
+    // wake the CPU that way.
     virtual bool idle_to_next_deadline() = 0;
+    // Makes run_slice() return at the next instruction boundary.
+    virtual void request_pause() = 0;
+    // Guest pcs where run_slice() returns Breakpoint (see Engine::set_breakpoints).
+    virtual void set_breakpoints(std::vector<uint64_t> pcs) = 0;
 
     virtual uint64_t icount() const = 0;
     virtual uint64_t pc() const = 0;
 
-    // Serial input, delivered at instruction boundaries only.
-    virtual size_t serial_room(unsigned port) const = 0;
-    virtual void serial_receive(unsigned port, std::span<const uint8_t> bytes) = 0;
-    // While set, a guest that finds a UART's receive side empty pauses the run at the next
-    // boundary, so that a recorder holding host bytes delivers them at once instead of at the
+    // The device end of an asynchronous host input (core/input_gate.h), or null when the
+    // machine has no such device.
+    virtual InputPort* input_port(InputKind kind, unsigned device) = 0;
+    // While set, a guest that finds an input's receive side empty pauses the run at the next
+    // boundary, so that a recorder holding host data delivers it at once instead of at the
     // end of the slice.
-    virtual void set_serial_input_waiting(bool waiting) = 0;
-    // Whether the guest found a UART's receive side empty since the last call: one of the
-    // points where a recorder delivers serial input (see Recorder).
-    virtual bool take_serial_starved() = 0;
-    // Makes run_slice() return at the next instruction boundary.
-    virtual void request_pause() = 0;
+    virtual void set_input_waiting(bool waiting) = 0;
+    // Whether the guest found an input's receive side empty since the last call: one of the
+    // points where a recorder delivers input (see Recorder).
+    virtual bool take_input_starved() = 0;
 
     virtual StateDigest state_digest() = 0;
     // The whole machine (CPU, devices, virtual clock, RAM, output digest), both ways: a

@@ -8,7 +8,7 @@
 
 #include "core/result.h"
 #include "machine/machine.h"
-#include "replay/input_gate.h"
+#include "core/input_gate.h"
 
 namespace emu {
 

@@ -1,8 +1,7 @@
 #include "machine/pc.h"
 
-#include "core/format.h"
-#include "core/ram_digest.h"
-#include "core/ram_snapshot.h"
+#include <initializer_list>
+
 #include "machine/multiboot.h"
 
 namespace emu {
@@ -15,24 +14,16 @@ const std::vector<std::string> kRegisterNames = {"eax", "ecx", "edx", "ebx", "es
                                                  "eip", "eflags", "cs", "ss", "ds", "es", "fs", "gs",
                                                  "cr0", "cr2", "cr3", "cr4"};
 
-Bus& with_ram(Bus& bus, uint64_t size)
-{
-    bus.add_ram(0, size);
-    return bus;
-}
-
 }  // namespace
 
 PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out)
-    : config_(config),
-      clock_(config.icount_shift),
+    : Board(config, "pc", 0, std::move(serial_out)),
       pit_(clock_),
       port61_(pit_),
       rtc_(clock_, static_cast<int64_t>(gate.host_clock_ns(HostClock::Realtime, 0) / kNsPerSecond)),
       uart_(clock_, kCom1, [this](uint8_t b) { emit(b); }),
       debug_exit_(kDebugExitPort, 4, [this](int code) { stop(StopKind::GuestExit, code); }),
-      cpu_(with_ram(bus_, config.ram_size), io_, clock_),
-      serial_out_(std::move(serial_out))
+      cpu_(bus_, io_, clock_)
 {
     io_.add(0x20, 2, &pic_, "pic-master");
     io_.add(0xA0, 2, &pic_, "pic-slave");
@@ -45,6 +36,9 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
     io_.add(0x92, 1, &port92_, "port92");
     io_.add(I8042::kDataPort, 1, &kbc_, "i8042-data");
     io_.add(I8042::kCommandPort, 1, &kbc_, "i8042-command");
+    for (Component* d : std::initializer_list<Component*>{&pic_, &pit_, &port61_, &rtc_, &uart_, &debug_exit_, &port92_, &kbc_})
+        add_device(*d);
+    add_input(InputKind::Serial, 0, uart_);
 
     rtc_.init_pc_cmos(config.ram_size);
     pit_.irq.connect([this](bool level) { pic_.set_irq(0, level); });
@@ -54,11 +48,7 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
     kbc_.mouse_irq.connect([this](bool level) { pic_.set_irq(12, level); });
     pic_.intr.connect([this](bool level) { cpu_.set_intr(level); });
     cpu_.acknowledge = [this] { return static_cast<uint8_t>(pic_.acknowledge()); };
-    uart_.rx_starved = [this] {
-        serial_starved_ = true;
-        if (input_waiting_)
-            cpu_.request_pause();
-    };
+    uart_.rx_starved = [this] { input_starved(); };
     port92_.reset_request = [this] { stop(StopKind::Reset); };
     kbc_.reset_request = [this] { stop(StopKind::Reset); };
 }
@@ -76,64 +66,6 @@ Result<Done> PcMachine::load_kernel(const ElfImage& image)
     return Done{};
 }
 
-void PcMachine::emit(uint8_t byte)
-{
-    output_.put(byte);
-    serial_out_(byte);
-}
-
-void PcMachine::stop(StopKind kind, int exit_code)
-{
-    if (stopped_)
-        return;
-    stopped_ = true;
-    outcome_.kind = kind;
-    outcome_.exit_code = exit_code;
-    cpu_.request_stop();
-}
-
-SliceEnd PcMachine::run_slice(uint64_t max_insns)
-{
-    switch (cpu_.run(max_insns)) {
-    case x86::StopReason::Requested:
-    case x86::StopReason::Budget:
-        // The guest may stop the machine with the slice's last instruction: that is a stop,
-        // not a budget used up; a request without a stop is a pause.
-        if (!stopped_)
-            return SliceEnd::Budget;
-        outcome_.icount = cpu_.icount();
-        return SliceEnd::Stopped;
-    case x86::StopReason::Idle: return SliceEnd::Idle;
-    case x86::StopReason::Unsupported:
-        outcome_ = RunOutcome{StopKind::Unsupported, 0, cpu_.icount(), cpu_.unsupported() + " (eip " + hex(cpu_.s.eip) + ")"};
-        return SliceEnd::Stopped;
-    }
-    return SliceEnd::Stopped;
-}
-
-// HLT with interrupts disabled never wakes: time moving on cannot help it.
-bool PcMachine::idle_to_next_deadline() { return (cpu_.s.eflags & x86::kIF) && clock_.idle_to_next_deadline(); }
-
-void PcMachine::serial_receive(unsigned port, std::span<const uint8_t> bytes)
-{
-    if (port != 0)
-        return;
-    for (uint8_t b : bytes)
-        uart_.receive(b);
-}
-
-StateDigest PcMachine::state_digest()
-{
-    StateDigest d;
-    d.cpu = state_hash(cpu_);
-    d.ram = hash_dirty_pages(bus_, d.dirty_pages);
-    d.devices = state_hash(clock_, pic_, pit_, port61_, rtc_, uart_, port92_, kbc_);
-    d.output_bytes = output_.bytes();
-    d.output = output_.hash();
-    d.registers = register_values();
-    return d;
-}
-
 const std::vector<std::string>& PcMachine::register_names() const { return kRegisterNames; }
 
 std::vector<uint64_t> PcMachine::register_values() const
@@ -147,36 +79,6 @@ std::vector<uint64_t> PcMachine::register_values() const
     for (uint32_t cr : {s.cr0, s.cr2, s.cr3, s.cr4})
         v.push_back(cr);
     return v;
-}
-
-bool PcMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
-{
-    value = 0;
-    return size <= 8 && bus_.ram_at(addr, size) && bus_.read_bytes(addr, &value, size);
-}
-
-void PcMachine::serialize(StateArchive& a, RamPages pages)
-{
-    a.section("pc", 2);
-    // Whether the guest has stopped the machine: a snapshot taken before the stop must not
-    // inherit one that happened since.
-    a.field("stopped", stopped_);
-    a.field("stop_kind", outcome_.kind);
-    a.field("exit_code", outcome_.exit_code);
-    uint64_t ram_size = config_.ram_size;
-    a.field("ram_size", ram_size);
-    cpu_.serialize(a);
-    clock_.serialize(a);
-    pic_.serialize(a);
-    pit_.serialize(a);
-    port61_.serialize(a);
-    rtc_.serialize(a);
-    uart_.serialize(a);
-    debug_exit_.serialize(a);
-    port92_.serialize(a);
-    kbc_.serialize(a);
-    output_.serialize(a);
-    serialize_ram(a, bus_, pages);
 }
 
 }  // namespace emu

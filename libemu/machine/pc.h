@@ -9,24 +9,20 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <utility>
 
-#include "core/bus.h"
-#include "core/clock.h"
+#include "core/input_gate.h"
 #include "core/io_ports.h"
-#include "core/output_digest.h"
 #include "cpu/x86/cpu.h"
 #include "dev/i8254.h"
 #include "dev/i8259.h"
 #include "dev/mc146818.h"
 #include "dev/pc_system_ports.h"
 #include "dev/uart16550.h"
-#include "machine/machine.h"
-#include "replay/input_gate.h"
+#include "machine/board.h"
 
 namespace emu {
 
-class PcMachine final : public Machine {
+class PcMachine final : public Board {
 public:
     static constexpr uint16_t kCom1 = 0x3F8;
     static constexpr unsigned kCom1Irq = 4;
@@ -35,33 +31,17 @@ public:
     PcMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out);
 
     Result<Done> load_kernel(const ElfImage& image) override;
-    SliceEnd run_slice(uint64_t max_insns) override;
-    RunOutcome outcome() const override { return outcome_; }
-    bool idle_to_next_deadline() override;
-    uint64_t icount() const override { return cpu_.icount(); }
-    uint64_t pc() const override { return cpu_.s.eip; }
-    size_t serial_room(unsigned port) const override { return port == 0 ? uart_.rx_room() : 0; }
-    void serial_receive(unsigned port, std::span<const uint8_t> bytes) override;
-    void set_serial_input_waiting(bool waiting) override { input_waiting_ = waiting; }
-    bool take_serial_starved() override { return std::exchange(serial_starved_, false); }
-    void request_pause() override { cpu_.request_pause(); }
-    StateDigest state_digest() override;
-    void serialize(StateArchive& a, RamPages pages) override;
-    Bus& bus() override { return bus_; }
+    // HLT with interrupts disabled never wakes: time moving on cannot help it.
+    bool idle_to_next_deadline() override { return (cpu_.s.eflags & x86::kIF) && Board::idle_to_next_deadline(); }
     const std::vector<std::string>& register_names() const override;
     std::vector<uint64_t> register_values() const override;
-    bool read_memory(uint64_t addr, unsigned size, uint64_t& value) override;
 
     x86::Cpu& cpu() { return cpu_; }
 
 private:
-    void stop(StopKind kind, int exit_code = 0);
-    void emit(uint8_t byte);
+    CpuCore& core() override { return cpu_; }
 
-    MachineConfig config_;
-    Bus bus_;
     IoPorts io_;
-    VirtualClock clock_;
     I8259Pair pic_;
     I8254 pit_;
     SystemControlB port61_;
@@ -71,12 +51,6 @@ private:
     SystemControlA port92_;
     I8042 kbc_;
     x86::Cpu cpu_;
-    std::function<void(uint8_t)> serial_out_;
-    OutputDigest output_;
-    bool input_waiting_ = false;
-    bool serial_starved_ = false;
-    bool stopped_ = false;
-    RunOutcome outcome_;
 };
 
 }  // namespace emu

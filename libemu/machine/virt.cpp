@@ -1,8 +1,7 @@
 #include "machine/virt.h"
 
 #include "core/format.h"
-#include "core/ram_digest.h"
-#include "core/ram_snapshot.h"
+#include "cpu/a64/sysreg_keys.h"
 
 namespace emu {
 
@@ -65,34 +64,28 @@ const std::vector<std::string> kRegisterNames = [] {
 
 }  // namespace
 
-static Bus& with_ram(Bus& bus, uint64_t size)
-{
-    bus.add_ram(VirtMachine::kRamBase, size);
-    return bus;
-}
-
 VirtMachine::VirtMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out)
-    : gate_(gate),
-      clock_(config.icount_shift),
+    : Board(config, "virt", kRamBase, std::move(serial_out)),
+      gate_(gate),
       uart_([this](uint8_t b) { emit(b); }),
       rtc_(clock_, static_cast<uint32_t>(gate.host_clock_ns(HostClock::Realtime, 0) / kNsPerSecond)),
       timer_(clock_),
-      cpu_(with_ram(bus_, config.ram_size), clock_, *this),
-      serial_out_(std::move(serial_out))
+      cpu_(bus_, clock_, *this)
 {
     bus_.add_mmio(kGicDistBase, kGicRegionSize, &gic_.distributor(), "gicv2-dist");
     bus_.add_mmio(kGicCpuBase, kGicRegionSize, &gic_.cpu_interface(), "gicv2-cpu");
     bus_.add_mmio(kUartBase, kDeviceSize, &uart_, "pl011");
     bus_.add_mmio(kRtcBase, kDeviceSize, &rtc_, "pl031");
+    add_device(gic_);
+    add_device(uart_);
+    add_device(rtc_);
+    add_device(timer_);
+    add_input(InputKind::Serial, 0, uart_);
     timer_.virtual_irq.connect([this](bool level) { gic_.set_input(kVirtualTimerPpi, level); });
     timer_.physical_irq.connect([this](bool level) { gic_.set_input(kPhysicalTimerPpi, level); });
     uart_.irq.connect([this](bool level) { gic_.set_input(kUartIrq, level); });
     rtc_.irq.connect([this](bool level) { gic_.set_input(kRtcIrq, level); });
-    uart_.rx_starved = [this] {
-        serial_starved_ = true;
-        if (input_waiting_)
-            cpu_.request_pause();
-    };
+    uart_.rx_starved = [this] { input_starved(); };
     gic_.irq.connect([this](bool level) { cpu_.set_irq(level); });
     gic_.fiq.connect([this](bool level) { cpu_.set_fiq(level); });
 }
@@ -108,60 +101,6 @@ Result<Done> VirtMachine::load_kernel(const ElfImage& image)
     return Done{};
 }
 
-void VirtMachine::emit(uint8_t byte)
-{
-    output_.put(byte);
-    serial_out_(byte);
-}
-
-void VirtMachine::stop(StopKind kind, int exit_code)
-{
-    stopped_ = true;
-    outcome_.kind = kind;
-    outcome_.exit_code = exit_code;
-    cpu_.request_stop();
-}
-
-SliceEnd VirtMachine::run_slice(uint64_t max_insns)
-{
-    a64::StopReason why = cpu_.run(max_insns);
-    switch (why) {
-    case a64::StopReason::Requested:
-    case a64::StopReason::Budget:
-        // The guest may stop the machine with the slice's last instruction: that is a stop,
-        // not a budget used up; a request without a stop is a pause.
-        if (!stopped_)
-            return SliceEnd::Budget;
-        outcome_.icount = cpu_.icount();
-        return SliceEnd::Stopped;
-    case a64::StopReason::Idle: return SliceEnd::Idle;
-    case a64::StopReason::Unsupported:
-        outcome_ = RunOutcome{StopKind::Unsupported, 0, cpu_.icount(), cpu_.unsupported() + " (pc " + hex(cpu_.s.pc) + ")"};
-        return SliceEnd::Stopped;
-    }
-    return SliceEnd::Stopped;
-}
-
-void VirtMachine::serial_receive(unsigned port, std::span<const uint8_t> bytes)
-{
-    if (port != 0)
-        return;
-    for (uint8_t b : bytes)
-        uart_.receive(b);
-}
-
-StateDigest VirtMachine::state_digest()
-{
-    StateDigest d;
-    d.cpu = state_hash(cpu_);
-    d.ram = hash_dirty_pages(bus_, d.dirty_pages);
-    d.devices = state_hash(clock_, gic_, uart_, rtc_, timer_);
-    d.output_bytes = output_.bytes();
-    d.output = output_.hash();
-    d.registers = register_values();
-    return d;
-}
-
 const std::vector<std::string>& VirtMachine::register_names() const { return kRegisterNames; }
 
 std::vector<uint64_t> VirtMachine::register_values() const
@@ -175,32 +114,7 @@ std::vector<uint64_t> VirtMachine::register_values() const
     return v;
 }
 
-bool VirtMachine::read_memory(uint64_t addr, unsigned size, uint64_t& value)
-{
-    value = 0;
-    return size <= 8 && bus_.ram_at(addr, size) && bus_.read_bytes(addr, &value, size);
-}
-
-void VirtMachine::serialize(StateArchive& a, RamPages pages)
-{
-    a.section("virt", 2);
-    // Whether the guest has stopped the machine: a snapshot taken before the stop must not
-    // inherit one that happened since.
-    a.field("stopped", stopped_);
-    a.field("stop_kind", outcome_.kind);
-    a.field("exit_code", outcome_.exit_code);
-    uint64_t ram_size = bus_.ram_regions()[0].size;
-    a.field("ram_size", ram_size);
-    a.field("semihosting_errno", semihosting_errno_);
-    cpu_.serialize(a);
-    clock_.serialize(a);
-    gic_.serialize(a);
-    uart_.serialize(a);
-    rtc_.serialize(a);
-    timer_.serialize(a);
-    output_.serialize(a);
-    serialize_ram(a, bus_, pages);
-}
+void VirtMachine::serialize_board(StateArchive& a) { a.field("semihosting_errno", semihosting_errno_); }
 
 bool VirtMachine::hypervisor_call(a64::Cpu& cpu, bool, uint16_t)
 {
@@ -314,7 +228,7 @@ bool VirtMachine::semihosting_call(a64::Cpu& cpu)
         break;
     }
     case kSysWrite: ret = semihosting_write(arg); break;
-    case kSysReadc: ret = gate_.semihosting_readc(icount); break;
+    case kSysReadc: ret = gate_.console_byte(icount); break;
     case kSysClock:
         // Centiseconds since the recording started.
         ret = static_cast<int64_t>(gate_.host_clock_ns(HostClock::Monotonic, icount) / 10'000'000);
@@ -333,8 +247,43 @@ bool VirtMachine::semihosting_call(a64::Cpu& cpu)
     return true;
 }
 
-bool VirtMachine::timer_read(a64::Cpu&, uint32_t key, uint64_t& value) { return timer_.read(key, value); }
+namespace {
 
-bool VirtMachine::timer_write(a64::Cpu&, uint32_t key, uint64_t value) { return timer_.write(key, value); }
+// The generic timer's system registers, as the timer device names them.
+std::optional<ArmGenericTimer::Reg> timer_register(uint32_t key)
+{
+    using namespace a64::sysreg;
+    using Reg = ArmGenericTimer::Reg;
+    switch (key) {
+    case CNTFRQ_EL0: return Reg::Frequency;
+    case CNTPCT_EL0: return Reg::PhysicalCount;
+    case CNTVCT_EL0: return Reg::VirtualCount;
+    case CNTP_TVAL_EL0: return Reg::PhysicalTimerValue;
+    case CNTP_CTL_EL0: return Reg::PhysicalControl;
+    case CNTP_CVAL_EL0: return Reg::PhysicalCompare;
+    case CNTV_TVAL_EL0: return Reg::VirtualTimerValue;
+    case CNTV_CTL_EL0: return Reg::VirtualControl;
+    case CNTV_CVAL_EL0: return Reg::VirtualCompare;
+    default: return std::nullopt;
+    }
+}
+
+}  // namespace
+
+bool VirtMachine::timer_read(a64::Cpu&, uint32_t key, uint64_t& value)
+{
+    std::optional<ArmGenericTimer::Reg> reg = timer_register(key);
+    if (reg)
+        value = timer_.read(*reg);
+    return reg.has_value();
+}
+
+bool VirtMachine::timer_write(a64::Cpu&, uint32_t key, uint64_t value)
+{
+    std::optional<ArmGenericTimer::Reg> reg = timer_register(key);
+    if (reg)
+        timer_.write(*reg, value);
+    return reg.has_value();
+}
 
 }  // namespace emu

@@ -8,22 +8,18 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <utility>
 
-#include "core/bus.h"
-#include "core/clock.h"
-#include "core/output_digest.h"
+#include "core/input_gate.h"
 #include "cpu/a64/cpu.h"
 #include "dev/arm_generic_timer.h"
 #include "dev/gicv2.h"
 #include "dev/pl011.h"
 #include "dev/pl031.h"
-#include "machine/machine.h"
-#include "replay/input_gate.h"
+#include "machine/board.h"
 
 namespace emu {
 
-class VirtMachine final : public Machine, private a64::Platform {
+class VirtMachine final : public Board, private a64::Platform {
 public:
     static constexpr PhysAddr kRamBase = 0x40000000;
     static constexpr PhysAddr kUartBase = 0x09000000;
@@ -43,51 +39,30 @@ public:
     VirtMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out);
 
     Result<Done> load_kernel(const ElfImage& image) override;
-    SliceEnd run_slice(uint64_t max_insns) override;
-    RunOutcome outcome() const override { return outcome_; }
-    bool idle_to_next_deadline() override { return clock_.idle_to_next_deadline(); }
-    uint64_t icount() const override { return cpu_.icount(); }
-    uint64_t pc() const override { return cpu_.s.pc; }
-    size_t serial_room(unsigned port) const override { return port == 0 ? uart_.rx_room() : 0; }
-    void serial_receive(unsigned port, std::span<const uint8_t> bytes) override;
-    void set_serial_input_waiting(bool waiting) override { input_waiting_ = waiting; }
-    bool take_serial_starved() override { return std::exchange(serial_starved_, false); }
-    void request_pause() override { cpu_.request_pause(); }
-    StateDigest state_digest() override;
-    void serialize(StateArchive& a, RamPages pages) override;
-    Bus& bus() override { return bus_; }
     const std::vector<std::string>& register_names() const override;
     std::vector<uint64_t> register_values() const override;
-    bool read_memory(uint64_t addr, unsigned size, uint64_t& value) override;
 
     a64::Cpu& cpu() { return cpu_; }
 
 private:
+    CpuCore& core() override { return cpu_; }
+    void serialize_board(StateArchive& a) override;
+
     bool hypervisor_call(a64::Cpu& cpu, bool is_smc, uint16_t imm) override;
     bool semihosting_call(a64::Cpu& cpu) override;
     bool timer_read(a64::Cpu& cpu, uint32_t key, uint64_t& value) override;
     bool timer_write(a64::Cpu& cpu, uint32_t key, uint64_t value) override;
 
-    void stop(StopKind kind, int exit_code = 0);
-    void emit(uint8_t byte);
     std::string read_guest_string(uint64_t addr);
     int64_t semihosting_write(uint64_t block);
     int64_t semihosting_open(uint64_t block);
 
     InputGate& gate_;
-    Bus bus_;
-    VirtualClock clock_;
     Gicv2 gic_;
     Pl011 uart_;
     Pl031 rtc_;
     ArmGenericTimer timer_;
     a64::Cpu cpu_;
-    std::function<void(uint8_t)> serial_out_;
-    OutputDigest output_;
-    bool input_waiting_ = false;
-    bool serial_starved_ = false;
-    bool stopped_ = false;
-    RunOutcome outcome_;
     int64_t semihosting_errno_ = 0;
 };
 

@@ -99,11 +99,11 @@ void LockstepRig::resync_unicorn_from_ours()
 LockstepRig::OurStep LockstepRig::step_ours()
 {
     uint64_t esr = cpu.s.sys.esr_el1;
-    a64::StopReason stop = cpu.run(1);
+    RunEnd stop = cpu.run(1);
     OurStep r{true, stop, cpu.s.sys.esr_el1, {}};
-    if (stop == a64::StopReason::Unsupported) {
+    if (stop == RunEnd::Stopped) {
         r.completed = false;
-        r.what = "unsupported: " + cpu.unsupported();
+        r.what = "unsupported: " + cpu.stop()->detail;
     } else if (cpu.s.sys.esr_el1 != esr) {
         char buf[80];
         std::snprintf(buf, sizeof buf, "exception, ESR_EL1=0x%" PRIx64 " (EC 0x%02" PRIx64 ")", r.esr, r.esr >> 26);

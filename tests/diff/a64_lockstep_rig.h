@@ -40,7 +40,7 @@ public:
 
     struct OurStep {
         bool completed;       // no exception and nothing unsupported
-        a64::StopReason stop;
+        RunEnd stop;
         uint64_t esr;         // ESR_EL1 after the step
         std::string what;     // why it did not complete, for reports
     };

@@ -130,11 +130,11 @@ X86LockstepRig::OurStep X86LockstepRig::step_ours()
     // last_fault() keeps the previous fault, so an exception is recognised by the instruction
     // not retiring (icount unchanged) while a fault is recorded.
     uint64_t before = cpu.icount();
-    x86::StopReason stop = cpu.run(1);
+    RunEnd stop = cpu.run(1);
     OurStep r{true, stop, -1, 0, false, {}};
-    if (stop == x86::StopReason::Unsupported) {
+    if (stop == RunEnd::Stopped) {
         r.completed = false;
-        r.what = "unsupported: " + cpu.unsupported();
+        r.what = "unsupported: " + cpu.stop()->detail;
     } else if (cpu.icount() == before) {
         const x86::Cpu::Fault& f = cpu.last_fault();
         r.completed = false;

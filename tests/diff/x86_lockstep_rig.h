@@ -51,7 +51,7 @@ public:
 
     struct OurStep {
         bool completed;       // the instruction retired: no exception, nothing unsupported
-        x86::StopReason stop;
+        RunEnd stop;
         int vector = -1;      // the exception that stopped it
         uint32_t error_code = 0;
         bool has_error_code = false;

@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "machine/machines.h"
-#include "replay/checkpoint_index.h"
-#include "replay/event_log.h"
-#include "replay/event_payloads.h"
-#include "replay/record_gate.h"
-#include "replay/recording_config.h"
-#include "replay/recording_writer.h"
-#include "replay/replay_session.h"
+#include "replay/run/checkpoint_index.h"
+#include "replay/format/event_log.h"
+#include "replay/format/event_payloads.h"
+#include "replay/run/record_gate.h"
+#include "replay/format/recording_config.h"
+#include "replay/format/recording_writer.h"
+#include "replay/run/replay_session.h"
 
 using namespace emu;
 
@@ -49,7 +49,7 @@ const std::vector<uint8_t>& loaded_state()
 {
     static const std::vector<uint8_t> state = [] {
         EventLog log(EventLog::Start::Discarding);
-        RecordGate gate(log, nullptr);
+        RecordGate gate(log, RecordGateOptions{});
         auto m = make_machine(config().machine, gate, [](uint8_t) {});
         if (!m || !(*m)->load_kernel(guest()))
             std::abort();

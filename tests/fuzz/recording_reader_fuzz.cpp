@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "replay/recording_reader.h"
-#include "replay/recording_writer.h"
+#include "replay/format/recording_reader.h"
+#include "replay/format/recording_writer.h"
 
 using namespace emu;
 
@@ -72,8 +72,8 @@ void damage_mode(const uint8_t* data, size_t size)
     size -= 5;
 
     const EventKind kinds[] = {
-#define RR_EVENT(name, id) EventKind::name,
-#include "replay/events.inc"
+#define RR_EVENT(name, id, payload, cls) EventKind::name,
+#include "replay/format/events.inc"
 #undef RR_EVENT
     };
     std::vector<Ev> evs;

@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "machine/machines.h"
-#include "replay/event_payloads.h"
-#include "replay/recording_config.h"
-#include "replay/recording_reader.h"
-#include "replay/recording_writer.h"
-#include "replay/replay_gate.h"
-#include "replay/replay_stream.h"
-#include "replay/replayer.h"
+#include "replay/format/event_payloads.h"
+#include "replay/format/recording_config.h"
+#include "replay/format/recording_reader.h"
+#include "replay/format/recording_writer.h"
+#include "replay/run/replay_gate.h"
+#include "replay/run/replay_stream.h"
+#include "replay/run/replayer.h"
 
 using namespace emu;
 
@@ -48,12 +48,12 @@ std::vector<uint8_t> payload(EventKind kind, bool valid, const uint8_t* p, size_
         return v;
     };
     switch (kind) {
-    case EventKind::SerialInput: return encode(SerialInputEvent{static_cast<uint8_t>(n ? p[0] & 1 : 0),
+    case EventKind::SerialInput: return encode(InputEvent{static_cast<uint8_t>(n ? p[0] & 1 : 0),
                                                                 static_cast<uint32_t>(n > 1 ? p[1] & 3 : 0),
                                                                 n > 2 ? std::vector<uint8_t>(p + 2, p + n)
                                                                       : std::vector<uint8_t>{'x'}});
     case EventKind::ClockRead: return encode(ClockReadEvent{n && (p[0] & 1) ? HostClock::Monotonic : HostClock::Realtime, u64(1)});
-    case EventKind::SemihostingInput: return encode(SemihostingInputEvent{7, static_cast<int64_t>(n ? p[0] : 0) - 1, {}});
+    case EventKind::SemihostingInput: return encode(ConsoleReadEvent{7, static_cast<int64_t>(n ? p[0] : 0) - 1, {}});
     case EventKind::InterruptLine: return encode(InterruptLineEvent{0, 33, static_cast<uint8_t>(n ? p[0] & 1 : 0)});
     case EventKind::StateHash: {
         StateDigest d;
@@ -74,8 +74,8 @@ std::vector<uint8_t> payload(EventKind kind, bool valid, const uint8_t* p, size_
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     const EventKind kinds[] = {
-#define RR_EVENT(name, id) EventKind::name,
-#include "replay/events.inc"
+#define RR_EVENT(name, id, payload, cls) EventKind::name,
+#include "replay/format/events.inc"
 #undef RR_EVENT
     };
     RecordingConfig config;

@@ -8,10 +8,10 @@
 #include <cstring>
 #include <sys/wait.h>
 
-#include "replay/bisect_runs.h"
-#include "replay/divergence_search.h"
-#include "replay/event_payloads.h"
-#include "replay/replay_session.h"
+#include "replay/search/bisect_runs.h"
+#include "replay/search/divergence_search.h"
+#include "replay/format/event_payloads.h"
+#include "replay/run/replay_session.h"
 #include "support/recording_fixture.h"
 
 using namespace emu;
@@ -153,7 +153,7 @@ TEST_CASE("checkpoints: damaged checkpoint data is refused, naming the checkpoin
 
     std::vector<Ev> events = rec.events;
     auto c = first_of(events, EventKind::Checkpoint);
-    std::optional<CheckpointEvent> decoded = decode_checkpoint(c->payload);
+    std::optional<CheckpointEvent> decoded = decode<CheckpointEvent>(c->payload);
     REQUIRE(decoded);
     REQUIRE_FALSE(decoded->pages.empty());
     decoded->pages.front().id = 1000000;
@@ -171,7 +171,7 @@ TEST_CASE("checkpoints: damaged checkpoint data is refused, naming the checkpoin
 
     events = rec.events;
     c = first_of(events, EventKind::Checkpoint);
-    decoded = decode_checkpoint(c->payload);
+    decoded = decode<CheckpointEvent>(c->payload);
     decoded->state.resize(decoded->state.size() / 2);
     c->payload = encode(*decoded);
     std::string cut = rewrite(rec.path, events, "damaged_state");
@@ -198,13 +198,13 @@ void check_against(const std::string& machine, const std::string& guest)
     for (const Ev& e : a.events) {
         if (e.kind != EventKind::SerialInput)
             continue;
-        std::optional<SerialInputEvent> in = decode_serial_input(e.payload);
+        std::optional<InputEvent> in = decode<InputEvent>(e.payload);
         REQUIRE(in);
-        if (seen + in->bytes.size() > 22) {
+        if (seen + in->data.size() > 22) {
             delivered = e.icount;
             break;
         }
-        seen += in->bytes.size();
+        seen += in->data.size();
     }
     REQUIRE(delivered);
 

@@ -2,8 +2,8 @@
 // to a divergence reported at the right icount, and identical inputs must give identical runs.
 #include <catch2/catch.hpp>
 
-#include "replay/event_payloads.h"
-#include "replay/replay_session.h"
+#include "replay/format/event_payloads.h"
+#include "replay/run/replay_session.h"
 #include "support/recording_fixture.h"
 
 using namespace emu;
@@ -56,7 +56,7 @@ TEST_CASE("a recording replays to the same run, twice", "[replay][guest]")
         // Host time differs between the runs: the clock reads, and the RTC state that the
         // device part of each state hash covers. Everything else must be equal.
         if (rec.events[i].kind == EventKind::StateHash) {
-            auto a = decode_state_hash(again.events[i].payload), b = decode_state_hash(rec.events[i].payload);
+            auto a = decode<StateDigest>(again.events[i].payload), b = decode<StateDigest>(rec.events[i].payload);
             REQUIRE(a);
             REQUIRE(b);
             CHECK(a->cpu == b->cpu);
@@ -80,9 +80,9 @@ TEST_CASE("an altered serial byte diverges at the first state hash after it", "[
     for (size_t i = 0; i < events.size() && altered == events.size(); ++i) {
         if (events[i].kind != EventKind::SerialInput)
             continue;
-        auto in = decode_serial_input(events[i].payload);
+        auto in = decode<InputEvent>(events[i].payload);
         REQUIRE(in);
-        for (uint8_t& b : in->bytes)
+        for (uint8_t& b : in->data)
             if (b == 'j') {
                 b = 'J';
                 events[i].payload = encode(*in);
@@ -126,7 +126,7 @@ TEST_CASE("altered hashes, exits and inputs are each reported", "[replay][guest]
         std::vector<Ev> events = rec.events;
         auto it = std::find_if(events.begin(), events.end(), [](const Ev& e) { return e.kind == EventKind::StateHash; });
         REQUIRE(it != events.end());
-        auto digest = decode_state_hash(it->payload);
+        auto digest = decode<StateDigest>(it->payload);
         REQUIRE(digest);
         digest->cpu ^= 1;
         digest->registers[3] ^= 0x10;  // x3

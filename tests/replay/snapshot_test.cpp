@@ -7,8 +7,8 @@
 #include <string>
 
 #include "machine/machines.h"
-#include "replay/event_log.h"
-#include "replay/record_gate.h"
+#include "replay/format/event_log.h"
+#include "replay/run/record_gate.h"
 
 using namespace emu;
 
@@ -16,7 +16,7 @@ namespace {
 
 struct Board {
     EventLog log{EventLog::Start::Discarding};
-    RecordGate gate{log, nullptr};
+    RecordGate gate{log, RecordGateOptions{}};
     std::string output;
     std::unique_ptr<Machine> machine;
 

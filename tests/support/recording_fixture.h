@@ -12,12 +12,12 @@
 
 #include "host/serial_source.h"
 #include "machine/machines.h"
-#include "replay/event_log.h"
-#include "replay/record_gate.h"
-#include "replay/recorder.h"
-#include "replay/recording_config.h"
-#include "replay/recording_reader.h"
-#include "replay/recording_writer.h"
+#include "replay/format/event_log.h"
+#include "replay/run/record_gate.h"
+#include "replay/run/recorder.h"
+#include "replay/format/recording_config.h"
+#include "replay/format/recording_reader.h"
+#include "replay/format/recording_writer.h"
 
 namespace emu::test {
 
@@ -100,14 +100,14 @@ inline Recorded record(const RecordSpec& spec)
         REQUIRE(writer);
         EventLog log(*writer);
         // Host clocks that follow virtual time: the same spec always records the same run.
-        RecordGate gate(log, serial->get(), VirtualHostClock{kClockBase, 0});
+        RecordGate gate(log, RecordGateOptions{serial->get(), VirtualHostClock{kClockBase, 0}, nullptr});
         auto machine = make_machine(config.machine, gate, [&](uint8_t b) { rec.output.push_back(static_cast<char>(b)); });
         REQUIRE(machine);
         REQUIRE((*machine)->load_kernel(*image));
         RecorderOptions options;
         options.hash_every = spec.hash_every;
         options.checkpoint_every = spec.checkpoint_every;
-        rec.outcome = Recorder(**machine, log, serial->get(), options).run();
+        rec.outcome = Recorder(**machine, log, {{InputKind::Serial, 0, serial->get()}}, options).run();
         REQUIRE_FALSE(log.error());
         REQUIRE(writer->finish(rec.outcome.icount));
     }

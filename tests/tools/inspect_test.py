@@ -59,7 +59,7 @@ def one_line(err):
     return len(err.strip().splitlines()) == 1
 
 
-KINDS = ["SerialInput", "ClockRead", "SemihostingInput", "InterruptLine", "StateHash", "Checkpoint", "GuestExit", "CheckpointPages"]
+KINDS = ["SerialInput", "ClockRead", "SemihostingInput", "StateHash", "Checkpoint", "GuestExit", "CheckpointPages"]
 KEYS = ["format_version", "tool_version", "machine", "ram_size", "icount_shift", "hash_every", "icount", "exit",
         "images", "events_by_kind", "events", "chunks", "bytes", "bytes_per_million_insns", "complete",
         "truncated", "verified"]
@@ -106,10 +106,11 @@ def test_events(inspect, rec, summary):
     check(rc == 0 and len(lines) == summary["events"], "--events lists every event", f"{len(lines)} lines")
     parsed = [(int(l.split()[0]), l.split()[1]) for l in lines]
     check(all(a[0] <= b[0] for a, b in zip(parsed, parsed[1:])), "--events: icounts never decrease")
-    check(re.search(r"^\s*\d+\s+GuestExit\s+poweroff code 0; final state cpu=0x[0-9a-f]{16}, ", lines[-1]) is not None,
+    check(re.search(r"^\s*\d+\s+GuestExit\s+reason=poweroff, code=0, state=\{cpu=0x[0-9a-f]{16}, ", lines[-1]) is not None,
           "--events: the last line is the GuestExit", lines[-1])
-    check(re.search(r"StateHash\s+cpu=0x[0-9a-f]{16}, ram=0x[0-9a-f]{16} \(\d+ pages?\), devices=0x[0-9a-f]{16}, "
-                    r"output \d+ bytes? 0x[0-9a-f]{16}", out) is not None, "--events: StateHash decoded")
+    check(re.search(r"StateHash\s+cpu=0x[0-9a-f]{16}, ram=0x[0-9a-f]{16}, dirty_pages=\d+, devices=0x[0-9a-f]{16}, "
+                    r"output_bytes=\d+, output=0x[0-9a-f]{16}, registers=\d+ entries", out) is not None,
+          "--events: StateHash decoded")
 
     rc, out, _ = inspect(rec, "--events", "--kind", "statehash")
     kinds = {l.split()[1] for l in out.splitlines()}
@@ -157,12 +158,12 @@ def test_serial(inspect, rr_record, elf, work):
     s = inspect.json(rec)
     check(s["icount"] == icount and s["events_by_kind"]["SerialInput"] >= 1, "a serial recording counts SerialInput")
     rc, out, _ = inspect(rec, "--events", "--kind", "SerialInput")
-    check(rc == 0 and re.search(r"^\s*\d+\s+SerialInput\s+port 0, round \d+, \d+ bytes? \"", out, re.M) is not None,
+    check(rc == 0 and re.search(r"^\s*\d+\s+SerialInput\s+device=0, round=\d+, data=\d+ bytes? \"", out, re.M) is not None,
           "--events: SerialInput decoded as text", out)
     rc, out, _ = inspect(rec, "--events", "--kind", "SerialInput", "--json")
     objs = [json.loads(l) for l in out.splitlines()]
     got = b"".join(bytes.fromhex(o["data_hex"]) for o in objs)
-    check(got == data and all(o["port"] == 0 and o["length"] == len(bytes.fromhex(o["data_hex"])) for o in objs),
+    check(got == data and all(o["device"] == 0 and o["data_length"] == len(bytes.fromhex(o["data_hex"])) for o in objs),
           "--events --json: the SerialInput bytes are the input file", got)
 
     rec2 = os.path.join(work, "noembed.rr")

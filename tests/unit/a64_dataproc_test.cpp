@@ -18,6 +18,8 @@
 #include "support/test_board.h"
 
 using namespace emu::a64;
+using emu::RunEnd;
+using emu::StopKind;
 using emu::test::A64TestBoard;
 
 namespace {
@@ -36,7 +38,7 @@ struct Board : A64TestBoard {
     void exec(const std::vector<uint32_t>& insns)
     {
         load(kCode, insns);
-        REQUIRE(cpu.run(insns.size()) == StopReason::Budget);
+        REQUIRE(cpu.run(insns.size()) == RunEnd::Budget);
         REQUIRE(cpu.s.pc == kCode + 4 * insns.size());
     }
 };
@@ -789,7 +791,7 @@ TEST_CASE("wide moves and PC-relative addresses", "[a64][dataproc]")
         0x10ffff85,  // adr x5, 0x40000000
     };
     b.load(kCode + 4, insns);
-    REQUIRE(b.cpu.run(insns.size()) == StopReason::Budget);
+    REQUIRE(b.cpu.run(insns.size()) == RunEnd::Budget);
     CHECK(b.x(2) == 0x40003000);
     CHECK(b.x(3) == 0x3ffff000);
     CHECK(b.x(4) == 0x40040000);

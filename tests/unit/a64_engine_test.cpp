@@ -7,6 +7,8 @@
 
 using namespace emu;
 using namespace emu::a64;
+using emu::RunEnd;
+using emu::StopKind;
 
 namespace {
 
@@ -24,7 +26,7 @@ TEST_CASE("a budget stops exactly, inside a block too", "[a64][engine]")
     b.load(kCode, code);
     for (uint64_t step : {3, 1, 5, 11}) {
         uint64_t before = b.cpu.icount();
-        REQUIRE(b.cpu.run(step) == StopReason::Budget);
+        REQUIRE(b.cpu.run(step) == RunEnd::Budget);
         CHECK(b.cpu.icount() == before + step);
         CHECK(b.cpu.s.r[0] == std::min<uint64_t>(b.cpu.icount(), 20));
     }
@@ -80,10 +82,10 @@ TEST_CASE("chaining leaves a cached fetch fault to the run loop", "[a64][engine]
     for (int pass = 0; pass < 2; pass++) {
         b.cpu.s.pc = kCode;
         b.cpu.s.sys.esr_el1 = 0;
-        REQUIRE(b.cpu.run(1) == StopReason::Budget);
+        REQUIRE(b.cpu.run(1) == RunEnd::Budget);
         CHECK(b.cpu.s.pc == kCode + 0x102);
         CHECK(b.cpu.s.sys.esr_el1 == 0);
-        REQUIRE(b.cpu.run(1) == StopReason::Budget);  // takes the fault, runs the vector's b .
+        REQUIRE(b.cpu.run(1) == RunEnd::Budget);  // takes the fault, runs the vector's b .
         CHECK(b.cpu.s.pc == kVbar + 0x200);
         CHECK(b.cpu.s.sys.esr_el1 >> 26 == 0x22);  // PC alignment
     }
@@ -96,7 +98,27 @@ TEST_CASE("a fault whose vector cannot be fetched stops the CPU instead of hangi
     b.load(kCode, {LDR_X0_X1});
     b.cpu.s.r[1] = 0x10;                 // unmapped: a data abort
     b.cpu.s.sys.vbar_el1 = 0x7f000000;   // unmapped too: the vector cannot be fetched
-    CHECK(b.cpu.run(1000) == StopReason::Unsupported);
+    CHECK(b.cpu.run(1000) == RunEnd::Stopped);
     CHECK(b.cpu.icount() == 0);
-    CHECK_THAT(b.cpu.unsupported(), Catch::Contains("exception vector"));
+    REQUIRE(b.cpu.stop());
+    CHECK(b.cpu.stop()->kind == StopKind::ExceptionLoop);
+    CHECK_THAT(b.cpu.stop()->detail, Catch::Contains("no instruction retired"));
+}
+
+TEST_CASE("a handler that faults at once ends the run as an exception loop", "[a64][engine]")
+{
+    test::A64TestBoard b;
+    constexpr uint32_t LDR_X0_X1 = 0xf9400020;  // ldr x0, [x1]
+    constexpr uint64_t kVectors = kCode + 0x1000;
+    b.load(kCode, {LDR_X0_X1});
+    // The vector is RAM holding the same load: every data abort takes another at once.
+    for (unsigned off = 0; off < 0x800; off += 4)
+        b.load(kVectors + off, {LDR_X0_X1});
+    b.cpu.s.pc = kCode;
+    b.cpu.s.r[1] = 0x10;
+    b.cpu.s.sys.vbar_el1 = kVectors;
+    CHECK(b.cpu.run(1000) == RunEnd::Stopped);
+    CHECK(b.cpu.icount() == 0);
+    REQUIRE(b.cpu.stop());
+    CHECK(b.cpu.stop()->kind == StopKind::ExceptionLoop);
 }

@@ -6,6 +6,8 @@
 
 using namespace emu;
 using namespace emu::a64;
+using emu::RunEnd;
+using emu::StopKind;
 
 namespace {
 
@@ -41,7 +43,7 @@ TEST_CASE("SVC at EL1h enters the current-EL SPx vector and ERET returns", "[a64
     b.cpu.s.daif = 0;
     b.cpu.s.r[kSp] = 0x1234;
 
-    REQUIRE(b.cpu.run(1) == StopReason::Budget);
+    REQUIRE(b.cpu.run(1) == RunEnd::Budget);
     CHECK(b.cpu.icount() == 1);  // SVC retires
     CHECK(b.cpu.s.pc == kVbar + 0x200);
     CHECK(b.cpu.s.sys.esr_el1 == esr(ExceptionClass::Svc, 0x12));
@@ -52,7 +54,7 @@ TEST_CASE("SVC at EL1h enters the current-EL SPx vector and ERET returns", "[a64
     CHECK(b.cpu.s.r[kSp] == 0x1234);
 
     b.cpu.s.nzcv = 0;
-    REQUIRE(b.cpu.run(1) == StopReason::Budget);  // ERET
+    REQUIRE(b.cpu.run(1) == RunEnd::Budget);  // ERET
     CHECK(b.cpu.s.pc == kCode + 4);
     CHECK(b.cpu.s.nzcv == kFlagC);
     CHECK(b.cpu.s.daif == 0);
@@ -178,11 +180,11 @@ TEST_CASE("WFI idles until an interrupt is pending, even a masked one", "[a64][e
 {
     Board b;
     b.load(kCode, {WFI, NOP, NOP});
-    CHECK(b.cpu.run(10) == StopReason::Idle);
+    CHECK(b.cpu.run(10) == RunEnd::Idle);
     CHECK(b.cpu.icount() == 1);
     CHECK(b.cpu.s.pc == kCode + 4);
-    CHECK(b.cpu.run(10) == StopReason::Idle);  // still nothing pending
+    CHECK(b.cpu.run(10) == RunEnd::Idle);  // still nothing pending
     b.cpu.set_irq(true);                         // masked by DAIF.I after reset
-    CHECK(b.cpu.run(2) == StopReason::Budget);
+    CHECK(b.cpu.run(2) == RunEnd::Budget);
     CHECK(b.cpu.s.pc == kCode + 12);
 }

@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "replay/expr.h"
+#include "replay/search/expr.h"
 
 using emu::Expr;
 using emu::ExprContext;

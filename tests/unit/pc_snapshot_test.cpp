@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/receive.h"
 #include "core/clock.h"
 #include "core/state_archive.h"
 #include "dev/i8254.h"
@@ -106,7 +107,7 @@ struct UartBoard {
 void uart_continue(UartBoard& b)
 {
     b.in(LCR);
-    b.log.push_back(kRead | b.uart.rx_room());
+    b.log.push_back(kRead | b.uart.room());
     b.in(LSR);
     run_to(b.clock, b.clock.ns() + 1'200'000);  // the character timeout fires
     b.in(IIR);
@@ -124,8 +125,8 @@ void uart_continue(UartBoard& b)
     b.in(MCR);
     b.in(MSR);
     for (uint8_t c : {'p', 'q', 'r', 's', 't'})
-        b.uart.receive(c);
-    b.log.push_back(kRead | b.uart.rx_room());
+        emu::test::receive_byte(b.uart, static_cast<uint8_t>(c));
+    b.log.push_back(kRead | b.uart.room());
     b.log.push_back(kRead | b.clock.next_deadline_icount());
     run_to(b.clock, b.clock.ns() + 2'000'000);
     b.in(IIR);
@@ -136,7 +137,7 @@ void uart_continue(UartBoard& b)
     b.in(DLL);
     b.in(DLM);
     b.out(LCR, 0x1B);
-    b.uart.receive('u');
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>('u'));
     b.log.push_back(kRead | b.clock.next_deadline_icount());
 }
 
@@ -152,9 +153,9 @@ TEST_CASE("pc snapshot: uart16550 round trip and identical behaviour", "[snapsho
     a.out(SCR, 0xA5);
     a.out(MCR, 0x0B);
     a.out(THR, 'x');
-    a.uart.receive('a');
-    a.uart.receive('b');
-    a.uart.receive('c');
+    emu::test::receive_byte(a.uart, static_cast<uint8_t>('a'));
+    emu::test::receive_byte(a.uart, static_cast<uint8_t>('b'));
+    emu::test::receive_byte(a.uart, static_cast<uint8_t>('c'));
     run_to(a.clock, 5'000);  // before the character timeout
     REQUIRE(a.clock.next_deadline_icount() != VirtualClock::kNever);
     REQUIRE(a.uart.irq.level());  // THRE pending since the write
@@ -183,8 +184,8 @@ TEST_CASE("pc snapshot: uart16550 without FIFO keeps RBR and the overrun", "[sna
 {
     UartBoard a;
     a.out(IER, 0x05);
-    a.uart.receive('1');
-    a.uart.receive('2');  // overrun: LSR.OE, RBR holds '2'
+    emu::test::receive_byte(a.uart, static_cast<uint8_t>('1'));
+    emu::test::receive_byte(a.uart, static_cast<uint8_t>('2'));  // overrun: LSR.OE, RBR holds '2'
     auto bytes = snapshot(a.clock, a.uart);
     UartBoard r;
     restore(bytes, r.clock, r.uart);
@@ -206,8 +207,8 @@ TEST_CASE("pc snapshot: uart16550 with a character timeout pending", "[snapshot]
     UartBoard a;
     a.out(FCR, 0xC1);  // FIFO on, trigger level 14
     a.out(IER, 0x01);
-    a.uart.receive('k');
-    a.uart.receive('l');
+    emu::test::receive_byte(a.uart, static_cast<uint8_t>('k'));
+    emu::test::receive_byte(a.uart, static_cast<uint8_t>('l'));
     run_to(a.clock, 10'000'000);  // the timeout has fired
     REQUIRE(a.uart.irq.level());
     auto bytes = snapshot(a.clock, a.uart);

@@ -13,8 +13,8 @@
 #include <xxhash.h>
 #include <zstd.h>
 
-#include "replay/recording_reader.h"
-#include "replay/recording_writer.h"
+#include "replay/format/recording_reader.h"
+#include "replay/format/recording_writer.h"
 
 using namespace emu;
 
@@ -49,8 +49,8 @@ std::vector<Ev> make_events(size_t n, uint64_t seed)
         return x >> 33;
     };
     const EventKind kinds[] = {
-#define RR_EVENT(name, id) EventKind::name,
-#include "replay/events.inc"
+#define RR_EVENT(name, id, payload, cls) EventKind::name,
+#include "replay/format/events.inc"
 #undef RR_EVENT
     };
     for (size_t i = 0; i < n; ++i) {
@@ -384,10 +384,10 @@ TEST_CASE("recording: the writer refuses events out of icount order", "[recordin
 
 TEST_CASE("recording: every event kind has a name and round-trips its id", "[recording]")
 {
-#define RR_EVENT(name, id)                                              \
+#define RR_EVENT(name, id, payload, cls)                                              \
     CHECK(std::string(event_kind_name(EventKind::name)) == #name);      \
     CHECK(event_kind_from_id(id) == EventKind::name);
-#include "replay/events.inc"
+#include "replay/format/events.inc"
 #undef RR_EVENT
     CHECK(!event_kind_from_id(0));
     CHECK(!event_kind_from_id(999));

@@ -10,12 +10,12 @@
 #include <unistd.h>
 
 #include "host/serial_source.h"
-#include "replay/event_payloads.h"
-#include "replay/recording_config.h"
-#include "replay/recording_reader.h"
-#include "replay/recording_writer.h"
-#include "replay/replay_gate.h"
-#include "replay/replay_stream.h"
+#include "replay/format/event_payloads.h"
+#include "replay/format/recording_config.h"
+#include "replay/format/recording_reader.h"
+#include "replay/format/recording_writer.h"
+#include "replay/run/replay_gate.h"
+#include "replay/run/replay_stream.h"
 
 using namespace emu;
 
@@ -53,26 +53,32 @@ RecordingReader recording_of(const std::vector<Ev>& events, const std::string& t
 
 TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[replay]")
 {
-    SerialInputEvent s{0, 3, {'a', 'b', 0x04}};
-    auto sd = decode_serial_input(encode(s));
+    InputEvent s{0, 3, {'a', 'b', 0x04}};
+    auto sd = decode<InputEvent>(encode(s));
     REQUIRE(sd);
-    CHECK(sd->port == 0);
+    CHECK(sd->device == 0);
     CHECK(sd->idle_round == 3);
-    CHECK(sd->bytes == s.bytes);
-    CHECK_FALSE(decode_serial_input(encode(SerialInputEvent{0, 0, {}})));  // no bytes: nothing delivered
+    CHECK(sd->data == s.data);
+    // The bytes docs/recording-format.md gives: device u8, round varint, the data.
+    CHECK(encode(InputEvent{1, 300, {'a', 'b'}}) == std::vector<uint8_t>{0x01, 0xAC, 0x02, 'a', 'b'});
+    CHECK(encode(ClockReadEvent{HostClock::Monotonic, 0x0102}) ==
+          std::vector<uint8_t>{0x01, 0x02, 0x01, 0, 0, 0, 0, 0, 0});
+    CHECK(encode(CheckpointEvent{2, {0xEE}, {{5, 1}, {7, 9}}}) ==
+          std::vector<uint8_t>{2, 0, 0, 0, 0x01, 0xEE, 0x02, 0x05, 0x01, 0x01, 0x09});
+    CHECK_FALSE(decode<InputEvent>(encode(InputEvent{0, 0, {}})));  // no bytes: nothing delivered
 
-    auto cd = decode_clock_read(encode(ClockReadEvent{HostClock::Monotonic, 123456789}));
+    auto cd = decode<ClockReadEvent>(encode(ClockReadEvent{HostClock::Monotonic, 123456789}));
     REQUIRE(cd);
     CHECK(cd->clock == HostClock::Monotonic);
     CHECK(cd->ns == 123456789);
     std::vector<uint8_t> bad_clock = encode(ClockReadEvent{HostClock::Realtime, 1});
     bad_clock[0] = 7;
-    CHECK_FALSE(decode_clock_read(bad_clock));
+    CHECK_FALSE(decode<ClockReadEvent>(bad_clock));
     bad_clock[0] = 0;
     bad_clock.push_back(0);
-    CHECK_FALSE(decode_clock_read(bad_clock));  // trailing byte
+    CHECK_FALSE(decode<ClockReadEvent>(bad_clock));  // trailing byte
 
-    auto hd = decode_semihosting_input(encode(SemihostingInputEvent{7, -1, {}}));
+    auto hd = decode<ConsoleReadEvent>(encode(ConsoleReadEvent{7, -1, {}}));
     REQUIRE(hd);
     CHECK(hd->operation == 7);
     CHECK(hd->result == -1);
@@ -86,7 +92,7 @@ TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[repl
     d.output = 6;
     d.registers = {7, 8, 9};
     std::vector<uint8_t> dp = encode(d);
-    auto dd = decode_state_hash(dp);
+    auto dd = decode<StateDigest>(dp);
     REQUIRE(dd);
     CHECK(dd->cpu == 1);
     CHECK(dd->ram == 2);
@@ -96,13 +102,19 @@ TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[repl
     CHECK(dd->output == 6);
     CHECK(dd->registers == d.registers);
     dp.pop_back();
-    CHECK_FALSE(decode_state_hash(dp));
+    CHECK_FALSE(decode<StateDigest>(dp));
 
-    auto gd = decode_guest_exit(encode(GuestExitEvent{StopKind::GuestExit, -5}));
+    auto gd = decode<GuestExitEvent>(encode(GuestExitEvent{StopKind::GuestExit, -5}));
     REQUIRE(gd);
     CHECK(gd->kind == StopKind::GuestExit);
     CHECK(gd->exit_code == -5);
-    CHECK_FALSE(decode_guest_exit({}));
+    CHECK_FALSE(decode<GuestExitEvent>({}));
+    std::vector<uint8_t> unknown_stop = encode(GuestExitEvent{StopKind::GuestExit, 0});
+    unknown_stop[0] = 200;
+    CHECK_FALSE(decode<GuestExitEvent>(unknown_stop));
+    // Page references must increase, and their ids fit 32 bits.
+    CHECK_FALSE(decode<CheckpointEvent>(std::vector<uint8_t>{0, 0, 0, 0, 0x00, 0x01, 0x05, 0x80, 0x80, 0x80, 0x80, 0x10}));
+    CHECK_FALSE(decode<CheckpointPagesEvent>(std::vector<uint8_t>{0, 0, 0, 0, 1, 2, 3}));  // not whole pages
 }
 
 TEST_CASE("replay: run configuration round-trips and refuses damage", "[replay]")
@@ -138,7 +150,7 @@ TEST_CASE("replay: the stream looks past inputs to the next boundary event", "[r
         {
             {0, EventKind::ClockRead, encode(ClockReadEvent{HostClock::Realtime, 42})},
             {10, EventKind::ClockRead, encode(ClockReadEvent{HostClock::Monotonic, 5})},
-            {20, EventKind::SerialInput, encode(SerialInputEvent{0, 0, {'x'}})},
+            {20, EventKind::SerialInput, encode(InputEvent{0, 0, {'x'}})},
             {30, EventKind::GuestExit, encode(GuestExitEvent{StopKind::PowerOff, 0})},
         },
         "stream");
@@ -187,8 +199,8 @@ TEST_CASE("replay: the gate reports a read the recording cannot answer", "[repla
     }
     SECTION("of another kind")
     {
-        CHECK(gate.semihosting_readc(100) == -1);
-        CHECK(gate.mismatch().find("semihosting") != std::string::npos);
+        CHECK(gate.console_byte(100) == -1);
+        CHECK(gate.mismatch().find("reads the console") != std::string::npos);
     }
     CHECK(pauses == 1);
     // Only the first mismatch is kept; later reads answer quietly.

@@ -2,6 +2,7 @@
 // shift 0 (one icount is one virtual nanosecond).
 #include <catch2/catch.hpp>
 
+#include "support/receive.h"
 #include "core/state_archive.h"
 #include "core/clock.h"
 #include "dev/uart16550.h"
@@ -125,24 +126,27 @@ TEST_CASE("uart16550: THRE interrupt as QEMU raises it", "[pc][uart]")
 TEST_CASE("uart16550: holding register without FIFO, overrun, starved callbacks", "[pc][uart]")
 {
     Board b;
-    CHECK(b.uart.rx_room() == 1);
+    CHECK(b.uart.room() == 1);
+    CHECK_FALSE(b.uart.listening());  // no input is delivered before the guest looks
     CHECK(b.in(LSR) == 0x60);
+    CHECK(b.uart.listening());
     CHECK(b.starved == 1);  // LSR read with DR clear
     b.out(IER, 0x01);
-    b.uart.receive('x');
-    CHECK(b.uart.rx_room() == 0);
+    CHECK(b.starved == 2);  // enabling the receive interrupt with nothing received
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>('x'));
+    CHECK(b.uart.room() == 0);
     CHECK(b.in(LSR) == 0x61);
-    CHECK(b.starved == 1);
+    CHECK(b.starved == 2);
     CHECK(b.irq);
     CHECK(b.in(IIR) == 0x04);
     CHECK(b.in(RBR) == 'x');
-    CHECK(b.starved == 2);  // RBR read leaving nothing
+    CHECK(b.starved == 3);  // RBR read leaving nothing
     CHECK_FALSE(b.irq);
     CHECK(b.in(IIR) == 0x01);
-    CHECK(b.uart.rx_room() == 1);
+    CHECK(b.uart.room() == 1);
     // A second byte before the first is read overwrites it and sets OE.
-    b.uart.receive('1');
-    b.uart.receive('2');
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>('1'));
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>('2'));
     b.out(IER, 0x05);
     CHECK(b.in(IIR) == 0x06);  // line status outranks data available
     CHECK(b.in(LSR) == 0x63);
@@ -157,25 +161,25 @@ TEST_CASE("uart16550: 16-byte FIFO, trigger levels and rx_room", "[pc][uart]")
     b.out(FCR, 0xC7);  // enable, clear both, trigger 14
     CHECK((b.in(IIR) & 0xC0) == 0xC0);
     b.out(IER, 0x01);
-    CHECK(b.uart.rx_room() == 14);
+    CHECK(b.uart.room() == 14);
     for (uint8_t i = 0; i < 13; i++)
-        b.uart.receive(i);
-    CHECK(b.uart.rx_room() == 1);
+        emu::test::receive_byte(b.uart, static_cast<uint8_t>(i));
+    CHECK(b.uart.room() == 1);
     CHECK_FALSE(b.irq);  // below the trigger level
     CHECK((b.in(LSR) & 1) == 1);
-    b.uart.receive(13);
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>(13));
     CHECK(b.irq);
     CHECK(b.in(IIR) == 0xC4);
-    CHECK(b.uart.rx_room() == 0);  // QEMU advertises nothing at exactly the trigger level
+    CHECK(b.uart.room() == 0);  // QEMU advertises nothing at exactly the trigger level
     CHECK(b.in(RBR) == 0);
     CHECK_FALSE(b.irq);
-    CHECK(b.uart.rx_room() == 1);
+    CHECK(b.uart.room() == 1);
     // Overfill to 16 and beyond: the FIFO keeps its contents and OE is set.
-    b.uart.receive(14);
-    b.uart.receive(15);
-    b.uart.receive(16);
-    CHECK(b.uart.rx_room() == 0);
-    b.uart.receive(99);
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>(14));
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>(15));
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>(16));
+    CHECK(b.uart.room() == 0);
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>(99));
     CHECK((b.in(LSR) & 0x02) == 0x02);
     unsigned starved_before = b.starved;
     for (uint8_t i = 1; i <= 16; i++) {
@@ -184,23 +188,23 @@ TEST_CASE("uart16550: 16-byte FIFO, trigger levels and rx_room", "[pc][uart]")
     }
     CHECK((b.in(LSR) & 1) == 0);
     CHECK(b.in(RBR) == 0);  // empty FIFO reads 0
-    CHECK(b.uart.rx_room() == 14);
+    CHECK(b.uart.room() == 14);
 
     SECTION("FCR receive reset empties the FIFO")
     {
-        b.uart.receive('a');
-        b.uart.receive('b');
+        emu::test::receive_byte(b.uart, static_cast<uint8_t>('a'));
+        emu::test::receive_byte(b.uart, static_cast<uint8_t>('b'));
         b.out(FCR, 0xC3);
         CHECK((b.in(LSR) & 1) == 0);
-        CHECK(b.uart.rx_room() == 14);
+        CHECK(b.uart.room() == 14);
     }
     SECTION("switching the FIFO off flushes it and reports no FIFO in IIR")
     {
-        b.uart.receive('a');
+        emu::test::receive_byte(b.uart, static_cast<uint8_t>('a'));
         b.out(FCR, 0x00);
         CHECK((b.in(IIR) & 0xC0) == 0);
         CHECK((b.in(LSR) & 1) == 0);
-        CHECK(b.uart.rx_room() == 1);
+        CHECK(b.uart.room() == 1);
     }
 }
 
@@ -210,8 +214,8 @@ TEST_CASE("uart16550: character timeout on virtual time", "[pc][uart]")
     b.out(FCR, 0x41);  // enable, trigger 4
     b.out(IER, 0x01);
     b.run_to(1000);
-    b.uart.receive('a');
-    b.uart.receive('b');
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>('a'));
+    emu::test::receive_byte(b.uart, static_cast<uint8_t>('b'));
     CHECK_FALSE(b.irq);
     // Four character times after the last byte (9600 8N1).
     CHECK(b.clock.next_deadline_icount() == 1000 + 4 * kCharNs9600);
@@ -236,11 +240,11 @@ TEST_CASE("uart16550: character timeout on virtual time", "[pc][uart]")
         b.out(DLL, 1);  // 115200 baud
         b.out(LCR, 0x03);
         b.run_to(10'000'000);
-        b.uart.receive('c');
+        emu::test::receive_byte(b.uart, static_cast<uint8_t>('c'));
         CHECK(b.clock.next_deadline_icount() == 10'000'000 + 4 * (1'000'000'000 / 115200) * 10);
         b.out(LCR, 0x80 | 0x0F);  // 8 data, 2 stop, parity: 12 bits
         b.out(LCR, 0x0F);
-        b.uart.receive('d');
+        emu::test::receive_byte(b.uart, static_cast<uint8_t>('d'));
         CHECK(b.clock.next_deadline_icount() == 10'000'000 + 4 * (1'000'000'000 / 115200) * 12);
     }
 }
@@ -276,7 +280,7 @@ TEST_CASE("uart16550: save is deterministic and covers the state", "[pc][uart]")
     Board a, b;
     for (Board* x : {&a, &b}) {
         x->out(FCR, 0x81);
-        x->uart.receive('q');
+        emu::test::receive_byte(x->uart, static_cast<uint8_t>('q'));
         x->out(IER, 0x03);
     }
     CHECK(a.saved() == b.saved());
@@ -284,7 +288,7 @@ TEST_CASE("uart16550: save is deterministic and covers the state", "[pc][uart]")
     a.out(SCR, 1);
     CHECK(a.saved() != before);
     before = a.saved();
-    a.uart.receive('r');
+    emu::test::receive_byte(a.uart, static_cast<uint8_t>('r'));
     CHECK(a.saved() != before);
     before = a.saved();
     a.in(IIR);  // clears thr_ipending

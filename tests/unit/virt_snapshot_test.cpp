@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/receive.h"
 #include "core/clock.h"
 #include "core/state_archive.h"
 #include "cpu/a64/sysreg_keys.h"
@@ -67,7 +68,7 @@ std::vector<uint32_t> uart_script(Uart& u)
 {
     using namespace uart_reg;
     std::vector<uint32_t> reads;
-    u.uart.receive('e');
+    emu::test::receive_byte(u.uart, static_cast<uint8_t>('e'));
     for (uint64_t off : {FR, RIS, MIS, RSR, LCR_H, CR, IFLS, IBRD, FBRD, ILPR, DMACR, IMSC})
         reads.push_back(u.reg(off));
     for (int i = 0; i < 5; i++)  // b, c, d, e, then the FIFO is empty
@@ -79,7 +80,7 @@ std::vector<uint32_t> uart_script(Uart& u)
     reads.push_back(u.reg(MIS));
     u.write(ICR, 0x7FF);
     reads.push_back(u.reg(RIS));
-    reads.push_back(static_cast<uint32_t>(u.uart.rx_room()));
+    reads.push_back(static_cast<uint32_t>(u.uart.room()));
     return reads;
 }
 
@@ -143,13 +144,8 @@ struct Timer {
         timer.virtual_irq.connect([this](bool level) { virt_edges.push_back({clock.ns(), level}); });
         timer.physical_irq.connect([this](bool level) { phys_edges.push_back({clock.ns(), level}); });
     }
-    uint64_t read(uint32_t key)
-    {
-        uint64_t v = 0;
-        REQUIRE(timer.read(key, v));
-        return v;
-    }
-    void write(uint32_t key, uint64_t v) { REQUIRE(timer.write(key, v)); }
+    uint64_t read(ArmGenericTimer::Reg reg) { return timer.read(reg); }
+    void write(ArmGenericTimer::Reg reg, uint64_t v) { timer.write(reg, v); }
     void run_to(uint64_t ns)
     {
         clock.set_icount(ns);
@@ -159,12 +155,12 @@ struct Timer {
 
 std::vector<uint64_t> timer_script(Timer& t)
 {
-    using namespace a64::sysreg;
+    using Reg = ArmGenericTimer::Reg;
     std::vector<uint64_t> reads;
     auto read_all = [&] {
-        for (uint32_t key : {CNTFRQ_EL0, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTV_TVAL_EL0, CNTP_CTL_EL0,
-                             CNTP_CVAL_EL0, CNTP_TVAL_EL0})
-            reads.push_back(t.read(key));
+        for (Reg reg : {Reg::Frequency, Reg::VirtualCount, Reg::VirtualControl, Reg::VirtualCompare,
+                        Reg::VirtualTimerValue, Reg::PhysicalControl, Reg::PhysicalCompare, Reg::PhysicalTimerValue})
+            reads.push_back(t.read(reg));
         reads.push_back(t.clock.next_deadline_icount());
     };
     read_all();
@@ -172,10 +168,10 @@ std::vector<uint64_t> timer_script(Timer& t)
     read_all();
     t.run_to(8992);  // the masked physical timer reaches CVAL
     read_all();
-    t.write(CNTP_CTL_EL0, 1);  // unmasked: the line rises
-    t.write(CNTV_CTL_EL0, 0);  // disabled: the line falls
-    t.write(CNTV_TVAL_EL0, 1000);
-    t.write(CNTV_CTL_EL0, 1);
+    t.write(Reg::PhysicalControl, 1);  // unmasked: the line rises
+    t.write(Reg::VirtualControl, 0);   // disabled: the line falls
+    t.write(Reg::VirtualTimerValue, 1000);
+    t.write(Reg::VirtualControl, 1);
     read_all();
     t.run_to(30000);
     read_all();
@@ -315,7 +311,7 @@ TEST_CASE("virt snapshot: pl011 restores registers, receive FIFO and interrupt l
     a.write(DMACR, 4);
     a.write(IMSC, 0x50);  // receive and receive timeout
     for (char c : std::string("abcd"))
-        a.uart.receive(static_cast<uint8_t>(c));
+        emu::test::receive_byte(a.uart, static_cast<uint8_t>(static_cast<uint8_t>(c)));
     CHECK(a.reg(DR) == 'a');
     a.write(DR, 'x');
     a.write(ICR, 0x40);
@@ -330,7 +326,7 @@ TEST_CASE("virt snapshot: pl011 restores registers, receive FIFO and interrupt l
     CHECK(saved == bytes);
     CHECK(b.uart.irq.level());
     CHECK(b.edges.empty());  // restoring a level tells no one
-    CHECK(b.uart.rx_room() == a.uart.rx_room());
+    CHECK(b.uart.room() == a.uart.room());
 
     a.out.clear();
     a.edges.clear();
@@ -370,14 +366,14 @@ TEST_CASE("virt snapshot: pl031 restores its count, match alarm and interrupt wi
 
 TEST_CASE("virt snapshot: the generic timer restores both channels and fires at the same times", "[snapshot]")
 {
-    using namespace a64::sysreg;
+    using Reg = ArmGenericTimer::Reg;
     Timer a;
     a.run_to(1000);
-    a.write(CNTFRQ_EL0, 24'000'000);
-    a.write(CNTV_CVAL_EL0, a.timer.count() + 100);  // due at 2592 ns
-    a.write(CNTV_CTL_EL0, 1);
-    a.write(CNTP_TVAL_EL0, 500);  // due at 8992 ns, masked
-    a.write(CNTP_CTL_EL0, 3);
+    a.write(Reg::Frequency, 24'000'000);
+    a.write(Reg::VirtualCompare, a.timer.count() + 100);  // due at 2592 ns
+    a.write(Reg::VirtualControl, 1);
+    a.write(Reg::PhysicalTimerValue, 500);  // due at 8992 ns, masked
+    a.write(Reg::PhysicalControl, 3);
     a.run_to(3000);
     REQUIRE(a.timer.virtual_irq.level());
     REQUIRE_FALSE(a.timer.physical_irq.level());
@@ -500,7 +496,7 @@ TEST_CASE("virt snapshot: a clock with another number of timers refuses the snap
 TEST_CASE("virt snapshot: a pl011 snapshot does not load into a gicv2", "[snapshot]")
 {
     Uart uart;
-    uart.uart.receive('q');
+    emu::test::receive_byte(uart.uart, static_cast<uint8_t>('q'));
     auto bytes = snapshot(uart.uart);
 
     Gicv2 gic;

@@ -9,9 +9,9 @@
 #include <memory>
 
 #include "core/format.h"
-#include "replay/bisect_runs.h"
-#include "replay/divergence_search.h"
-#include "replay/machine_expr.h"
+#include "replay/search/bisect_runs.h"
+#include "replay/search/divergence_search.h"
+#include "replay/search/machine_expr.h"
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
 #include "tools/common/junit.h"

@@ -3,8 +3,8 @@
 #include <deque>
 
 #include "core/format.h"
-#include "replay/event_text.h"
-#include "replay/recording_reader.h"
+#include "replay/format/event_text.h"
+#include "replay/format/recording_reader.h"
 #include "tools/common/disassemble.h"
 #include "tools/common/json.h"
 

@@ -4,7 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "replay/replay_session.h"
+#include "replay/run/replay_session.h"
 
 namespace emu::inspect {
 

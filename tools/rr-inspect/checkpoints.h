@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/result.h"
-#include "replay/checkpoint_index.h"
-#include "tools/rr-inspect/scan.h"
+#include "replay/run/checkpoint_index.h"
+#include "replay/format/recording_scan.h"
 
 namespace emu::inspect {
 

@@ -12,14 +12,16 @@
 #include <vector>
 
 #include "machine/machine.h"
-#include "replay/event_text.h"
+#include "replay/format/event_text.h"
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
 #include "tools/rr-inspect/checkpoints.h"
-#include "tools/rr-inspect/scan.h"
+#include "replay/format/recording_scan.h"
 
 using namespace emu;
-using namespace emu::inspect;
+using emu::inspect::checkpoints_json;
+using emu::inspect::checkpoints_text;
+using emu::inspect::verify_checkpoints;
 using emu::tools::json_string;
 
 namespace {
@@ -97,9 +99,9 @@ std::string rate_text(std::optional<double> v, const char* none)
     return buf;
 }
 
-std::string exit_reason(const Scan& s) { return s.exit ? stop_kind_name(s.exit->kind) : ""; }
+std::string exit_reason(const RecordingScan& s) { return s.exit ? stop_kind_name(s.exit->kind) : ""; }
 
-std::string text_summary(const Scan& s)
+std::string text_summary(const RecordingScan& s)
 {
     char line[512];
     std::string out;
@@ -143,7 +145,7 @@ std::string text_summary(const Scan& s)
 }
 
 // Bytes after the last whole chunk: the index and footer, or what a killed recorder left.
-uint64_t tail_bytes(const Scan& s)
+uint64_t tail_bytes(const RecordingScan& s)
 {
     uint64_t end = s.header.header_bytes;
     if (!s.chunks.empty())
@@ -151,7 +153,7 @@ uint64_t tail_bytes(const Scan& s)
     return s.file_bytes > end ? s.file_bytes - end : 0;
 }
 
-std::string text_stats(const Scan& s)
+std::string text_stats(const RecordingScan& s)
 {
     char line[256];
     std::string out = "\nper kind            events   payload bytes\n";
@@ -183,7 +185,7 @@ std::string text_stats(const Scan& s)
 
 std::string json_rate(std::optional<double> v) { return v ? rate_text(v, "") : "null"; }
 
-std::string json_stats(const Scan& s)
+std::string json_stats(const RecordingScan& s)
 {
     std::string j = "{\"kinds\":{";
     for (size_t i = 0; i < kKindCount; ++i)
@@ -202,7 +204,7 @@ std::string json_stats(const Scan& s)
     return j;
 }
 
-std::string json_summary(const Scan& s, const Options& o, bool verified, const CheckpointIndex* checkpoints)
+std::string json_summary(const RecordingScan& s, const Options& o, bool verified, const CheckpointIndex* checkpoints)
 {
     std::string j = "{\"file\":" + json_string(s.path) + ",\"format_version\":" + str(s.header.format_version) +
                      ",\"tool_version\":" + json_string(s.header.tool_version) +
@@ -261,7 +263,7 @@ Result<int> list_events(const Options& o)
         line += '\n';
         std::fputs(line.c_str(), stdout);
     };
-    Result<Scan> scan = scan_recording(o.recording, hooks);
+    Result<RecordingScan> scan = scan_recording(o.recording, hooks);
     std::fflush(stdout);
     if (!scan)
         return scan.error();
@@ -277,7 +279,7 @@ Result<int> summarise(const Options& o)
     ScanHooks hooks;
     if (o.verify)
         hooks.on_chunk = [&](const ChunkStats& c) { verify_lines += chunk_verdict(c); };
-    Result<Scan> scan = scan_recording(o.recording, hooks);
+    Result<RecordingScan> scan = scan_recording(o.recording, hooks);
     if (!scan) {
         if (o.verify && !o.json) {
             verify_lines += "verify FAILED: " + scan.error().message + "\n";
@@ -285,7 +287,7 @@ Result<int> summarise(const Options& o)
         }
         return scan.error();
     }
-    const Scan& s = *scan;
+    const RecordingScan& s = *scan;
 
     std::optional<CheckpointIndex> checkpoints;
     if (o.checkpoints || o.verify) {
@@ -296,7 +298,7 @@ Result<int> summarise(const Options& o)
     }
     std::optional<Error> failure;
     if (o.verify) {
-        if (Result<Done> extra = verify_extra(o.recording, s); !extra)
+        if (Result<Done> extra = verify_recording_extras(o.recording, s); !extra)
             failure = extra.error();
         else if (Result<Done> restored = verify_checkpoints(o.recording, *checkpoints, s.state_hashes, verify_lines); !restored)
             failure = restored.error();

@@ -12,12 +12,12 @@
 #include "host/serial_source.h"
 #include "machine/elf_loader.h"
 #include "machine/machines.h"
-#include "replay/event_log.h"
-#include "replay/record_gate.h"
-#include "replay/recorded_image.h"
-#include "replay/recorder.h"
-#include "replay/recording_config.h"
-#include "replay/recording_writer.h"
+#include "replay/format/event_log.h"
+#include "replay/run/record_gate.h"
+#include "replay/format/recorded_image.h"
+#include "replay/run/recorder.h"
+#include "replay/format/recording_config.h"
+#include "replay/format/recording_writer.h"
 #include "tools/common/cli.h"
 #include "tools/common/serial_sink.h"
 #include "tools/common/version.h"
@@ -167,10 +167,12 @@ Result<int> record(const Options& o)
     header.blobs.push_back({o.kernel, image->file, o.no_embed ? Embed::No : Embed::Yes});
 
     EventLog log(EventLog::Start::Deferred);
-    std::optional<VirtualHostClock> clock;
+    RecordGateOptions gate_options;
+    gate_options.console = semihosting_in->get();
     if (o.clock_base)
-        clock = VirtualHostClock{*o.clock_base * 1'000'000'000, o.icount_shift};
-    RecordGate gate(log, semihosting_in->get(), clock);
+        gate_options.clock = VirtualHostClock{*o.clock_base * 1'000'000'000, o.icount_shift};
+    gate_options.interrupted = &g_interrupted;
+    RecordGate gate(log, gate_options);
     SerialSink& out = **sink;
     Result<std::unique_ptr<Machine>> machine = make_machine(config.machine, gate, [&out](uint8_t b) { out.put(b); });
     if (!machine)
@@ -187,8 +189,12 @@ Result<int> record(const Options& o)
     options.hash_every = o.hash_every;
     options.checkpoint_every = o.checkpoint_every;
     options.interrupted = &g_interrupted;
-    options.console = semihosting_in->get();
-    Recorder recorder(**machine, log, serial_in->get(), options);
+    std::vector<HostInput> inputs;
+    if (*serial_in)
+        inputs.push_back({InputKind::Serial, 0, serial_in->get()});
+    if (*semihosting_in)
+        options.gate_sources.push_back(semihosting_in->get());
+    Recorder recorder(**machine, log, std::move(inputs), options);
     RunOutcome outcome = recorder.run();
     Result<Done> output_closed = out.close();
     if (log.error())

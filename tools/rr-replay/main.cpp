@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "core/format.h"
-#include "replay/expr.h"
-#include "replay/machine_expr.h"
-#include "replay/replay_session.h"
+#include "replay/search/expr.h"
+#include "replay/search/machine_expr.h"
+#include "replay/run/replay_session.h"
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
 #include "tools/common/junit.h"

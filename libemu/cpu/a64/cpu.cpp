@@ -63,23 +63,11 @@ const Op* pc_alignment_fault(Cpu& c, const Op* op)
 
 }  // namespace
 
-Cpu::Cpu(Bus& bus, VirtualClock& clock, Platform& platform) : bus_(bus), clock_(clock), platform_(platform)
+Cpu::Cpu(Bus& bus, VirtualClock& clock, Platform& platform) : Engine(bus, clock), platform_(platform)
 {
-    bus_.set_code_write_listener([this](PhysAddr page) { on_code_write(page); });
-    refresh_ram_window();
-}
-
-void Cpu::refresh_ram_window()
-{
-    // The first RAM region is the fast path; any other RAM goes through the bus.
-    auto& regions = const_cast<std::vector<RamRegion>&>(bus_.ram_regions());
-    if (regions.empty() || regions[0].size < 8)
+    // The first RAM region is the load/store fast path; any other RAM goes through the bus.
+    if (ram_.size < 8)
         throw std::logic_error("an AArch64 CPU needs RAM on its bus");
-    ram_host_ = regions[0].host.get();
-    ram_base_ = regions[0].base;
-    ram_size_ = regions[0].size;
-    code_page_ = regions[0].code_page.data();
-    dirty_page_ = regions[0].dirty_page.data();
 }
 
 void Cpu::reset(uint64_t entry_pc)
@@ -88,97 +76,26 @@ void Cpu::reset(uint64_t entry_pc)
     s.pc = entry_pc;
     monitor = Monitor{};
     halted_ = false;
-    stop_requested_ = false;
-    pause_requested_ = false;
-    unsupported_.clear();
     io_exit_ = false;
 }
 
-StopReason Cpu::run(uint64_t max_insns)
+void Cpu::take_interrupt()
 {
-    const uint64_t target = icount_ + max_insns;
-    for (;;) {
-        if (__builtin_expect(stop_requested_, 0)) {
-            stop_requested_ = false;
-            return StopReason::Requested;
-        }
-        if (__builtin_expect(!unsupported_.empty(), 0))
-            return StopReason::Unsupported;
-
-        uint64_t deadline = clock_.next_deadline_icount();
-        if (__builtin_expect(icount_ >= deadline, 0)) {
-            clock_.set_icount(icount_);
-            clock_.fire_due();
-            deadline = clock_.next_deadline_icount();
-        }
-        if (__builtin_expect(irq_line_ | fiq_line_, 0)) {
-            if (fiq_line_ && !(s.daif & kDaifF))
-                take_interrupt(kVecFiq);
-            else if (irq_line_ && !(s.daif & kDaifI))
-                take_interrupt(kVecIrq);
-            // WFI wakes on a pending interrupt even when it is masked.
-            halted_ = false;
-        }
-        if (__builtin_expect(pause_requested_, 0)) {
-            pause_requested_ = false;
-            clock_.set_icount(icount_);
-            return StopReason::Requested;
-        }
-        if (__builtin_expect(halted_, 0)) {
-            clock_.set_icount(icount_);
-            return StopReason::Idle;
-        }
-        if (icount_ >= target) {
-            clock_.set_icount(icount_);
-            return StopReason::Budget;
-        }
-
-        chain_limit_ = std::min(target, deadline);
-        BlockT* b = find_or_build(s.pc);
-        if (b->n_insns > chain_limit_ - icount_)
-            b = build_block(reinterpret_cast<BlockT*>(scratch_), s.pc, static_cast<unsigned>(chain_limit_ - icount_));
-        execute(b);
-        // A fetch fault retires nothing; if its vector cannot be fetched either, the CPU would
-        // fault forever without icount moving, so no budget could ever stop it.
-        fetch_fault_streak_ = b->n_insns == 0 ? fetch_fault_streak_ + 1 : 0;
-        if (fetch_fault_streak_ > kMaxFetchFaultStreak) {
-            unsupported_ = "instruction fetch keeps faulting with no instruction retired: the exception vector at " +
-                           hex(s.pc) + " is not executable memory";
-            return StopReason::Unsupported;
-        }
-    }
+    if (fiq_line_ && !(s.daif & kDaifF))
+        enter_exception(kVecFiq, s.pc);
+    else if (irq_line_ && !(s.daif & kDaifI))
+        enter_exception(kVecIrq, s.pc);
+    // WFI wakes on a pending interrupt even when it is masked.
+    halted_ = false;
 }
 
-void Cpu::execute(BlockT* b)
-{
-    enter(b);
-    io_exit_ = false;
-    const Op* op = b->ops();
-    do {
-        op = op->fn(*this, op);
-    } while (op);
-    current_ = nullptr;
-}
-
-Cpu::BlockT* Cpu::find_or_build(uint64_t pc)
+Cpu::BlockT* Cpu::find_or_build()
 {
     // The MMU is off: the virtual PC is the physical address.
-    if (BlockT* b = cache_.find(pc))
+    if (BlockT* b = cache_.find(s.pc))
         return b;
-    BlockT* b = cache_.allocate(kMaxBlockInsns + 1);
-    if (!b) {
-        cache_.flush();
-        bus_.clear_code_pages();
-        b = cache_.allocate(kMaxBlockInsns + 1);
-    }
-    build_block(b, pc, kMaxBlockInsns);
-    cache_.insert(b, b->n_insns + 1);
-    if (RamRegion* r = bus_.ram_at(pc)) {
-        uint64_t first = (pc - r->base) >> kPageBits;
-        uint64_t last = (pc + (b->n_bytes ? b->n_bytes - 1 : 0) - r->base) >> kPageBits;
-        for (uint64_t p = first; p <= last && p < r->code_page.size(); p++)
-            r->code_page[p] = 1;
-    }
+    BlockT* b = build_block(allocate_block(), s.pc, kMaxBlockInsns);
+    insert_block(b);
     return b;
 }
 
@@ -196,6 +113,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint64_t pc, unsigned max_insns)
         // The faulting fetch does not retire; the block holds only what came before it.
         b->n_insns = n;
         b->n_bytes = 4 * n;
+        set_chain_cost(b, pc);
         return b;
     };
     if (pc & 3)
@@ -205,7 +123,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint64_t pc, unsigned max_insns)
     uint64_t page_end = (pc | (kPageSize - 1)) + 1;
     while (n < max_insns) {
         uint64_t ipc = pc + 4 * n;
-        if (ipc >= page_end)
+        if (ipc >= page_end || (n > 0 && block_ends_before(ipc)))
             break;
         const uint8_t* p = bus_.ram_ptr(ipc, 4);
         if (!p) {
@@ -235,21 +153,14 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint64_t pc, unsigned max_insns)
     term = Op{};
     term.fn = end_of_block;
     term.idx = static_cast<uint16_t>(n);
+    set_chain_cost(b, pc);
     return b;
-}
-
-void Cpu::on_code_write(PhysAddr page)
-{
-    if (RamRegion* r = bus_.ram_at(page))
-        r->code_page[(page - r->base) >> kPageBits] = 0;
-    if (cache_.invalidate_page(page, current_))
-        io_exit_ = true;  // the running block was rewritten: leave it after this store
 }
 
 const Op* Cpu::exit_after(const Op* op)
 {
     s.pc = pc_of(op) + 4;
-    icount_ = block_start_icount_ + op->idx + 1;
+    retire_through(op);
     return nullptr;
 }
 
@@ -273,6 +184,14 @@ void Cpu::set_el_and_sp(uint8_t el, uint8_t spsel)
 
 void Cpu::enter_exception(unsigned vector_offset, uint64_t preferred_return)
 {
+    if (exception_loop()) {
+        s.pc = preferred_return;
+        request_stop(StopKind::ExceptionLoop, 0,
+                     std::to_string(kMaxExceptionStreak) + " exceptions in a row with no instruction retired; the last, "
+                     "ESR_EL1 " + hex(s.sys.esr_el1) + ", was taken at pc " + hex(preferred_return) +
+                     " to the vector at " + hex((s.sys.vbar_el1 & ~uint64_t{0x7FF}) + vector_offset));
+        return;
+    }
     unsigned base;
     if (s.el == 0)
         base = kVecLowerA64;
@@ -288,7 +207,10 @@ void Cpu::enter_exception(unsigned vector_offset, uint64_t preferred_return)
 const Op* Cpu::raise(const Op* op, ExceptionClass ec, uint32_t iss, uint64_t preferred_return, bool counted,
                      uint64_t far, bool far_valid)
 {
-    icount_ = block_start_icount_ + op->idx + (counted ? 1 : 0);
+    if (counted)
+        retire_through(op);
+    else
+        retire_before(op);
     s.sys.esr_el1 = (static_cast<uint64_t>(ec) << 26) | kEsrIl | (iss & 0x1FFFFFF);
     if (far_valid)
         s.sys.far_el1 = far;
@@ -301,10 +223,6 @@ const Op* Cpu::undefined(const Op* op)
     return raise(op, ExceptionClass::Unknown, 0, pc_of(op), true);
 }
 
-void Cpu::take_interrupt(unsigned vector_offset)
-{
-    enter_exception(vector_offset, s.pc);
-}
 
 const Op* Cpu::exception_return(const Op* op)
 {
@@ -312,7 +230,7 @@ const Op* Cpu::exception_return(const Op* op)
         return undefined(op);
     uint64_t spsr = s.sys.spsr_el1;
     uint64_t target = s.sys.elr_el1;
-    icount_ = block_start_icount_ + op->idx + 1;
+    retire_through(op);
     unsigned m = spsr & 0x1F;
     bool legal = (m == 0x0 || m == 0x4 || m == 0x5);  // EL0t, EL1t, EL1h
     s.nzcv = spsr & 0xF0000000u;
@@ -357,9 +275,9 @@ const Op* Cpu::semihosting_call(const Op* op)
 
 const Op* Cpu::stop_unsupported(const Op* op, std::string what)
 {
-    unsupported_ = std::move(what);
     s.pc = pc_of(op);
-    icount_ = block_start_icount_ + op->idx;
+    retire_before(op);
+    request_stop(StopKind::Unsupported, 0, what + " (pc " + hex(s.pc) + ")");
     return nullptr;
 }
 
@@ -423,7 +341,7 @@ bool Cpu::zero_block(uint64_t va, const Op* op)
 
 void Cpu::serialize(StateArchive& a)
 {
-    a.section("a64-cpu", 1);
+    a.section("a64-cpu", 2);
     static const char* const kNames[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",
                                          "x9",  "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
                                          "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
@@ -464,19 +382,9 @@ void Cpu::serialize(StateArchive& a)
     a.field("monitor_valid", monitor.valid);
     a.field("monitor_addr", monitor.addr);
     a.field("monitor_size", monitor.size);
-    a.field("halted", halted_);
     a.field("irq_line", irq_line_);
     a.field("fiq_line", fiq_line_);
-    a.field("icount", icount_);
-    if (a.loading()) {
-        // Translated code may not match the restored RAM.
-        cache_.flush();
-        bus_.clear_code_pages();
-        clock_.set_icount(icount_);
-        stop_requested_ = pause_requested_ = false;
-        unsupported_.clear();
-    }
+    serialize_engine(a);
 }
-
 
 }  // namespace emu::a64

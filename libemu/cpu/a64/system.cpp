@@ -81,7 +81,7 @@ const Op* MSR_reg(Cpu& c, const Op* op)
 {
     if (!c.sysreg_write(static_cast<uint32_t>(op->imm), c.s.r[op->rn], op))
         return c.undefined(op);
-    if (!c.unsupported().empty())
+    if (c.stop())
         return nullptr;
     return c.exit_after(op);
 }

@@ -22,8 +22,8 @@ bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
         return false;
     }
     // Paging off: linear addresses are physical, and the RAM from 0 is one window.
-    if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_size_, 1)) {
-        std::memcpy(&out, ram_host_ + lin, sizeof(T));
+    if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
+        std::memcpy(&out, ram_.host + lin, sizeof(T));
         return true;
     }
     const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
@@ -51,12 +51,12 @@ bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
     } else if (!segment_check(seg, offset, sizeof(T), true, op, lin)) {
         return false;
     }
-    if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_size_, 1)) {
+    if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
         uint32_t first = lin >> kPageBits, last = (lin + sizeof(T) - 1) >> kPageBits;
-        if (__builtin_expect((code_page_[first] | code_page_[last]) == 0, 1)) {
-            std::memcpy(ram_host_ + lin, &value, sizeof(T));
-            dirty_page_[first] = kPageWritten;
-            dirty_page_[last] = kPageWritten;
+        if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
+            std::memcpy(ram_.host + lin, &value, sizeof(T));
+            ram_.dirty_page[first] = kPageWritten;
+            ram_.dirty_page[last] = kPageWritten;
             return true;
         }
     }

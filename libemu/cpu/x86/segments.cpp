@@ -1,0 +1,109 @@
+// Descriptors and segments: loading segment registers with the protected-mode checks, and the
+// checks every access through a segment makes.
+#include "cpu/x86/cpu.h"
+
+#include <algorithm>
+
+#include "core/format.h"
+#include "cpu/x86/memory.h"
+
+namespace emu::x86 {
+
+Cpu::Fetch Cpu::fetch_descriptor(uint16_t selector, Segment& out)
+{
+    const bool local = selector & 4;
+    uint32_t table = local ? s.ldtr.base : s.gdtr.base;
+    uint32_t limit = local ? s.ldtr.limit : s.gdtr.limit;
+    uint32_t index = selector & ~7u;
+    if (local && !(s.ldtr.attr & 0x80))
+        return Fetch::Invalid;
+    if (index + 7 > limit)
+        return Fetch::Invalid;
+    uint64_t d;
+    if (!read_linear(table + index, 8, d, false, nullptr))
+        return Fetch::Faulted;
+    out = segment_from_descriptor(d, selector);
+    // The CPU sets the accessed bit of code and data descriptors it loads.
+    if ((out.attr & 0x10) && !(out.attr & 0x01)) {
+        out.attr |= 0x01;
+        uint64_t byte = (d >> 40) | 1;
+        if (!write_linear(table + index + 5, 1, byte & 0xFF, false, nullptr))
+            return Fetch::Faulted;
+    }
+    return Fetch::Ok;
+}
+
+bool Cpu::load_segment(uint8_t seg, uint16_t selector, const Op* op)
+{
+    uint16_t index = selector & ~3u;
+    uint8_t rpl = selector & 3;
+    if (index == 0 && !(selector & 4)) {
+        if (seg == kSs) {
+            fault(op, kExcGP, 0);
+            return false;
+        }
+        s.seg[seg] = Segment{selector, 0, 0, 0};  // null: any access through it is #GP(0)
+        return true;
+    }
+    Segment d;
+    if (Fetch f = fetch_descriptor(selector, d); f != Fetch::Ok) {
+        if (f == Fetch::Invalid)
+            fault(op, kExcGP, index | (selector & 4));
+        return false;
+    }
+    unsigned dpl = (d.attr >> 5) & 3;
+    bool is_segment = d.attr & 0x10;
+    bool is_code = d.attr & 0x08;
+    bool readable = is_code ? (d.attr & 0x02) : true;
+    bool writable = !is_code && (d.attr & 0x02);
+    bool conforming = is_code && (d.attr & 0x04);
+    uint32_t err = selector & ~3u;
+    if (seg == kSs) {
+        if (!is_segment || !writable || rpl != s.cpl || dpl != s.cpl) {
+            fault(op, kExcGP, err);
+            return false;
+        }
+        if (!(d.attr & 0x80)) {
+            fault(op, kExcSS, err);
+            return false;
+        }
+    } else {
+        if (!is_segment || !readable || (!conforming && (dpl < s.cpl || dpl < rpl))) {
+            fault(op, kExcGP, err);
+            return false;
+        }
+        if (!(d.attr & 0x80)) {
+            fault(op, kExcNP, err);
+            return false;
+        }
+    }
+    s.seg[seg] = d;
+    return true;
+}
+
+bool Cpu::segment_check(uint8_t seg, uint32_t offset, unsigned size, bool is_write, const Op* op, uint32_t& lin)
+{
+    const Segment& g = s.seg[seg];
+    uint8_t vector = seg == kSs ? kExcSS : kExcGP;
+    if (!(g.attr & 0x80)) {  // null or not present
+        fault(op, vector, 0);
+        return false;
+    }
+    bool is_code = g.attr & 0x08;
+    if (is_write ? (is_code || !(g.attr & 0x02)) : (is_code && !(g.attr & 0x02))) {
+        fault(op, vector, 0);
+        return false;
+    }
+    uint64_t last = uint64_t{offset} + size - 1;
+    bool expand_down = !is_code && (g.attr & 0x04);
+    bool ok = expand_down ? (offset > g.limit && last <= ((g.attr & 0x400) ? 0xFFFFFFFFu : 0xFFFFu))
+                          : last <= g.limit;
+    if (!ok) {
+        fault(op, vector, 0);
+        return false;
+    }
+    lin = g.base + offset;
+    return true;
+}
+
+}  // namespace emu::x86

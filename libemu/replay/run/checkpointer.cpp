@@ -1,0 +1,86 @@
+#include "replay/run/checkpointer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <xxhash.h>
+
+#include "replay/format/event_payloads.h"
+
+namespace emu {
+
+namespace {
+
+// Pages per CheckpointPages event: 4 MiB, well inside the event payload limit.
+constexpr size_t kPagesPerEvent = 1024;
+
+}  // namespace
+
+Checkpointer::Checkpointer(Machine& m) : m_(m)
+{
+    for (RamRegion& r : m_.bus().ram_regions())
+        for (uint8_t& d : r.dirty_page)
+            d &= ~kDirtyForCheckpoint;
+}
+
+uint32_t Checkpointer::content_id(const uint8_t* page)
+{
+    XXH128_hash_t h = XXH3_128bits(page, kPageSize);
+    auto [it, added] = ids_.try_emplace(ContentHash{h.high64, h.low64}, next_id_);
+    if (added) {
+        if (pending_.pages.empty())
+            pending_.first_id = next_id_;
+        pending_.pages.insert(pending_.pages.end(), page, page + kPageSize);
+        next_id_++;
+        stats_.pages_stored++;
+    }
+    return it->second;
+}
+
+void Checkpointer::flush_pages(uint64_t icount, EventLog& log)
+{
+    if (pending_.pages.empty())
+        return;
+    std::vector<uint8_t> payload = encode(pending_);
+    stats_.payload_bytes += payload.size();
+    log.append(icount, EventKind::CheckpointPages, payload);
+    pending_.pages.clear();
+}
+
+void Checkpointer::take(uint64_t icount, EventLog& log)
+{
+    CheckpointEvent c;
+    c.number = static_cast<uint32_t>(stats_.checkpoints);
+    std::vector<uint8_t> page(kPageSize);
+    for (RamRegion& r : m_.bus().ram_regions()) {
+        for (size_t p = 0; p < r.dirty_page.size(); ++p) {
+            if (!(r.dirty_page[p] & kDirtyForCheckpoint))
+                continue;
+            r.dirty_page[p] &= ~kDirtyForCheckpoint;
+            uint64_t offset = uint64_t{p} << kPageBits;
+            const uint8_t* contents = r.host.get() + offset;
+            if (uint64_t n = r.size - offset; n < kPageSize) {
+                // A region's short last page is stored zero-filled.
+                std::memcpy(page.data(), contents, n);
+                std::memset(page.data() + n, 0, kPageSize - n);
+                contents = page.data();
+            }
+            c.pages.push_back({(r.base + offset) >> kPageBits, content_id(contents)});
+            if (pending_.pages.size() >= kPagesPerEvent * kPageSize)
+                flush_pages(icount, log);
+        }
+    }
+    flush_pages(icount, log);
+    // The encoding wants increasing pages; regions need not be in address order.
+    std::sort(c.pages.begin(), c.pages.end(), [](auto& a, auto& b) { return a.page < b.page; });
+    StateWriter w;
+    m_.serialize(w, RamPages::DirtyMap);
+    c.state = w.bytes();
+    std::vector<uint8_t> payload = encode(c);
+    stats_.payload_bytes += payload.size();
+    stats_.pages_written += c.pages.size();
+    stats_.checkpoints++;
+    log.append(icount, EventKind::Checkpoint, payload);
+}
+
+}  // namespace emu
