@@ -7,7 +7,7 @@ namespace emu {
 
 const std::vector<std::string>& machine_names()
 {
-    static const std::vector<std::string> names = {"virt", "pc"};
+    static const std::vector<std::string> names = {"virt", "pc", "isapc"};
     return names;
 }
 
@@ -16,7 +16,7 @@ Result<std::unique_ptr<Machine>> make_machine(const MachineConfig& config, Input
 {
     if (config.machine == "virt")
         return std::unique_ptr<Machine>(std::make_unique<VirtMachine>(config, gate, std::move(output)));
-    if (config.machine == "pc")
+    if (config.machine == "pc" || config.machine == "isapc")
         return std::unique_ptr<Machine>(std::make_unique<PcMachine>(config, gate, std::move(output)));
     return Error{ExitStatus::BadRecording, "unknown machine '" + config.machine + "'"};
 }

@@ -70,6 +70,7 @@ void Cpu::reset_flat(uint32_t eip)
         s.seg[i] = Segment{i == kCs ? uint16_t{0x08} : uint16_t{0x10}, 0, 0xFFFFFFFF, i == kCs ? kFlatCode : kFlatData};
     s.tr.attr = 0x008B;  // a busy 32-bit TSS at 0, until the guest loads its own
     halted_ = false;
+    nmi_pending_ = nmi_blocked_ = false;
     interrupt_shadow_ = false;
     stop_requested_ = false;
     pause_requested_ = false;
@@ -81,7 +82,7 @@ void Cpu::reset_flat(uint32_t eip)
 
 void Cpu::serialize(StateArchive& a)
 {
-    a.section("x86-cpu", 1);
+    a.section("x86-cpu", 2);
     static const char* const kRegs[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
     for (unsigned i = 0; i < 8; ++i)
         a.field(kRegs[i], s.r[i]);
@@ -110,6 +111,8 @@ void Cpu::serialize(StateArchive& a)
     a.field("halted", halted_);
     a.field("interrupt_shadow", interrupt_shadow_);
     a.field("intr", intr_);
+    a.field("nmi_pending", nmi_pending_);
+    a.field("nmi_blocked", nmi_blocked_);
     a.field("icount", icount_);
     if (a.loading()) {
         // Translated code and translations may not match the restored RAM and page tables.
@@ -140,6 +143,15 @@ StopReason Cpu::run(uint64_t max_insns)
         if (__builtin_expect(icount_ >= deadline, 0)) {
             clock_.set_icount(icount_);
             clock_.fire_due();
+        }
+        if (__builtin_expect(nmi_pending_ && !nmi_blocked_ && !interrupt_shadow_, 0)) {
+            nmi_pending_ = false;
+            nmi_blocked_ = true;
+            halted_ = false;
+            clock_.set_icount(icount_);
+            deliver(kExcNMI, false, 0, s.eip, false);
+            if (!unsupported_.empty())
+                return StopReason::Unsupported;
         }
         if (__builtin_expect(intr_ && (s.eflags & kIF) && !interrupt_shadow_, 0)) {
             uint8_t vector = acknowledge ? acknowledge() : 0;
@@ -716,17 +728,16 @@ bool Cpu::read_linear(uint32_t lin, unsigned size, uint64_t& value, bool user, c
             return false;
         if (op)
             clock_.set_icount(exact_icount(op));
+        // MMIO takes the access whole when it does not cross a page.
+        if (chunk == size && !bus_.ram_at(phys, 1)) {
+            bus_.read(phys, size, value);
+            io_exit_ = true;
+            return true;
+        }
         for (unsigned k = 0; k < chunk; ++k) {
             uint64_t b;
-            if (bus_.read(phys + k, 1, b) != Bus::Status::Ok) {
-                // MMIO takes the access whole when it does not cross a page.
-                if (chunk == size && k == 0) {
-                    bus_.read(phys, size, value);
-                    io_exit_ = true;
-                    return true;
-                }
+            if (bus_.read(phys + k, 1, b) != Bus::Status::Ok)
                 b = 0xFF;
-            }
             value |= b << (8 * (i + k));
         }
         i += chunk;

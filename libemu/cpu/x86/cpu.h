@@ -48,6 +48,15 @@ public:
     // The INTR pin, level-sensitive; `acknowledge` returns the vector (the PIC's INTA cycle).
     void set_intr(bool level) { intr_ = level; }
     std::function<uint8_t()> acknowledge;
+    // An NMI (edge): taken before INTR whatever IF says, then held off until the next IRET.
+    void raise_nmi() { nmi_pending_ = true; }
+
+    // Model-specific registers beyond the TSC, served by the board (IA32_APIC_BASE): false,
+    // or no handler, is #GP(0).
+    std::function<bool(uint32_t msr, uint64_t& value)> read_msr;
+    std::function<bool(uint32_t msr, uint64_t value)> write_msr;
+    // CPUID.1:EDX.APIC: whether the board has a local APIC that is enabled.
+    std::function<bool()> has_apic;
 
     void request_stop() { stop_requested_ = true; }
     void request_pause() { pause_requested_ = true; }
@@ -136,6 +145,7 @@ public:
     // fault was raised.
     bool load_segment(uint8_t seg, uint16_t selector, const Op* op);
     bool write_cr(unsigned n, uint32_t value, const Op* op);
+    // IRET; it also ends the NMI blocking an NMI's delivery started.
     const Op* interrupt_return(const Op* op);
     const Op* far_jump(const Op* op, uint16_t selector, uint32_t offset, bool is_call, unsigned osize);
     const Op* far_return(const Op* op, uint16_t pop_bytes, unsigned osize);
@@ -217,6 +227,8 @@ private:
     BlockT* current_ = nullptr;
     bool io_exit_ = false;
     bool intr_ = false;
+    bool nmi_pending_ = false;
+    bool nmi_blocked_ = false;  // an NMI handler runs until its IRET
     bool halted_ = false;
     bool interrupt_shadow_ = false;  // STI, MOV SS: no interrupt before the next instruction
     bool stop_requested_ = false;
