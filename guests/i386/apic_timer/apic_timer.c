@@ -2,8 +2,10 @@
  * announce it, its registers hold what SeaBIOS leaves (software enabled, LINT0 ExtINT, LINT1
  * NMI), its timer interrupts in periodic and one-shot mode at the rate the divide configuration
  * sets (checked against the TSC, which counts virtual nanoseconds under -icount shift=0, as
- * the timer does), and fixed self-IPIs are arbitrated by priority class against the TPR and the
- * interrupt in service. Under -icount shift=0 everything here is deterministic, so the guest also
+ * the timer does), fixed self-IPIs are arbitrated by priority class against the TPR and the
+ * interrupt in service, the 8259's interrupt goes through LINT0 as its LVT says (and past a
+ * software-disabled APIC), and an NMI self-IPI is taken with interrupts off and blocks the next
+ * NMI until its IRET. Under -icount shift=0 everything here is deterministic, so the guest also
  * prints exact figures: instructions spent reading the registers, and the virtual nanoseconds
  * from starting a one-shot timer to its interrupt while spinning and while halted, which are
  * the same under QEMU. Exits with code 0. */
@@ -45,6 +47,20 @@ static void high_irq(struct int_frame *f)
 }
 
 static void self_ipi(uint8_t vector) { lapic_write(LAPIC_ICR_LO, LAPIC_ICR_SELF | vector); }
+
+/* NMIs: the first handler sends a second NMI, which must wait for its IRET. */
+static volatile uint32_t nmis, nmis_seen_in_first;
+static void nmi_handler(struct int_frame *f)
+{
+    (void)f;
+    uint32_t n = ++nmis;
+    if (n == 1) {
+        lapic_write(LAPIC_ICR_LO, LAPIC_ICR_SELF | (4u << 8));
+        for (volatile int i = 0; i < 100; i++)
+            ;
+        nmis_seen_in_first = nmis;
+    }
+}
 
 /* Waits for N more timer ticks with HLT; returns the number of HLT wakeups. */
 static uint32_t wait_ticks(uint32_t n)
@@ -120,7 +136,41 @@ static void one_shot(uint32_t divide_reg, uint32_t divisor, uint32_t count)
               (uint32_t)(tick_tsc[0] - start), spins);
 }
 
-static void pit_irq(struct int_frame *f) { (void)f; }
+static volatile uint32_t pit_irqs;
+static void pit_irq(struct int_frame *f)
+{
+    (void)f;
+    pit_irqs++;
+}
+
+/* The 8259's INTR reaches the CPU through LINT0: not while LINT0 is masked, at once when it is
+ * unmasked with the request still up, and straight through while the APIC is software
+ * disabled. */
+static void lint0(void)
+{
+    pit_irqs = 0;
+    ticks = 0;
+    lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED | 0x8700);
+    rt_pit_start(2, 1193); /* 1 kHz */
+    rt_pic_unmask(0);
+    lapic_write(LAPIC_TIMER_DIVIDE, 0xb);
+    lapic_write(LAPIC_LVT_TIMER, VEC_TIMER);
+    lapic_write(LAPIC_TIMER_INIT, 3000000); /* wakes the CPU after 3 ms */
+    wait_ticks(1);
+    rt_printf("apic_timer: LINT0 masked: %u PIT interrupts in 3 ms\n", pit_irqs);
+    lapic_write(LAPIC_LVT_LINT0, 0x8700);
+    irq_enable();
+    __asm__ volatile("nop");
+    irq_disable();
+    rt_printf("apic_timer: LINT0 unmasked: %u PIT interrupt at once\n", pit_irqs);
+    lapic_write(LAPIC_SVR, 0xff);
+    uint32_t before = pit_irqs;
+    halt_until_interrupt();
+    rt_printf("apic_timer: APIC software disabled: the PIT's interrupt arrives: %s\n",
+              pit_irqs > before ? "yes" : "no");
+    lapic_write(LAPIC_SVR, 0x1ff);
+    rt_pic_mask(0);
+}
 
 void guest_main(void)
 {
@@ -164,6 +214,8 @@ void guest_main(void)
     periodic(0x8, 32, 3124, 10);    /* 100 us */
     one_shot(0x0, 2, 499999);       /* 1 ms */
 
+    lint0();
+
     /* Priority: with TPR at class 3, a class-3 self-IPI waits in the IRR. */
     lapic_write(LAPIC_TPR, 0x30);
     irq_enable();
@@ -206,5 +258,11 @@ void guest_main(void)
     __asm__ volatile("nop");
     irq_disable();
     rt_printf("apic_timer: to APIC 0 delivered %u (0x%x), to APIC 5 none\n", n_order, order[0]);
+    /* An NMI self-IPI arrives with interrupts off; a second one waits for the first's IRET. */
+    rt_set_handler(2, nmi_handler);
+    lapic_write(LAPIC_ICR_LO, LAPIC_ICR_SELF | (4u << 8));
+    __asm__ volatile("nop");
+    rt_printf("apic_timer: NMI self-IPI with interrupts off: %u NMIs, %u seen inside the first\n", nmis,
+              nmis_seen_in_first);
     rt_exit(0);
 }
