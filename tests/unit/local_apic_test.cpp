@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/bus.h"
 #include "core/clock.h"
 #include "core/state_archive.h"
 #include "dev/local_apic.h"
@@ -355,6 +356,27 @@ TEST_CASE("local APIC: IA32_APIC_BASE", "[pc][apic]")
     CHECK_FALSE(b.apic.globally_enabled());
     b.apic.reset();
     CHECK(b.apic.base_msr() == 0xFEE00900);
+}
+
+TEST_CASE("local APIC: relocating IA32_APIC_BASE moves the register page on the bus", "[pc][apic]")
+{
+    Board b;
+    emu::Bus bus;
+    bus.add_ram(0, 1 << 20);
+    bus.add_mmio(b.apic.page_base(), LocalApic::kPageSize, &b.apic, "local-apic");
+    b.apic.relocated = [&](uint64_t, uint64_t to) { bus.move_mmio(&b.apic, to); };
+    uint64_t v = 0;
+    REQUIRE(bus.read(0xFEE00030, 4, v) == emu::Bus::Status::Ok);
+    CHECK(v == 0x00050014);
+    REQUIRE(b.apic.write_base_msr(0xFE000900));
+    CHECK(bus.read(0xFEE00030, 4, v) == emu::Bus::Status::Unmapped);
+    REQUIRE(bus.read(0xFE000030, 4, v) == emu::Bus::Status::Ok);
+    CHECK(v == 0x00050014);
+    // Over RAM, RAM wins.
+    REQUIRE(b.apic.write_base_msr(0x80900));
+    bus.write(0x80030, 4, 0x1234);
+    REQUIRE(bus.read(0x80030, 4, v) == emu::Bus::Status::Ok);
+    CHECK(v == 0x1234);
 }
 
 TEST_CASE("local APIC: a snapshot restores registers, pins and the running timer", "[pc][apic][snapshot]")
