@@ -23,6 +23,13 @@ void Bus::add_mmio(PhysAddr base, uint64_t size, MmioDevice* device, std::string
     mmio_.push_back({base, size, device, std::move(name)});
 }
 
+void Bus::move_mmio(MmioDevice* device, PhysAddr new_base)
+{
+    for (MmioRegion& m : mmio_)
+        if (m.device == device)
+            m.base = new_base;
+}
+
 RamRegion* Bus::ram_at(PhysAddr addr, uint64_t len)
 {
     for (RamRegion& r : ram_) {

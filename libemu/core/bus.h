@@ -51,6 +51,9 @@ public:
 
     RamRegion& add_ram(PhysAddr base, uint64_t size);
     void add_mmio(PhysAddr base, uint64_t size, MmioDevice* device, std::string name);
+    // Moves a device's register window (the local APIC's page follows IA32_APIC_BASE). RAM
+    // still wins where the two overlap.
+    void move_mmio(MmioDevice* device, PhysAddr new_base);
 
     // The RAM region containing [addr, addr + len), or null.
     RamRegion* ram_at(PhysAddr addr, uint64_t len = 1);

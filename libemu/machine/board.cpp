@@ -76,6 +76,8 @@ void Board::serialize(StateArchive& a, RamPages pages)
         c->serialize(a);
     output_.serialize(a);
     serialize_ram(a, bus_, pages);
+    if (a.loading())
+        restored();
 }
 
 bool Board::read_memory(uint64_t addr, unsigned size, uint64_t& value)

@@ -48,6 +48,9 @@ protected:
     // Fields of the board itself beyond its devices (the base saves the RAM size), in its
     // section; none by default.
     virtual void serialize_board(StateArchive&) {}
+    // After a snapshot has loaded: host-side structures that follow guest state (an MMIO page
+    // a register moved) are rebuilt here.
+    virtual void restored() {}
 
     // Devices in snapshot order; every device with state is listed once.
     void add_device(Component& device) { devices_.push_back(&device); }

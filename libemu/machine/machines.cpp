@@ -7,14 +7,14 @@ namespace emu {
 
 const std::vector<std::string>& machine_names()
 {
-    static const std::vector<std::string> names = {"virt", "pc"};
+    static const std::vector<std::string> names = {"virt", "pc", "isapc"};
     return names;
 }
 
 RamLimits ram_limits(const std::string& machine)
 {
     constexpr uint64_t kMiB = uint64_t{1} << 20;
-    if (machine == "pc")
+    if (machine == "pc" || machine == "isapc")
         return {kMiB, 3584 * kMiB};
     return {kMiB, 8192 * kMiB};
 }
@@ -36,7 +36,7 @@ Result<std::unique_ptr<Machine>> make_machine(const MachineConfig& config, Input
         return ram.error();
     if (config.machine == "virt")
         return std::unique_ptr<Machine>(std::make_unique<VirtMachine>(config, gate, std::move(output)));
-    if (config.machine == "pc")
+    if (config.machine == "pc" || config.machine == "isapc")
         return std::unique_ptr<Machine>(std::make_unique<PcMachine>(config, gate, std::move(output)));
     return Error{ExitStatus::BadRecording, "unknown machine '" + config.machine + "'"};
 }

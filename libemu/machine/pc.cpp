@@ -3,6 +3,7 @@
 #include <initializer_list>
 
 #include "machine/multiboot.h"
+#include "machine/pc_firmware_tables.h"
 
 namespace emu {
 
@@ -23,6 +24,9 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
       rtc_(clock_, static_cast<int64_t>(gate.host_clock_ns(HostClock::Realtime, 0) / kNsPerSecond)),
       uart_(clock_, kCom1, [this](uint8_t b) { emit(b); }),
       debug_exit_(kDebugExitPort, 4, [this](int code) { stop(StopKind::GuestExit, code); }),
+      apic_(config.machine != "isapc"),
+      lapic_(clock_),
+      fw_cfg_(bus_),
       cpu_(bus_, io_, clock_)
 {
     io_.add(0x20, 2, &pic_, "pic-master");
@@ -36,21 +40,98 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
     io_.add(0x92, 1, &port92_, "port92");
     io_.add(I8042::kDataPort, 1, &kbc_, "i8042-data");
     io_.add(I8042::kCommandPort, 1, &kbc_, "i8042-command");
-    for (Component* d : std::initializer_list<Component*>{&pic_, &pit_, &port61_, &rtc_, &uart_, &debug_exit_, &port92_, &kbc_})
+    io_.add(FwCfg::kPortSelector, 2, &fw_cfg_, "fw_cfg");
+    io_.add(FwCfg::kPortDma, 8, &fw_cfg_, "fw_cfg-dma");
+    for (Component* d : std::initializer_list<Component*>{&pic_, &pit_, &port61_, &rtc_, &uart_, &debug_exit_, &port92_,
+                                                          &kbc_, &lapic_, &ioapic_, &fw_cfg_})
         add_device(*d);
     add_input(InputKind::Serial, 0, uart_);
+    add_fw_cfg_items();
 
     rtc_.init_pc_cmos(config.ram_size);
-    pit_.irq.connect([this](bool level) { pic_.set_irq(0, level); });
-    kbc_.kbd_irq.connect([this](bool level) { pic_.set_irq(1, level); });
-    uart_.irq.connect([this](bool level) { pic_.set_irq(kCom1Irq, level); });
-    rtc_.irq.connect([this](bool level) { pic_.set_irq(8, level); });
-    kbc_.mouse_irq.connect([this](bool level) { pic_.set_irq(12, level); });
-    pic_.intr.connect([this](bool level) { cpu_.set_intr(level); });
-    cpu_.acknowledge = [this] { return static_cast<uint8_t>(pic_.acknowledge()); };
+    pit_.irq.connect([this](bool level) { isa_irq(0, level); });
+    kbc_.kbd_irq.connect([this](bool level) { isa_irq(1, level); });
+    uart_.irq.connect([this](bool level) { isa_irq(kCom1Irq, level); });
+    rtc_.irq.connect([this](bool level) { isa_irq(8, level); });
+    kbc_.mouse_irq.connect([this](bool level) { isa_irq(12, level); });
+    if (apic_) {
+        wire_apic();
+    } else {
+        pic_.intr.connect([this](bool level) { cpu_.set_intr(level); });
+        cpu_.acknowledge = [this] { return static_cast<uint8_t>(pic_.acknowledge()); };
+    }
     uart_.rx_starved = [this] { input_starved(); };
     port92_.reset_request = [this] { stop(StopKind::Reset); };
     kbc_.reset_request = [this] { stop(StopKind::Reset); };
+}
+
+// The 8259's INTR enters through LINT0; the CPU's INTR and INTA cycle are the local APIC's,
+// which passes the 8259 through while it is disabled.
+void PcMachine::wire_apic()
+{
+    bus_.add_mmio(lapic_.page_base(), LocalApic::kPageSize, &lapic_, "local-apic");
+    bus_.add_mmio(IoApic::kDefaultBase, IoApic::kPageSize, &ioapic_, "ioapic");
+    pic_.intr.connect([this](bool level) { lapic_.set_lint0(level); });
+    lapic_.intr.connect([this](bool level) { cpu_.set_intr(level); });
+    lapic_.nmi = [this] { cpu_.raise_nmi(); };
+    lapic_.pic_acknowledge = [this] { return static_cast<uint8_t>(pic_.acknowledge()); };
+    lapic_.eoi_broadcast = [this](uint8_t vector) { ioapic_.eoi(vector); };
+    lapic_.relocated = [this](PhysAddr, PhysAddr to) { bus_.move_mmio(&lapic_, to); };
+    ioapic_.deliver = [this](const ApicMessage& m) { lapic_.receive(m); };
+    cpu_.acknowledge = [this] { return lapic_.acknowledge(); };
+    cpu_.has_apic = [this] { return lapic_.globally_enabled(); };
+    cpu_.read_msr = [this](uint32_t msr, uint64_t& value) {
+        if (msr != LocalApic::kMsrApicBase)
+            return false;
+        value = lapic_.base_msr();
+        return true;
+    };
+    cpu_.write_msr = [this](uint32_t msr, uint64_t value) {
+        return msr == LocalApic::kMsrApicBase && lapic_.write_base_msr(value);
+    };
+}
+
+void PcMachine::restored()
+{
+    // The APIC's register page follows IA32_APIC_BASE, which the snapshot may have moved.
+    if (apic_)
+        bus_.move_mmio(&lapic_, lapic_.page_base());
+}
+
+void PcMachine::isa_irq(unsigned irq, bool level)
+{
+    pic_.set_irq(irq, level);
+    if (apic_)
+        ioapic_.set_irq(irq == 0 ? 2 : irq, level);
+}
+
+// What QEMU 7.2's fw_cfg holds for `-M pc -m <ram> -display none` with a Multiboot -kernel,
+// as far as a guest without QEMU's firmware uses it: the CPU counts, the RAM size and map, the
+// flags, and the small files. QEMU's ACPI, SMBIOS and option ROM files are not here.
+void PcMachine::add_fw_cfg_items()
+{
+    fw_cfg_.add(FwCfg::kUuid, std::vector<uint8_t>(16, 0));
+    fw_cfg_.add_u64(FwCfg::kRamSize, config_.ram_size);
+    fw_cfg_.add_u16(FwCfg::kNoGraphic, 0);  // -display none leaves graphics "enabled"
+    fw_cfg_.add_u16(FwCfg::kNbCpus, 1);
+    fw_cfg_.add_u16(FwCfg::kMaxCpus, 1);
+    fw_cfg_.add_u16(FwCfg::kBootMenu, 0);
+    // No NUMA nodes: the node count, then the node of each possible CPU.
+    fw_cfg_.add(FwCfg::kNuma, std::vector<uint8_t>(16, 0));
+    fw_cfg_.add_u32(FwCfg::kIrq0Override, 1);  // as QEMU without KVM, with or without an I/O APIC
+    // One E820 entry: address, length (64-bit) and type 1 (RAM).
+    std::vector<uint8_t> e820(20, 0);
+    for (unsigned i = 0; i < 8; ++i)
+        e820[8 + i] = static_cast<uint8_t>(config_.ram_size >> (8 * i));
+    e820[16] = 1;
+    fw_cfg_.add_file("etc/e820", std::move(e820));
+    fw_cfg_.add_file("etc/boot-fail-wait", {0xFF, 0xFF, 0xFF, 0xFF});  // no reboot timeout
+    fw_cfg_.add_file("bios-geometry", {});
+    // QEMU boots a Multiboot -kernel through its option ROM, which its boot order names.
+    const std::string boot_rom = "/rom@genroms/multiboot_dma.bin";
+    std::vector<uint8_t> bootorder(boot_rom.begin(), boot_rom.end());
+    bootorder.push_back(0);
+    fw_cfg_.add_file("bootorder", std::move(bootorder));
 }
 
 Result<Done> PcMachine::load_kernel(const ElfImage& image)
@@ -60,6 +141,16 @@ Result<Done> PcMachine::load_kernel(const ElfImage& image)
     Result<MultibootBoot> boot = load_multiboot(image, bus_, config_.ram_size, config_.kernel_command_line);
     if (!boot)
         return boot.error();
+    if (apic_) {
+        install_pc_firmware_tables(bus_);
+        // SeaBIOS software-enables the local APIC and programs LINT0 as ExtINT and LINT1 as NMI,
+        // level-triggered, before it sends INIT and start-up IPIs to the other processors.
+        lapic_.write_register(LocalApic::kSvr, lapic_.read_register(LocalApic::kSvr) | 0x100);
+        lapic_.write_register(LocalApic::kLvtLint0, 0x8700);
+        lapic_.write_register(LocalApic::kLvtLint1, 0x8400);
+        lapic_.write_register(LocalApic::kIcrLow, 0x000C4500);
+        lapic_.write_register(LocalApic::kIcrLow, 0x000C4610);
+    }
     cpu_.reset_flat(boot->entry);
     cpu_.s.r[x86::kEax] = 0x2BADB002;
     cpu_.s.r[x86::kEbx] = boot->info_addr;

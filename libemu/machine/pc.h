@@ -1,9 +1,15 @@
 // The i386 `pc` board, port-compatible with QEMU's `qemu-system-i386 -M pc` as a Multiboot
 // kernel sees it: RAM from 0, the 8259A pair, the 8254 PIT (IRQ 0), the MC146818 RTC/CMOS
 // (IRQ 8, started from the host clock through the input gate), a 16550A COM1 at 0x3F8
-// (IRQ 4), isa-debug-exit at 0xF4 (4 bytes, exit code (value << 1) | 1), and reset through
-// port 0x92 or the keyboard controller at 0x64. There is no BIOS: the kernel starts in
-// protected mode as a Multiboot loader leaves it.
+// (IRQ 4), the i8042 with its PS/2 keyboard and mouse (IRQ 1, 12), isa-debug-exit at 0xF4
+// (4 bytes, exit code (value << 1) | 1), reset through port 0x92 or the keyboard controller,
+// the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
+// their own pins) and fw_cfg at 0x510. There is no BIOS: the kernel starts in protected mode
+// as a Multiboot loader leaves it, with the devices as SeaBIOS leaves them and the MP and ACPI
+// tables in the BIOS area (machine/pc_firmware_tables.h).
+//
+// `isapc` is the same board without the APIC, the I/O APIC and the tables, for guests that
+// know only the 8259s: the 8259's INTR goes straight to the CPU and CPUID reports no APIC.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +19,12 @@
 #include "core/input_gate.h"
 #include "core/io_ports.h"
 #include "cpu/x86/cpu.h"
+#include "dev/fw_cfg.h"
+#include "dev/i8042.h"
 #include "dev/i8254.h"
 #include "dev/i8259.h"
+#include "dev/ioapic.h"
+#include "dev/local_apic.h"
 #include "dev/mc146818.h"
 #include "dev/pc_system_ports.h"
 #include "dev/uart16550.h"
@@ -40,6 +50,11 @@ public:
 
 private:
     CpuCore& core() override { return cpu_; }
+    void restored() override;
+    // An ISA interrupt line: to the 8259s and, with the APIC, to the I/O APIC.
+    void isa_irq(unsigned irq, bool level);
+    void wire_apic();
+    void add_fw_cfg_items();
 
     IoPorts io_;
     I8259Pair pic_;
@@ -50,6 +65,10 @@ private:
     IsaDebugExit debug_exit_;
     SystemControlA port92_;
     I8042 kbc_;
+    bool apic_;  // false on `isapc`
+    LocalApic lapic_;
+    IoApic ioapic_;
+    FwCfg fw_cfg_;
     x86::Cpu cpu_;
 };
 

@@ -4,7 +4,7 @@ the same run: recording twice with the same input (from a file, and through a pi
 is given) gives the same serial output, instruction count and exit status, and each recording
 replays (twice) with no input to the same output, count and exit, every state hash matching.
 
-  record_replay.py --rr-record R --rr-replay P --elf G.elf [--machine virt|pc] [--append TEXT]
+  record_replay.py --rr-record R --rr-replay P --elf G.elf [--machine virt|pc|isapc] [--append TEXT]
                    [--serial-in FILE] [--pipe]
                    [--semihosting-in FILE] [--exit-code N] [--hash-every N] [--expect TEXT]...
                    [--expected FILE] [--generate-input N]

@@ -110,6 +110,14 @@ TEST_CASE("snapshot: pc paging, ring 3 and the RTC, round trip and equivalence",
     check_snapshots("pc", "i386_rtc.elf", 4000, 20000);
 }
 
+TEST_CASE("snapshot: pc local APIC timer, I/O APIC and i8042, round trip and equivalence", "[snapshot][guest]")
+{
+    check_snapshots("pc", "i386_apic_timer.elf", 9000, 20000);
+    check_snapshots("pc", "i386_ioapic.elf", 30000, 40000);
+    check_snapshots("pc", "i386_i8042.elf", 100000, 50000);
+    check_snapshots("isapc", "i386_pit_hlt.elf", 8000, 20000);
+}
+
 TEST_CASE("snapshot: a snapshot of one machine does not restore into the other", "[snapshot][guest]")
 {
     Board virt("virt", "hello.elf");

@@ -15,6 +15,7 @@
 #include "support/receive.h"
 #include "core/clock.h"
 #include "core/state_archive.h"
+#include "dev/i8042.h"
 #include "dev/i8254.h"
 #include "dev/i8259.h"
 #include "dev/mc146818.h"

@@ -1,10 +1,9 @@
-// isa-debug-exit, port 0x92 and the i8042's reset and status paths.
+// isa-debug-exit and port 0x92 (the i8042 has i8042_test.cpp).
 #include <catch2/catch.hpp>
 
 #include "core/state_archive.h"
 #include "dev/pc_system_ports.h"
 
-using emu::I8042;
 using emu::IsaDebugExit;
 using emu::SystemControlA;
 
@@ -54,76 +53,8 @@ TEST_CASE("port 0x92: reset on a rising bit 0, A20 in bit 1", "[pc][port92]")
     CHECK(a20 == std::vector<bool>{true, true, true, false});
 }
 
-TEST_CASE("i8042: status, reset command and output port", "[pc][i8042]")
+TEST_CASE("pc system ports: save is deterministic and covers the state", "[pc][port92]")
 {
-    I8042 kbc;
-    unsigned resets = 0;
-    std::vector<bool> a20;
-    kbc.reset_request = [&] { resets++; };
-    kbc.set_a20 = [&](bool on) { a20.push_back(on); };
-    bool irq1 = false;
-    kbc.kbd_irq.connect([&](bool level) { irq1 = level; });
-
-    // Output buffer empty, input buffer empty, system flag set.
-    CHECK(kbc.port_read(0x64, 1) == 0x1C);
-    kbc.port_write(0x64, 0xFE, 1);
-    CHECK(resets == 1);
-    kbc.port_write(0x64, 0xFC, 1);  // any pulse of output bit 0
-    CHECK(resets == 2);
-    kbc.port_write(0x64, 0xFF, 1);  // pulse nothing
-    CHECK(resets == 2);
-
-    // Command byte read and write.
-    kbc.port_write(0x64, 0x20, 1);
-    CHECK((kbc.port_read(0x64, 1) & 0x01) == 0x01);
-    CHECK(irq1);  // keyboard interrupt enabled in the command byte
-    CHECK(kbc.port_read(0x60, 1) == 0x03);
-    CHECK_FALSE(irq1);
-    CHECK((kbc.port_read(0x64, 1) & 0x01) == 0x00);
-    kbc.port_write(0x64, 0x60, 1);
-    kbc.port_write(0x60, 0x44, 1);
-    CHECK(kbc.command_byte() == 0x44);
-    kbc.port_write(0x64, 0x20, 1);
-    CHECK_FALSE(irq1);  // interrupts now off
-    CHECK(kbc.port_read(0x60, 1) == 0x44);
-
-    // Self test.
-    kbc.port_write(0x64, 0xAA, 1);
-    CHECK(kbc.port_read(0x60, 1) == 0x55);
-
-    // A20 through commands and the output port; writing output bit 0 low resets.
-    kbc.port_write(0x64, 0xDD, 1);
-    CHECK((kbc.output_port() & 0x02) == 0);
-    kbc.port_write(0x64, 0xDF, 1);
-    kbc.port_write(0x64, 0xD0, 1);
-    CHECK(kbc.port_read(0x60, 1) == 0xCF);
-    kbc.port_write(0x64, 0xD1, 1);
-    kbc.port_write(0x60, 0xCD, 1);
-    CHECK(resets == 2);
-    kbc.port_write(0x64, 0xD1, 1);
-    kbc.port_write(0x60, 0xCE, 1);
-    CHECK(resets == 3);
-    CHECK(a20 == std::vector<bool>{false, true, false, true});
-
-    // Bytes for the (absent) keyboard are dropped.
-    kbc.port_write(0x60, 0xFF, 1);
-    CHECK((kbc.port_read(0x64, 1) & 0x01) == 0x00);
-}
-
-TEST_CASE("pc system ports: save is deterministic and covers the state", "[pc][i8042]")
-{
-    I8042 a, b;
-    auto save = [](const I8042& k) {
-        std::vector<uint8_t> s;
-        append_state(s, k);
-        return s;
-    };
-    CHECK(save(a) == save(b));
-    a.port_write(0x64, 0x60, 1);
-    CHECK(save(a) != save(b));
-    a.port_write(0x60, 0x01, 1);
-    CHECK(save(a) != save(b));
-
     SystemControlA p, q;
     auto save92 = [](const SystemControlA& x) {
         std::vector<uint8_t> s;

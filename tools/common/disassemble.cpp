@@ -15,7 +15,7 @@ std::string disassemble_one(const std::string& machine, uint64_t pc, std::span<c
     if (machine == "virt") {
         arch = CS_ARCH_ARM64;
         mode = CS_MODE_LITTLE_ENDIAN;
-    } else if (machine == "pc") {
+    } else if (machine == "pc" || machine == "isapc") {
         arch = CS_ARCH_X86;
         mode = CS_MODE_32;
     } else {

@@ -8,7 +8,7 @@
 
 namespace emu::tools {
 
-// `machine` is "virt" (AArch64) or "pc" (i386, 32-bit code). Empty when Capstone is missing or
+// `machine` is "virt" (AArch64) or "pc"/"isapc" (i386, 32-bit code). Empty when Capstone is missing or
 // the bytes do not decode.
 std::string disassemble_one(const std::string& machine, uint64_t pc, std::span<const uint8_t> bytes);
 

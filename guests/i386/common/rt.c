@@ -241,6 +241,9 @@ static void cpu_init(void)
     for (unsigned i = 0; i < 48; i++)
         set_gate(i, rt_stubs[i], 0);
     set_gate(VEC_SYSCALL, rt_stubs[48], 3); /* INT 0x80 allowed from ring 3 */
+    for (unsigned i = 0; i < 16; i++)
+        set_gate(VEC_APIC_FIRST + i, rt_stubs[49 + i], 0);
+    set_gate(VEC_APIC_SPURIOUS, rt_stubs[65], 0);
     struct {
         uint16_t limit;
         uint32_t base;

@@ -13,12 +13,15 @@
 #define SEL_TSS 0x28
 
 /* Vectors: CPU exceptions 0-31, the master 8259 at 32-39, the slave at 40-47 (rt_pic_remap),
- * the system call gate (DPL 3) at 0x80. */
+ * local and I/O APIC interrupts at 48-63 and 0xff (their handlers send the APIC EOI), the system
+ * call gate (DPL 3) at 0x80. */
 #define VEC_UD 6
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_IRQ0 32
 #define VEC_SYSCALL 0x80
+#define VEC_APIC_FIRST 48
+#define VEC_APIC_SPURIOUS 0xff
 #define RT_NUM_VECTORS 256
 
 /* What the stubs in start.S save before calling the handler. user_esp and user_ss exist only
@@ -34,7 +37,7 @@ struct int_frame {
 
 typedef void (*rt_handler)(struct int_frame *frame);
 
-/* Installs HANDLER for VECTOR (exception, IRQ vector 32-47 or 0x80). For IRQ vectors the runtime
+/* Installs HANDLER for VECTOR (exception, IRQ vector 32-47, APIC vector 48-63 or 0xff, or 0x80). For IRQ vectors the runtime
  * drops spurious IRQ 7 and 15 and sends the EOI after the handler returns. A vector without a
  * handler reports the frame and exits with RT_EXIT_UNEXPECTED. */
 void rt_set_handler(unsigned vector, rt_handler handler);

@@ -43,8 +43,9 @@ _start:
     hlt
     jmp     2b
 
-/* One stub per vector: 0-31 (exceptions), 32-47 (the two 8259s after rt_pic_remap) and 0x80
- * (the system call gate). Each pushes a zero where the CPU pushes no error code, then its
+/* One stub per vector: 0-31 (exceptions), 32-47 (the two 8259s after rt_pic_remap), 48-63
+ * (local APIC and I/O APIC interrupts), 0x80 (the system call gate) and 0xff (the local APIC's
+ * spurious vector). Each pushes a zero where the CPU pushes no error code, then its
  * vector, so rt_interrupt always sees the same struct int_frame (see rt.h). */
 .macro STUB vec
     .balign 16
@@ -62,6 +63,9 @@ stub_\vec:
     STUB \vec
     .endr
     .irp vec, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,128
+    STUB \vec
+    .endr
+    .irp vec, 48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,255
     STUB \vec
     .endr
 
@@ -98,6 +102,9 @@ rt_stubs:
     .long   stub_\vec
     .endr
     .irp vec, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,128
+    .long   stub_\vec
+    .endr
+    .irp vec, 48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,255
     .long   stub_\vec
     .endr
 

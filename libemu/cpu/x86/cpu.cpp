@@ -67,6 +67,7 @@ void Cpu::reset_flat(uint32_t eip)
         s.seg[i] = Segment{i == kCs ? uint16_t{0x08} : uint16_t{0x10}, 0, 0xFFFFFFFF, i == kCs ? kFlatCode : kFlatData};
     s.tr.attr = 0x008B;  // a busy 32-bit TSS at 0, until the guest loads its own
     halted_ = false;
+    nmi_pending_ = nmi_blocked_ = false;
     delivering_ = false;
     last_fault_ = Fault{};
     flush_tlb();
@@ -101,6 +102,8 @@ void Cpu::serialize(StateArchive& a)
     a.field("cr4", s.cr4);
     a.field("cpl", s.cpl);
     a.field("intr", intr_);
+    a.field("nmi_pending", nmi_pending_);
+    a.field("nmi_blocked", nmi_blocked_);
     serialize_engine(a);
     if (a.loading()) {
         // Translations may not match the restored page tables.
@@ -112,7 +115,14 @@ void Cpu::serialize(StateArchive& a)
 
 void Cpu::take_interrupt()
 {
-    if (!(s.eflags & kIF))
+    if (nmi_pending_ && !nmi_blocked_) {
+        nmi_pending_ = false;
+        nmi_blocked_ = true;
+        halted_ = false;
+        raise(Event{EventKind::External, kExcNMI, false, 0, s.eip, s.eip});
+        return;
+    }
+    if (!intr_ || !(s.eflags & kIF))
         return;
     uint8_t vector = acknowledge ? acknowledge() : 0;
     halted_ = false;

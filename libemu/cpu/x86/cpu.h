@@ -36,6 +36,15 @@ public:
     // The INTR pin, level-sensitive; `acknowledge` returns the vector (the PIC's INTA cycle).
     void set_intr(bool level) { intr_ = level; }
     std::function<uint8_t()> acknowledge;
+    // An NMI (edge): taken before INTR whatever IF says, then held off until the next IRET.
+    void raise_nmi() { nmi_pending_ = true; }
+
+    // Model-specific registers beyond the TSC, served by the board (IA32_APIC_BASE): false,
+    // or no handler, is #GP(0).
+    std::function<bool(uint32_t msr, uint64_t& value)> read_msr;
+    std::function<bool(uint32_t msr, uint64_t value)> write_msr;
+    // CPUID.1:EDX.APIC: whether the board has a local APIC that is enabled.
+    std::function<bool()> has_apic;
 
     // For lockstep tests: an exception stops run() (as Unicorn does) instead of being
     // delivered through the IDT; last_fault() says which.
@@ -116,6 +125,7 @@ public:
     // fault was raised.
     bool load_segment(uint8_t seg, uint16_t selector, const Op* op);
     bool write_cr(unsigned n, uint32_t value, const Op* op);
+    // IRET; it also ends the NMI blocking an NMI's delivery started.
     const Op* interrupt_return(const Op* op);
     const Op* far_jump(const Op* op, uint16_t selector, uint32_t offset, bool is_call, unsigned osize);
     const Op* far_return(const Op* op, uint16_t pop_bytes, unsigned osize);
@@ -128,7 +138,7 @@ public:
     // --- the engine front end (exec/engine.h) ------------------------------------------------
 
     uint64_t pc() const override { return s.eip; }
-    bool interrupt_asserted() const { return intr_; }
+    bool interrupt_asserted() const { return intr_ | nmi_pending_; }
     void take_interrupt();
     BlockT* find_or_build();
     BlockT* build_partial(BlockT* b, unsigned room) { return build_block(scratch(), b->pc, s.eip, room); }
@@ -190,6 +200,8 @@ private:
     IoPorts& io_;
     TlbEntry tlb_[kTlbEntries];
     bool intr_ = false;
+    bool nmi_pending_ = false;
+    bool nmi_blocked_ = false;  // an NMI handler runs until its IRET
     bool stop_on_exception_ = false;
     // While an event is being delivered, a fault is recorded here instead of delivered.
     bool delivering_ = false;

@@ -424,6 +424,7 @@ const Op* Cpu::interrupt_return(const Op* op)
     d.selector = selector;
     s.seg[kCs] = d;
     s.eflags = (s.eflags & ~changeable) | (eflags & changeable) | kEflagsFixed1;
+    nmi_blocked_ = false;
     return exit_to(op, eip);
 }
 

@@ -1,16 +1,12 @@
 // System instructions: interrupt flag, descriptor tables and task register, control
 // registers, CPUID, RDTSC, MSRs, descriptor queries, and what raises #UD or #NM.
+#include "cpu/x86/cpuid.h"
 #include "cpu/x86/operands.h"
 
 namespace emu::x86 {
 
 namespace {
 
-// CPUID: an i686-class identity like QEMU's qemu32 CPU (GenuineIntel, family 6 model 6
-// stepping 3) advertising only what this interpreter implements: PSE, TSC, MSR, CX8, CMOV.
-// No FPU bit: x87 instructions raise #NM or #UD.
-constexpr uint32_t kCpuidSignature = 0x00000663;
-constexpr uint32_t kCpuidFeatures = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 15);
 constexpr uint32_t kMsrTsc = 0x10;
 
 const Op* cli_sti(Cpu& c, const Op* op)
@@ -231,7 +227,7 @@ const Op* cpuid(Cpu& c, const Op* op)
         cc = 0x6C65746E;  // "ntel"
     } else if (leaf == 1) {
         a = kCpuidSignature;
-        d = kCpuidFeatures;
+        d = kCpuidFeatures | (c.has_apic && c.has_apic() ? kCpuidFeatureApic : 0);
     }
     c.s.r[kEax] = a;
     c.s.r[kEbx] = b;
@@ -250,17 +246,26 @@ const Op* rdtsc(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-// Only the time-stamp counter is an MSR here; everything else is #GP(0), as for an MSR the
-// CPU does not have.
+// The time-stamp counter (read-only) is the CPU's own MSR; the board serves the others
+// (IA32_APIC_BASE). An MSR nobody has is #GP(0), as on a CPU without it.
 const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
 {
     if (!privileged(c, op))
         return nullptr;
-    if (c.s.r[kEcx] != kMsrTsc || op->aux)
+    uint32_t msr = c.s.r[kEcx];
+    if (op->aux) {
+        uint64_t v = (uint64_t{c.s.r[kEdx]} << 32) | c.s.r[kEax];
+        if (msr == kMsrTsc || !c.write_msr || !c.write_msr(msr, v))
+            return c.fault(op, kExcGP, 0);
+        return c.exit_after(op);  // the write may have changed what interrupts are due
+    }
+    uint64_t v;
+    if (msr == kMsrTsc)
+        v = c.timestamp(op);
+    else if (!c.read_msr || !c.read_msr(msr, v))
         return c.fault(op, kExcGP, 0);
-    uint64_t t = c.timestamp(op);
-    c.s.r[kEax] = static_cast<uint32_t>(t);
-    c.s.r[kEdx] = static_cast<uint32_t>(t >> 32);
+    c.s.r[kEax] = static_cast<uint32_t>(v);
+    c.s.r[kEdx] = static_cast<uint32_t>(v >> 32);
     return c.step(op);
 }
 

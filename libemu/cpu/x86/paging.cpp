@@ -124,17 +124,18 @@ bool Cpu::read_linear(uint32_t lin, unsigned size, uint64_t& value, bool user, c
             return false;
         if (op)
             clock_.set_icount(exact_icount(op));
+        // MMIO takes the access whole when it does not cross a page; nothing there reads as
+        // all ones, as on a PC bus.
+        if (chunk == size && !bus_.ram_at(phys, 1)) {
+            if (bus_.read(phys, size, value) != Bus::Status::Ok)
+                value = size == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1;
+            io_exit_ = true;
+            return true;
+        }
         for (unsigned k = 0; k < chunk; ++k) {
             uint64_t b;
-            if (bus_.read(phys + k, 1, b) != Bus::Status::Ok) {
-                // MMIO takes the access whole when it does not cross a page.
-                if (chunk == size && k == 0) {
-                    bus_.read(phys, size, value);
-                    io_exit_ = true;
-                    return true;
-                }
+            if (bus_.read(phys + k, 1, b) != Bus::Status::Ok)
                 b = 0xFF;
-            }
             value |= b << (8 * (i + k));
         }
         i += chunk;
