@@ -751,8 +751,10 @@ uint64_t rsqrt_estimate(uint64_t a, Env& env)
         }
         fraction = (fraction << 1) & kFrac52;
     }
-    unsigned scaled = (exp & 1) == 0 ? (256 | static_cast<unsigned>(fraction >> 45))
-                                     : (128 | static_cast<unsigned>(fraction >> 46));
+    // An even exponent scales into [0.5, 1.0) as '1':fraction<51:44>, an odd one into
+    // [0.25, 0.5) as '01':fraction<51:45>.
+    unsigned scaled = (exp & 1) == 0 ? (256 | static_cast<unsigned>(fraction >> 44))
+                                     : (128 | static_cast<unsigned>(fraction >> 45));
     int result_exp = ((N == 32 ? 380 : 3068) - exp) / 2;
     unsigned estimate = rsqrt_estimate_table(scaled);
     return (uint64_t(result_exp) << T::F) | (uint64_t{estimate & 0xFF} << (T::F - 8));
