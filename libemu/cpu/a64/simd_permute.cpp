@@ -365,8 +365,10 @@ Build build_INS_elem(Op& op, uint32_t insn)
     return Build::Next;
 }
 
-Build build_MOVI_op0(Op& op, uint32_t insn) { return build_imm(op, insn, false); }
-Build build_MOVI_op1(Op& op, uint32_t insn) { return build_imm(op, insn, true); }
+Build build_IMM_op0_lo(Op& op, uint32_t insn) { return build_imm(op, insn, false); }
+Build build_IMM_op0_hi(Op& op, uint32_t insn) { return build_imm(op, insn, false); }
+Build build_IMM_op1_lo(Op& op, uint32_t insn) { return build_imm(op, insn, true); }
+Build build_IMM_op1_hi(Op& op, uint32_t insn) { return build_imm(op, insn, true); }
 
 Build build_UZP1(Op& op, uint32_t insn) { return build_perm(op, insn, Perm::Uzp1); }
 Build build_UZP2(Op& op, uint32_t insn) { return build_perm(op, insn, Perm::Uzp2); }
