@@ -374,3 +374,23 @@ TEST_CASE("vector registers survive a snapshot round trip", "[a64][simd]")
     for (unsigned i = 0; i < 32; i++)
         CHECK(c.cpu.s.v[i] == b.cpu.s.v[i]);
 }
+
+TEST_CASE("identification registers report FP, AdvSIMD, CRC32 and the crypto extension", "[a64][fp]")
+{
+    Board b;
+    b.exec({0xd5380400,    // mrs x0, id_aa64pfr0_el1
+            0xd5380601,    // mrs x1, id_aa64isar0_el1
+            0xd5380302,    // mrs x2, mvfr0_el1
+            0xd5380323,    // mrs x3, mvfr1_el1
+            0xd5380344});  // mrs x4, mvfr2_el1
+    // ID_AA64PFR0_EL1.FP (19:16) and .AdvSIMD (23:20): 0, implemented without half-precision
+    // arithmetic (0xF would say not implemented).
+    CHECK(((b.x(0) >> 16) & 0xFF) == 0);
+    // ID_AA64ISAR0_EL1: AES (7:4) 2 = AES and PMULL, SHA1 (11:8) 1, SHA2 (15:12) 1 = SHA256 only,
+    // CRC32 (19:16) 1.
+    CHECK(((b.x(1) >> 4) & 0xFFFF) == 0x1112);
+    // MVFR0-2 as a Cortex-A57 (ARM DDI 0488, and QEMU's cortex-a57) reports them.
+    CHECK(b.x(2) == 0x10110222);
+    CHECK(b.x(3) == 0x12111111);
+    CHECK(b.x(4) == 0x00000043);
+}
