@@ -519,5 +519,8 @@ Build build_FMLS_elem_s(Op& op, uint32_t insn) { return elem<OPS(fmls)>(op, insn
 Build build_FMUL_elem_s(Op& op, uint32_t insn) { return elem<F2(mul)>(op, insn, true); }
 Build build_FMULX_elem_s(Op& op, uint32_t insn) { return elem<F2(mulx)>(op, insn, true); }
 // clang-format on
+#undef F2
+#undef F1
+#undef OPS
 
 }  // namespace emu::a64

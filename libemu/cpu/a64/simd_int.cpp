@@ -122,6 +122,7 @@ SAME_FN(Eor, n ^ m)
 SAME_FN(Bsl, (n & d) | (m & ~d))
 SAME_FN(Bit, (d & ~m) | (n & m))
 SAME_FN(Bif, (d & m) | (n & ~m))
+#undef SAME_FN
 
 // Polynomial (carry-less) multiplication over GF(2), truncated to the element.
 struct Pmul {
@@ -244,6 +245,7 @@ MISC_FN(CmltZero, all_ones<T>(sv(n) < 0))
 MISC_FN(Abs, sv(n) < 0 ? -sv(n) : sv(n))
 MISC_FN(Neg, -sv(n))
 MISC_FN(Not, ~n)
+#undef MISC_FN
 
 struct Rbit {
     template <class T>
@@ -257,7 +259,7 @@ struct Rbit {
 };
 
 // REV16, REV32, REV64: op->a is the container size in bytes, T the element.
-template <class, class T>
+template <class T>
 const Op* Rev(Cpu& c, const Op* op)
 {
     if (c.fp_trapped())
@@ -280,7 +282,7 @@ Build build_rev(Op& op, uint32_t insn)
     if ((8u << size) >= kContainer * 8)
         return Build::Undefined;
     set_regs(op, insn);
-    static constexpr Handler kRev[4] = {Rev<void, uint8_t>, Rev<void, uint16_t>, Rev<void, uint32_t>, Rev<void, uint64_t>};
+    static constexpr Handler kRev[4] = {Rev<uint8_t>, Rev<uint16_t>, Rev<uint32_t>, Rev<uint64_t>};
     op.fn = kRev[size];
     op.a = kContainer;
     op.b = lanes(insn, size);
@@ -297,7 +299,7 @@ using Narrower = UInt<sizeof(T) / 2 ? sizeof(T) / 2 : 1>;
 // XTN, SQXTN, UQXTN, SQXTUN: 2*esize elements of Rn narrowed into the lower half of Rd
 // (Q = 0, upper half cleared) or its upper half (Q = 1, the "2" forms; lower half kept).
 // op->a: 0 truncate, 1 signed saturate, 2 unsigned saturate, 3 signed to unsigned saturate.
-template <class, class T>
+template <class T>
 const Op* Narrow(Cpu& c, const Op* op)
 {
     if (c.fp_trapped())
@@ -332,7 +334,7 @@ Build build_narrow(Op& op, uint32_t insn, uint8_t kind)
     unsigned size = size_field(insn);
     if (size == 3)
         return Build::Undefined;
-    static constexpr Handler kNarrow[3] = {Narrow<void, uint8_t>, Narrow<void, uint16_t>, Narrow<void, uint32_t>};
+    static constexpr Handler kNarrow[3] = {Narrow<uint8_t>, Narrow<uint16_t>, Narrow<uint32_t>};
     set_regs(op, insn);
     op.fn = kNarrow[size];
     op.a = kind;
@@ -351,7 +353,7 @@ Build build_narrow_scalar(Op& op, uint32_t insn, uint8_t kind)
 
 // SADDLP, UADDLP, SADALP, UADALP: pairs of T summed into elements of twice the size.
 // op->a bit 0: signed; bit 1: accumulate.
-template <class, class T>
+template <class T>
 const Op* PairLong(Cpu& c, const Op* op)
 {
     if (c.fp_trapped())
@@ -375,7 +377,7 @@ Build build_pair_long(Op& op, uint32_t insn, uint8_t kind)
     unsigned size = size_field(insn);
     if (size == 3)
         return Build::Undefined;
-    static constexpr Handler kPL[3] = {PairLong<void, uint8_t>, PairLong<void, uint16_t>, PairLong<void, uint32_t>};
+    static constexpr Handler kPL[3] = {PairLong<uint8_t>, PairLong<uint16_t>, PairLong<uint32_t>};
     set_regs(op, insn);
     op.fn = kPL[size];
     op.a = kind;
@@ -457,6 +459,7 @@ SHIFT_FN(Shl, uv(n) << sh)
 SHIFT_FN(Sqshlu, saturate<T>(sv(n) * (i128{1} << sh), qc))
 SHIFT_FN(SqshlImm, saturate<S<T>>(sv(n) * (i128{1} << sh), qc))
 SHIFT_FN(UqshlImm, saturate<T>(uv(n) << sh, qc))
+#undef SHIFT_FN
 
 struct Sri {
     template <class T>
@@ -530,7 +533,7 @@ Build build_shift(Op& op, uint32_t insn, bool left, bool scalar, bool any_scalar
 // SHRN, RSHRN, SQSHRN, SQRSHRN, UQSHRN, UQRSHRN, SQSHRUN, SQRSHRUN: elements of 2*esize shifted
 // right and narrowed, into the lower or upper half. op->a the shift; op->imm bit 0 round,
 // bits 2:1 the saturation (as Narrow's kinds).
-template <class, class T>
+template <class T>
 const Op* ShiftNarrow(Cpu& c, const Op* op)
 {
     if (c.fp_trapped())
@@ -566,7 +569,7 @@ Build build_shift_narrow(Op& op, uint32_t insn, unsigned kind, bool round, bool 
     if (immh == 0 || (immh & 8))
         return Build::Undefined;
     ShiftField s = shift_field(insn);
-    static constexpr Handler kSN[3] = {ShiftNarrow<void, uint8_t>, ShiftNarrow<void, uint16_t>, ShiftNarrow<void, uint32_t>};
+    static constexpr Handler kSN[3] = {ShiftNarrow<uint8_t>, ShiftNarrow<uint16_t>, ShiftNarrow<uint32_t>};
     set_regs(op, insn);
     op.fn = kSN[s.size];
     op.a = static_cast<uint8_t>(2 * s.esize - s.imm);
@@ -617,6 +620,7 @@ LONG_FN(LMls, d - n * m)
 LONG_FN(LSqdmull, saturate<S<W>>(2 * n * m, qc))
 LONG_FN(LSqdmlal, saturate<S<W>>(sv(d) + sv(saturate<S<W>>(2 * n * m, qc)), qc))
 LONG_FN(LSqdmlsl, saturate<S<W>>(sv(d) - sv(saturate<S<W>>(2 * n * m, qc)), qc))
+#undef LONG_FN
 
 // SHLL: widen and shift by the element size.
 struct LShll {
@@ -742,7 +746,7 @@ Build build_elem(Op& op, uint32_t insn, bool scalar = false)
 
 // ADDHN, RADDHN, SUBHN, RSUBHN: the high half of each wide sum or difference, narrowed into
 // the lower or upper half. op->a bit 0 subtract, bit 1 round.
-template <class, class T>
+template <class T>
 const Op* HighNarrow(Cpu& c, const Op* op)
 {
     if (c.fp_trapped())
@@ -768,12 +772,29 @@ Build build_high_narrow(Op& op, uint32_t insn, uint8_t kind)
     unsigned size = size_field(insn);
     if (size == 3)
         return Build::Undefined;
-    static constexpr Handler kHN[3] = {HighNarrow<void, uint8_t>, HighNarrow<void, uint16_t>, HighNarrow<void, uint32_t>};
+    static constexpr Handler kHN[3] = {HighNarrow<uint8_t>, HighNarrow<uint16_t>, HighNarrow<uint32_t>};
     set_regs(op, insn);
     op.fn = kHN[size];
     op.a = kind;
     op.ra = q_bit(insn);
     op.b = static_cast<uint8_t>(8 >> size);
+    return Build::Next;
+}
+
+// SSHLL and USHLL: widen, then shift left by imm - esize (esize from immh<2:0>).
+Build build_shift_long(Op& op, uint32_t insn, bool is_signed)
+{
+    unsigned immh = bits(insn, 22, 19);
+    if (immh == 0 || (immh & 8))
+        return Build::Undefined;
+    ShiftField s = shift_field(insn);
+    static constexpr Handler kSL[3] = {ShiftLong<uint8_t>, ShiftLong<uint16_t>, ShiftLong<uint32_t>};
+    set_regs(op, insn);
+    op.fn = kSL[s.size];
+    op.a = static_cast<uint8_t>(s.imm - s.esize);
+    op.ra = is_signed;
+    op.imm = q_bit(insn);
+    op.b = static_cast<uint8_t>(8 >> s.size);
     return Build::Next;
 }
 
@@ -891,23 +912,6 @@ Build build_UQRSHRN_s(Op& op, uint32_t insn) { return build_shift_narrow(op, ins
 Build build_SQSHRUN_s(Op& op, uint32_t insn) { return build_shift_narrow(op, insn, 3, false, true); }
 Build build_SQRSHRUN_s(Op& op, uint32_t insn) { return build_shift_narrow(op, insn, 3, true, true); }
 
-// SSHLL and USHLL: widen, then shift left by imm - esize (esize from immh<2:0>).
-Build build_shift_long(Op& op, uint32_t insn, bool is_signed)
-{
-    unsigned immh = bits(insn, 22, 19);
-    if (immh == 0 || (immh & 8))
-        return Build::Undefined;
-    ShiftField s = shift_field(insn);
-    static constexpr Handler kSL[3] = {ShiftLong<uint8_t>, ShiftLong<uint16_t>, ShiftLong<uint32_t>};
-    set_regs(op, insn);
-    op.fn = kSL[s.size];
-    op.a = static_cast<uint8_t>(s.imm - s.esize);
-    op.ra = is_signed;
-    op.imm = q_bit(insn);
-    op.b = static_cast<uint8_t>(8 >> s.size);
-    return Build::Next;
-}
-
 Build build_SSHLL_v(Op& op, uint32_t insn) { return build_shift_long(op, insn, true); }
 Build build_USHLL_v(Op& op, uint32_t insn) { return build_shift_long(op, insn, false); }
 
@@ -948,5 +952,11 @@ Build build_SQDMLAL_elem_s(Op& op, uint32_t insn) { return build_long_elem<LSqdm
 Build build_SQDMLSL_elem_s(Op& op, uint32_t insn) { return build_long_elem<LSqdmlsl>(op, insn, true, true); }
 Build build_SQDMULL_elem_s(Op& op, uint32_t insn) { return build_long_elem<LSqdmull>(op, insn, true, true); }
 // clang-format on
+#undef VEC
+#undef SCA
+#undef PAIR
+#undef SHIFT_V
+#undef SHIFT_S
+#undef LONG3
 
 }  // namespace emu::a64
