@@ -394,3 +394,23 @@ TEST_CASE("identification registers report FP, AdvSIMD, CRC32 and the crypto ext
     CHECK(b.x(3) == 0x12111111);
     CHECK(b.x(4) == 0x00000043);
 }
+
+TEST_CASE("CPACR_EL1.FPEN = 01 traps FP at EL0 only", "[a64][fp]")
+{
+    for (uint8_t el : {uint8_t{0}, uint8_t{1}}) {
+        A64TestBoard b;
+        b.cpu.s.sys.cpacr_el1 = 1u << 20;
+        b.cpu.set_el_and_sp(el, el);
+        b.cpu.s.v[1] = VReg{{0x3F800000, 0}};
+        b.load(kCode, {0x1e222820});  // fadd s0, s1, s2
+        b.cpu.run(1);
+        INFO("EL" << int(el));
+        if (el == 0) {
+            CHECK(b.cpu.s.sys.esr_el1 == 0x1fe00000);
+            CHECK(b.cpu.s.sys.elr_el1 == kCode);
+        } else {
+            CHECK(b.cpu.s.pc == kCode + 4);
+            CHECK(b.cpu.s.v[0] == VReg{{0x3F800000, 0}});
+        }
+    }
+}
