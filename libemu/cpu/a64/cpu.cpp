@@ -463,14 +463,17 @@ void Cpu::serialize(StateArchive& a)
     a.field("cntkctl_el1", y.cntkctl_el1);
     a.field("fpcr", y.fpcr);
     a.field("fpsr", y.fpsr);
-    static const char* const kVNames[] = {"v0",  "v1",  "v2",  "v3",  "v4",  "v5",  "v6",  "v7",
-                                          "v8",  "v9",  "v10", "v11", "v12", "v13", "v14", "v15",
-                                          "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",
-                                          "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"};
+    // V0..V31 as two doublewords each: "v0.lo", "v0.hi", ...
+    static const std::vector<std::string> kVNames = [] {
+        std::vector<std::string> names;
+        for (unsigned i = 0; i < 32; ++i)
+            for (const char* half : {".lo", ".hi"})
+                names.push_back("v" + std::to_string(i) + half);
+        return names;
+    }();
     for (unsigned i = 0; i < 32; ++i) {
-        std::string lo = std::string(kVNames[i]) + ".lo", hi = std::string(kVNames[i]) + ".hi";
-        a.field(lo, s.v[i].d[0]);
-        a.field(hi, s.v[i].d[1]);
+        a.field(kVNames[2 * i], s.v[i].d[0]);
+        a.field(kVNames[2 * i + 1], s.v[i].d[1]);
     }
     a.field("monitor_valid", monitor.valid);
     a.field("monitor_addr", monitor.addr);
