@@ -1,6 +1,8 @@
 # Guest programs are built from source with the Debian cross compilers:
-#   rr_add_guest(NAME ARCH aarch64|i386 SOURCES ... [LINKER_SCRIPT file] [DEFINES ...])
-# produces ${CMAKE_BINARY_DIR}/guests/NAME.elf and adds it to the `guests` target.
+#   rr_add_guest(NAME ARCH aarch64|i386 SOURCES ... [LINKER_SCRIPT file] [DEFINES ...] [FP])
+# produces ${CMAKE_BINARY_DIR}/guests/NAME.elf and adds it to the `guests` target. Guests use
+# general registers only, unless FP is given (AArch64: FP, Advanced SIMD, CRC32 and crypto of a
+# Cortex-A57; the guest must enable FP in CPACR_EL1 before its first FP instruction).
 find_program(RR_AARCH64_CC aarch64-linux-gnu-gcc)
 if(NOT RR_AARCH64_CC)
   message(FATAL_ERROR "aarch64-linux-gnu-gcc not found: apt-get install gcc-aarch64-linux-gnu")
@@ -10,7 +12,7 @@ find_program(RR_HOST_CC gcc)
 add_custom_target(guests ALL)
 
 function(rr_add_guest name)
-  cmake_parse_arguments(G "" "ARCH;LINKER_SCRIPT" "SOURCES;DEFINES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(G "FP" "ARCH;LINKER_SCRIPT" "SOURCES;DEFINES;INCLUDES" ${ARGN})
   set(out ${CMAKE_BINARY_DIR}/guests/${name}.elf)
   set(srcs)
   foreach(s ${G_SOURCES})
@@ -26,7 +28,12 @@ function(rr_add_guest name)
               -Wl,--no-warn-rwx-segments)
   if(G_ARCH STREQUAL "aarch64")
     set(cc ${RR_AARCH64_CC})
-    list(APPEND common -mgeneral-regs-only -mstrict-align)
+    list(APPEND common -mstrict-align)
+    if(G_FP)
+      list(APPEND common -march=armv8-a+crc+crypto -fno-math-errno)
+    else()
+      list(APPEND common -mgeneral-regs-only)
+    endif()
   elseif(G_ARCH STREQUAL "i386")
     set(cc ${RR_HOST_CC})
     list(APPEND common -m32 -march=i686 -mno-sse)

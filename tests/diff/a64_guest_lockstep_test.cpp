@@ -1,6 +1,7 @@
 // Compiled guest programs (guests/aarch64/lockstep) run on our interpreter and on Unicorn one
 // instruction at a time from the ELF entry to the `lockstep_done` spin loop. Registers,
-// flags and PSTATE are compared after every instruction, the bytes Unicorn stored after
+// flags and PSTATE (and, for the programs built with FP and SIMD, V0-V31, FPCR and FPSR) are
+// compared after every instruction, the bytes Unicorn stored after
 // every store, and all of RAM at the end.
 #include <catch2/catch.hpp>
 
@@ -68,7 +69,7 @@ std::string describe_step(const std::string& name, uint64_t step, uint32_t insn,
     return text;
 }
 
-GuestResult run_guest(const std::string& name)
+GuestResult run_guest(const std::string& name, bool with_fp)
 {
     GuestResult r;
     Result<ElfImage> image = read_elf(std::string(GUEST_DIR) + "/" + name + ".elf");
@@ -90,6 +91,7 @@ GuestResult run_guest(const std::string& name)
     }
     A64Snapshot before;
     before.pc = image->entry;
+    before.has_fp = with_fp;
     rig.reset_ours(before.pc);
     apply(before, rig.cpu);
     apply(before, rig.unicorn);
@@ -106,13 +108,13 @@ GuestResult run_guest(const std::string& name)
 
         LockstepRig::OurStep ours = rig.step_ours();
         UnicornA64::StepResult theirs = rig.unicorn.step(1);
-        A64Snapshot after = capture(rig.cpu, false);
+        A64Snapshot after = capture(rig.cpu, false, with_fp);
         std::vector<std::string> diffs;
         // These programs never trap; a trap in either engine is a failure of its own.
         if (!ours.completed || !theirs.completed)
             diffs.push_back("trap: ours " + (ours.completed ? std::string("completed") : ours.what) + ", unicorn " +
                             theirs.text());
-        for (std::string& d : differences(after, capture(rig.unicorn, false)))
+        for (std::string& d : differences(after, capture(rig.unicorn, false, with_fp)))
             diffs.push_back(std::move(d));
         for (std::string& d : rig.our_invariant_failures())
             diffs.push_back(std::move(d));
@@ -138,9 +140,10 @@ GuestResult run_guest(const std::string& name)
     return r;
 }
 
-void check_guest(const std::string& name)
+// `with_fp`: the program uses FP/SIMD, so V0-V31, FPCR and FPSR are compared too.
+void check_guest(const std::string& name, bool with_fp = false)
 {
-    GuestResult r = run_guest(name);
+    GuestResult r = run_guest(name, with_fp);
     if (r.failure.empty())
         std::printf("%-22s %9" PRIu64 " instructions in lockstep (%.2f s, %.1f us each)\n", name.c_str(), r.steps,
                     r.seconds, r.steps ? 1e6 * r.seconds / static_cast<double>(r.steps) : 0.0);
@@ -154,16 +157,25 @@ TEST_CASE("guest lockstep_sort runs in lockstep with Unicorn", "[diff][a64][gues
 {
     check_guest("lockstep_sort");
     check_guest("lockstep_sort_o3");
+    check_guest("lockstep_sort_simd", true);
 }
 
 TEST_CASE("guest lockstep_bignum runs in lockstep with Unicorn", "[diff][a64][guest]")
 {
     check_guest("lockstep_bignum");
     check_guest("lockstep_bignum_o3");
+    check_guest("lockstep_bignum_simd", true);
 }
 
 TEST_CASE("guest lockstep_interp runs in lockstep with Unicorn", "[diff][a64][guest]")
 {
     check_guest("lockstep_interp");
     check_guest("lockstep_interp_o3");
+    check_guest("lockstep_interp_simd", true);
+}
+
+TEST_CASE("guest lockstep_fpmath runs in lockstep with Unicorn", "[diff][a64][guest]")
+{
+    check_guest("lockstep_fpmath", true);
+    check_guest("lockstep_fpmath_o3", true);
 }

@@ -49,6 +49,7 @@ LockstepRig::LockstepRig(uint64_t ram_base, uint64_t ram_size, uint32_t unicorn_
     // return to.
     unicorn.set_sysreg(a64::sysreg::SCTLR_EL1, cpu.s.sys.sctlr_el1);
     unicorn.set_sysreg(a64::sysreg::VBAR_EL1, kVectorPage);
+    unicorn.set_sysreg(a64::sysreg::CPACR_EL1, kCpacrFpEnabled);
     unicorn.save_context();
 }
 
@@ -56,6 +57,7 @@ void LockstepRig::reset_ours(uint64_t pc)
 {
     cpu.reset(pc);
     cpu.s.sys.vbar_el1 = kVectorPage;
+    cpu.s.sys.cpacr_el1 = kCpacrFpEnabled;
 }
 
 void LockstepRig::write(uint64_t addr, const void* data, uint64_t len)

@@ -6,6 +6,8 @@
 // exception instead of taking it). Every vector is `B .`, so that an exception taken in a
 // one-instruction step is followed by an instruction that retires: a fault that does not
 // retire would otherwise send run(1) round the vector table for ever.
+//
+// Both CPUs start with FP/SIMD enabled at EL0 and EL1 (CPACR_EL1.FPEN = 11).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,7 @@ namespace emu::test {
 class LockstepRig {
 public:
     static constexpr uint64_t kVectorPage = 0x7FFFF000;
+    static constexpr uint64_t kCpacrFpEnabled = 3u << 20;
 
     // Unicorn maps the RAM with UC_PROT_* `unicorn_perms`.
     LockstepRig(uint64_t ram_base, uint64_t ram_size, uint32_t unicorn_perms = UC_PROT_ALL);

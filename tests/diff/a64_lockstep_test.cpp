@@ -324,8 +324,8 @@ private:
             }
 
             bool with_sys = c.state.has_sys;
-            A64Snapshot after_ours = capture(rig_.cpu, with_sys);
-            A64Snapshot after_uc = capture(rig_.unicorn, with_sys);
+            A64Snapshot after_ours = capture(rig_.cpu, with_sys, c.state.has_fp);
+            A64Snapshot after_uc = capture(rig_.unicorn, with_sys, c.state.has_fp);
             std::vector<std::string> diffs;
             if (ours.completed != theirs.completed)
                 diffs.push_back(std::string("trap: ours ") + (ours.completed ? "completed" : ours.what) + ", unicorn " +

@@ -34,6 +34,10 @@ struct RandomCase {
     std::vector<Poke> pokes;
 };
 
+// Whether the instruction reads or writes the vector registers, FPCR or FPSR: only then are
+// they set up and compared (reading them from Unicorn is not free).
+bool uses_fp_state(const A64InsnGenerator::Insn& insn);
+
 RandomCase random_case(SplitMix64& rng, const A64InsnGenerator::Insn& insn, const DataWindow& w);
 
 }  // namespace emu::test

@@ -63,7 +63,7 @@ std::string pstate(const A64Snapshot& s)
 
 }  // namespace
 
-A64Snapshot capture(const Cpu& cpu, bool with_sys)
+A64Snapshot capture(const Cpu& cpu, bool with_sys, bool with_fp)
 {
     A64Snapshot s;
     for (unsigned i = 0; i < 31; i++)
@@ -81,10 +81,17 @@ A64Snapshot capture(const Cpu& cpu, bool with_sys)
             s.sys[i] = key == sysreg::SP_EL0 ? cpu.s.sp_el0() : cpu.s.sys.*our_sysreg(key);
         }
     }
+    s.has_fp = with_fp;
+    if (with_fp) {
+        for (unsigned i = 0; i < 32; i++)
+            s.v[i] = cpu.s.v[i];
+        s.fpcr = cpu.s.sys.fpcr;
+        s.fpsr = cpu.s.sys.fpsr;
+    }
     return s;
 }
 
-A64Snapshot capture(const UnicornA64& uc, bool with_sys)
+A64Snapshot capture(const UnicornA64& uc, bool with_sys, bool with_fp)
 {
     A64Snapshot s;
     for (unsigned i = 0; i < 31; i++)
@@ -107,6 +114,13 @@ A64Snapshot capture(const UnicornA64& uc, bool with_sys)
                 s.sys[i] = uc.sysreg(key);
         }
     }
+    s.has_fp = with_fp;
+    if (with_fp) {
+        for (unsigned i = 0; i < 32; i++)
+            uc.v(i, s.v[i].d);
+        s.fpcr = uc.reg(UC_ARM64_REG_FPCR);
+        s.fpsr = uc.reg(UC_ARM64_REG_FPSR);
+    }
     return s;
 }
 
@@ -128,6 +142,12 @@ void apply(const A64Snapshot& s, Cpu& cpu)
             else
                 cpu.s.sys.*our_sysreg(key) = s.sys[i];
         }
+    }
+    if (s.has_fp) {
+        for (unsigned i = 0; i < 32; i++)
+            cpu.s.v[i] = s.v[i];
+        cpu.s.sys.fpcr = s.fpcr & kFpcrMask;
+        cpu.s.sys.fpsr = s.fpsr & kFpsrMask;
     }
 }
 
@@ -152,6 +172,12 @@ void apply(const A64Snapshot& s, UnicornA64& uc)
             else
                 uc.set_sysreg(key, s.sys[i]);
         }
+    }
+    if (s.has_fp) {
+        for (unsigned i = 0; i < 32; i++)
+            uc.set_v(i, s.v[i].d);
+        uc.set_reg(UC_ARM64_REG_FPCR, s.fpcr & kFpcrMask);
+        uc.set_reg(UC_ARM64_REG_FPSR, s.fpsr & kFpsrMask);
     }
 }
 
@@ -182,6 +208,16 @@ std::vector<std::string> differences(const A64Snapshot& ours, const A64Snapshot&
             if ((ours.sys[i] & bits) != (unicorn.sys[i] & bits))
                 diff(kComparedSysregs[i].name, ours.sys[i], unicorn.sys[i]);
         }
+    if (ours.has_fp && unicorn.has_fp) {
+        for (unsigned i = 0; i < 32; i++) {
+            if (ours.v[i] == unicorn.v[i])
+                continue;
+            out.push_back("V" + std::to_string(i) + ": ours " + hex64(ours.v[i].d[1]) + ":" + hex64(ours.v[i].d[0]) +
+                          " unicorn " + hex64(unicorn.v[i].d[1]) + ":" + hex64(unicorn.v[i].d[0]));
+        }
+        diff("FPCR", ours.fpcr & kFpcrMask, unicorn.fpcr & kFpcrMask);
+        diff("FPSR", ours.fpsr & kFpsrMask, unicorn.fpsr & kFpsrMask);
+    }
     return out;
 }
 
@@ -200,6 +236,12 @@ std::string format(const A64Snapshot& s)
             out += std::string(kComparedSysregs[i].name) + "=" + hex64(s.sys[i]) + ((i % 2 == 1) ? "\n" : "  ");
     if (!out.empty() && out.back() != '\n')
         out += "\n";
+    if (s.has_fp) {
+        for (unsigned i = 0; i < 32; i++)
+            out += "V" + std::to_string(i) + (i < 10 ? " " : "") + "=" + hex64(s.v[i].d[1]) + ":" + hex64(s.v[i].d[0]) +
+                   ((i % 2 == 1) ? "\n" : "  ");
+        out += "FPCR=" + hex64(s.fpcr) + "  FPSR=" + hex64(s.fpsr) + "\n";
+    }
     return out;
 }
 

@@ -36,10 +36,17 @@ struct A64Snapshot {
     // Unicorn costs more than the instruction).
     bool has_sys = false;
     std::array<uint64_t, kNumComparedSysregs> sys{};
+    // Present only around FP/SIMD instructions (32 vector registers cost Unicorn 32 calls).
+    // FPCR and FPSR are compared in the bits an ARMv8.0 CPU keeps (a64::kFpcrMask and
+    // kFpsrMask); Unicorn's CPU keeps more (FZ16, Len, Stride, the AArch32 NZCV).
+    bool has_fp = false;
+    std::array<a64::VReg, 32> v{};
+    uint64_t fpcr = 0;
+    uint64_t fpsr = 0;
 };
 
-A64Snapshot capture(const a64::Cpu& cpu, bool with_sys);
-A64Snapshot capture(const UnicornA64& uc, bool with_sys);
+A64Snapshot capture(const a64::Cpu& cpu, bool with_sys, bool with_fp = false);
+A64Snapshot capture(const UnicornA64& uc, bool with_sys, bool with_fp = false);
 
 // Loads `s` into a CPU that the caller has just reset (EL1h, all interrupts masked, the
 // exclusive monitor clear); only EL1h snapshots can be applied. Unicorn is returned to its

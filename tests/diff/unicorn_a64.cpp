@@ -87,6 +87,17 @@ void UnicornA64::set_x(unsigned n, uint64_t v)
     set_reg(n == 29 ? UC_ARM64_REG_X29 : n == 30 ? UC_ARM64_REG_X30 : static_cast<uc_arm64_reg>(UC_ARM64_REG_X0 + n), v);
 }
 
+void UnicornA64::v(unsigned n, uint64_t out[2]) const
+{
+    check(uc_reg_read(uc_, static_cast<uc_arm64_reg>(UC_ARM64_REG_V0 + n), out), "read a vector register");
+}
+
+void UnicornA64::set_v(unsigned n, const uint64_t in[2])
+{
+    uint64_t buf[2] = {in[0], in[1]};
+    check(uc_reg_write(uc_, static_cast<uc_arm64_reg>(UC_ARM64_REG_V0 + n), buf), "write a vector register");
+}
+
 uint64_t UnicornA64::sysreg(uint32_t key) const
 {
     uc_arm64_cp_reg r = cp_reg_of(key);

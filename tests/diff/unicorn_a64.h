@@ -56,6 +56,9 @@ public:
     void set_reg(uc_arm64_reg r, uint64_t v);
     uint64_t x(unsigned n) const;
     void set_x(unsigned n, uint64_t v);
+    // V0..V31, 128 bits each: {low doubleword, high doubleword}.
+    void v(unsigned n, uint64_t out[2]) const;
+    void set_v(unsigned n, const uint64_t in[2]);
 
     // System registers by our 16-bit op0:op1:CRn:CRm:op2 key (see cpu/a64/sysreg_keys.h).
     uint64_t sysreg(uint32_t key) const;

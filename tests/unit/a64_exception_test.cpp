@@ -111,7 +111,7 @@ TEST_CASE("EL0 may not read CurrentEL or call the hypervisor", "[a64][exception]
     CHECK(h.platform.hypervisor_calls.empty());
 }
 
-TEST_CASE("FP/SIMD traps while CPACR_EL1.FPEN says so, and is undefined otherwise", "[a64][exception]")
+TEST_CASE("FP/SIMD traps while CPACR_EL1.FPEN says so, and runs otherwise", "[a64][exception]")
 {
     Board trapped;
     trapped.load(kCode, {FADD_S0});
@@ -119,10 +119,14 @@ TEST_CASE("FP/SIMD traps while CPACR_EL1.FPEN says so, and is undefined otherwis
     CHECK(trapped.cpu.s.sys.esr_el1 == 0x1fe00000);  // EC 0x07, IL, CV = 1, COND = AL (QEMU agrees)
     CHECK(trapped.cpu.s.sys.elr_el1 == kCode);
 
+    // With access enabled FADD runs; an unallocated encoding in the FP space (floating-point
+    // data-processing with ftype = 10) is undefined.
+    constexpr uint32_t kFpUnallocated = 0x1EA04000;
     Board enabled;
     enabled.cpu.s.sys.cpacr_el1 = 3u << 20;
-    enabled.load(kCode, {FADD_S0});
-    enabled.cpu.run(1);
+    enabled.load(kCode, {FADD_S0, kFpUnallocated});
+    enabled.cpu.run(2);
+    CHECK(enabled.cpu.s.sys.elr_el1 == kCode + 4);
     CHECK(enabled.cpu.s.sys.esr_el1 == esr(ExceptionClass::Unknown, 0));
 }
 

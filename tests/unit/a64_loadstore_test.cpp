@@ -170,19 +170,36 @@ TEST_CASE("assembled loads and stores decode to their table lines", "[a64][loads
     }
 }
 
-TEST_CASE("SIMD&FP and unallocated load/store encodings do not decode", "[a64][loadstore]")
+TEST_CASE("SIMD&FP load/store encodings decode to their own entries", "[a64][loadstore]")
+{
+    struct Case {
+        uint32_t insn;
+        const char* name;
+    } cases[] = {
+        {0x3dc00020, "LDR_v_imm"},   // ldr q0, [x1]
+        {0xad400420, "LDP_v_off"},   // ldp q0, q1, [x1]
+        {0x5c000000, "LDR_v_lit"},   // ldr d0, .
+        {0x9c000000, "LDR_v_lit"},   // ldr q0, .
+        {0xbc400020, "LDUR_v"},      // ldur s0, [x1]
+        {0x3c226820, "STR_v_reg"},   // str b0, [x1, x2]
+        {0x3c810c20, "STR_v_pre"},   // str q0, [x1, #16]!
+        {0x4c407020, "LD_multi"},    // ld1 {v0.16b}, [x1]
+        {0x2dbf07e0, "STP_v_pre"},   // stp s0, s1, [sp, #-8]!
+        {0x6c400400, "LDNP_v"},      // ldnp d0, d1, [x0]
+        {0x4cdf7020, "LD_multi_post"},  // ld1 {v0.16b}, [x1], #16
+        {0x4d40c020, "LD_single"},   // ld1r {v0.16b}, [x1]
+    };
+    for (const Case& c : cases) {
+        INFO(c.name << " " << std::hex << c.insn);
+        const InsnDef* d = decode(c.insn);
+        REQUIRE(d != nullptr);
+        CHECK(std::string(d->name) == c.name);
+    }
+}
+
+TEST_CASE("unallocated load/store encodings do not decode", "[a64][loadstore]")
 {
     const uint32_t insns[] = {
-        0x3dc00020,  // ldr q0, [x1]
-        0xad400420,  // ldp q0, q1, [x1]
-        0x5c000000,  // ldr d0, .
-        0x9c000000,  // ldr q0, .
-        0xbc400020,  // ldur s0, [x1]
-        0x3c226820,  // str b0, [x1, x2]
-        0x3c810c20,  // str q0, [x1, #16]!
-        0x4c407020,  // ld1 {v0.16b}, [x1]
-        0x2dbf07e0,  // stp s0, s1, [sp, #-8]!
-        0x6c400400,  // ldnp d0, d1, [x0]
         0xb9c00441,  // size 10, opc 11 (unsigned offset)
         0xf9c00441,  // size 11, opc 11 (unsigned offset)
         0xb8c00441,  // size 10, opc 11 (post-index)

@@ -35,16 +35,12 @@ bool is_fp_simd(uint32_t insn)
     return (op0 & 0x7) == 0x7 || ((op0 & 0x5) == 0x4 && ((insn >> 26) & 1));
 }
 
-// An FP/SIMD instruction: while CPACR_EL1.FPEN traps the current EL, the access trap comes
-// first (as on hardware and QEMU); with access enabled it is undefined, because the
-// interpreter does not implement FP/SIMD yet.
+// An unallocated FP/SIMD encoding: while CPACR_EL1.FPEN traps the current EL, the access
+// trap comes first (as on hardware and QEMU); with access enabled it is undefined.
 const Op* fp_simd_insn(Cpu& c, const Op* op)
 {
-    constexpr uint32_t kIssCondAlways = (1u << 24) | (0xEu << 20);  // CV = 1, COND = AL
-    unsigned fpen = (c.s.sys.cpacr_el1 >> 20) & 3;
-    bool trapped = fpen == 0 || fpen == 2 || (fpen == 1 && c.s.el == 0);
-    if (trapped)
-        return c.raise(op, ExceptionClass::FpAccess, kIssCondAlways, c.pc_of(op), true);
+    if (c.fp_trapped())
+        return c.fp_access_trap(op);
     return c.undefined(op);
 }
 
@@ -218,6 +214,12 @@ const Op* Cpu::raise(const Op* op, ExceptionClass ec, uint32_t iss, uint64_t pre
     return nullptr;
 }
 
+const Op* Cpu::fp_access_trap(const Op* op)
+{
+    constexpr uint32_t kIssCondAlways = (1u << 24) | (0xEu << 20);  // CV = 1, COND = AL
+    return raise(op, ExceptionClass::FpAccess, kIssCondAlways, pc_of(op), true);
+}
+
 const Op* Cpu::undefined(const Op* op)
 {
     return raise(op, ExceptionClass::Unknown, 0, pc_of(op), true);
@@ -341,7 +343,7 @@ bool Cpu::zero_block(uint64_t va, const Op* op)
 
 void Cpu::serialize(StateArchive& a)
 {
-    a.section("a64-cpu", 2);
+    a.section("a64-cpu", 3);
     static const char* const kNames[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",
                                          "x9",  "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
                                          "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
@@ -379,6 +381,18 @@ void Cpu::serialize(StateArchive& a)
     a.field("cntkctl_el1", y.cntkctl_el1);
     a.field("fpcr", y.fpcr);
     a.field("fpsr", y.fpsr);
+    // V0..V31 as two doublewords each: "v0.lo", "v0.hi", ...
+    static const std::vector<std::string> kVNames = [] {
+        std::vector<std::string> names;
+        for (unsigned i = 0; i < 32; ++i)
+            for (const char* half : {".lo", ".hi"})
+                names.push_back("v" + std::to_string(i) + half);
+        return names;
+    }();
+    for (unsigned i = 0; i < 32; ++i) {
+        a.field(kVNames[2 * i], s.v[i].d[0]);
+        a.field(kVNames[2 * i + 1], s.v[i].d[1]);
+    }
     a.field("monitor_valid", monitor.valid);
     a.field("monitor_addr", monitor.addr);
     a.field("monitor_size", monitor.size);

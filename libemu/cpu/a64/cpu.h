@@ -88,6 +88,14 @@ public:
     const Op* raise(const Op* op, ExceptionClass ec, uint32_t iss, uint64_t preferred_return, bool counted,
                     uint64_t far = 0, bool far_valid = false);
     const Op* undefined(const Op* op);
+    // CPACR_EL1.FPEN denies FP/SIMD (and FPCR/FPSR) at the current EL. Every FP/SIMD handler
+    // checks this first, since a cached block outlives changes of CPACR_EL1 and the EL.
+    bool fp_trapped() const
+    {
+        unsigned fpen = (s.sys.cpacr_el1 >> 20) & 3;
+        return fpen != 3 && (fpen != 1 || s.el == 0);
+    }
+    const Op* fp_access_trap(const Op* op);
 
     // Memory access at a virtual address. False: a data abort has been raised and the handler
     // must return null.

@@ -5,49 +5,13 @@
 // handler computes one address, makes its accesses and writes registers, with no decode-time
 // choices left. Every access happens before any register is written, so a data abort leaves
 // the registers (base included) as they were.
+#include "cpu/a64/addressing.h"
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/fields.h"
 
 namespace emu::a64 {
 
 namespace {
-
-// How an access forms its address.
-enum class Mode {
-    Offset,   // base + immediate: the unsigned-offset, unscaled and unprivileged forms
-    Pre,      // base + immediate, written back to the base
-    Post,     // base; base + immediate written back
-    RegUxtw,  // base + (UInt(Wm) << amount)
-    RegSxtw,  // base + (SInt(Wm) << amount)
-    RegX,     // base + (Xm << amount): LSL and SXTX alike, as Xm is already 64 bits wide
-    Literal,  // pc + immediate
-};
-
-template <Mode A>
-inline uint64_t address(const Cpu& c, const Op* op)
-{
-    if constexpr (A == Mode::Offset || A == Mode::Pre)
-        return c.s.r[op->rn] + op->imm;
-    else if constexpr (A == Mode::Post)
-        return c.s.r[op->rn];
-    else if constexpr (A == Mode::RegUxtw)
-        return c.s.r[op->rn] + (uint64_t{static_cast<uint32_t>(c.s.r[op->rm])} << op->a);
-    else if constexpr (A == Mode::RegSxtw)
-        return c.s.r[op->rn] + (static_cast<uint64_t>(int64_t{static_cast<int32_t>(c.s.r[op->rm])}) << op->a);
-    else if constexpr (A == Mode::RegX)
-        return c.s.r[op->rn] + (c.s.r[op->rm] << op->a);
-    else
-        return c.pc_of(op) + op->imm;
-}
-
-template <Mode A>
-inline void write_back(Cpu& c, const Op* op, uint64_t addr)
-{
-    if constexpr (A == Mode::Pre)
-        c.s.r[op->rn] = addr;
-    else if constexpr (A == Mode::Post)
-        c.s.r[op->rn] = addr + op->imm;
-}
 
 // M is the memory type (signed for the sign-extending loads); R the register type it widens
 // to: uint32_t for a W destination, so the upper half of the X register reads as zero.

@@ -54,6 +54,43 @@ struct SysRegs {
     uint64_t fpsr = 0;
 };
 
+// One 128-bit SIMD&FP register (V0..V31): B, H, S, D and Q views are its low bytes, and
+// vector lanes are numbered from the least significant end. The host is little-endian.
+// Lane offsets wrap at 16 bytes, which no valid lane index reaches.
+struct VReg {
+    uint64_t d[2] = {};
+
+    template <class T>
+    T get(unsigned i) const
+    {
+        T t;
+        __builtin_memcpy(&t, reinterpret_cast<const unsigned char*>(d) + ((i * sizeof(T)) & 15), sizeof(T));
+        return t;
+    }
+    template <class T>
+    void set(unsigned i, T t)
+    {
+        __builtin_memcpy(reinterpret_cast<unsigned char*>(d) + ((i * sizeof(T)) & 15), &t, sizeof(T));
+    }
+    bool operator==(const VReg&) const = default;
+};
+
+// FPCR and FPSR bits an ARMv8.0 CPU without AArch32 and without trapped FP exceptions keeps:
+// AHP, DN, FZ and RMode; QC and the cumulative exception flags. The rest is RES0 or RAZ/WI.
+constexpr uint64_t kFpcrAhp = 1u << 26;
+constexpr uint64_t kFpcrDn = 1u << 25;
+constexpr uint64_t kFpcrFz = 1u << 24;
+constexpr unsigned kFpcrRModeShift = 22;
+constexpr uint64_t kFpcrMask = 0x07C00000;
+constexpr uint32_t kFpsrIoc = 1u << 0;
+constexpr uint32_t kFpsrDzc = 1u << 1;
+constexpr uint32_t kFpsrOfc = 1u << 2;
+constexpr uint32_t kFpsrUfc = 1u << 3;
+constexpr uint32_t kFpsrIxc = 1u << 4;
+constexpr uint32_t kFpsrIdc = 1u << 7;
+constexpr uint32_t kFpsrQc = 1u << 27;
+constexpr uint64_t kFpsrMask = 0x0800009F;
+
 struct State {
     // X0..X30, then the kZr, kSink and kSp slots described above.
     uint64_t r[kNumSlots] = {};
@@ -66,6 +103,7 @@ struct State {
     // other way round.
     uint64_t sp_other = 0;
     SysRegs sys;
+    VReg v[32];
 
     uint64_t sp_el0() const { return (el == 0 || spsel == 0) ? r[kSp] : sp_other; }
 };

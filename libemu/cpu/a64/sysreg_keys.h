@@ -34,6 +34,9 @@ constexpr uint32_t ID_AA64ISAR1_EL1 = key(3, 0, 0, 6, 1);
 constexpr uint32_t ID_AA64MMFR0_EL1 = key(3, 0, 0, 7, 0);
 constexpr uint32_t ID_AA64MMFR1_EL1 = key(3, 0, 0, 7, 1);
 constexpr uint32_t ID_AA64MMFR2_EL1 = key(3, 0, 0, 7, 2);
+constexpr uint32_t MVFR0_EL1 = key(3, 0, 0, 3, 0);
+constexpr uint32_t MVFR1_EL1 = key(3, 0, 0, 3, 1);
+constexpr uint32_t MVFR2_EL1 = key(3, 0, 0, 3, 2);
 constexpr uint32_t CTR_EL0 = key(3, 3, 0, 0, 1);
 constexpr uint32_t DCZID_EL0 = key(3, 3, 0, 0, 7);
 

@@ -1,7 +1,7 @@
 // MRS/MSR: the system registers a bare-metal runtime and a small kernel touch. Anything not
 // listed is undefined, as on a CPU without that register. Identification registers describe
-// a Cortex-A57 as QEMU's `-cpu cortex-a57` does, minus what we do not implement (FP/SIMD,
-// EL2, EL3, AArch32) and plus what we do (LSE atomics).
+// a Cortex-A57 as QEMU's `-cpu cortex-a57` does, minus what we do not implement (EL2, EL3,
+// AArch32) and plus what we do (LSE atomics).
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/sysreg_keys.h"
 
@@ -11,10 +11,19 @@ namespace {
 
 constexpr uint64_t kMidrCortexA57 = 0x411fd070;
 constexpr uint64_t kMpidrUniprocessor = uint64_t{1} << 31;  // RES1; affinity 0.0.0
-// EL0 and EL1 AArch64 only; FP and AdvSIMD fields 0xF: not implemented.
-constexpr uint64_t kIdAa64Pfr0 = 0x0000000000ff0011;
-// Atomic field 2: LSE (CAS, LDADD, SWP, ...).
-constexpr uint64_t kIdAa64Isar0 = 0x0000000000200000;
+// EL0 and EL1 AArch64 only; FP and AdvSIMD fields 0: ARMv8.0 FP and Advanced SIMD with
+// half-precision conversions only.
+constexpr uint64_t kIdAa64Pfr0 = 0x0000000000000011;
+// Atomic 2: LSE (CAS, LDADD, SWP, ...); CRC32 1; SHA2 1 (SHA256); SHA1 1; AES 2 (AES and
+// PMULL/PMULL2 on 64-bit lanes).
+constexpr uint64_t kIdAa64Isar0 = 0x0000000000211120;
+// The AArch32 view of the same FP/SIMD unit, as a Cortex-A57 reports it: 32 double registers,
+// single and double precision, divide, square root, rounding modes; FZ, DN, NaN propagation;
+// half-precision conversions, Advanced SIMD integer and single-precision operations, fused
+// multiply-add; directed rounding and VMAXNM/VMINNM.
+constexpr uint64_t kMvfr0 = 0x10110222;
+constexpr uint64_t kMvfr1 = 0x12111111;
+constexpr uint64_t kMvfr2 = 0x00000043;
 constexpr uint64_t kIdAa64Mmfr0 = 0x0000000000001124;
 constexpr uint64_t kIdAa64Dfr0 = 0x0000000010305106;
 constexpr uint64_t kCtrCortexA57 = 0x8444c004;
@@ -84,8 +93,6 @@ uint64_t* storage(SysRegs& r, uint32_t key)
     case AFSR1_EL1: return &r.afsr1_el1;
     case MDSCR_EL1: return &r.mdscr_el1;
     case CNTKCTL_EL1: return &r.cntkctl_el1;
-    case FPCR: return &r.fpcr;
-    case FPSR: return &r.fpsr;
     default: return nullptr;
     }
 }
@@ -107,6 +114,8 @@ bool Cpu::sysreg_read(uint32_t key, uint64_t& value, const Op* op)
     }
     switch (key) {
     case NZCV: value = s.nzcv; return true;
+    case FPCR: value = s.sys.fpcr; return true;
+    case FPSR: value = s.sys.fpsr; return true;
     case DAIF: value = s.daif; return true;
     case CurrentEL: value = uint64_t{s.el} << 2; return true;
     case SPSel: value = s.spsel; return true;
@@ -122,6 +131,9 @@ bool Cpu::sysreg_read(uint32_t key, uint64_t& value, const Op* op)
     case REVIDR_EL1: value = 0; return true;
     case ID_AA64PFR0_EL1: value = kIdAa64Pfr0; return true;
     case ID_AA64ISAR0_EL1: value = kIdAa64Isar0; return true;
+    case MVFR0_EL1: value = kMvfr0; return true;
+    case MVFR1_EL1: value = kMvfr1; return true;
+    case MVFR2_EL1: value = kMvfr2; return true;
     case ID_AA64MMFR0_EL1: value = kIdAa64Mmfr0; return true;
     case ID_AA64DFR0_EL1: value = kIdAa64Dfr0; return true;
     case ID_AA64PFR1_EL1:
@@ -150,6 +162,8 @@ bool Cpu::sysreg_write(uint32_t key, uint64_t value, const Op* op)
     }
     switch (key) {
     case NZCV: s.nzcv = value & 0xF0000000u; return true;
+    case FPCR: s.sys.fpcr = value & kFpcrMask; return true;
+    case FPSR: s.sys.fpsr = value & kFpsrMask; return true;
     case DAIF: s.daif = value & (kDaifD | kDaifA | kDaifI | kDaifF); return true;
     case SPSel: set_el_and_sp(s.el, value & 1); return true;
     case SP_EL0:

@@ -68,8 +68,13 @@ const Op* MSR_imm(Cpu& c, const Op* op)
     return c.exit_after(op);
 }
 
+// FPCR and FPSR belong to the FP unit: CPACR_EL1.FPEN traps them like FP instructions.
+bool is_fp_sysreg(uint64_t key) { return key == sysreg::FPCR || key == sysreg::FPSR; }
+
 const Op* MRS(Cpu& c, const Op* op)
 {
+    if (is_fp_sysreg(op->imm) && c.fp_trapped())
+        return c.fp_access_trap(op);
     uint64_t v;
     if (!c.sysreg_read(static_cast<uint32_t>(op->imm), v, op))
         return c.undefined(op);
@@ -79,6 +84,8 @@ const Op* MRS(Cpu& c, const Op* op)
 
 const Op* MSR_reg(Cpu& c, const Op* op)
 {
+    if (is_fp_sysreg(op->imm) && c.fp_trapped())
+        return c.fp_access_trap(op);
     if (!c.sysreg_write(static_cast<uint32_t>(op->imm), c.s.r[op->rn], op))
         return c.undefined(op);
     if (c.stop())
