@@ -206,7 +206,7 @@ void GdbSession::read_registers()
 {
     std::string out;
     for (unsigned regnum = 0; regnum < description_.register_count(); ++regnum) {
-        std::vector<uint8_t> bytes(description_.reg(regnum).bytes);
+        std::vector<uint8_t> bytes(description_.register_bytes(regnum));
         out += target_.read_register(regnum, bytes) ? to_hex(bytes) : std::string(bytes.size() * 2, 'x');
     }
     reply(out);
@@ -221,7 +221,7 @@ void GdbSession::read_register(std::string_view args)
         return;
     }
     unsigned n = static_cast<unsigned>(*regnum);
-    std::vector<uint8_t> bytes(description_.reg(n).bytes);
+    std::vector<uint8_t> bytes(description_.register_bytes(n));
     reply(target_.read_register(n, bytes) ? to_hex(bytes) : std::string(bytes.size() * 2, 'x'));
 }
 

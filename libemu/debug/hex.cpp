@@ -90,14 +90,6 @@ bool PacketCursor::skip(char c)
     return true;
 }
 
-bool PacketCursor::skip(std::string_view prefix)
-{
-    if (!rest_.starts_with(prefix))
-        return false;
-    rest_.remove_prefix(prefix.size());
-    return true;
-}
-
 std::optional<std::string_view> PacketCursor::until(char c)
 {
     size_t at = rest_.find(c);

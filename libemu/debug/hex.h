@@ -30,8 +30,6 @@ public:
     std::optional<uint64_t> hex();
     // Consumes `c` if it comes next.
     bool skip(char c);
-    // Consumes `prefix` if it comes next.
-    bool skip(std::string_view prefix);
     // Everything up to (not including) `c`, consumed with `c`; nullopt if there is no `c`.
     std::optional<std::string_view> until(char c);
     std::string_view rest() const { return rest_; }

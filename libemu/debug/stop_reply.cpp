@@ -45,7 +45,7 @@ std::string reason(const StopEvent& event, const BreakpointTable& breakpoints, u
 uint64_t read_pc(const TargetDescription& description, DebugTarget& target)
 {
     unsigned regnum = description.pc_regnum();
-    std::vector<uint8_t> bytes(description.reg(regnum).bytes);
+    std::vector<uint8_t> bytes(description.register_bytes(regnum));
     if (!target.read_register(regnum, bytes))
         return 0;
     uint64_t pc = 0;
@@ -63,7 +63,7 @@ std::string stop_reply(const StopEvent& event, const BreakpointTable& breakpoint
     out += reason(event, breakpoints, read_pc(description, target));
     out += "thread:" + hex_number(kThreadId) + ";";
     for (unsigned regnum : description.expedited()) {
-        std::vector<uint8_t> bytes(description.reg(regnum).bytes);
+        std::vector<uint8_t> bytes(description.register_bytes(regnum));
         if (target.read_register(regnum, bytes))
             out += hex_number(regnum) + ":" + to_hex(bytes) + ";";
     }

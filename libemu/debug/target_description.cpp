@@ -31,11 +31,11 @@ void DescriptionBuilder::reg(std::string_view name, unsigned bits, std::string_v
     // The explicit regnum only restates the position; it makes the numbering visible to anyone
     // reading the document.
     d_.xml_.append("    <reg name=\"").append(name).append("\" bitsize=\"").append(std::to_string(bits));
-    d_.xml_.append("\" type=\"").append(type).append("\" regnum=\"").append(std::to_string(d_.registers_.size()));
+    d_.xml_.append("\" type=\"").append(type).append("\" regnum=\"").append(std::to_string(d_.register_bytes_.size()));
     if (!group.empty())
         d_.xml_.append("\" group=\"").append(group);
     d_.xml_ += "\"/>\n";
-    d_.registers_.push_back({std::string(name), bits / 8});
+    d_.register_bytes_.push_back(bits / 8);
 }
 
 TargetDescription DescriptionBuilder::finish(unsigned pc_regnum, std::vector<unsigned> expedited,

@@ -14,17 +14,13 @@
 
 namespace emu::debug {
 
-struct RegisterInfo {
-    std::string name;
-    unsigned bytes;
-};
-
 class TargetDescription {
 public:
     Arch arch() const { return arch_; }
     const std::string& xml() const { return xml_; }
-    size_t register_count() const { return registers_.size(); }
-    const RegisterInfo& reg(unsigned regnum) const { return registers_[regnum]; }
+    size_t register_count() const { return register_bytes_.size(); }
+    // The size of register `regnum` in bytes.
+    unsigned register_bytes(unsigned regnum) const { return register_bytes_[regnum]; }
     unsigned pc_regnum() const { return pc_; }
     // Registers sent with every stop reply so that gdb need not ask for them.
     std::span<const unsigned> expedited() const { return expedited_; }
@@ -37,7 +33,7 @@ private:
     friend class DescriptionBuilder;
     Arch arch_ = Arch::AArch64;
     std::string xml_;
-    std::vector<RegisterInfo> registers_;
+    std::vector<unsigned> register_bytes_;
     unsigned pc_ = 0;
     std::vector<unsigned> expedited_;
     bool steps_over_watched_access_ = false;

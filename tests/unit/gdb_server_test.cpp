@@ -133,7 +133,7 @@ TEST_CASE("gdb server: loopback only unless allowed, port 0 picks a free port", 
 
 TEST_CASE("gdb server: one connection, Ctrl-C while running, detach", "[gdb]")
 {
-    FakeDebugTarget target(Arch::I386, 50'000'000, 5'000'000);
+    FakeDebugTarget target(Arch::I386, 20'000'000, 2'000'000);
     Result<GdbServer> server = GdbServer::listen({"127.0.0.1", 0}, RemoteAccess::LoopbackOnly);
     REQUIRE(server.ok());
     uint16_t port = server->port();
@@ -153,7 +153,7 @@ TEST_CASE("gdb server: one connection, Ctrl-C while running, detach", "[gdb]")
     gdb.send_raw("\x03");
     std::string stop = gdb.reply();
     CHECK(stop.starts_with("T02thread:1;"));
-    CHECK(target.icount() < 50'000'000);
+    CHECK(target.icount() < 20'000'000);
     gdb.send("D");
     CHECK(gdb.reply() == "OK");
     serving.join();
@@ -164,7 +164,7 @@ TEST_CASE("gdb server: one connection, Ctrl-C while running, detach", "[gdb]")
 
 TEST_CASE("gdb server: gdb going away while the target runs ends the session", "[gdb]")
 {
-    FakeDebugTarget target(Arch::AArch64, 50'000'000, 5'000'000);
+    FakeDebugTarget target(Arch::AArch64, 20'000'000, 2'000'000);
     Result<GdbServer> server = GdbServer::listen({"127.0.0.1", 0}, RemoteAccess::LoopbackOnly);
     REQUIRE(server.ok());
     std::optional<Result<SessionEnd>> end;
@@ -178,5 +178,5 @@ TEST_CASE("gdb server: gdb going away while the target runs ends the session", "
     REQUIRE(end);
     REQUIRE(end->ok());
     CHECK(**end == SessionEnd::Disconnected);
-    CHECK(target.icount() < 50'000'000);  // stopped when the connection closed, not at the end
+    CHECK(target.icount() < 20'000'000);  // stopped when the connection closed, not at the end
 }

@@ -277,7 +277,7 @@ TEST_CASE("gdb session: g, p, and unavailable registers", "[gdb]")
     const TargetDescription& d = target_description(Arch::AArch64);
     size_t total = 0;
     for (unsigned i = 0; i < d.register_count(); ++i)
-        total += d.reg(i).bytes;
+        total += d.register_bytes(i);
     CHECK(g.size() == 2 * total);
     CHECK(g.substr(0, 32) == le_hex(0, 8) + le_hex(0x40090000, 8));          // x0, x1
     CHECK(g.substr(31 * 16, 16) == le_hex(0x400a0000, 8));                   // sp
