@@ -6,6 +6,9 @@
 // instruction at its pc not yet executed; "instruction N" is the one executed going from N to
 // N + 1. A recording spans [begin, end]: begin is where replay starts (0 for a recording made
 // from boot), end the icount of its final state. Nothing before begin or after end exists.
+// Where the machine changes without retiring an instruction (an interrupt taken, an idle CPU
+// jumping to its next timer), the state at N is the one the engine stops in when it runs
+// exactly N instructions, the same state every time.
 //
 // Everything the target reports must be a function of the recording and the position alone,
 // so two sessions over one recording see the same thing at the same icount.

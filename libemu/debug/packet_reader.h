@@ -1,7 +1,7 @@
 // Turns the bytes gdb sends into protocol events: packets (checksum checked, run-length
 // encoding expanded), acknowledgements, and the interrupt byte 0x03 that gdb sends instead of
-// a packet while the target runs. Bytes may arrive in any pieces; nothing in them can make the
-// reader hold more than one packet's worth of data.
+// a packet while the target runs. Bytes may arrive in any pieces; a packet's data is never kept
+// beyond kMaxPacketSize, however long the peer makes it.
 #pragma once
 
 #include <cstddef>
