@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/result.h"
+#include "host/serial_script.h"
 #include "host/serial_source.h"
 #include "machine/elf_loader.h"
 #include "machine/machines.h"
@@ -62,6 +63,8 @@ struct Options {
     std::string kernel;
     std::string output;
     std::string serial_in;
+    std::string serial_script;
+    bool exit_on_success = false;
     std::string semihosting_in;
     std::string append;
     std::string serial_out = "-";
@@ -149,6 +152,13 @@ Result<int> record(const Options& o)
     Result<std::unique_ptr<SerialSource>> serial_in = open_input(o.serial_in, "--serial-in");
     if (!serial_in)
         return serial_in.error();
+    std::optional<SerialScript> script;
+    if (!o.serial_script.empty()) {
+        Result<SerialScript> parsed = SerialScript::open(o.serial_script, {o.exit_on_success});
+        if (!parsed)
+            return parsed.error();
+        script.emplace(std::move(*parsed));
+    }
     Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in, "--semihosting-in");
     if (!semihosting_in)
         return semihosting_in.error();
@@ -179,6 +189,13 @@ Result<int> record(const Options& o)
         return machine.error();
     if (Result<Done> loaded = (*machine)->load_kernel(*image); !loaded)
         return loaded.error();
+    if (script) {
+        // The script acts at once on what it sees: the machine pauses at the next boundary, so
+        // that a send is delivered, or a verdict ends the run, exactly there.
+        Machine& m = **machine;
+        script->on_change = [&m] { m.request_pause(); };
+        (*machine)->set_output_observer([&s = *script](uint8_t b, uint64_t icount) { s.observe(b, icount); });
+    }
     Result<RecordingWriter> writer = RecordingWriter::create(o.output, header);
     if (!writer)
         return writer.error();
@@ -192,6 +209,10 @@ Result<int> record(const Options& o)
     std::vector<HostInput> inputs;
     if (*serial_in)
         inputs.push_back({InputKind::Serial, 0, serial_in->get()});
+    if (script) {
+        inputs.push_back({InputKind::Serial, 0, &*script});
+        options.judge = &*script;
+    }
     if (*semihosting_in)
         options.gate_sources.push_back(semihosting_in->get());
     Recorder recorder(**machine, log, std::move(inputs), options);
@@ -229,9 +250,19 @@ int main(int argc, char** argv)
         ->capture_default_str();
     app.add_option("--kernel", o.kernel, "Guest ELF image, loaded as QEMU's -kernel does")->required();
     app.add_option("-o,--output", o.output, "Recording file to write (*.rr)")->required();
-    app.add_option("--serial-in", o.serial_in,
-                   "UART input: a file (fed as fast as the guest takes it), or - for stdin (a pipe or the "
-                   "terminal, live)");
+    CLI::Option* serial_in_option =
+        app.add_option("--serial-in", o.serial_in,
+                       "UART input: a file (fed as fast as the guest takes it, once it reads its UART), or - "
+                       "for stdin (a pipe or the terminal, live)");
+    CLI::Option* script_option = app.add_option(
+        "--serial-script", o.serial_script,
+        "Drive the UART from a script that waits for the guest's output (`expect \"PATTERN\"`) and "
+        "types lines (`send \"TEXT\"`); see `Serial scripts` in the README. A fail pattern or a "
+        "timeout ends the run (exit 73); the bytes sent are recorded like any serial input")
+        ->excludes(serial_in_option);
+    app.add_flag("--exit-on-success", o.exit_on_success,
+                 "With --serial-script: end the run (exit 0) once every line of the script has passed")
+        ->needs(script_option);
     app.add_option("--semihosting-in", o.semihosting_in,
                    "Semihosting console input (SYS_READC): a file, or - for stdin; without it SYS_READC "
                    "reads end of input (-1)");
