@@ -207,13 +207,14 @@ RunOutcome Recorder::run()
             continue;
         // Idle, and no input to wake it: virtual time jumps to the next timer (QEMU's
         // sleep=off), or the recorder waits for the host.
-        if (idle_round_ >= kMaxIdleRounds) {
-            return finish(RunOutcome{StopKind::Stuck, 0, now,
-                                     "the CPU has waited through " + std::to_string(kMaxIdleRounds) +
-                                         " timer deadlines without running an instruction"});
-        }
         if (m_.idle_to_next_deadline()) {
-            idle_round_++;
+            // The run may end right after an idle skip, where a replay can stop too: inputs for
+            // this round come next, before the machine runs again.
+            if (++idle_round_ >= kMaxIdleRounds) {
+                return finish(RunOutcome{StopKind::Stuck, 0, now,
+                                         "the CPU has waited through " + std::to_string(kMaxIdleRounds) +
+                                             " timer deadlines without running an instruction"});
+            }
             deliver_here = true;
             continue;
         }
