@@ -234,15 +234,18 @@ int main(int argc, char** argv)
 {
     CLI::App app{"Runs a guest and records everything non-deterministic it receives (serial input,\n"
                  "host clock reads, semihosting console input), each stamped with its instruction\n"
-                 "count, plus periodic state hashes and checkpoints, into one recording file that rr-replay re-executes\n"
-                 "anywhere. The guest image is embedded unless --no-embed.\n"
+                 "count, plus periodic state hashes and checkpoints, into one recording file that\n"
+                 "rr-replay re-executes anywhere. The guest image is embedded unless --no-embed.\n"
                  "Guest serial output goes to stdout unless --serial-out says otherwise; run details\n"
                  "(final icount, stop reason) go to stderr.\n"
                  "Exit status: the guest's exit code (capped at 63: semihosting SYS_EXIT on virt,\n"
-                 "isa-debug-exit's (value << 1) | 1 on pc), 0 after power-off, reset or\n"
-                 "--max-insns; 64 usage; 65 malformed guest image; 66 missing input; 70 internal error,\n"
-                 "unsupported guest feature or a guest stuck waiting with nothing to wake it;\n"
-                 "74 host I/O error; 130/143 after SIGINT/SIGTERM, which end the recording properly.",
+                 "isa-debug-exit's (value << 1) | 1 on pc); 0 after power-off, reset, --max-insns or a\n"
+                 "--serial-script that passed with --exit-on-success; 64 usage; 65 malformed guest image;\n"
+                 "66 missing input; 70 internal error, unsupported guest feature or a guest stuck waiting\n"
+                 "with nothing to wake it; 71 a crashed guest (triple fault, exception loop); 73 a\n"
+                 "--serial-script expectation failed or timed out; 74 host I/O error (an input that\n"
+                 "fails, output that cannot be written); 130/143 after SIGINT/SIGTERM, which end the\n"
+                 "recording properly.",
                  "rr-record"};
     Options o;
     app.add_option("-M,--machine", o.machine, "Machine to emulate")
