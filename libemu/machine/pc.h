@@ -40,7 +40,9 @@ public:
 
     PcMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out);
 
-    Result<Done> load_kernel(const ElfImage& image) override;
+    // A Linux bzImage (32-bit boot protocol) with an optional initrd, or a Multiboot kernel
+    // (ELF or a.out kludge) with the initrd and modules as its modules: told apart by content.
+    Result<Done> boot(const BootImages& images) override;
     // HLT with interrupts disabled never wakes: time moving on cannot help it.
     bool idle_to_next_deadline() override { return (cpu_.s.eflags & x86::kIF) && Board::idle_to_next_deadline(); }
     const std::vector<std::string>& register_names() const override;
@@ -55,6 +57,8 @@ private:
     void isa_irq(unsigned irq, bool level);
     void wire_apic();
     void add_fw_cfg_items();
+    // The tables and the APIC set-up SeaBIOS leaves before any kernel runs.
+    void firmware_handover();
 
     IoPorts io_;
     I8259Pair pic_;
