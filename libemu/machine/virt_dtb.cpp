@@ -139,10 +139,11 @@ Result<std::vector<uint8_t>> build_virt_dtb(const VirtDtbSpec& spec)
     t.str(root, "model", "linux,dummy-virt");
     t.cells(root, "interrupt-parent", {kGicPhandle});
 
+    // Properties in QEMU's order of creation (libfdt puts each new one first).
     int chosen = t.node(root, "chosen");
-    t.str(chosen, "stdout-path", "/pl011@9000000");
     t.u64(chosen, "kaslr-seed", spec.kaslr_seed);
     t.bytes(chosen, "rng-seed", spec.rng_seed);
+    t.str(chosen, "stdout-path", "/pl011@9000000");
     add_chosen(t, chosen, spec);
 
     int clock = t.node(root, "apb-pclk");
