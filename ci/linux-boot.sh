@@ -120,26 +120,79 @@ open(out, "wb").write(blob)
 PY
 }
 
-# The icount where the guest's output first reached the marker's byte offset, from the
-# recording's state hashes (so within $hash_every), or "not reached".
+# The icounts between which the guest's output first reached the end of TEXT (the whole log
+# when TEXT is empty: its last byte), from the recording's state hashes (so within
+# $hash_every), or "not reached".
 marker_icount() {
-  local rec=$1 log=$2
-  python3 - "$rec" "$log" "$marker" "$rr_inspect" <<'PY'
+  local rec=$1 log=$2 text=${3:-}
+  python3 - "$rec" "$log" "$text" "$rr_inspect" <<'PY'
 import json, subprocess, sys
 rec, log, marker, inspect = sys.argv[1:]
 data = open(log, "rb").read()
-at = data.find(marker.encode())
-if at < 0:
+at = data.find(marker.encode()) if marker else len(data) - 1
+if at < 0 or not data:
     print("not reached"); sys.exit()
-end = at + len(marker)
+end = at + max(len(marker), 1)
 prev = 0
-out = subprocess.run([inspect, rec, "--events", "--json", "--kind", "StateHash"], capture_output=True, text=True).stdout
+out = subprocess.run([inspect, rec, "--events", "--json", "--kind", "StateHash", "--kind", "GuestExit"],
+                     capture_output=True, text=True).stdout
 for line in out.splitlines():
     e = json.loads(line)
+    e = e.get("state", e)
     if e["output_bytes"] >= end:
         print(f"{prev}..{e['icount']}"); sys.exit()
     prev = e["icount"]
 print(f"after {prev}")
+PY
+}
+
+# The pc where the recording ended: the final state in its GuestExit event.
+final_pc() {
+  "$rr_inspect" "$1" --events --json --kind GuestExit | python3 -c '
+import json, sys
+lines = sys.stdin.read().splitlines()
+regs = json.loads(lines[-1])["state"]["registers"] if lines else []
+# virt lists x0-x30, sp, pc, ...; pc lists eax..edi, eip, ...
+print(regs[32] if len(regs) > 32 else regs[8] if len(regs) > 8 else "?")'
+}
+
+# QEMU in record mode until the guest powers off (QMP query-status), then its instruction
+# count (query-replay); "-" when it did not power off within the limit.
+qemu_icount() {
+  local sock=$1; shift
+  python3 - "$sock" "$limit" "$@" <<'PY'
+import json, os, socket, subprocess, sys, time
+sock, limit, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+if os.path.exists(sock):
+    os.unlink(sock)
+log = open(os.environ["QEMU_LOG"], "wb")
+proc = subprocess.Popen(cmd + ["-no-shutdown", "-qmp", f"unix:{sock},server,nowait"], stdin=subprocess.DEVNULL,
+                        stdout=log, stderr=subprocess.STDOUT)
+deadline = time.monotonic() + limit
+icount = "-"
+def call(f, s, cmd):
+    s.sendall(json.dumps({"execute": cmd}).encode() + b"\n")
+    while True:
+        m = json.loads(f.readline())
+        if "return" in m or "error" in m:
+            return m.get("return")
+s = None
+while proc.poll() is None and time.monotonic() < deadline:
+    try:
+        if s is None:
+            s = socket.socket(socket.AF_UNIX); s.connect(sock); f = s.makefile("r")
+            f.readline(); call(f, s, "qmp_capabilities")
+        if call(f, s, "query-status")["status"] == "shutdown":
+            icount = call(f, s, "query-replay")["icount"]
+            call(f, s, "quit")
+            break
+    except (FileNotFoundError, ConnectionError, ValueError):
+        s = None
+    time.sleep(0.2)
+if proc.poll() is None:
+    proc.kill()
+proc.wait()
+print(icount)
 PY
 }
 
@@ -167,10 +220,7 @@ boot() {
   rc=$?
   t1=$(now)
   say "  ours: exit status $rc, $(grep -a '^icount:' "$work/record.err"), $(grep -a '^stop:' "$work/record.err"), wall $(elapsed "$t0" "$t1")"
-  local pc
-  pc=$("$rr_inspect" "$work/boot.rr" --events --json --kind StateHash | tail -n 1 |
-    python3 -c "import json,sys; e=json.loads(sys.stdin.read() or '{}'); r=e.get('registers',[]); print(r[32] if len(r)>32 else (r[8] if len(r)>8 else '?'))" 2>/dev/null)
-  say "  ours: last state hash pc $pc; marker at icount $(marker_icount "$work/boot.rr" "$work/ours.log")"
+  say "  ours: final pc $(final_pc "$work/boot.rr"); marker between icounts $(marker_icount "$work/boot.rr" "$work/ours.log" "$marker"); last serial byte between icounts $(marker_icount "$work/boot.rr" "$work/ours.log")"
   for i in 1 2; do
     t0=$(now)
     local verdict
@@ -188,11 +238,11 @@ boot() {
   t1=$(now)
   say "  qemu (-icount shift=0): exit status $rc, wall $(elapsed "$t0" "$t1")"
   t0=$(now)
-  timeout "$limit" "$@" -kernel "$kernel" -initrd "$initrd" -append "$append" -m 256 -nographic -no-reboot \
-    -icount shift=0,rr=record,rrfile="$work/qemu-replay.bin" >"$work/qemu-rr.log" 2>&1 </dev/null
-  rc=$?
+  local icount
+  icount=$(QEMU_LOG=$work/qemu-rr.log qemu_icount "$work/qmp.sock" "$@" -kernel "$kernel" -initrd "$initrd" \
+    -append "$append" -m 256 -nographic -no-reboot -icount shift=0,rr=record,rrfile="$work/qemu-replay.bin")
   t1=$(now)
-  say "  qemu record mode: exit status $rc, wall $(elapsed "$t0" "$t1")"
+  say "  qemu record mode: icount at power-off $icount, wall $(elapsed "$t0" "$t1")"
   say "  qemu: /proc/uptime after the marker: $(grep -a -A1 "$marker" "$work/qemu.log" | tail -n 1 | tr -d '\r')"
   say "  ours: /proc/uptime after the marker: $(grep -a -A1 "$marker" "$work/ours.log" | tail -n 1 | tr -d '\r')"
   say "  qemu, last serial lines:"
@@ -234,6 +284,7 @@ if [[ -z $only || $only == u-boot ]]; then
     rc=$?
     t1=$(now)
     say "  ours: exit status $rc, $(grep -a '^icount:' "$work/record.err"), $(grep -a '^stop:' "$work/record.err"), wall $(elapsed "$t0" "$t1")"
+    say "  ours: final pc $(final_pc "$work/boot.rr"); 'DRAM:' between icounts $(marker_icount "$work/boot.rr" "$work/ours.log" "DRAM:"); 'Synchronous Abort' between $(marker_icount "$work/boot.rr" "$work/ours.log" "Synchronous Abort"); the prompt ('=> ') between $(marker_icount "$work/boot.rr" "$work/ours.log" "=> ")"
     say "  replay: $(timeout "$limit" "$rr_replay" "$work/boot.rr" --serial-out /dev/null 2>&1 | tail -n 1)"
     say "  ours, last serial lines:"
     last_lines "$work/ours.log" 12 | tee -a "$report"
