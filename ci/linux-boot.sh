@@ -196,6 +196,17 @@ print(icount)
 PY
 }
 
+# How much of the two serial logs agree, from the start.
+same_prefix() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+a, b = (open(p, "rb").read().replace(b"\r", b"") for p in sys.argv[1:])
+n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+lines = a[:n].count(b"\n")
+print(f"the first {n} bytes are the same (ours {len(a)} bytes, QEMU's {len(b)}; {lines} whole lines)")
+PY
+}
+
 last_lines() { tr -d '\r' <"$1" | grep -av '^$' | tail -n "${2:-8}" | sed 's/^/    | /'; }
 
 now() { date +%s.%N; }
@@ -245,6 +256,7 @@ boot() {
   say "  qemu record mode: icount at power-off $icount, wall $(elapsed "$t0" "$t1")"
   say "  qemu: /proc/uptime after the marker: $(grep -a -A1 "$marker" "$work/qemu.log" | tail -n 1 | tr -d '\r')"
   say "  ours: /proc/uptime after the marker: $(grep -a -A1 "$marker" "$work/ours.log" | tail -n 1 | tr -d '\r')"
+  say "  serial logs: $(same_prefix "$work/ours.log" "$work/qemu.log")"
   say "  qemu, last serial lines:"
   last_lines "$work/qemu.log" | tee -a "$report"
 }

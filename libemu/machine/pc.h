@@ -5,8 +5,8 @@
 // (4 bytes, exit code (value << 1) | 1), reset through port 0x92 or the keyboard controller,
 // the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
 // their own pins) and fw_cfg at 0x510. There is no BIOS: the kernel starts in protected mode
-// as a Multiboot loader leaves it, with the devices as SeaBIOS leaves them and the MP and ACPI
-// tables in the BIOS area (machine/pc_firmware_tables.h).
+// as a Multiboot loader or the Linux 32-bit boot protocol leaves it, with the devices as
+// SeaBIOS leaves them and the MP and ACPI tables in the BIOS area (pc_firmware_tables.h).
 //
 // `isapc` is the same board without the APIC, the I/O APIC and the tables, for guests that
 // know only the 8259s: the 8259's INTR goes straight to the CPU and CPUID reports no APIC.

@@ -128,7 +128,7 @@ TEST_CASE("virt DTB: flash banks and no /chosen extras for firmware", "[dtb]")
     CHECK(fdt_getprop(fdt, chosen, "linux,initrd-start", nullptr) == nullptr);
 }
 
-TEST_CASE("virt DTB: a user's tree gets /memory, bootargs and the initrd; junk is refused", "[dtb]")
+TEST_CASE("virt DTB: a user's tree gets /memory, bootargs and the initrd, and junk is refused", "[dtb]")
 {
     std::vector<uint8_t> user(4096, 0);
     REQUIRE(fdt_create_empty_tree(user.data(), static_cast<int>(user.size())) == 0);

@@ -45,6 +45,8 @@ Result<BootImages> recorded_boot_images(const RecordingReader& reader, const Rec
     if (h.blobs.size() != config.files.size())
         return Error{ExitStatus::BadRecording, "the recording's header has " + std::to_string(h.blobs.size()) +
                                                    " blobs for " + std::to_string(config.files.size()) + " boot files"};
+    if (!kernel_override.empty() && config.kernel_path().empty())
+        return Error{ExitStatus::Usage, "--kernel: the recording has no kernel to replace (its machine boots firmware)"};
     BootImages images;
     images.append = config.append;
     for (size_t i = 0; i < config.files.size(); ++i) {
