@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,10 @@ public:
 
     virtual uint64_t icount() const = 0;
     virtual uint64_t pc() const = 0;
+
+    // Also hands every byte of guest output (serial and semihosting) to `observer`, with the
+    // icount of the instruction that wrote it (a serial script watches the console so).
+    virtual void set_output_observer(std::function<void(uint8_t byte, uint64_t icount)> observer) = 0;
 
     // The device end of an asynchronous host input (core/input_gate.h), or null when the
     // machine has no such device.

@@ -175,6 +175,16 @@ for opt in --max-insns --hash-every --checkpoint-every; do
 done
 expect 64 "--seek past 2^64-1" "$replay" "$work/good.rr" --seek 18446744073709551616 --print pc
 
+# Serial scripts: a bad line is a usage error naming the line.
+printf 'expect "ok"\nsned "typo"\n' >"$work/bad.script"
+expect 64 "a serial script with an unknown command" "$record" --kernel "$guest" -o "$work/x.rr" --serial-script "$work/bad.script"
+grep -q 'bad.script:2: unknown command' "$work/err" || { echo "FAIL: no line number for a bad script"; failures=$((failures + 1)); }
+expect 66 "a missing serial script" "$record" --kernel "$guest" -o "$work/x.rr" --serial-script "$work/nope.script"
+printf 'expect "ok"\n' >"$work/ok.script"
+expect 64 "--serial-script with --serial-in" "$record" --kernel "$guest" -o "$work/x.rr" --serial-script "$work/ok.script" \
+    --serial-in "$work/ok.script"
+expect 64 "--exit-on-success without a script" "$record" --kernel "$guest" -o "$work/x.rr" --exit-on-success
+
 # A run that cannot start leaves no recording, and keeps the file that was there.
 rm -f "$work/x.rr"
 expect 65 "an AArch64 image on -M pc leaves no file" "$record" -M pc --kernel "$guest" -o "$work/x.rr"

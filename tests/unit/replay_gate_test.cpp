@@ -104,12 +104,12 @@ TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[repl
     dp.pop_back();
     CHECK_FALSE(decode<StateDigest>(dp));
 
-    auto gd = decode<GuestExitEvent>(encode(GuestExitEvent{StopKind::GuestExit, -5}));
+    auto gd = decode<GuestExitEvent>(encode(GuestExitEvent{StopKind::GuestExit, -5, 0, {}}));
     REQUIRE(gd);
     CHECK(gd->kind == StopKind::GuestExit);
     CHECK(gd->exit_code == -5);
     CHECK_FALSE(decode<GuestExitEvent>({}));
-    std::vector<uint8_t> unknown_stop = encode(GuestExitEvent{StopKind::GuestExit, 0});
+    std::vector<uint8_t> unknown_stop = encode(GuestExitEvent{StopKind::GuestExit, 0, 0, {}});
     unknown_stop[0] = 200;
     CHECK_FALSE(decode<GuestExitEvent>(unknown_stop));
     // Page references must increase, and their ids fit 32 bits.
@@ -155,7 +155,7 @@ TEST_CASE("replay: the stream looks past inputs to the next boundary event", "[r
             {0, EventKind::ClockRead, encode(ClockReadEvent{HostClock::Realtime, 42})},
             {10, EventKind::ClockRead, encode(ClockReadEvent{HostClock::Monotonic, 5})},
             {20, EventKind::SerialInput, encode(InputEvent{0, 0, {'x'}})},
-            {30, EventKind::GuestExit, encode(GuestExitEvent{StopKind::PowerOff, 0})},
+            {30, EventKind::GuestExit, encode(GuestExitEvent{StopKind::PowerOff, 0, 0, {}})},
         },
         "stream");
     ReplayStream stream(reader);

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/result.h"
+#include "host/serial_script.h"
 #include "host/serial_source.h"
 #include "host/input_file.h"
 #include "machine/boot_images.h"
@@ -63,6 +64,8 @@ struct Options {
     std::string kernel;
     std::string output;
     std::string serial_in;
+    std::string serial_script;
+    bool exit_on_success = false;
     std::string semihosting_in;
     std::string append;
     std::string initrd;
@@ -238,6 +241,13 @@ Result<int> record(const Options& o)
     Result<std::unique_ptr<SerialSource>> serial_in = open_input(o.serial_in, "--serial-in");
     if (!serial_in)
         return serial_in.error();
+    std::optional<SerialScript> script;
+    if (!o.serial_script.empty()) {
+        Result<SerialScript> parsed = SerialScript::open(o.serial_script, {o.exit_on_success});
+        if (!parsed)
+            return parsed.error();
+        script.emplace(std::move(*parsed));
+    }
     Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in, "--semihosting-in");
     if (!semihosting_in)
         return semihosting_in.error();
@@ -268,6 +278,13 @@ Result<int> record(const Options& o)
     header.tool_version = tools::kToolVersion;
     describe_boot_files(o, *images, placed_tree, config, header);
     header.payload = encode(config);
+    if (script) {
+        // The script acts at once on what it sees: the machine pauses at the next boundary, so
+        // that a send is delivered, or a verdict ends the run, exactly there.
+        Machine& m = **machine;
+        script->on_change = [&m] { m.request_pause(); };
+        (*machine)->set_output_observer([&s = *script](uint8_t b, uint64_t icount) { s.observe(b, icount); });
+    }
     Result<RecordingWriter> writer = RecordingWriter::create(o.output, header);
     if (!writer)
         return writer.error();
@@ -281,6 +298,10 @@ Result<int> record(const Options& o)
     std::vector<HostInput> inputs;
     if (*serial_in)
         inputs.push_back({InputKind::Serial, 0, serial_in->get()});
+    if (script) {
+        inputs.push_back({InputKind::Serial, 0, &*script});
+        options.judge = &*script;
+    }
     if (*semihosting_in)
         options.gate_sources.push_back(semihosting_in->get());
     Recorder recorder(**machine, log, std::move(inputs), options);
@@ -302,17 +323,20 @@ int main(int argc, char** argv)
 {
     CLI::App app{"Runs a guest and records everything non-deterministic it receives (serial input,\n"
                  "host clock reads, semihosting console input), each stamped with its instruction\n"
-                 "count, plus periodic state hashes and checkpoints, into one recording file that rr-replay re-executes\n"
-                 "anywhere. The boot files are embedded unless --no-embed; the device tree the guest received\n"
-                 "always is.\n"
+                 "count, plus periodic state hashes and checkpoints, into one recording file that\n"
+                 "rr-replay re-executes anywhere. The boot files are embedded unless --no-embed; the device\n"
+                 "tree the guest received always is.\n"
                  "Guest serial output goes to stdout unless --serial-out says otherwise; run details\n"
                  "(final icount, stop reason) go to stderr.\n"
                  "Exit status: the guest's exit code (capped at 63: semihosting SYS_EXIT on virt,\n"
-                 "isa-debug-exit's (value << 1) | 1 on pc), 0 after power-off, reset or\n"
-                 "--max-insns; 64 usage (an option the machine cannot use); 65 malformed guest image (or\n"
-                 "none the machine boots); 66 missing input; 70 internal error,\n"
-                 "unsupported guest feature or a guest stuck waiting with nothing to wake it;\n"
-                 "74 host I/O error; 130/143 after SIGINT/SIGTERM, which end the recording properly.",
+                 "isa-debug-exit's (value << 1) | 1 on pc); 0 after power-off, reset, --max-insns or a\n"
+                 "--serial-script that passed with --exit-on-success; 64 usage (also a boot file the machine\n"
+                 "cannot use); 65 malformed guest image (or one no loader of the machine takes);\n"
+                 "66 missing input; 70 internal error, unsupported guest feature or a guest stuck waiting\n"
+                 "with nothing to wake it; 71 a crashed guest (triple fault, exception loop); 73 a\n"
+                 "--serial-script expectation failed or timed out; 74 host I/O error (an input that\n"
+                 "fails, output that cannot be written); 130/143 after SIGINT/SIGTERM, which end the\n"
+                 "recording properly.",
                  "rr-record"};
     Options o;
     app.add_option("-M,--machine", o.machine, "Machine to emulate")
@@ -335,9 +359,19 @@ int main(int argc, char** argv)
                    "-M virt: firmware (up to 64 MiB) executed in place from flash bank 0 at address 0, the "
                    "device tree at the base of RAM; flash bank 1 is writable and lives only in the machine's state");
     app.add_option("-o,--output", o.output, "Recording file to write (*.rr)")->required();
-    app.add_option("--serial-in", o.serial_in,
-                   "UART input: a file (fed as fast as the guest takes it), or - for stdin (a pipe or the "
-                   "terminal, live)");
+    CLI::Option* serial_in_option =
+        app.add_option("--serial-in", o.serial_in,
+                       "UART input: a file (fed as fast as the guest takes it, once it reads its UART), or - "
+                       "for stdin (a pipe or the terminal, live)");
+    CLI::Option* script_option = app.add_option(
+        "--serial-script", o.serial_script,
+        "Drive the UART from a script that waits for the guest's output (`expect \"PATTERN\"`) and "
+        "types lines (`send \"TEXT\"`); see `Serial scripts` in the README. A fail pattern or a "
+        "timeout ends the run (exit 73); the bytes sent are recorded like any serial input")
+        ->excludes(serial_in_option);
+    app.add_flag("--exit-on-success", o.exit_on_success,
+                 "With --serial-script: end the run (exit 0) once every line of the script has passed")
+        ->needs(script_option);
     app.add_option("--semihosting-in", o.semihosting_in,
                    "Semihosting console input (SYS_READC): a file, or - for stdin; without it SYS_READC "
                    "reads end of input (-1)");

@@ -604,7 +604,7 @@ namespace handlers {
      {fn<2, 0>, fn<2, 1>, fn<2, 2>, fn<2, 3>, fn<2, 4>, fn<2, 5>, fn<2, 6>, fn<2, 7>},           \
      {fn<4, 0>, fn<4, 1>, fn<4, 2>, fn<4, 3>, fn<4, 4>, fn<4, 5>, fn<4, 6>, fn<4, 7>}}
 
-Handler alu(unsigned form, unsigned size, unsigned a)
+Handler alu(AluForm form, unsigned size, unsigned a)
 {
     static constexpr Handler rm_reg[3][8] = X86_ALU_TABLE(alu_rm_reg);
     static constexpr Handler reg_rm[3][8] = X86_ALU_TABLE(alu_reg_rm);
@@ -612,32 +612,34 @@ Handler alu(unsigned form, unsigned size, unsigned a)
     static constexpr Handler acc_imm[3][8] = X86_ALU_TABLE(alu_acc_imm);
     unsigned s = size == 1 ? 0 : size == 2 ? 1 : 2;
     switch (form) {
-    case 0: return rm_reg[s][a & 7];
-    case 1: return reg_rm[s][a & 7];
-    case 2: return rm_imm[s][a & 7];
-    default: return acc_imm[s][a & 7];
+    case AluForm::RmReg: return rm_reg[s][a & 7];
+    case AluForm::RegRm: return reg_rm[s][a & 7];
+    case AluForm::RmImm: return rm_imm[s][a & 7];
+    case AluForm::AccImm: return acc_imm[s][a & 7];
     }
+    return nullptr;
 }
 
-Handler inc_dec(bool dec, bool reg_form, unsigned size)
+Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size)
 {
-    if (reg_form)
+    if (reg_in_opcode)
         return dec ? (size == 2 ? inc_dec_reg<2, true> : inc_dec_reg<4, true>)
                    : (size == 2 ? inc_dec_reg<2, false> : inc_dec_reg<4, false>);
     return dec ? by_size(size, inc_dec_rm<1, true>, inc_dec_rm<2, true>, inc_dec_rm<4, true>)
                : by_size(size, inc_dec_rm<1, false>, inc_dec_rm<2, false>, inc_dec_rm<4, false>);
 }
 
-Handler group3(unsigned, unsigned size) { return X86_BY_SIZE(x86::group3, size); }
-Handler test(bool imm, unsigned size) { return imm ? X86_BY_SIZE(test_acc_imm, size) : X86_BY_SIZE(test_rm_reg, size); }
+Handler group3(unsigned size) { return X86_BY_SIZE(x86::group3, size); }
+Handler test(bool acc_imm, unsigned size) { return acc_imm ? X86_BY_SIZE(test_acc_imm, size) : X86_BY_SIZE(test_rm_reg, size); }
 
-Handler shift(unsigned count_kind, unsigned size)
+Handler shift(ShiftCount count, unsigned size)
 {
-    switch (count_kind) {
-    case 0: return by_size(size, shift_rm<1, 0>, shift_rm<2, 0>, shift_rm<4, 0>);
-    case 1: return by_size(size, shift_rm<1, 1>, shift_rm<2, 1>, shift_rm<4, 1>);
-    default: return by_size(size, shift_rm<1, 2>, shift_rm<2, 2>, shift_rm<4, 2>);
+    switch (count) {
+    case ShiftCount::One: return by_size(size, shift_rm<1, 0>, shift_rm<2, 0>, shift_rm<4, 0>);
+    case ShiftCount::Cl: return by_size(size, shift_rm<1, 1>, shift_rm<2, 1>, shift_rm<4, 1>);
+    case ShiftCount::Imm: return by_size(size, shift_rm<1, 2>, shift_rm<2, 2>, shift_rm<4, 2>);
     }
+    return nullptr;
 }
 
 Handler double_shift(bool right, bool by_cl, unsigned size)
@@ -651,7 +653,7 @@ Handler double_shift(bool right, bool by_cl, unsigned size)
 
 Handler imul_reg(unsigned size) { return X86_BY_SIZE_16_32(x86::imul_reg, size); }
 
-Handler bit_test(unsigned kind, bool imm, unsigned size)
+Handler bit_test(BitOp op, bool imm, unsigned size)
 {
     static constexpr Handler table[2][4][2] = {
         {{x86::bit_test<2, 0, false>, x86::bit_test<2, 0, true>},
@@ -663,7 +665,7 @@ Handler bit_test(unsigned kind, bool imm, unsigned size)
          {x86::bit_test<4, 2, false>, x86::bit_test<4, 2, true>},
          {x86::bit_test<4, 3, false>, x86::bit_test<4, 3, true>}},
     };
-    return table[size == 4][kind & 3][imm];
+    return table[size == 4][static_cast<unsigned>(op)][imm];
 }
 
 Handler bit_scan(bool reverse, unsigned size)
@@ -678,12 +680,12 @@ Handler xadd(unsigned size) { return X86_BY_SIZE(x86::xadd, size); }
 Handler cmpxchg(unsigned size) { return X86_BY_SIZE(x86::cmpxchg, size); }
 Handler cmpxchg8b() { return x86::cmpxchg8b; }
 Handler bswap() { return x86::bswap; }
-Handler convert(unsigned which, unsigned size)
+Handler convert(Convert which, unsigned size)
 {
-    return which == 0 ? X86_BY_SIZE_16_32(cbw_cwde, size) : X86_BY_SIZE_16_32(cwd_cdq, size);
+    return which == Convert::Widen ? X86_BY_SIZE_16_32(cbw_cwde, size) : X86_BY_SIZE_16_32(cwd_cdq, size);
 }
-Handler bcd(uint8_t) { return bcd_op; }
-Handler flag_op(uint8_t) { return flag_instruction; }
+Handler bcd() { return bcd_op; }
+Handler flag_op() { return flag_instruction; }
 
 }  // namespace handlers
 

@@ -83,9 +83,7 @@ const Op* far_jmp_call(Cpu& c, const Op* op)
 {
     uint32_t offset = op->imm;
     uint16_t sel = static_cast<uint16_t>(op->imm2);
-    if (Indirect) {
-        if (op->rm != kNoReg)
-            return c.fault(op, kExcUD);
+    if (Indirect) {  // a memory operand: the decoder refuses a register
         UInt<N> o;
         uint32_t addr = c.ea(op);
         if (!c.read<UInt<N>>(op->seg, addr, o, op) || !c.read<uint16_t>(op->seg, addr + N, sel, op))
@@ -443,10 +441,11 @@ Handler call_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rel, size);
 Handler jmp_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rm, size); }
 Handler call_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rm, size); }
 Handler ret(unsigned size) { return X86_BY_SIZE_16_32(x86::ret, size); }
-Handler loop(unsigned) { return x86::loop; }
+Handler loop() { return x86::loop; }
 
-Handler far_jmp_call(bool call, bool indirect, unsigned size)
+Handler far_jmp_call(FarKind kind, FarTarget target, unsigned size)
 {
+    bool call = kind == FarKind::Call, indirect = target == FarTarget::Memory;
     if (size == 2)
         return call ? (indirect ? x86::far_jmp_call<2, true, true> : x86::far_jmp_call<2, true, false>)
                     : (indirect ? x86::far_jmp_call<2, false, true> : x86::far_jmp_call<2, false, false>);
@@ -456,12 +455,12 @@ Handler far_jmp_call(bool call, bool indirect, unsigned size)
 
 Handler far_ret(unsigned size) { return X86_BY_SIZE_16_32(x86::far_ret, size); }
 Handler iret(unsigned size) { return X86_BY_SIZE_16_32(x86::iret, size); }
-Handler int_n(uint8_t) { return x86::int_n; }
+Handler int_n() { return x86::int_n; }
 Handler hlt() { return x86::hlt; }
 Handler bound(unsigned size) { return X86_BY_SIZE_16_32(x86::bound, size); }
-Handler string_op(uint8_t, unsigned size) { return X86_BY_SIZE(x86::string_op, size); }
-Handler in_out(bool, bool, unsigned size) { return X86_BY_SIZE(x86::in_out, size); }
-Handler io_string(bool, unsigned size) { return X86_BY_SIZE(x86::io_string, size); }
+Handler string_op(unsigned size) { return X86_BY_SIZE(x86::string_op, size); }
+Handler in_out(unsigned size) { return X86_BY_SIZE(x86::in_out, size); }
+Handler io_string(unsigned size) { return X86_BY_SIZE(x86::io_string, size); }
 
 }  // namespace handlers
 

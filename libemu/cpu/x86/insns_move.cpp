@@ -319,16 +319,17 @@ const Op* load_far_pointer(Cpu& c, const Op* op)
 
 namespace handlers {
 
-Handler mov(unsigned form, unsigned size)
+Handler mov(MovForm form, unsigned size)
 {
     switch (form) {
-    case 0: return X86_BY_SIZE(mov_rm_reg, size);
-    case 1: return X86_BY_SIZE(mov_reg_rm, size);
-    case 2: return X86_BY_SIZE(mov_rm_imm, size);
-    case 3: return X86_BY_SIZE(mov_reg_imm, size);
-    case 4: return X86_BY_SIZE(mov_acc_moffs, size);
-    default: return X86_BY_SIZE(mov_moffs_acc, size);
+    case MovForm::RmReg: return X86_BY_SIZE(mov_rm_reg, size);
+    case MovForm::RegRm: return X86_BY_SIZE(mov_reg_rm, size);
+    case MovForm::RmImm: return X86_BY_SIZE(mov_rm_imm, size);
+    case MovForm::RegImm: return X86_BY_SIZE(mov_reg_imm, size);
+    case MovForm::AccMoffs: return X86_BY_SIZE(mov_acc_moffs, size);
+    case MovForm::MoffsAcc: return X86_BY_SIZE(mov_moffs_acc, size);
     }
+    return nullptr;
 }
 
 Handler movx(bool sign, unsigned src_size, unsigned size)
@@ -341,18 +342,22 @@ Handler movx(bool sign, unsigned src_size, unsigned size)
 }
 
 Handler lea(unsigned size) { return X86_BY_SIZE_16_32(x86::lea, size); }
-Handler xchg(bool reg_form, unsigned size) { return reg_form ? X86_BY_SIZE_16_32(xchg_acc, size) : X86_BY_SIZE(xchg_rm, size); }
+Handler xchg(bool acc_reg, unsigned size) { return acc_reg ? X86_BY_SIZE_16_32(xchg_acc, size) : X86_BY_SIZE(xchg_rm, size); }
 
-Handler push(unsigned form, unsigned size)
+Handler push(StackForm form, unsigned size)
 {
     switch (form) {
-    case 0: return X86_BY_SIZE_16_32(push_reg, size);
-    case 1: return X86_BY_SIZE_16_32(push_imm, size);
-    default: return X86_BY_SIZE_16_32(push_rm, size);
+    case StackForm::Reg: return X86_BY_SIZE_16_32(push_reg, size);
+    case StackForm::Imm: return X86_BY_SIZE_16_32(push_imm, size);
+    case StackForm::Rm: return X86_BY_SIZE_16_32(push_rm, size);
     }
+    return nullptr;
 }
 
-Handler pop(unsigned form, unsigned size) { return form == 0 ? X86_BY_SIZE_16_32(pop_reg, size) : X86_BY_SIZE_16_32(pop_rm, size); }
+Handler pop(StackForm form, unsigned size)
+{
+    return form == StackForm::Reg ? X86_BY_SIZE_16_32(pop_reg, size) : X86_BY_SIZE_16_32(pop_rm, size);
+}
 Handler push_seg(unsigned size) { return X86_BY_SIZE_16_32(x86::push_seg, size); }
 Handler pop_seg(unsigned size) { return X86_BY_SIZE_16_32(x86::pop_seg, size); }
 Handler pusha(unsigned size) { return X86_BY_SIZE_16_32(x86::pusha, size); }

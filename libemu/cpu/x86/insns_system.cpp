@@ -132,20 +132,16 @@ const Op* group6(Cpu& c, const Op* op)
 const Op* group7(Cpu& c, const Op* op)
 {
     switch (op->reg) {
-    case 0:    // SGDT
+    case 0:    // SGDT (memory operands only: the decode table refuses registers)
     case 1: {  // SIDT
-        if (op->rm != kNoReg)
-            return c.fault(op, kExcUD);
         const DescriptorTable& t = op->reg == 0 ? c.s.gdtr : c.s.idtr;
         uint32_t base = op->osize == 2 ? t.base & 0x00FFFFFF : t.base;
         if (!c.write<uint16_t>(op->seg, c.ea(op), t.limit, op) || !c.write<uint32_t>(op->seg, c.ea(op) + 2, base, op))
             return nullptr;
         return c.next(op);
     }
-    case 2:    // LGDT
+    case 2:    // LGDT (memory operands only)
     case 3: {  // LIDT
-        if (op->rm != kNoReg)
-            return c.fault(op, kExcUD);
         if (!privileged(c, op))
             return nullptr;
         uint16_t limit;
@@ -177,9 +173,7 @@ const Op* group7(Cpu& c, const Op* op)
             return nullptr;
         return c.exit_after(op);
     }
-    case 7: {  // INVLPG
-        if (op->rm != kNoReg)
-            return c.fault(op, kExcUD);
+    case 7: {  // INVLPG (memory operands only)
         if (!privileged(c, op))
             return nullptr;
         c.invalidate_page(c.s.seg[op->seg].base + c.ea(op));
@@ -349,16 +343,16 @@ const Op* fpu(Cpu& c, const Op* op)
 
 namespace handlers {
 
-Handler cli_sti(bool) { return x86::cli_sti; }
-Handler group6(unsigned) { return x86::group6; }
-Handler group7(unsigned, bool) { return x86::group7; }
-Handler mov_cr(bool) { return x86::mov_cr; }
-Handler mov_dr(bool) { return x86::mov_dr; }
+Handler cli_sti() { return x86::cli_sti; }
+Handler group6() { return x86::group6; }
+Handler group7() { return x86::group7; }
+Handler mov_cr() { return x86::mov_cr; }
+Handler mov_dr() { return x86::mov_dr; }
 Handler clts() { return x86::clts; }
 Handler cpuid() { return x86::cpuid; }
 Handler rdtsc() { return x86::rdtsc; }
-Handler rdmsr_wrmsr(bool) { return x86::rdmsr_wrmsr; }
-Handler lar_lsl(bool, unsigned size) { return X86_BY_SIZE_16_32(x86::lar_lsl, size); }
+Handler rdmsr_wrmsr() { return x86::rdmsr_wrmsr; }
+Handler lar_lsl(unsigned size) { return X86_BY_SIZE_16_32(x86::lar_lsl, size); }
 Handler arpl() { return x86::arpl; }
 Handler nop() { return x86::nop; }
 Handler cache_op() { return x86::cache_op; }

@@ -81,18 +81,28 @@ inline Handler by_size(unsigned n, Handler h1, Handler h2, Handler h4) { return 
 #define X86_BY_SIZE(fn, n) by_size((n), fn<1>, fn<2>, fn<4>)
 #define X86_BY_SIZE_16_32(fn, n) ((n) == 2 ? fn<2> : fn<4>)
 
-// The handler families, defined in insns_*.cpp, for the decoder.
+// The handler families, defined in insns_*.cpp, for the decode tables (opcodes_*.cpp).
 namespace handlers {
+
+// Where an instruction's operands come from.
+enum class AluForm { RmReg, RegRm, RmImm, AccImm };  // op->aux: 0 ADD, 1 OR, ... 7 CMP
+enum class MovForm { RmReg, RegRm, RmImm, RegImm, AccMoffs, MoffsAcc };
+enum class StackForm { Reg, Imm, Rm };
+enum class ShiftCount { One, Cl, Imm };  // op->aux: the /reg shift kind
+enum class BitOp { Test, Set, Reset, Complement };
+enum class Convert { Widen, Split };     // CBW/CWDE, CWD/CDQ
+enum class FarKind { Jump, Call };
+enum class FarTarget { Pointer, Memory };  // ptr16:16/32 in the instruction, or m16:16/32
+
 // insns_alu.cpp
-// ALU operation `a` (0 ADD .. 7 CMP) in a form: 0 rm op= reg, 1 reg op= rm, 2 rm op= imm, 3 acc op= imm.
-Handler alu(unsigned form, unsigned size, unsigned a);
-Handler inc_dec(bool dec, bool reg_form, unsigned size);
-Handler group3(unsigned sub, unsigned size);  // TEST/NOT/NEG/MUL/IMUL/DIV/IDIV on r/m
-Handler test(bool imm, unsigned size);
-Handler shift(unsigned count_kind, unsigned size);  // count: 0 by 1, 1 by CL, 2 by imm; op->aux = /reg kind
+Handler alu(AluForm form, unsigned size, unsigned operation);
+Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size);
+Handler group3(unsigned size);  // TEST/NOT/NEG/MUL/IMUL/DIV/IDIV on r/m, by /reg
+Handler test(bool acc_imm, unsigned size);
+Handler shift(ShiftCount count, unsigned size);
 Handler double_shift(bool right, bool by_cl, unsigned size);
 Handler imul_reg(unsigned size);  // IMUL Gv, Ev[, imm]
-Handler bit_test(unsigned kind, bool imm, unsigned size);  // kind: 0 BT 1 BTS 2 BTR 3 BTC
+Handler bit_test(BitOp op, bool imm, unsigned size);
 Handler bit_scan(bool reverse, unsigned size);
 Handler setcc();
 Handler cmovcc(unsigned size);
@@ -100,16 +110,16 @@ Handler xadd(unsigned size);
 Handler cmpxchg(unsigned size);
 Handler cmpxchg8b();
 Handler bswap();
-Handler convert(unsigned which, unsigned size);  // 0 CBW/CWDE, 1 CWD/CDQ
-Handler bcd(uint8_t opcode);                      // DAA DAS AAA AAS AAM AAD SALC
-Handler flag_op(uint8_t opcode);                  // CLC STC CMC CLD STD LAHF SAHF
+Handler convert(Convert which, unsigned size);
+Handler bcd();      // DAA DAS AAA AAS AAM AAD SALC, by op->aux (the opcode)
+Handler flag_op();  // CLC STC CMC CLD STD LAHF SAHF, by op->aux (the opcode)
 // insns_move.cpp
-Handler mov(unsigned form, unsigned size);  // 0 rm<-reg 1 reg<-rm 2 rm<-imm 3 reg<-imm 4 acc<-moffs 5 moffs<-acc
+Handler mov(MovForm form, unsigned size);
 Handler movx(bool sign, unsigned src_size, unsigned size);
 Handler lea(unsigned size);
-Handler xchg(bool reg_form, unsigned size);
-Handler push(unsigned form, unsigned size);  // 0 reg 1 imm 2 rm
-Handler pop(unsigned form, unsigned size);   // 0 reg 2 rm
+Handler xchg(bool acc_reg, unsigned size);
+Handler push(StackForm form, unsigned size);
+Handler pop(StackForm form, unsigned size);  // Reg or Rm
 Handler push_seg(unsigned size);
 Handler pop_seg(unsigned size);
 Handler pusha(unsigned size);
@@ -129,27 +139,27 @@ Handler call_rel(unsigned size);
 Handler jmp_rm(unsigned size);
 Handler call_rm(unsigned size);
 Handler ret(unsigned size);
-Handler loop(unsigned kind);  // 0 LOOPNE 1 LOOPE 2 LOOP 3 JECXZ
-Handler far_jmp_call(bool call, bool indirect, unsigned size);
+Handler loop();  // op->aux: 0 LOOPNE 1 LOOPE 2 LOOP 3 JECXZ
+Handler far_jmp_call(FarKind kind, FarTarget target, unsigned size);
 Handler far_ret(unsigned size);
 Handler iret(unsigned size);
-Handler int_n(uint8_t opcode);  // INT3 INT n INTO INT1
+Handler int_n();  // INT3 INT n INTO INT1, by op->aux (the opcode)
 Handler hlt();
 Handler bound(unsigned size);
-Handler string_op(uint8_t opcode, unsigned size);
-Handler in_out(bool out, bool dx, unsigned size);
-Handler io_string(bool out, unsigned size);
+Handler string_op(unsigned size);  // by op->aux (the opcode)
+Handler in_out(unsigned size);     // op->aux: bit 0 OUT, bit 1 port in DX
+Handler io_string(unsigned size);  // op->aux: 1 OUTS
 // insns_system.cpp
-Handler cli_sti(bool sti);
-Handler group6(unsigned sub);
-Handler group7(unsigned sub, bool reg_form);
-Handler mov_cr(bool to_cr);
-Handler mov_dr(bool to_dr);
+Handler cli_sti();
+Handler group6();
+Handler group7();
+Handler mov_cr();
+Handler mov_dr();
 Handler clts();
 Handler cpuid();
 Handler rdtsc();
-Handler rdmsr_wrmsr(bool write);
-Handler lar_lsl(bool lsl, unsigned size);
+Handler rdmsr_wrmsr();  // op->aux: 1 WRMSR
+Handler lar_lsl(unsigned size);
 Handler arpl();
 Handler nop();
 Handler cache_op();  // INVD, WBINVD: privileged no-ops
