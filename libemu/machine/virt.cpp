@@ -90,17 +90,6 @@ VirtMachine::VirtMachine(const MachineConfig& config, InputGate& gate, std::func
     gic_.fiq.connect([this](bool level) { cpu_.set_fiq(level); });
 }
 
-Result<Done> VirtMachine::load_kernel(const ElfImage& image)
-{
-    if (image.machine != ElfMachine::AArch64)
-        return Error{ExitStatus::BadRecording, image.path + ": not an AArch64 image; -M virt runs AArch64 guests"};
-    Result<Done> loaded = load_elf(image, bus_);
-    if (!loaded)
-        return loaded;
-    cpu_.reset(image.entry);
-    return Done{};
-}
-
 const std::vector<std::string>& VirtMachine::register_names() const { return kRegisterNames; }
 
 std::vector<uint64_t> VirtMachine::register_values() const

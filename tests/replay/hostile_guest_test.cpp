@@ -68,7 +68,7 @@ RunOutcome record(const Guest& g, uint64_t budget, const std::string& path = {})
 {
     RecordingConfig config;
     config.machine = g.config;
-    config.kernel_path = g.image.path;
+    config.files = {{BootRole::Kernel, g.image.path, ""}};
     std::optional<RecordingWriter> writer;
     EventLog log(EventLog::Start::Deferred);
     RecordGate gate(log, RecordGateOptions{nullptr, VirtualHostClock{test::kClockBase, 0}, nullptr});
