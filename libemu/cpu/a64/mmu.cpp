@@ -167,9 +167,10 @@ uint64_t strip_tag(const SysRegs& sys, uint64_t va)
 TranslationResult translate_stage1(const SysRegs& sys, uint64_t mmfr0, uint64_t va, bool is_fetch, Bus& bus)
 {
     const uint64_t tcr = sys.tcr_el1;
-    // VA[55] selects the half of the address space, whatever the top byte holds.
+    // VA[55] selects the half of the address space, whatever the top byte holds. TBI applies
+    // to fetches too (AddrTop: ARMv8.0 has no TBID), though a branch already drops the tag.
     const bool upper = (va >> 55) & 1;
-    const bool tbi = !is_fetch && (tcr & (upper ? kTcrTbi1 : kTcrTbi0));
+    const bool tbi = tcr & (upper ? kTcrTbi1 : kTcrTbi0);
     const unsigned top = tbi ? 55 : 63;
     if (!(sys.sctlr_el1 & kSctlrM))
         return flat(sys, mmfr0, va, is_fetch, top);

@@ -74,9 +74,9 @@ struct TranslationResult {
 // Device memory of any kind: MAIR attributes 0000xx00.
 constexpr bool is_device(uint8_t attr) { return (attr & 0xF0) == 0; }
 
-// Translates `va` as the instruction gave it (tag byte included) for a data access
-// (`is_fetch` false: TBI applies) or an instruction fetch. Permissions are not checked: the
-// result says what each EL may do, so that one walk serves every access to the page.
+// Translates `va` as the instruction gave it (tag byte included) for a data access or an
+// instruction fetch. Permissions are not checked: the result says what each EL may do, so
+// that one walk serves every access to the page.
 TranslationResult translate_stage1(const SysRegs& sys, uint64_t id_aa64mmfr0, uint64_t va, bool is_fetch, Bus& bus);
 
 // The address a data access translates, with the tag byte replaced by copies of bit 55
