@@ -84,7 +84,7 @@ TEST_CASE("CTR_EL0 at EL0 traps with EC 0x18 unless SCTLR_EL1.UCT", "[a64][el0]"
     b.run(MRS_X0_CTR);
     CHECK(b.cpu.s.sys.esr_el1 == esr(0x18, sysreg_iss(3, 3, 0, 0, 1, 0, true)));
     CHECK(b.cpu.s.sys.elr_el1 == kCode);
-    CHECK(b.cpu.icount() == 1);  // the trapped MRS does not retire; the vector's `b .` does
+    CHECK(b.cpu.icount() == 1);  // counted as QEMU counts it; the vector is not reached
     El0 open(uint64_t{1} << kSctlrUct);
     open.run(MRS_X0_CTR);
     CHECK(open.cpu.s.sys.esr_el1 == 0);

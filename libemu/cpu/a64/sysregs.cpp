@@ -121,12 +121,15 @@ uint64_t* storage(SysRegs& r, uint32_t key)
 const Op* Cpu::sysreg_trap(const Op* op)
 {
     // ISS for EC 0x18: Op0, Op2, Op1, CRn, Rt, CRm and the direction (1 for MRS), which the
-    // encoding of MRS, MSR and SYS holds in one layout. The instruction does not retire, as
-    // in QEMU, where the access check runs before it completes.
+    // encodings of MRS, MSR (register and immediate) and SYS hold in one layout. QEMU 7.2
+    // counts a trapped MRS, MSR or SYS instruction as executed (with the rest of its
+    // translation block), and a trapped MSR DAIFSet/DAIFClr not.
     uint32_t i = op->insn;
     uint32_t iss = (bits(i, 20, 19) << 20) | (bits(i, 7, 5) << 17) | (bits(i, 18, 16) << 14) | (bits(i, 15, 12) << 10) |
                    (bits(i, 4, 0) << 5) | (bits(i, 11, 8) << 1) | bit(i, 21);
-    return raise(op, ExceptionClass::SysRegTrap, iss, pc_of(op), false);
+    constexpr uint32_t kMsrImmMask = 0xFFF8F01F, kMsrImm = 0xD500401F;
+    bool counted = (i & kMsrImmMask) != kMsrImm;
+    return raise(op, ExceptionClass::SysRegTrap, iss, pc_of(op), counted);
 }
 
 const Op* Cpu::wfx_trap(const Op* op, bool is_wfe)
