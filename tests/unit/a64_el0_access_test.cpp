@@ -181,3 +181,46 @@ TEST_CASE("ID_AA64MMFR0_EL1 is the Cortex-A57's; no PMU: PMUVer 0 and PMU regist
     b.cpu.run(1);
     CHECK(b.cpu.s.sys.esr_el1 == esr(0x00, 0));
 }
+
+TEST_CASE("SP alignment checking follows SCTLR_EL1.SA at EL1 and SA0 at EL0", "[a64][sp]")
+{
+    constexpr uint32_t LDR_X0_SP = 0xf94003e0;
+    constexpr uint32_t PRFM_SP = 0xf98003e0;
+    constexpr uint32_t STP_X0_X1_SP_PRE = 0xa9bf07e0;
+    constexpr uint32_t LDXR_X0_SP = 0xc85f7fe0;
+    constexpr uint32_t LDR_X0_SP_X1 = 0xf8616be0;
+    constexpr uint64_t kSa = 1u << 3, kSa0 = 1u << 4;
+    constexpr uint64_t kMisaligned = kCode + 0x2008;
+    auto run_el1 = [](test::A64TestBoard& b, uint32_t insn, uint64_t sp) {
+        b.load(kCode, {insn, B_SELF});
+        b.cpu.s.r[kSp] = sp;
+        b.cpu.s.r[1] = 0;
+        b.cpu.s.sys.esr_el1 = 0;
+        b.cpu.run(1);
+        return b.cpu.s.sys.esr_el1;
+    };
+    test::A64TestBoard b;
+    b.load(kVbar, std::vector<uint32_t>(0x800 / 4, B_SELF));
+    b.cpu.s.sys.vbar_el1 = kVbar;
+    REQUIRE((b.cpu.s.sys.sctlr_el1 & (kSa | kSa0)) == (kSa | kSa0));  // the A57's reset value
+    for (uint32_t insn : {LDR_X0_SP, STP_X0_X1_SP_PRE, LDXR_X0_SP, LDR_X0_SP_X1}) {
+        CHECK(run_el1(b, insn, kMisaligned) == esr(0x26, 0));
+        CHECK(b.cpu.s.sys.elr_el1 == kCode);
+        CHECK(b.cpu.s.r[kSp] == kMisaligned);  // no writeback
+        CHECK(run_el1(b, insn, kMisaligned + 8) == 0);
+    }
+    CHECK(run_el1(b, PRFM_SP, kMisaligned) == 0);  // prefetches do not check
+    b.cpu.s.sys.sctlr_el1 &= ~kSa;
+    CHECK(run_el1(b, LDR_X0_SP, kMisaligned) == 0);
+
+    // At EL0, SA0 decides.
+    El0 u(kSa0);
+    u.cpu.s.sp_other = kMisaligned;  // SP_EL0, selected once run() drops to EL0
+    u.run(LDR_X0_SP);
+    CHECK(u.cpu.s.sys.esr_el1 == esr(0x26, 0));
+    El0 v;
+    v.cpu.s.sys.sctlr_el1 &= ~kSa0;
+    v.cpu.s.sp_other = kMisaligned;
+    v.run(LDR_X0_SP);
+    CHECK(v.cpu.s.sys.esr_el1 == 0);
+}

@@ -5,6 +5,7 @@
 #include "core/state_archive.h"
 #include "core/format.h"
 #include "cpu/a64/decoder.h"
+#include "cpu/a64/sp_alignment.h"
 
 namespace emu::a64 {
 
@@ -117,6 +118,8 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
             op.fn = !def && is_fp_simd(insn) ? fp_simd_insn : undefined_insn;
             break;
         }
+        if (checks_sp_alignment(insn))
+            add_sp_alignment_check(op);
         if (result == Build::EndBlock)
             break;
     }

@@ -174,6 +174,9 @@ public:
         return true;
     }
 
+    // SCTLR_EL1.SA (at EL1) or SA0 (at EL0): loads and stores based on SP check its alignment.
+    bool sp_alignment_checked() const { return (s.sys.sctlr_el1 >> (s.el ? 3 : 4)) & 1; }
+
     // Raises an alignment fault unless va is a multiple of `align` (exclusives, atomics).
     bool check_alignment(uint64_t va, unsigned align, bool is_write, const Op* op);
 
