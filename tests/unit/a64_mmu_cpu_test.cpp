@@ -624,3 +624,41 @@ TEST_CASE("SCTLR_EL1: setting M through MSR runs on translated; EE and E0E are r
     CHECK(b.cpu.stop()->kind == StopKind::Unsupported);
     CHECK((b.cpu.s.sys.sctlr_el1 & (uint64_t{1} << 25)) == 0);
 }
+
+TEST_CASE("with the MMU on, running blocks whole and one instruction at a time agree", "[a64][mmu][engine]")
+{
+    // A loop over a translated data page whose body spans two code pages: chaining within a
+    // page, across pages and back, against the run loop's full translation every time.
+    const std::vector<uint32_t> first_page = {0xd2800003, 0xd2801904, 0xf8637825, 0x8b0300a5, 0xf8237845,
+                                              0x91000463, 0x92401463, 0xf1000484, 0x54007f60, 0x140003f7};
+    const std::vector<uint32_t> second_page = {0x8b0500c6, 0xf10000df, 0x17fffc00, B_SELF};
+    constexpr uint64_t kCodeVa = kVaBase + 0x10000, kSrcVa = kVaBase, kDstVa = kVaBase + 0x1000;
+    auto prepare = [&](MmuBoard& b) {
+        b.pt.map(kCodeVa, kData + 0x10000, 0x2000, kNormal | kApReadOnly);
+        b.pt.map(kSrcVa, kData, 0x2000, kNormal);
+        b.load(kData + 0x10000, first_page);
+        b.load(kData + 0x11000, second_page);
+        for (unsigned i = 0; i < 64; i++)
+            b.write64(kData + 8 * i, 0x1000 * i + 7);
+        b.cpu.s.pc = kCodeVa;
+        b.cpu.s.r[1] = kSrcVa;
+        b.cpu.s.r[2] = kDstVa;
+    };
+    MmuBoard whole, stepped;
+    prepare(whole);
+    prepare(stepped);
+    constexpr uint64_t kInsns = 4000;
+    whole.cpu.run(kInsns);
+    for (uint64_t i = 0; i < kInsns; i++)
+        stepped.cpu.run(1);
+    CHECK(whole.cpu.s.pc == kCodeVa + 0x100C);  // at the final `b .`
+    CHECK(whole.cpu.icount() == kInsns);
+    CHECK(stepped.cpu.icount() == kInsns);
+    CHECK(stepped.cpu.s.pc == whole.cpu.s.pc);
+    for (unsigned r = 0; r < 8; r++)
+        CHECK(stepped.cpu.s.r[r] == whole.cpu.s.r[r]);
+    for (unsigned i = 0; i < 64; i++)
+        CHECK(stepped.read64(kData + 0x1000 + 8 * i) == whole.read64(kData + 0x1000 + 8 * i));
+    CHECK(whole.read64(kData + 0x1000 + 8 * 5) == 0x5000 + 7 + 5);
+    CHECK(whole.cpu.s.sys.esr_el1 == 0);
+}

@@ -118,7 +118,7 @@ public:
             std::memcpy(&out, ram_.host + off, sizeof(T));
             return true;
         }
-        const TlbEntry& e = tlb_entry(kUnprivileged ? 0 : s.el, va);
+        const DataTlbEntry& e = data_tlb_entry(kUnprivileged ? 0 : s.el, va);
         if (__builtin_expect(e.read == last_page<T>(va), 1)) {
             std::memcpy(&out, reinterpret_cast<const uint8_t*>(e.addend + va), sizeof(T));
             return true;
@@ -143,7 +143,7 @@ public:
                 return true;
             }
         }
-        const TlbEntry& e = tlb_entry(kUnprivileged ? 0 : s.el, va);
+        const DataTlbEntry& e = data_tlb_entry(kUnprivileged ? 0 : s.el, va);
         if (__builtin_expect(e.write == last_page<T>(va), 1)) {
             std::memcpy(reinterpret_cast<uint8_t*>(e.addend + va), &value, sizeof(T));
             *e.dirty = kPageWritten;
@@ -162,7 +162,7 @@ public:
             std::memcpy(&out, ram_.host + off, sizeof(T));
             return true;
         }
-        const TlbEntry& e = tlb_entry(s.el, va);
+        const DataTlbEntry& e = data_tlb_entry(s.el, va);
         if (__builtin_expect(e.write == last_page<T>(va), 1)) {
             std::memcpy(&out, reinterpret_cast<const uint8_t*>(e.addend + va), sizeof(T));
             return true;
@@ -243,12 +243,15 @@ public:
     void take_interrupt();
     BlockT* find_or_build();
     BlockT* build_partial(BlockT* b, unsigned room) { return build_block(scratch(), b->pc, s.pc, room); }
-    // With the MMU on, the pc's page must be in the TLB as executable at the current EL.
+    // With the MMU on, the pc's page must be in the TLB as executable at the current EL, unless
+    // it is the page of the block that branches (the EL cannot have changed within a block).
     BlockT* chain_lookup()
     {
         if (__builtin_expect(!mmu_on_, 1))
             return cache_.find_recent(s.pc);
-        const TlbEntry& e = tlb_entry(s.el, s.pc);
+        if (((s.pc ^ block_pc_) & ~(kPageSize - 1)) == 0)
+            return cache_.find_recent((current_->pc & ~(kPageSize - 1)) | (s.pc & (kPageSize - 1)));
+        const FetchTlbEntry& e = fetch_tlb_entry(s.el, s.pc);
         if (e.exec != (s.pc & ~(kPageSize - 1)))
             return nullptr;
         return cache_.find_recent(e.pa_page | (s.pc & (kPageSize - 1)));
@@ -257,20 +260,26 @@ public:
     void on_new_code_page(PhysAddr page);
 
 private:
-    // A translated 4 KiB page of RAM: which accesses of one EL may use the host pointer. The
-    // tags are the page address of the virtual address as the instruction gave it (tag byte
-    // included), so a hit needs no TBI handling; kTlbEmpty never matches.
-    struct TlbEntry {
+    // The TLB: for each EL, translated 4 KiB pages of RAM. A data entry says which accesses
+    // may use the host pointer, a fetch entry where executable code is. Tags are the page
+    // address of the virtual address as the instruction gave it (tag byte included), so a
+    // hit needs no TBI handling; kTlbEmpty never matches. Sizes are powers of two, so that
+    // finding an entry is shifts and adds.
+    struct DataTlbEntry {
         uint64_t read;
         uint64_t write;
-        uint64_t exec;
         uintptr_t addend;  // host address minus virtual address
-        uint8_t* dirty;    // the page's byte in its RAM region's dirty map
+        uint8_t* dirty;    // the page's byte in its RAM region's dirty map: names the page
+    };
+    struct FetchTlbEntry {
+        uint64_t exec;
         PhysAddr pa_page;
     };
+    static_assert(sizeof(DataTlbEntry) == 32 && sizeof(FetchTlbEntry) == 16);
     static constexpr uint64_t kTlbEmpty = ~uint64_t{0};
     static constexpr unsigned kTlbBits = 8;
-    static constexpr TlbEntry kEmptyTlbEntry{kTlbEmpty, kTlbEmpty, kTlbEmpty, 0, nullptr, 0};
+    static constexpr DataTlbEntry kEmptyDataEntry{kTlbEmpty, kTlbEmpty, 0, nullptr};
+    static constexpr FetchTlbEntry kEmptyFetchEntry{kTlbEmpty, 0};
 
     // What a data access is for, as the permission checks and the syndrome see it.
     enum class DataAccess : uint8_t {
@@ -282,10 +291,9 @@ private:
         CacheInvalidate,  // DC IVAC: write permission
     };
 
-    const TlbEntry& tlb_entry(unsigned el, uint64_t va) const
-    {
-        return tlb_[el][(va >> kPageBits) & ((1u << kTlbBits) - 1)];
-    }
+    static unsigned tlb_index(uint64_t va) { return (va >> kPageBits) & ((1u << kTlbBits) - 1); }
+    const DataTlbEntry& data_tlb_entry(unsigned el, uint64_t va) const { return data_tlb_[el][tlb_index(va)]; }
+    const FetchTlbEntry& fetch_tlb_entry(unsigned el, uint64_t va) const { return fetch_tlb_[el][tlb_index(va)]; }
     // The page of an access's last byte: equal to its TLB entry's tag only if the whole access
     // lies in that page.
     template <class T>
@@ -311,7 +319,8 @@ private:
     const Op* data_abort(const Op* op, uint64_t far, uint32_t fsc, bool wnr, bool cache_maintenance = false);
     // Whether SCTLR_EL1.A asks every data access to be aligned.
     bool alignment_checked() const { return (s.sys.sctlr_el1 >> 1) & 1; }
-    void fill_tlb(unsigned el, uint64_t va, const Translation& t, bool data);
+    void fill_data_tlb(unsigned el, uint64_t va, const Translation& t);
+    void fill_fetch_tlb(unsigned el, uint64_t va, const Translation& t);
     void flush_tlb();
 
     Platform& platform_;
@@ -324,7 +333,8 @@ private:
     // Accesses at offsets below this from ram_.base use the flat window: the RAM size less 7
     // (any access up to 8 bytes fits), or 0 while the MMU or alignment checking is on.
     uint64_t flat_limit_ = 0;
-    TlbEntry tlb_[2][1u << kTlbBits];
+    DataTlbEntry data_tlb_[2][1u << kTlbBits];
+    FetchTlbEntry fetch_tlb_[2][1u << kTlbBits];
     // log2 of the largest page or block behind an entry since the last flush: how far a TLBI
     // by address must look.
     unsigned tlb_max_block_bits_ = kPageBits;

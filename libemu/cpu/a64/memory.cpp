@@ -49,7 +49,7 @@ bool Cpu::check_alignment(uint64_t va, unsigned align, bool is_write, const Op* 
 bool Cpu::translate_fetch(PhysAddr& pa)
 {
     const uint64_t pc = s.pc;
-    const TlbEntry& e = tlb_entry(s.el, pc);
+    const FetchTlbEntry& e = fetch_tlb_entry(s.el, pc);
     if (e.exec == (pc & kPageMask)) {
         pa = e.pa_page | (pc & (kPageSize - 1));
         return true;
@@ -66,7 +66,7 @@ bool Cpu::translate_fetch(PhysAddr& pa)
         fetch_fault(ec, fault_status_code(f));
         return false;
     }
-    fill_tlb(s.el, pc, r.t, false);
+    fill_fetch_tlb(s.el, pc, r.t);
     pa = r.t.pa;
     return true;
 }
@@ -181,7 +181,7 @@ bool Cpu::read_slow(uint64_t va, unsigned size, uint64_t& value, const Op* op, u
     if (first == size) {
         if (!read_physical(t0.pa, size, value, va, op))
             return false;
-        fill_tlb(el, va, t0, true);
+        fill_data_tlb(el, va, t0);
         return true;
     }
     uint64_t lo, hi;
@@ -208,7 +208,7 @@ bool Cpu::write_slow(uint64_t va, unsigned size, uint64_t value, const Op* op, u
     if (first == size) {
         if (!write_physical(t0.pa, size, value, va, op))
             return false;
-        fill_tlb(el, va, t0, true);
+        fill_data_tlb(el, va, t0);
         return true;
     }
     return write_physical(t0.pa, first, value, va, op) &&
@@ -217,45 +217,50 @@ bool Cpu::write_slow(uint64_t va, unsigned size, uint64_t value, const Op* op, u
 
 // --- the TLB ---------------------------------------------------------------------------------
 
-void Cpu::fill_tlb(unsigned el, uint64_t va, const Translation& t, bool data)
+void Cpu::fill_data_tlb(unsigned el, uint64_t va, const Translation& t)
 {
+    // Device memory and SCTLR_EL1.A need their alignment checked: they stay slow.
+    if (alignment_checked() || (mmu_on_ && is_device(t.attr)))
+        return;
     PhysAddr pa_page = t.pa & kPageMask;
     RamRegion* r = bus_.ram_at(pa_page, kPageSize);
     if (!r)
         return;  // MMIO stays on the slow path
     uint64_t index = (pa_page - r->base) >> kPageBits;
     uint64_t page = va & kPageMask;
-    TlbEntry& e = tlb_[el][(va >> kPageBits) & ((1u << kTlbBits) - 1)];
-    // A fetch fills only its own tag, so that the data tags of an entry always come from one
-    // data translation and keep its checks (Device memory and SCTLR_EL1.A stay slow).
-    if (e.pa_page != pa_page || (e.read != page && e.write != page && e.exec != page)) {
-        e = kEmptyTlbEntry;
-        e.addend = reinterpret_cast<uintptr_t>(r->host.get() + (pa_page - r->base)) - page;
-        e.dirty = &r->dirty_page[index];
-        e.pa_page = pa_page;
-    }
-    if (t.perms & exec_perm(el))
-        e.exec = page;
-    if (data && !alignment_checked() && !(mmu_on_ && is_device(t.attr))) {
-        e.read = (t.perms & read_perm(el)) ? page : kTlbEmpty;
-        // Code pages keep stores on the slow path, which invalidates their blocks.
-        e.write = (t.perms & write_perm(el)) && !r->code_page[index] ? page : kTlbEmpty;
-    }
+    DataTlbEntry& e = data_tlb_[el][tlb_index(va)];
+    e.read = (t.perms & read_perm(el)) ? page : kTlbEmpty;
+    // Code pages keep stores on the slow path, which invalidates their blocks.
+    e.write = (t.perms & write_perm(el)) && !r->code_page[index] ? page : kTlbEmpty;
+    e.addend = reinterpret_cast<uintptr_t>(r->host.get() + (pa_page - r->base)) - page;
+    e.dirty = &r->dirty_page[index];
+    tlb_max_block_bits_ = std::max<unsigned>(tlb_max_block_bits_, t.block_bits);
+}
+
+void Cpu::fill_fetch_tlb(unsigned el, uint64_t va, const Translation& t)
+{
+    fetch_tlb_[el][tlb_index(va)] = {va & kPageMask, t.pa & kPageMask};
     tlb_max_block_bits_ = std::max<unsigned>(tlb_max_block_bits_, t.block_bits);
 }
 
 void Cpu::flush_tlb()
 {
-    for (auto& level : tlb_)
-        std::fill(std::begin(level), std::end(level), kEmptyTlbEntry);
+    for (auto& level : data_tlb_)
+        std::fill(std::begin(level), std::end(level), kEmptyDataEntry);
+    for (auto& level : fetch_tlb_)
+        std::fill(std::begin(level), std::end(level), kEmptyFetchEntry);
     tlb_max_block_bits_ = kPageBits;
 }
 
 void Cpu::on_new_code_page(PhysAddr page)
 {
-    for (auto& level : tlb_)
-        for (TlbEntry& e : level)
-            if (e.pa_page == page)
+    RamRegion* r = bus_.ram_at(page);
+    if (!r)
+        return;
+    const uint8_t* dirty = &r->dirty_page[(page - r->base) >> kPageBits];
+    for (auto& level : data_tlb_)
+        for (DataTlbEntry& e : level)
+            if (e.dirty == dirty)
                 e.write = kTlbEmpty;
 }
 
@@ -287,9 +292,12 @@ void Cpu::tlb_invalidate(unsigned op2, uint64_t xt)
     }
     uint64_t va = (xt << kPageBits) & ((uint64_t{1} << 56) - 1);
     uint64_t block = uint64_t{1} << tlb_max_block_bits_;
-    for (uint64_t a = va & ~(block - 1); a < (va & ~(block - 1)) + block; a += kPageSize)
-        for (auto& level : tlb_)
-            level[(a >> kPageBits) & ((1u << kTlbBits) - 1)] = kEmptyTlbEntry;
+    for (uint64_t a = va & ~(block - 1); a < (va & ~(block - 1)) + block; a += kPageSize) {
+        for (auto& level : data_tlb_)
+            level[tlb_index(a)] = kEmptyDataEntry;
+        for (auto& level : fetch_tlb_)
+            level[tlb_index(a)] = kEmptyFetchEntry;
+    }
 }
 
 // --- instructions on translations ------------------------------------------------------------
