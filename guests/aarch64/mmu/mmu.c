@@ -4,7 +4,7 @@
  * faults at EL1 and EL0, fixes an access flag fault and retries, reads PAR_EL1 after AT,
  * remaps a page with TLBI, switches address spaces by ASID, rewrites code through an alias
  * mapping, and runs an EL0 program whose traps (CTR_EL0, MIDR_EL1, WFI, DC CVAU) come back to
- * EL1. Addresses are printed relative to the test window and its pages, so that the
+ * EL1; a semihosting call passes it a virtual address. Addresses are printed relative to the test window and its pages, so that the
  * transcript does not depend on where the linker put things. */
 #include "rt.h"
 
@@ -316,6 +316,10 @@ void guest_main(void)
     build_tables();
     mmu_on();
     rt_printf("mmu: on, SCTLR_EL1.M=%lu\n", READ_SYSREG(sctlr_el1) & 1);
+    /* Semihosting takes virtual addresses: a string in slot 0 is read through the tables. */
+    static const char note[] = "semihosting: this string was read through the window\n";
+    memcpy(pages[SLOT_RW] + 0x200, note, sizeof note);
+    semi_write0((const char *)(slot_va(SLOT_RW) + 0x200));
 
     rt_printf("read through the window: 0x%lx 0x%lx\n", load64(slot_va(SLOT_RW) + 0x40),
               load64(slot_va(SLOT_RO) + 0x48));

@@ -177,6 +177,12 @@ public:
     // SCTLR_EL1.SA (at EL1) or SA0 (at EL0): loads and stores based on SP check its alignment.
     bool sp_alignment_checked() const { return (s.sys.sctlr_el1 >> (s.el ? 3 : 4)) & 1; }
 
+    // Guest memory at virtual addresses as semihosting (or a debugger) sees it: through the
+    // current translation, without permission checks, faults or TLB fills. False when some
+    // byte is not mapped to RAM.
+    bool read_virtual(uint64_t va, void* out, uint64_t len);
+    bool write_virtual(uint64_t va, const void* in, uint64_t len);
+
     // Raises an alignment fault unless va is a multiple of `align` (exclusives, atomics).
     bool check_alignment(uint64_t va, unsigned align, bool is_write, const Op* op);
 

@@ -300,6 +300,34 @@ void Cpu::tlb_invalidate(unsigned op2, uint64_t xt)
     }
 }
 
+// --- memory as semihosting sees it ------------------------------------------------------------
+
+bool Cpu::read_virtual(uint64_t va, void* out, uint64_t len)
+{
+    auto* dst = static_cast<uint8_t*>(out);
+    for (uint64_t done = 0; done < len;) {
+        uint64_t chunk = std::min<uint64_t>(len - done, kPageSize - ((va + done) & (kPageSize - 1)));
+        TranslationResult r = translate_stage1(s.sys, kIdAa64Mmfr0CortexA57, va + done, false, bus_);
+        if (!r.ok() || !bus_.read_bytes(r.t.pa, dst + done, chunk))
+            return false;
+        done += chunk;
+    }
+    return true;
+}
+
+bool Cpu::write_virtual(uint64_t va, const void* in, uint64_t len)
+{
+    auto* src = static_cast<const uint8_t*>(in);
+    for (uint64_t done = 0; done < len;) {
+        uint64_t chunk = std::min<uint64_t>(len - done, kPageSize - ((va + done) & (kPageSize - 1)));
+        TranslationResult r = translate_stage1(s.sys, kIdAa64Mmfr0CortexA57, va + done, false, bus_);
+        if (!r.ok() || !bus_.write_bytes(r.t.pa, src + done, chunk))
+            return false;
+        done += chunk;
+    }
+    return true;
+}
+
 // --- instructions on translations ------------------------------------------------------------
 
 const Op* Cpu::zero_block(const Op* op, uint64_t va)
