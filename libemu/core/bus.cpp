@@ -11,8 +11,8 @@ RamRegion& Bus::add_ram(PhysAddr base, uint64_t size)
     RamRegion& r = ram_.emplace_back();
     r.base = base;
     r.size = size;
-    // Value-initialised: guest-visible RAM never holds host garbage.
-    r.host = std::make_unique<uint8_t[]>(size);
+    // Zeroed: guest-visible RAM never holds host garbage.
+    r.host = HostPages(size);
     r.code_page.assign((size + kPageSize - 1) >> kPageBits, 0);
     r.dirty_page.assign(r.code_page.size(), 0);
     return r;

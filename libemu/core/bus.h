@@ -5,9 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "core/host_pages.h"
 
 namespace emu {
 
@@ -37,7 +38,7 @@ public:
 struct RamRegion {
     PhysAddr base = 0;
     uint64_t size = 0;
-    std::unique_ptr<uint8_t[]> host;
+    HostPages host{0};
     // One byte per page: non-zero while the page holds translated code, so that a store to it
     // can invalidate the blocks decoded from it.
     std::vector<uint8_t> code_page;

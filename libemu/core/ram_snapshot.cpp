@@ -23,7 +23,7 @@ void serialize_pages(StateArchive& a, RamRegion& r)
             pages += !all_zero(r.host.get() + off, page_bytes(off));
     a.field("pages", pages);
     if (a.loading())
-        std::memset(r.host.get(), 0, r.size);
+        r.host.zero();
     uint64_t off = 0;
     for (uint32_t i = 0; i < pages; ++i) {
         if (!a.loading())

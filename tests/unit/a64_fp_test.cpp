@@ -366,7 +366,7 @@ TEST_CASE("vector registers survive a snapshot round trip", "[a64][simd]")
 {
     Board b;
     for (unsigned i = 0; i < 32; i++)
-        b.cpu.s.v[i] = VReg{{0x0123456789ABCDEF * (i + 1), ~uint64_t{i}}};
+        b.cpu.s.v[i] = VReg{{0x0123456789ABCDEFull * (i + 1), ~uint64_t{i}}};
     emu::StateWriter w;
     b.cpu.serialize(w);
     Board c;
