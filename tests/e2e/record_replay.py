@@ -15,6 +15,7 @@ nothing dropped, nothing duplicated, no overrun.
 """
 
 import argparse
+import fcntl
 import json
 import os
 import random
@@ -40,6 +41,19 @@ def generate_input(path, n):
     return f"{n} bytes, fnv 0x{fnv:08x}, overruns 0"
 
 
+def filled_pipe(data):
+    """The read end of a pipe that already holds all of `data`, its write end closed.
+
+    Bytes that reach a pipe while the recorder runs arrive when the host delivers them, and
+    the recording rightly captures that: the run may differ from one fed from a file. A pipe
+    filled beforehand makes the same run as the file, through the non-seekable path."""
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, max(len(data), 4096))
+    os.write(w, data)
+    os.close(w)
+    return r
+
+
 def record(args, rec_path, via_pipe):
     cmd = [args.rr_record, "-M", args.machine, "--kernel", args.elf, "-o", rec_path,
            "--hash-every", str(args.hash_every)] + (["--append", args.append] if args.append else [])
@@ -55,12 +69,15 @@ def record(args, rec_path, via_pipe):
             data = f.read()
         if via_pipe:
             cmd += ["--serial-in", "-"]
-            stdin = subprocess.PIPE
         else:
             cmd += ["--serial-in", args.serial_in]
+    if via_pipe:
+        stdin = filled_pipe(data)
     p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if via_pipe:
+        os.close(stdin)
     try:
-        out, err = p.communicate(data if via_pipe else None, timeout=args.timeout)
+        out, err = p.communicate(timeout=args.timeout)
     except subprocess.TimeoutExpired:
         p.kill()
         fail([f"timed out after {args.timeout} s: {' '.join(cmd)}"])
