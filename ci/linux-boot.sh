@@ -138,8 +138,9 @@ out = subprocess.run([inspect, rec, "--events", "--json", "--kind", "StateHash",
                      capture_output=True, text=True).stdout
 for line in out.splitlines():
     e = json.loads(line)
-    e = e.get("state", e)
-    if e["output_bytes"] >= end:
+    # A GuestExit holds its counters in its final state.
+    out_bytes = e.get("state", e)["output_bytes"]
+    if out_bytes >= end:
         print(f"{prev}..{e['icount']}"); sys.exit()
     prev = e["icount"]
 print(f"after {prev}")
