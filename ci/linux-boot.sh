@@ -138,8 +138,9 @@ out = subprocess.run([inspect, rec, "--events", "--json", "--kind", "StateHash",
                      capture_output=True, text=True).stdout
 for line in out.splitlines():
     e = json.loads(line)
-    e = e.get("state", e)
-    if e["output_bytes"] >= end:
+    # A GuestExit holds its counters in its final state.
+    out_bytes = e.get("state", e)["output_bytes"]
+    if out_bytes >= end:
         print(f"{prev}..{e['icount']}"); sys.exit()
     prev = e["icount"]
 print(f"after {prev}")
@@ -207,6 +208,26 @@ print(f"the first {n} bytes are the same (ours {len(a)} bytes, QEMU's {len(b)}; 
 PY
 }
 
+# The two serial logs without the kernel's timestamps (they count virtual time, which differs
+# as soon as the instruction counts do) and carriage returns: how many lines agree, and the
+# lines that differ, as a diff (ours "<", QEMU's ">").
+log_diff() {
+  python3 - "$1" "$2" <<'PY'
+import difflib, re, sys
+def lines(p):
+    text = open(p, "rb").read().decode(errors="replace").replace("\r", "")
+    return [re.sub(r"^\[ *[0-9]+\.[0-9]+\] ", "", l) for l in text.splitlines()]
+a, b = lines(sys.argv[1]), lines(sys.argv[2])
+sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+same = sum(m.size for m in sm.get_matching_blocks())
+print(f"    {same} of our {len(a)} lines and QEMU's {len(b)} are the same, in order, timestamps aside")
+for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    if tag != "equal":
+        for l in a[i1:i2]: print(f"    < {l}")
+        for l in b[j1:j2]: print(f"    > {l}")
+PY
+}
+
 last_lines() { tr -d '\r' <"$1" | grep -av '^$' | tail -n "${2:-8}" | sed 's/^/    | /'; }
 
 now() { date +%s.%N; }
@@ -257,6 +278,8 @@ boot() {
   say "  qemu: /proc/uptime after the marker: $(grep -a -A1 "$marker" "$work/qemu.log" | tail -n 1 | tr -d '\r')"
   say "  ours: /proc/uptime after the marker: $(grep -a -A1 "$marker" "$work/ours.log" | tail -n 1 | tr -d '\r')"
   say "  serial logs: $(same_prefix "$work/ours.log" "$work/qemu.log")"
+  say "  serial logs, timestamps aside (ours <, QEMU's >):"
+  log_diff "$work/ours.log" "$work/qemu.log" | tee -a "$report"
   say "  qemu, last serial lines:"
   last_lines "$work/qemu.log" | tee -a "$report"
 }
@@ -289,22 +312,61 @@ if [[ -z $only || $only == u-boot ]]; then
     work=$cache/run-u-boot
     mkdir -p "$work"
     say ""
-    say "== u-boot: rr-record -M virt --bios $(basename "$ub") (qemu_arm64)"
+    # Stop the autoboot countdown, then run two commands at the prompt; the same keys are
+    # typed into QEMU when its console shows the same text.
+    cat >"$work/console.script" <<'EOF'
+fail "Synchronous Abort|resetting"
+expect "Hit any key to stop autoboot" timeout 2G
+send " "
+expect "=> " timeout 1G
+send "version\n"
+expect "=> " timeout 1G
+send "flinfo\n"
+expect "=> " timeout 1G
+EOF
+    say "== u-boot: rr-record -M virt --bios $(basename "$ub") (qemu_arm64) --serial-script (stop autoboot; version; flinfo)"
     t0=$(now)
-    timeout -s INT "$limit" "$rr_record" -M virt --bios "$ub" --max-insns "$max_insns" --hash-every "$hash_every" \
-      --checkpoint-every 0 --clock-base 1700000000 --serial-out "$work/ours.log" -o "$work/boot.rr" 2>"$work/record.err"
+    timeout -s INT "$limit" "$rr_record" -M virt --bios "$ub" --serial-script "$work/console.script" --exit-on-success \
+      --max-insns "$max_insns" --hash-every "$hash_every" --checkpoint-every 0 --clock-base 1700000000 \
+      --serial-out "$work/ours.log" -o "$work/boot.rr" 2>"$work/record.err"
     rc=$?
     t1=$(now)
     say "  ours: exit status $rc, $(grep -a '^icount:' "$work/record.err"), $(grep -a '^stop:' "$work/record.err"), wall $(elapsed "$t0" "$t1")"
-    say "  ours: final pc $(final_pc "$work/boot.rr"); 'DRAM:' between icounts $(marker_icount "$work/boot.rr" "$work/ours.log" "DRAM:"); 'Synchronous Abort' between $(marker_icount "$work/boot.rr" "$work/ours.log" "Synchronous Abort"); the prompt ('=> ') between $(marker_icount "$work/boot.rr" "$work/ours.log" "=> ")"
-    say "  replay: $(timeout "$limit" "$rr_replay" "$work/boot.rr" --serial-out /dev/null 2>&1 | tail -n 1)"
+    say "  ours: final pc $(final_pc "$work/boot.rr"); 'DRAM:' between icounts $(marker_icount "$work/boot.rr" "$work/ours.log" "DRAM:"); the first prompt ('=> ') between $(marker_icount "$work/boot.rr" "$work/ours.log" "=> ")"
+    for i in 1 2; do
+      say "  replay $i: $(timeout "$limit" "$rr_replay" "$work/boot.rr" --serial-out /dev/null 2>&1 | tail -n 1)"
+    done
     say "  ours, last serial lines:"
     last_lines "$work/ours.log" 12 | tee -a "$report"
-    # U-Boot waits at its prompt for ever: QEMU gets a fixed time and is stopped.
-    timeout 20 qemu-system-aarch64 -M virt -cpu cortex-a57 -bios "$ub" -nographic -no-reboot -icount shift=0 \
-      >"$work/qemu.log" 2>&1 </dev/null
-    say "  qemu (20 s), last serial lines:"
+    # QEMU gets the same keys when its output shows the same text, and is stopped at the end.
+    python3 - "$work/console.script" "$limit" qemu-system-aarch64 -M virt -cpu cortex-a57 -bios "$ub" \
+      -nographic -no-reboot -icount shift=0 >"$work/qemu.log" <<'PY'
+import re, select, subprocess, sys, time
+script, limit, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+steps = []
+for line in open(script):
+    m = re.match(r'\s*(expect|send) "((?:[^"\\]|\\.)*)"', line)
+    if m:
+        steps.append((m.group(1), m.group(2).encode().decode("unicode_escape")))
+proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+out, seen, deadline = b"", 0, time.monotonic() + limit
+for kind, text in steps:
+    if kind == "send":
+        proc.stdin.write(text.encode())
+        proc.stdin.flush()
+        continue
+    while text.encode() not in out[seen:] and time.monotonic() < deadline and proc.poll() is None:
+        if select.select([proc.stdout], [], [], 1)[0]:
+            out += proc.stdout.read1(4096)
+    at = out.find(text.encode(), seen)
+    seen = at + len(text) if at >= 0 else len(out)
+proc.kill()
+sys.stdout.buffer.write(out)
+PY
+    say "  qemu (same keys), last serial lines:"
     last_lines "$work/qemu.log" 12 | tee -a "$report"
+    say "  serial logs (ours <, QEMU's >):"
+    log_diff "$work/ours.log" "$work/qemu.log" | tee -a "$report"
   else
     say "u-boot: download failed"
   fi

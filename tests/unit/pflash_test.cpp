@@ -7,6 +7,7 @@
 
 #include "core/state_archive.h"
 #include "dev/pflash_cfi01.h"
+#include "support/test_board.h"
 
 using namespace emu;
 
@@ -127,4 +128,27 @@ TEST_CASE("pflash: the command state survives a snapshot", "[pflash]")
     REQUIRE(r.finish());
     CHECK(b.bus.ram_ptr(0, 4) == nullptr);
     CHECK(b.rd(0x10 * 4) == 0x00510051);
+}
+
+// A CPU load from the bank in read-array mode must not leave a way for later stores or
+// command-mode reads to bypass the device (U-Boot reads the flash, then probes it with CFI
+// commands through the same mapping).
+TEST_CASE("pflash: CPU stores after a CPU load still reach the device", "[pflash][a64]")
+{
+    test::A64TestBoard b;
+    PflashCfi01 bank(b.bus, 0, false, "pflash");
+    std::vector<uint8_t> image = {0x11, 0x22, 0x33, 0x44};
+    REQUIRE(bank.load(image));
+    b.cpu.s.r[0] = 0;
+    b.cpu.s.r[2] = 0x00980098;  // CFI query, both devices
+    b.cpu.s.r[4] = 0xFF;        // read array
+    b.load(test::A64TestBoard::kDefaultRamBase, {0xb9400001,    // ldr w1, [x0]
+                                                 0xb9015402,    // str w2, [x0, #0x154] (0x55 * 4)
+                                                 0xb9404003,    // ldr w3, [x0, #0x40]  ('Q')
+                                                 0xb9000004,    // str w4, [x0]
+                                                 0xb9400005});  // ldr w5, [x0]
+    b.cpu.run(5);
+    CHECK(b.cpu.s.r[1] == 0x44332211);
+    CHECK(b.cpu.s.r[3] == 0x00510051);
+    CHECK(b.cpu.s.r[5] == 0x44332211);  // the command did not land in the bytes
 }

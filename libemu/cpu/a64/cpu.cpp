@@ -272,7 +272,7 @@ const Op* Cpu::stop_unsupported(const Op* op, std::string what)
 
 void Cpu::serialize(StateArchive& a)
 {
-    a.section("a64-cpu", 3);
+    a.section("a64-cpu", 4);
     static const char* const kNames[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",
                                          "x9",  "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
                                          "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
@@ -308,6 +308,22 @@ void Cpu::serialize(StateArchive& a)
     a.field("afsr1_el1", y.afsr1_el1);
     a.field("mdscr_el1", y.mdscr_el1);
     a.field("cntkctl_el1", y.cntkctl_el1);
+    a.field("csselr_el1", y.csselr_el1);
+    a.field("oslsr_el1", y.oslsr_el1);
+    a.field("osdlr_el1", y.osdlr_el1);
+    static const char* const kDbgNames[4][6] = {
+        {"dbgbvr0", "dbgbvr1", "dbgbvr2", "dbgbvr3", "dbgbvr4", "dbgbvr5"},
+        {"dbgbcr0", "dbgbcr1", "dbgbcr2", "dbgbcr3", "dbgbcr4", "dbgbcr5"},
+        {"dbgwvr0", "dbgwvr1", "dbgwvr2", "dbgwvr3"},
+        {"dbgwcr0", "dbgwcr1", "dbgwcr2", "dbgwcr3"}};
+    for (unsigned i = 0; i < 6; ++i) {
+        a.field(kDbgNames[0][i], y.dbgbvr[i]);
+        a.field(kDbgNames[1][i], y.dbgbcr[i]);
+    }
+    for (unsigned i = 0; i < 4; ++i) {
+        a.field(kDbgNames[2][i], y.dbgwvr[i]);
+        a.field(kDbgNames[3][i], y.dbgwcr[i]);
+    }
     a.field("fpcr", y.fpcr);
     a.field("fpsr", y.fpsr);
     // V0..V31 as two doublewords each: "v0.lo", "v0.hi", ...

@@ -224,8 +224,10 @@ void Cpu::fill_data_tlb(unsigned el, uint64_t va, const Translation& t)
         return;
     PhysAddr pa_page = t.pa & kPageMask;
     RamRegion* r = bus_.ram_at(pa_page, kPageSize);
-    if (!r)
-        return;  // MMIO stays on the slow path
+    // MMIO stays on the slow path, and so does a ROM device (flash), whose owner takes every
+    // store and switches its reads between the bytes and its registers.
+    if (!r || r->device_writes)
+        return;
     uint64_t index = (pa_page - r->base) >> kPageBits;
     uint64_t page = va & kPageMask;
     DataTlbEntry& e = data_tlb_[el][tlb_index(va)];

@@ -50,6 +50,15 @@ struct SysRegs {
     uint64_t afsr1_el1 = 0;
     uint64_t mdscr_el1 = 0;
     uint64_t cntkctl_el1 = 0;
+    uint64_t csselr_el1 = 0;
+    uint64_t oslsr_el1 = 0xA;  // OSLM = 0b10: the OS lock is implemented; OSLK = 1 from reset
+    uint64_t osdlr_el1 = 0;    // DLK, the OS double lock
+    // Hardware breakpoint and watchpoint registers (6 and 4 on a Cortex-A57), kept but not
+    // acted on: no debug exceptions are generated.
+    uint64_t dbgbvr[6] = {};
+    uint64_t dbgbcr[6] = {};
+    uint64_t dbgwvr[4] = {};
+    uint64_t dbgwcr[4] = {};
     uint64_t fpcr = 0;
     uint64_t fpsr = 0;
 };

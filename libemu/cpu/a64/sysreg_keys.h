@@ -39,6 +39,10 @@ constexpr uint32_t MVFR1_EL1 = key(3, 0, 0, 3, 1);
 constexpr uint32_t MVFR2_EL1 = key(3, 0, 0, 3, 2);
 constexpr uint32_t CTR_EL0 = key(3, 3, 0, 0, 1);
 constexpr uint32_t DCZID_EL0 = key(3, 3, 0, 0, 7);
+constexpr uint32_t CCSIDR_EL1 = key(3, 1, 0, 0, 0);
+constexpr uint32_t CLIDR_EL1 = key(3, 1, 0, 0, 1);
+constexpr uint32_t AIDR_EL1 = key(3, 1, 0, 0, 7);
+constexpr uint32_t CSSELR_EL1 = key(3, 2, 0, 0, 0);
 
 // Exception handling and memory system.
 constexpr uint32_t SCTLR_EL1 = key(3, 0, 1, 0, 0);
@@ -59,7 +63,14 @@ constexpr uint32_t CONTEXTIDR_EL1 = key(3, 0, 13, 0, 1);
 constexpr uint32_t TPIDR_EL1 = key(3, 0, 13, 0, 4);
 constexpr uint32_t TPIDR_EL0 = key(3, 3, 13, 0, 2);
 constexpr uint32_t TPIDRRO_EL0 = key(3, 3, 13, 0, 3);
+
+// Debug.
 constexpr uint32_t MDSCR_EL1 = key(2, 0, 0, 2, 2);
+constexpr uint32_t MDCCINT_EL1 = key(2, 0, 0, 2, 0);
+constexpr uint32_t MDRAR_EL1 = key(2, 0, 1, 0, 0);
+constexpr uint32_t OSLAR_EL1 = key(2, 0, 1, 0, 4);
+constexpr uint32_t OSLSR_EL1 = key(2, 0, 1, 1, 4);
+constexpr uint32_t OSDLR_EL1 = key(2, 0, 1, 3, 4);
 
 // Generic timer.
 constexpr uint32_t CNTKCTL_EL1 = key(3, 0, 14, 1, 0);

@@ -1,10 +1,11 @@
 // MRS/MSR: the system registers a bare-metal runtime and a small kernel touch. Anything not
 // listed is undefined, as on a CPU without that register. Identification registers describe
 // a Cortex-A57 as QEMU's `-cpu cortex-a57` does, minus what we do not implement (EL2, EL3,
-// AArch32, the PMU) and plus what we do (LSE atomics).
+// AArch32, the PMU). The cache and debug registers are in sysregs_a57.cpp.
 #include "core/bits.h"
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/sysreg_keys.h"
+#include "cpu/a64/sysregs_a57.h"
 
 namespace emu::a64 {
 
@@ -15,9 +16,10 @@ constexpr uint64_t kMpidrUniprocessor = uint64_t{1} << 31;  // RES1; affinity 0.
 // EL0 and EL1 AArch64 only; FP and AdvSIMD fields 0: ARMv8.0 FP and Advanced SIMD with
 // half-precision conversions only.
 constexpr uint64_t kIdAa64Pfr0 = 0x0000000000000011;
-// Atomic 2: LSE (CAS, LDADD, SWP, ...); CRC32 1; SHA2 1 (SHA256); SHA1 1; AES 2 (AES and
-// PMULL/PMULL2 on 64-bit lanes).
-constexpr uint64_t kIdAa64Isar0 = 0x0000000000211120;
+// CRC32 1; SHA2 1 (SHA256); SHA1 1; AES 2 (AES and PMULL/PMULL2 on 64-bit lanes). Atomic 0,
+// as on a Cortex-A57: the LSE instructions execute, but an OS must not choose them (Linux
+// would patch itself to other code than under QEMU's cortex-a57).
+constexpr uint64_t kIdAa64Isar0 = 0x0000000000011120;
 // The AArch32 view of the same FP/SIMD unit, as a Cortex-A57 reports it: 32 double registers,
 // single and double precision, divide, square root, rounding modes; FZ, DN, NaN propagation;
 // half-precision conversions, Advanced SIMD integer and single-precision operations, fused
@@ -187,7 +189,7 @@ Cpu::SysregAccess Cpu::sysreg_read(uint32_t key, uint64_t& value, const Op* op)
     case DCZID_EL0:
         value = kDczid64Bytes | (s.el == 0 && !((s.sys.sctlr_el1 >> kSctlrDze) & 1) ? kDczidProhibited : 0);
         return SysregAccess::Done;
-    default: return SysregAccess::Undefined;
+    default: return a57_sysreg_read(s.sys, key, value).value_or(SysregAccess::Undefined);
     }
 }
 
@@ -230,7 +232,7 @@ Cpu::SysregAccess Cpu::sysreg_write(uint32_t key, uint64_t value, const Op* op)
         translation_changed();
         return SysregAccess::Done;
     case ACTLR_EL1: return SysregAccess::Done;
-    default: return SysregAccess::Undefined;
+    default: return a57_sysreg_write(s.sys, key, value).value_or(SysregAccess::Undefined);
     }
 }
 
