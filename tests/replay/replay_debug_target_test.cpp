@@ -1,0 +1,283 @@
+// The gdb target over real replays (replay/debug/replay_debug_target.h) against a naive
+// reference: the same recording replayed one instruction at a time from the start, noting the
+// pc, the registers and a watched word at every icount. Random breakpoint sets, icount
+// breakpoints and write watchpoints, resumed forward and backward from random positions and in
+// chains, must stop exactly where the reference says, in the state it saw there; on guests of
+// both machines that compute, take interrupts, idle and use paging.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "replay/debug/replay_debug_target.h"
+#include "replay/run/replay_session.h"
+#include "support/recording_fixture.h"
+
+using namespace emu;
+using namespace emu::test;
+using debug::Direction;
+using debug::Motion;
+using debug::StopConditions;
+using Stop = debug::StopKind;
+using debug::WatchSide;
+
+namespace {
+
+const std::string kEchoInput = "the quick brown fox\njumps over the lazy dog\n\x04";
+
+uint64_t hash_registers(Machine& m)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint64_t v : m.register_values())
+        h = (h ^ v) * 1099511628211ull;
+    return h;
+}
+
+// The recording replayed one instruction at a time.
+struct Trace {
+    std::vector<uint64_t> pc;         // at every icount 0..end
+    std::vector<uint64_t> registers;  // hash_registers() there
+    std::vector<uint32_t> watched;    // the watched word there
+    uint64_t end() const { return pc.size() - 1; }
+};
+
+Trace single_step(const std::string& path, uint64_t watch_addr)
+{
+    auto session = ReplaySession::open(path, "", [](uint8_t) {});
+    REQUIRE(session);
+    Replayer& r = (*session)->replayer();
+    Machine& m = (*session)->machine();
+    Trace t;
+    for (uint64_t i = 0;; ++i) {
+        Result<ReplayReport> report = r.run_to(i, Arrival::BeforeInstruction);
+        REQUIRE(report);
+        REQUIRE_FALSE(report->divergence);
+        if (m.icount() != i)
+            break;
+        uint64_t word = 0;
+        m.read_memory(watch_addr, 4, word);
+        t.pc.push_back(m.pc());
+        t.registers.push_back(hash_registers(m));
+        t.watched.push_back(static_cast<uint32_t>(word));
+        if (r.finished())
+            break;
+    }
+    return t;
+}
+
+struct Fixture {
+    Recorded rec;
+    uint64_t watch_addr;
+    Trace trace;
+    std::unique_ptr<ReplayCursor> cursor;
+    std::unique_ptr<ReplayDebugTarget> target;
+};
+
+Fixture make_fixture(const RecordSpec& spec, const std::string& watched_symbol)
+{
+    Fixture f{record(spec), 0, {}, nullptr, nullptr};
+    Result<ElfImage> image = read_elf(std::string(GUEST_DIR) + "/" + spec.guest + ".elf");
+    REQUIRE(image);
+    REQUIRE(image->symbols.count(watched_symbol));
+    f.watch_addr = image->symbols.at(watched_symbol);
+    f.trace = single_step(f.rec.path, f.watch_addr);
+    REQUIRE(f.trace.end() == f.rec.outcome.icount);
+    auto session = ReplaySession::open(f.rec.path, "", [](uint8_t) {});
+    REQUIRE(session);
+    auto cursor = ReplayCursor::open(std::move(*session), SnapshotLimits{}, nullptr);
+    REQUIRE(cursor);
+    f.cursor = std::move(*cursor);
+    auto target = ReplayDebugTarget::open(*f.cursor);
+    REQUIRE(target);
+    f.target = std::move(*target);
+    return f;
+}
+
+struct Expected {
+    uint64_t icount;
+    Stop kind;
+    std::optional<uint64_t> access;  // the accessing instruction of a watchpoint hit
+};
+
+bool in(const std::vector<uint64_t>& sorted, uint64_t v) { return std::binary_search(sorted.begin(), sorted.end(), v); }
+
+// Where a continue from `from` stops, by the trace: the conditions tested at each icount.
+Expected expected_continue(const Trace& t, const StopConditions& c, uint64_t from, Direction d)
+{
+    bool watching = !c.watchpoints.empty();
+    bool before = c.watch_side == WatchSide::BeforeAccess;
+    // The watch hit placed at `i`: by instruction i (before it) or i - 1 (after it).
+    auto watch_at = [&](uint64_t i) -> std::optional<uint64_t> {
+        if (!watching)
+            return std::nullopt;
+        if (before && i < t.end() && t.watched[i + 1] != t.watched[i])
+            return i;
+        if (!before && i > 0 && t.watched[i] != t.watched[i - 1])
+            return i - 1;
+        return std::nullopt;
+    };
+    auto hit = [&](uint64_t i) -> std::optional<Expected> {
+        if (std::optional<uint64_t> k = watch_at(i))
+            return Expected{i, Stop::Watchpoint, k};
+        if (in(c.breakpoints, t.pc[i]))
+            return Expected{i, Stop::Breakpoint, {}};
+        if (in(c.icount_breakpoints, i))
+            return Expected{i, Stop::IcountBreakpoint, {}};
+        return std::nullopt;
+    };
+    if (d == Direction::Forward) {
+        if (from == t.end())
+            return {from, Stop::RecordingEnd, {}};
+        // A watch hit by the current instruction stops before it without moving.
+        if (before && watching)
+            if (std::optional<uint64_t> k = watch_at(from))
+                return {from, Stop::Watchpoint, k};
+        for (uint64_t i = from + 1; i <= t.end(); ++i)
+            if (std::optional<Expected> e = hit(i))
+                return *e;
+        return {t.end(), Stop::RecordingEnd, {}};
+    }
+    if (from == 0)
+        return {0, Stop::RecordingBegin, {}};
+    if (!before && watching)
+        if (std::optional<uint64_t> k = watch_at(from))
+            return {from, Stop::Watchpoint, k};
+    for (uint64_t i = from; i-- > 0;)
+        if (std::optional<Expected> e = hit(i))
+            return *e;
+    return {0, Stop::RecordingBegin, {}};
+}
+
+void check_stop(Fixture& f, const debug::StopEvent& got, const Expected& want)
+{
+    uint64_t at = f.target->icount();
+    CHECK(at == want.icount);
+    CHECK(got.kind == want.kind);
+    if (at <= f.trace.end()) {
+        CHECK(f.cursor->machine().pc() == f.trace.pc[at]);
+        CHECK(hash_registers(f.cursor->machine()) == f.trace.registers[at]);
+    }
+    if (want.kind == Stop::Watchpoint && got.watch) {
+        uint64_t k = *want.access;
+        CHECK(got.watch->access_icount == k);
+        uint32_t old_value = 0, new_value = 0;
+        REQUIRE(got.watch->old_value.size() == 4);
+        REQUIRE(got.watch->new_value.size() == 4);
+        std::memcpy(&old_value, got.watch->old_value.data(), 4);
+        std::memcpy(&new_value, got.watch->new_value.data(), 4);
+        CHECK(old_value == f.trace.watched[k]);
+        CHECK(new_value == f.trace.watched[k + 1]);
+    }
+}
+
+// The pcs the run executes, to draw breakpoints from, and a few it never does.
+std::vector<uint64_t> random_breakpoints(const Trace& t, std::mt19937_64& rng)
+{
+    std::vector<uint64_t> pcs;
+    size_t n = 1 + rng() % 4;
+    for (size_t i = 0; i < n; ++i)
+        pcs.push_back(rng() % 8 == 0 ? 0xdead0000 + 4 * (rng() % 16) : t.pc[rng() % t.pc.size()]);
+    std::sort(pcs.begin(), pcs.end());
+    pcs.erase(std::unique(pcs.begin(), pcs.end()), pcs.end());
+    return pcs;
+}
+
+void check_against_reference(const RecordSpec& spec, const std::string& watched_symbol, uint64_t seed)
+{
+    Fixture f = make_fixture(spec, watched_symbol);
+    const Trace& t = f.trace;
+    std::mt19937_64 rng(seed);
+    auto no_interrupt = [] { return false; };
+    INFO(spec.guest << ", " << t.end() << " instructions");
+
+    SECTION("breakpoints and icount breakpoints, continued forward and backward in chains")
+    {
+        for (int round = 0; round < 40; ++round) {
+            StopConditions c;
+            c.breakpoints = random_breakpoints(t, rng);
+            if (rng() % 3 == 0) {
+                c.icount_breakpoints = {rng() % (t.end() + 1), rng() % (t.end() + 1)};
+                std::sort(c.icount_breakpoints.begin(), c.icount_breakpoints.end());
+                c.icount_breakpoints.erase(std::unique(c.icount_breakpoints.begin(), c.icount_breakpoints.end()),
+                                           c.icount_breakpoints.end());
+            }
+            uint64_t start = rng() % (t.end() + 1);
+            REQUIRE(f.target->seek(start));
+            for (int hop = 0; hop < 4; ++hop) {
+                Direction d = rng() % 2 ? Direction::Forward : Direction::Backward;
+                uint64_t from = f.target->icount();
+                INFO("round " << round << " hop " << hop << " from " << from << (d == Direction::Forward ? " forward" : " backward"));
+                Expected want = expected_continue(t, c, from, d);
+                check_stop(f, f.target->resume(d, Motion::Continue, c, no_interrupt), want);
+            }
+        }
+    }
+    SECTION("steps forward and backward")
+    {
+        StopConditions c;
+        c.breakpoints = random_breakpoints(t, rng);
+        for (int round = 0; round < 30; ++round) {
+            uint64_t start = rng() % (t.end() + 1);
+            REQUIRE(f.target->seek(start));
+            for (int hop = 0; hop < 5; ++hop) {
+                Direction d = rng() % 2 ? Direction::Forward : Direction::Backward;
+                uint64_t from = f.target->icount();
+                INFO("round " << round << " hop " << hop << " from " << from);
+                debug::StopEvent e = f.target->resume(d, Motion::Step, c, no_interrupt);
+                if (d == Direction::Forward)
+                    check_stop(f, e, from == t.end() ? Expected{from, Stop::RecordingEnd, {}}
+                                                     : Expected{from + 1, Stop::Stepped, {}});
+                else
+                    check_stop(f, e, from == 0 ? Expected{0, Stop::RecordingBegin, {}}
+                                               : Expected{from - 1, Stop::Stepped, {}});
+            }
+        }
+    }
+    SECTION("a write watchpoint, on either side of the write, with old and new values")
+    {
+        for (int round = 0; round < 16; ++round) {
+            StopConditions c;
+            c.watchpoints = {{f.watch_addr, 4, debug::WatchKind::Write}};
+            c.watch_side = round % 2 ? WatchSide::BeforeAccess : WatchSide::AfterAccess;
+            if (round % 4 >= 2)
+                c.breakpoints = random_breakpoints(t, rng);
+            uint64_t start = rng() % (t.end() + 1);
+            REQUIRE(f.target->seek(start));
+            for (int hop = 0; hop < 3; ++hop) {
+                Direction d = rng() % 2 ? Direction::Forward : Direction::Backward;
+                uint64_t from = f.target->icount();
+                INFO("round " << round << " hop " << hop << " from " << from);
+                Expected want = expected_continue(t, c, from, d);
+                check_stop(f, f.target->resume(d, Motion::Continue, c, no_interrupt), want);
+            }
+        }
+    }
+    CHECK_FALSE(f.cursor->verdict().divergence);
+}
+
+}  // namespace
+
+TEST_CASE("gdb target: stops where single-stepping says, virt", "[gdb][guest]")
+{
+    SECTION("compute") { check_against_reference({"gdb_walk", "", "gdbt_walk", 2000, 7000}, "total", 1); }
+    SECTION("timer interrupts and WFI")
+    {
+        check_against_reference({"timer_irq", "", "gdbt_timer", 5000, 20000}, "interrupts", 2);
+    }
+    SECTION("serial input by interrupt")
+    {
+        check_against_reference({"serial_irq", kEchoInput, "gdbt_serial", 300, 1500}, "bytes", 3);
+    }
+}
+
+TEST_CASE("gdb target: stops where single-stepping says, pc", "[gdb][guest]")
+{
+    SECTION("compute") { check_against_reference({"i386_gdb_walk", "", "gdbt_walk32", 2000, 7000, "pc"}, "total", 4); }
+    SECTION("PIT ticks while halted")
+    {
+        check_against_reference({"i386_pit_hlt", "", "gdbt_pit", 1000, 4000, "pc"}, "ticks", 5);
+    }
+    SECTION("serial input by interrupt")
+    {
+        check_against_reference({"i386_serial_irq", kEchoInput, "gdbt_serial32", 300, 1500, "pc"}, "bytes", 6);
+    }
+}
