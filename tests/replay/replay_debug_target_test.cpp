@@ -6,6 +6,7 @@
 // both machines that compute, take interrupts, idle and use paging.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <random>
 
 #include "replay/debug/replay_debug_target.h"
@@ -49,8 +50,8 @@ Trace single_step(const std::string& path, uint64_t watch_addr)
     Trace t;
     for (uint64_t i = 0;; ++i) {
         Result<ReplayReport> report = r.run_to(i, Arrival::BeforeInstruction);
-        REQUIRE(report);
-        REQUIRE_FALSE(report->divergence);
+        if (!report || report->divergence)
+            FAIL("the single-stepped replay fails at icount " << i);
         if (m.icount() != i)
             break;
         uint64_t word = 0;
@@ -155,6 +156,12 @@ void check_stop(Fixture& f, const debug::StopEvent& got, const Expected& want)
     if (at <= f.trace.end()) {
         CHECK(f.cursor->machine().pc() == f.trace.pc[at]);
         CHECK(hash_registers(f.cursor->machine()) == f.trace.registers[at]);
+        // Memory as gdb reads it, through the page tables where paging is on.
+        uint8_t bytes[4] = {};
+        CHECK(f.target->read_memory(f.watch_addr, bytes) == 4);
+        uint32_t word;
+        std::memcpy(&word, bytes, 4);
+        CHECK(word == f.trace.watched[at]);
     }
     if (want.kind == Stop::Watchpoint && got.watch) {
         uint64_t k = *want.access;
@@ -189,7 +196,7 @@ void check_against_reference(const RecordSpec& spec, const std::string& watched_
     auto no_interrupt = [] { return false; };
     INFO(spec.guest << ", " << t.end() << " instructions");
 
-    SECTION("breakpoints and icount breakpoints, continued forward and backward in chains")
+    // Breakpoints and icount breakpoints, continued forward and backward in chains.
     {
         for (int round = 0; round < 40; ++round) {
             StopConditions c;
@@ -205,13 +212,14 @@ void check_against_reference(const RecordSpec& spec, const std::string& watched_
             for (int hop = 0; hop < 4; ++hop) {
                 Direction d = rng() % 2 ? Direction::Forward : Direction::Backward;
                 uint64_t from = f.target->icount();
-                INFO("round " << round << " hop " << hop << " from " << from << (d == Direction::Forward ? " forward" : " backward"));
+                INFO("breakpoints: round " << round << " hop " << hop << " from " << from
+                                           << (d == Direction::Forward ? " forward" : " backward"));
                 Expected want = expected_continue(t, c, from, d);
                 check_stop(f, f.target->resume(d, Motion::Continue, c, no_interrupt), want);
             }
         }
     }
-    SECTION("steps forward and backward")
+    // Steps forward and backward.
     {
         StopConditions c;
         c.breakpoints = random_breakpoints(t, rng);
@@ -221,7 +229,7 @@ void check_against_reference(const RecordSpec& spec, const std::string& watched_
             for (int hop = 0; hop < 5; ++hop) {
                 Direction d = rng() % 2 ? Direction::Forward : Direction::Backward;
                 uint64_t from = f.target->icount();
-                INFO("round " << round << " hop " << hop << " from " << from);
+                INFO("steps: round " << round << " hop " << hop << " from " << from);
                 debug::StopEvent e = f.target->resume(d, Motion::Step, c, no_interrupt);
                 if (d == Direction::Forward)
                     check_stop(f, e, from == t.end() ? Expected{from, Stop::RecordingEnd, {}}
@@ -232,7 +240,7 @@ void check_against_reference(const RecordSpec& spec, const std::string& watched_
             }
         }
     }
-    SECTION("a write watchpoint, on either side of the write, with old and new values")
+    // A write watchpoint, on either side of the write, with old and new values.
     {
         for (int round = 0; round < 16; ++round) {
             StopConditions c;
@@ -245,10 +253,32 @@ void check_against_reference(const RecordSpec& spec, const std::string& watched_
             for (int hop = 0; hop < 3; ++hop) {
                 Direction d = rng() % 2 ? Direction::Forward : Direction::Backward;
                 uint64_t from = f.target->icount();
-                INFO("round " << round << " hop " << hop << " from " << from);
+                INFO("watchpoint: round " << round << " hop " << hop << " from " << from
+                                          << (d == Direction::Forward ? " forward" : " backward"));
                 Expected want = expected_continue(t, c, from, d);
                 check_stop(f, f.target->resume(d, Motion::Continue, c, no_interrupt), want);
             }
+        }
+    }
+    // Interrupted (gdb's Ctrl-C) somewhere on the way, in a state the replay really had there.
+    {
+        StopConditions c;
+        auto interrupt = [] { return true; };
+        for (int round = 0; round < 6; ++round) {
+            uint64_t start = rng() % (t.end() + 1);
+            REQUIRE(f.target->seek(start));
+            Direction d = round % 2 ? Direction::Forward : Direction::Backward;
+            INFO("interrupted: round " << round << " from " << start);
+            debug::StopEvent e = f.target->resume(d, Motion::Continue, c, interrupt);
+            uint64_t at = f.target->icount();
+            if (d == Direction::Forward) {
+                CHECK((e.kind == Stop::Interrupted || (e.kind == Stop::RecordingEnd && at == t.end())));
+                CHECK((at > start || start == t.end()));
+            } else {
+                CHECK((e.kind == Stop::Interrupted || (e.kind == Stop::RecordingBegin && at == 0)));
+                CHECK((at < start || start == 0));
+            }
+            check_stop(f, e, Expected{at, e.kind, {}});
         }
     }
     CHECK_FALSE(f.cursor->verdict().divergence);
@@ -258,26 +288,20 @@ void check_against_reference(const RecordSpec& spec, const std::string& watched_
 
 TEST_CASE("gdb target: stops where single-stepping says, virt", "[gdb][guest]")
 {
-    SECTION("compute") { check_against_reference({"gdb_walk", "", "gdbt_walk", 2000, 7000}, "total", 1); }
-    SECTION("timer interrupts and WFI")
-    {
-        check_against_reference({"timer_irq", "", "gdbt_timer", 5000, 20000}, "interrupts", 2);
-    }
-    SECTION("serial input by interrupt")
-    {
-        check_against_reference({"serial_irq", kEchoInput, "gdbt_serial", 300, 1500}, "bytes", 3);
-    }
+    check_against_reference({"gdb_walk", "", "gdbt_walk", 2000, 7000}, "total", 1);
+    // Timer interrupts, taken from WFI and from running code.
+    check_against_reference({"timer_irq", "", "gdbt_timer", 50000, 200000}, "interrupts", 2);
+    // Serial input by interrupt.
+    check_against_reference({"serial_irq", kEchoInput, "gdbt_serial", 300, 1500}, "bytes", 3);
 }
 
 TEST_CASE("gdb target: stops where single-stepping says, pc", "[gdb][guest]")
 {
-    SECTION("compute") { check_against_reference({"i386_gdb_walk", "", "gdbt_walk32", 2000, 7000, "pc"}, "total", 4); }
-    SECTION("PIT ticks while halted")
-    {
-        check_against_reference({"i386_pit_hlt", "", "gdbt_pit", 1000, 4000, "pc"}, "ticks", 5);
-    }
-    SECTION("serial input by interrupt")
-    {
-        check_against_reference({"i386_serial_irq", kEchoInput, "gdbt_serial32", 300, 1500, "pc"}, "bytes", 6);
-    }
+    check_against_reference({"i386_gdb_walk", "", "gdbt_walk32", 2000, 7000, "pc"}, "total", 4);
+    // PIT ticks while halted.
+    check_against_reference({"i386_pit_hlt", "", "gdbt_pit", 1000, 4000, "pc"}, "ticks", 5);
+    // Serial input by interrupt.
+    check_against_reference({"i386_serial_irq", kEchoInput, "gdbt_serial32", 300, 1500, "pc"}, "bytes", 6);
+    // Ring 3 under paging: the target reads memory through the page tables.
+    check_against_reference({"i386_user_mode", "", "gdbt_user", 3000, 10000, "pc"}, "faults_handled", 7);
 }

@@ -12,11 +12,20 @@ using debug::WatchSide;
 
 namespace {
 
-// The replay runs in stretches of this many instructions (about a millisecond): the interrupt
-// check is polled and watched bytes are compared at their ends.
+// The replay runs in stretches of 2^19 instructions (about a millisecond), polling the
+// interrupt check at their ends; with watchpoints, in stretches of 2^12 (about 10 us), comparing
+// the watched bytes at their ends: a value changed and changed back within one goes unseen.
 constexpr unsigned kStretchBits = 19;
+constexpr unsigned kWatchStretchBits = 12;
 
-uint64_t stretch_end(uint64_t from) { return ((from >> kStretchBits) + 1) << kStretchBits; }
+uint64_t stretch_end(uint64_t from, bool watching)
+{
+    unsigned bits = watching ? kWatchStretchBits : kStretchBits;
+    return ((from >> bits) + 1) << bits;
+}
+
+// Whether a stop at `icount` ends a stretch of kStretchBits, where the interrupt check is polled.
+bool poll_point(uint64_t icount) { return (icount & ((uint64_t{1} << kStretchBits) - 1)) == 0; }
 
 // Watchpoint hits rank before breakpoints, breakpoints before icount breakpoints.
 int rank(Stop kind)
@@ -160,7 +169,7 @@ StopEvent ReplayDebugTarget::forward_continue(const debug::StopConditions& c, co
     uint64_t from = here;
     Values at_from = watched(c);
     for (;;) {
-        uint64_t limit = stretch_end(cursor_.icount());
+        uint64_t limit = stretch_end(cursor_.icount(), watching);
         auto next_icount_break = std::upper_bound(c.icount_breakpoints.begin(), c.icount_breakpoints.end(), cursor_.icount());
         if (next_icount_break != c.icount_breakpoints.end())
             limit = std::min(limit, *next_icount_break);
@@ -186,7 +195,7 @@ StopEvent ReplayDebugTarget::forward_continue(const debug::StopConditions& c, co
             return {Stop::IcountBreakpoint, {}};
         if (stop == ReplayCursor::Stop::End || now >= cursor_.end())
             return {Stop::RecordingEnd, {}};
-        if (interrupted())
+        if (poll_point(now) && interrupted())
             return {Stop::Interrupted, {}};
     }
 }
@@ -263,7 +272,7 @@ std::optional<ReplayDebugTarget::Candidate> ReplayDebugTarget::scan_interval(uin
     std::optional<std::pair<uint64_t, uint64_t>> changed;  // [start, end) of the last such stretch
     Values at_changed_end;
     while (cursor_.icount() < to) {
-        ReplayCursor::Stop stop = cursor_.run(std::min(to, stretch_end(cursor_.icount())), true);
+        ReplayCursor::Stop stop = cursor_.run(std::min(to, stretch_end(cursor_.icount(), watching)), true);
         uint64_t now = cursor_.icount();
         if (stop == ReplayCursor::Stop::Breakpoint)
             consider(now, Stop::Breakpoint);
@@ -278,7 +287,7 @@ std::optional<ReplayDebugTarget::Candidate> ReplayDebugTarget::scan_interval(uin
         }
         if (stop == ReplayCursor::Stop::End && now < to)
             break;  // the replay cannot go on (reported in the verdict)
-        if (now < to && stop != ReplayCursor::Stop::Breakpoint && interrupted()) {
+        if (now < to && poll_point(now) && interrupted()) {
             was_interrupted = true;
             return std::nullopt;
         }

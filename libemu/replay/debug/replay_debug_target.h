@@ -7,9 +7,9 @@
 // two restore points is replayed forward once with the breakpoints set, and the last stop in it
 // wins; an interval without one sends the search to the one before.
 //
-// Write watchpoints work by value: the replay runs in stretches of 2^19 instructions and
-// compares the watched bytes at each stop; a stretch that changed them is searched in levels
-// (stretch_search.h) for the instruction that did, a few replays of one stretch. As gdb's
+// Write watchpoints work by value: the replay runs in stretches of 4,096 instructions and
+// compares the watched bytes at each stretch's end; a stretch that changed them is searched in
+// levels (stretch_search.h) for the instruction that did, a few replays of one stretch. As gdb's
 // `watch` reports only changed values, this agrees with it, except that a value changed and
 // changed back within one stretch goes unseen. Read and access watchpoints need the CPUs to
 // report their accesses, which they do not yet: they are refused.
