@@ -24,6 +24,8 @@ import time
 # Functions of the workload (common/workload.c): quicksort is called many times per round,
 # matmul once per round, workload_run once at the start.
 HOT_FUNCTIONS = ["quicksort", "matmul"]
+# Variables of the workload to watch.
+WATCHED = ["rng_state", "mc[0][0]"]
 # Functions on the hot code page that the guest never calls: 16 breakpoints there must not slow
 # the replay (blocks are cut only at breakpoints).
 UNUSED_FUNCTIONS = ["plat_getc", "plat_timer_name", "plat_timer_read", "memmove", "memcmp"]
@@ -159,6 +161,11 @@ def main():
         cmds += [f"break {f}"] + timed(f"reverse-continue-{f}", "reverse-continue") + ["monitor replay_info"]
         cmds += timed(f"reverse-continue-{f}-again", "reverse-continue") + ["monitor replay_info", "delete"]
         cmds += [f"monitor replay_seek {middle}", "maint flush register-cache"]
+    # Write watchpoints: rng_state changes every few instructions, mc[0][0] once per round.
+    for variable in WATCHED:
+        label = re.sub(r"\W", "", variable)
+        cmds += [f"watch {variable}"] + timed(f"reverse-continue-watch-{label}", "reverse-continue") + \
+            ["monitor replay_info", "delete", f"monitor replay_seek {middle}", "maint flush register-cache"]
     cmds += ["break workload_run"] + timed("reverse-continue-workload_run", "reverse-continue") + \
         ["monitor replay_info", "delete"]
     run("middle-after-continue", cmds)

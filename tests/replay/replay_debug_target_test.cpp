@@ -305,3 +305,46 @@ TEST_CASE("gdb target: stops where single-stepping says, pc", "[gdb][guest]")
     // Ring 3 under paging: the target reads memory through the page tables.
     check_against_reference({"i386_user_mode", "", "gdbt_user", 3000, 10000, "pc"}, "faults_handled", 7);
 }
+
+TEST_CASE("gdb target: a replay that departs from the recording ends there for gdb", "[gdb][guest]")
+{
+    Recorded rec = record({"gdb_walk", "", "gdbt_diverge", 2000, 7000});
+    // The fifth state hash no longer matches the machine.
+    std::vector<Ev> events = rec.events;
+    int hashes = 0;
+    uint64_t altered = 0;
+    for (Ev& e : events) {
+        if (e.kind != EventKind::StateHash || ++hashes != 5)
+            continue;
+        std::optional<StateDigest> d = decode<StateDigest>(e.payload);
+        REQUIRE(d);
+        d->cpu ^= 1;
+        e.payload = encode(*d);
+        altered = e.icount;
+    }
+    REQUIRE(altered > 0);
+    std::string path = rewrite(rec.path, events, "gdbt_diverge_altered");
+    auto session = ReplaySession::open(path, "", [](uint8_t) {});
+    REQUIRE(session);
+    auto cursor = ReplayCursor::open(std::move(*session), SnapshotLimits{}, nullptr);
+    REQUIRE(cursor);
+    auto target = ReplayDebugTarget::open(**cursor);
+    REQUIRE(target);
+    std::string told;
+    (*cursor)->on_problem([&](const std::string& line) { told = line; });
+
+    debug::StopEvent e = (*target)->resume(Direction::Forward, Motion::Continue, {}, [] { return false; });
+    CHECK(e.kind == Stop::RecordingEnd);
+    CHECK((*target)->icount() == altered);
+    CHECK((*target)->extent().end == altered);
+    REQUIRE((*cursor)->verdict().divergence);
+    CHECK((*cursor)->verdict().divergence->icount == altered);
+    CHECK(told.find("diverged at icount " + std::to_string(altered)) != std::string::npos);
+    CHECK_FALSE((*target)->seek(altered + 1));
+    // The past before it is still there.
+    StopConditions c;
+    c.icount_breakpoints = {altered / 2};
+    e = (*target)->resume(Direction::Backward, Motion::Continue, c, [] { return false; });
+    CHECK(e.kind == Stop::IcountBreakpoint);
+    CHECK((*target)->icount() == altered / 2);
+}

@@ -31,7 +31,8 @@ Result<GdbModeResult> serve_gdb(const GdbModeOptions& o)
         *address, o.allow_remote ? debug::RemoteAccess::Allowed : debug::RemoteAccess::LoopbackOnly);
     if (!server)
         return server.error();
-    std::string where = (address->host == "localhost" ? "127.0.0.1" : address->host) + ":" + std::to_string(server->port());
+    std::string host = address->host == "localhost" ? "127.0.0.1" : address->host;
+    std::string where = host + ":" + std::to_string(server->port());
     std::fprintf(stderr, "rr-replay: waiting for gdb on %s (target remote %s)\n", where.c_str(), where.c_str());
     std::fflush(stderr);
     Result<debug::SessionEnd> end = server->serve(**target);

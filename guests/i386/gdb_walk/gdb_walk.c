@@ -1,8 +1,8 @@
 /* A guest to debug with gdb (tests/gdb/gdb_replay_e2e.py): a loop calls `step` once per round,
  * and `step` folds eight calls of `mix` into the global `total`, so that breakpoints, write
  * watchpoints and reverse-finish have a function, its caller and a variable to work on. The
- * test computes `total` after each round itself (the same xorshift). The AArch64 guest of the same
- * name is this program. Exits with code 0 through isa-debug-exit. */
+ * test computes `total` after each round itself (the same xorshift). The AArch64 guest of the
+ * same name is this program; this one exits with code 0 through isa-debug-exit. */
 #include "rt.h"
 
 #define ROUNDS 200

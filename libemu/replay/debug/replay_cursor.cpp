@@ -47,7 +47,8 @@ Result<std::unique_ptr<ReplayCursor>> ReplayCursor::open(std::unique_ptr<ReplayS
         return index.error();
     std::unique_ptr<ReplayCursor> c(new ReplayCursor(std::move(session), std::move(*index), limits));
     c->output_ = std::move(output);
-    c->machine().set_output_observer([cursor = c.get()](uint8_t byte, uint64_t icount) { cursor->on_output(byte, icount); });
+    c->machine().set_output_observer(
+        [cursor = c.get()](uint8_t byte, uint64_t icount) { cursor->on_output(byte, icount); });
     if (Result<Done> r = c->session_->restart(); !r)
         return r.error();
     c->snapshots_.restored_checkpoint(std::nullopt);

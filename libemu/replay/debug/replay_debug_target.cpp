@@ -170,8 +170,9 @@ StopEvent ReplayDebugTarget::forward_continue(const debug::StopConditions& c, co
     Values at_from = watched(c);
     for (;;) {
         uint64_t limit = stretch_end(cursor_.icount(), watching);
-        auto next_icount_break = std::upper_bound(c.icount_breakpoints.begin(), c.icount_breakpoints.end(), cursor_.icount());
-        if (next_icount_break != c.icount_breakpoints.end())
+        const std::vector<uint64_t>& icount_breaks = c.icount_breakpoints;
+        auto next_icount_break = std::upper_bound(icount_breaks.begin(), icount_breaks.end(), cursor_.icount());
+        if (next_icount_break != icount_breaks.end())
             limit = std::min(limit, *next_icount_break);
         ReplayCursor::Stop stop = cursor_.run(limit, true);
         uint64_t now = cursor_.icount();

@@ -53,7 +53,8 @@ private:
     debug::StopEvent forward_step(const debug::StopConditions& c);
     debug::StopEvent forward_continue(const debug::StopConditions& c, const debug::InterruptCheck& interrupted);
     debug::StopEvent backward_step(const debug::StopConditions& c);
-    debug::StopEvent backward_continue(const debug::StopConditions& c, const debug::InterruptCheck& interrupted);
+    debug::StopEvent backward_continue(const debug::StopConditions& c,
+                                       const debug::InterruptCheck& interrupted);
     // Replays [from, to) of the past looking for stops; the latest, if any.
     std::optional<Candidate> scan_interval(uint64_t from, uint64_t to, uint64_t here, const debug::StopConditions& c,
                                            const debug::InterruptCheck& interrupted, bool& was_interrupted);

@@ -21,7 +21,8 @@ std::pair<uint32_t, bool> PageContentIds::find_or_add(const uint8_t* page, uint3
 
 void PageContentIds::forget(const uint8_t* page) { ids_.erase(hash(page)); }
 
-void take_written_pages(Bus& bus, DirtyBit bit, const std::function<void(uint64_t page, const uint8_t* contents)>& visit)
+void take_written_pages(Bus& bus, DirtyBit bit,
+                        const std::function<void(uint64_t page, const uint8_t* contents)>& visit)
 {
     std::vector<uint8_t> padded;
     for (RamRegion& r : bus.ram_regions()) {

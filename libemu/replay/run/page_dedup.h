@@ -37,6 +37,7 @@ private:
 // Calls `visit(page number, its 4 KiB)` for every RAM page whose dirty byte has `bit`, clearing
 // the bit: regions in bus order, pages increasing within each. A region's short last page is
 // passed zero-filled.
-void take_written_pages(Bus& bus, DirtyBit bit, const std::function<void(uint64_t page, const uint8_t* contents)>& visit);
+void take_written_pages(Bus& bus, DirtyBit bit,
+                        const std::function<void(uint64_t page, const uint8_t* contents)>& visit);
 
 }  // namespace emu
