@@ -348,3 +348,54 @@ TEST_CASE("gdb target: a replay that departs from the recording ends there for g
     CHECK(e.kind == Stop::IcountBreakpoint);
     CHECK((*target)->icount() == altered / 2);
 }
+
+TEST_CASE("gdb target: memory through the AArch64 MMU, at virtual addresses", "[gdb][guest]")
+{
+    // guests/aarch64/mmu maps a window of test pages at 0x1000000000, slot n on `pages[n]`
+    // (identity-mapped RAM, so the symbol is the physical address); slot 2 is not mapped.
+    const uint64_t window = 0x1000000000;
+    for (auto [guest, granule] : {std::pair<std::string, uint64_t>{"mmu_4k", 0x1000}, {"mmu_64k", 0x10000}}) {
+        INFO(guest);
+        Recorded rec = record({guest, "", "gdbt_" + guest, 0, 0});
+        Result<ElfImage> image = read_elf(std::string(GUEST_DIR) + "/" + guest + ".elf");
+        REQUIRE(image);
+        REQUIRE(image->symbols.count("pages"));
+        const uint64_t pages = image->symbols.at("pages");
+        auto session = ReplaySession::open(rec.path, "", [](uint8_t) {});
+        REQUIRE(session);
+        auto cursor = ReplayCursor::open(std::move(*session), SnapshotLimits{}, nullptr);
+        REQUIRE(cursor);
+        auto target = ReplayDebugTarget::open(**cursor);
+        REQUIRE(target);
+        Machine& m = (*cursor)->machine();
+
+        // At the start the MMU is off: virtual is physical, and the window is nothing.
+        std::vector<uint8_t> got(granule);
+        CHECK((*target)->read_memory(pages, got) == granule);
+        CHECK((*target)->read_memory(window, got) == 0);
+
+        // At the end it is on.
+        debug::StopEvent e = (*target)->resume(Direction::Forward, Motion::Continue, {}, [] { return false; });
+        REQUIRE(e.kind == Stop::RecordingEnd);
+        uint8_t sctlr[8] = {};
+        REQUIRE((*target)->read_register(static_cast<unsigned>(debug::A64Reg::sctlr_el1), sctlr));
+        REQUIRE((sctlr[0] & 1) == 1);
+        std::vector<uint8_t> want(granule);
+        for (uint64_t i = 0; i < granule; i += 8) {
+            uint64_t word = 0;
+            REQUIRE(m.read_memory(pages + i, 8, word));
+            std::memcpy(want.data() + i, &word, 8);
+        }
+        CHECK((*target)->read_memory(window, got) == granule);
+        CHECK(got == want);
+        // The note the guest passed to semihosting through the window.
+        CHECK(std::string(reinterpret_cast<const char*>(got.data() + 0x200)).find("window") != std::string::npos);
+        // Slot 1 reads up to where unmapped slot 2 begins.
+        std::vector<uint8_t> across(16);
+        CHECK((*target)->read_memory(window + 2 * granule - 8, across) == 8);
+        uint64_t last = 0;
+        std::memcpy(&last, across.data(), 8);
+        CHECK(last == 0x1000 + granule - 8);  // as the guest filled pages[1]
+        CHECK((*target)->read_memory(window + 2 * granule, across) == 0);
+    }
+}

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "cpu/a64/cpu.h"
+#include "cpu/a64/mmu.h"
 #include "replay/debug/guest_view.h"
 
 namespace emu {
@@ -83,13 +84,15 @@ public:
     }
 
 protected:
-    // The stage-1 MMU is being added to the CPU: until it can translate for a debugger, memory
-    // is readable only while the MMU is off, where an address is the physical address.
+    // Through the stage 1 translation the CPU uses now (the identity while the MMU is off),
+    // walked afresh: without the TLB, permission checks or faults. An ARMv8.0 walk sets no
+    // access flags, so reading changes nothing.
     std::optional<uint64_t> translate(uint64_t addr) const override
     {
-        if (cpu_.s.sys.sctlr_el1 & 1)
+        a64::TranslationResult r = a64::translate_stage1(cpu_.s.sys, a64::kIdAa64Mmfr0CortexA57, addr, false, bus_);
+        if (!r.ok())
             return std::nullopt;
-        return addr;
+        return r.t.pa;
     }
 
 private:

@@ -84,7 +84,7 @@ public:
 private:
     // RunIntoStop: the recording ends here with the guest stopping the machine by itself.
     // Wait: an input due after the machine idles here.
-        // Again: the machine idled where it was settling; the loop looks at the boundary again.
+    // Again: the machine idled where it was settling; the loop looks at the boundary again.
     enum class Step { Continue, Done, RunIntoStop, Wait, Again };
 
     void diverge(std::string what, std::vector<RegisterDiff> regs = {});
@@ -94,6 +94,7 @@ private:
     Step visit();
     Step exchange();
     Step deliver_input(const OwnedEvent& e);
+    Step run_into_stop();
     static uint32_t due_round(const OwnedEvent& e);
     Step stopped();
     Step idle();
