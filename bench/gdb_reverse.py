@@ -122,8 +122,11 @@ def main():
                         f"BUILD={os.path.dirname(elf)}", f"SCALE={args.scale}"], check=True)
     recording = os.path.join(work, f"{args.arch}.rr")
     if not os.path.exists(recording):
-        subprocess.run([rr_record, "-M", machine, "--kernel", elf, "-o", recording, "--serial-out", os.devnull],
-                       check=True, stderr=subprocess.DEVNULL)
+        # The guest's exit status passes through (isa-debug-exit makes the i386 guest's 1).
+        status = subprocess.run([rr_record, "-M", machine, "--kernel", elf, "-o", recording, "--serial-out",
+                                 os.devnull], stderr=subprocess.DEVNULL).returncode
+        if status >= 64:
+            sys.exit(f"rr-record failed with status {status}")
 
     t0 = time.monotonic()
     plain = subprocess.Popen([rr_replay, recording], stdout=subprocess.PIPE, text=True)

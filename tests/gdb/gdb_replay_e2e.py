@@ -2,9 +2,10 @@
 """Drives a real gdb-multiarch in batch mode against `rr-replay --gdb` on a recording of the
 gdb_walk guest (guests/*/gdb_walk): stepi and reverse-stepi, a breakpoint on a function found by
 the ELF's symbols with continue and reverse-continue, a write watchpoint forward and backward
-with gdb's old and new values, reverse-finish, a refused read watchpoint, the monitor commands,
-the end of the recording, and detach with rr-replay's verdict; then a second session started
-with --seek and detached in the middle. The values gdb must show come from a model of the guest
+with gdb's old and new values, reverse-finish, a hardware breakpoint with finish and reverse-next,
+refused register and memory writes, a refused read watchpoint, the monitor commands, both ends
+of the recording, and detach with rr-replay's verdict; then sessions started with --seek and
+detached or killed in the middle. The values gdb must show come from a model of the guest
 written here (its `total` after each round), not from rr-replay.
 
   gdb_replay_e2e.py --gdb gdb-multiarch --rr-record rr-record --rr-replay rr-replay \\
@@ -145,6 +146,16 @@ def main():
         def watch(old, new):
             return rf"Hardware watchpoint 2: total\s+Old value = {old}\s+New value = {new}\s"
 
+        def stepped_over(out):
+            # total at: the hbreak hit in step(R), its finish, the next hit, its finish, and back
+            # over that call with reverse-next.
+            v = printed_values(out)
+            r = t.index(v[0]) if v and v[0] in t else None
+            want = None if r is None or r + 2 >= len(t) else [t[r], t[r + 1], t[r + 1], t[r + 2], t[r + 1]]
+            if v != want:
+                return f"total at the stops {[hex(x) for x in v]}, expected {want and [hex(x) for x in want]}"
+            return None
+
         def seeks(out):
             m = re.search(r"^at icount 1000, pc (0x[0-9a-f]+)$", out, re.M)
             v = printed_values(out)
@@ -172,6 +183,17 @@ def main():
              ["break mix", "continue", "delete", "reverse-finish", "info symbol $pc", "x/i $pc"],
              [r"Breakpoint \d+, (0x[0-9a-f]+ in )?mix \(",
               r"^step \+ \d+ in section \.text$", rf"=> 0x[0-9a-f]+ <step\+\d+>:\s+{call}\s"]),
+            ("hardware breakpoint, finish and reverse-next over a call",
+             ["hbreak step", "continue", "p/x total", "delete", "finish", "p/x total", "hbreak step", "continue",
+              "p/x total", "delete", "finish", "p/x total", "reverse-next", "p/x total", "info symbol $pc"],
+             [r"Hardware assisted breakpoint \d+ at 0x[0-9a-f]+: file .*gdb_walk\.c",
+              r"Breakpoint \d+, (0x[0-9a-f]+ in )?step \(", r"^guest_main \(\) at .*gdb_walk\.c:\d+$", stepped_over,
+              r"^guest_main \+ \d+ in section \.text$"]),
+            ("writes are refused",
+             ["p/x total", "set var total = 5", "set var $sp = 0", "p/x total"],
+             [r"Cannot access memory at address 0x[0-9a-f]+",
+              r'Could not write register "\w+"; remote failure reply \'E\.rr-emu: registers are read-only',
+              lambda out: None if len(set(printed_values(out))) == 1 else f"total changed: {printed_values(out)}"]),
             ("read watchpoints are refused",
              ["rwatch total", "continue", "delete"],
              [r"Hardware read watchpoint \d+: total", r"Could not insert hardware watchpoint"]),
@@ -182,6 +204,9 @@ def main():
              [seeks, r"rr-emu: icount breakpoint, stopped at icount 5000",
               r"rr-emu: icount breakpoint, stopped at icount 3000", r"^deleted 2 icount breakpoints$",
               r"^\d+ checkpoints \(icounts\):\n  0(  <- [^\n]*)?\n  8000"]),
+            ("the start of the recording", ["monitor replay_seek 3000", "maint flush register-cache",
+                                            "reverse-continue", "monitor replay_info"],
+             [r"No more reverse-execution history\.", r"^icount 0, recording 0 to \d+"]),
             ("end of the recording", ["continue", "monitor replay_info"],
              [r"No more reverse-execution history\.", r"^icount (\d+), recording 0 to \1 \(100\.0% through\)$"]),
             ("detach", ["detach"], [r"\[Inferior 1 \(Remote target\) detached\]"]),
@@ -223,6 +248,24 @@ def main():
         if replay.returncode != 0:
             problems.append(f"second rr-replay exited with {replay.returncode}")
 
+        # A third: killed in the middle.
+        third = [("kill", ["monitor replay_info", "kill"], [r"^icount 700, recording", r"\[Inferior 1 \(.*\) killed\]"])]
+        replay, address = start_replay(args.rr_replay, recording, ["--seek", "700"])
+        try:
+            gdb3 = run_gdb(args.gdb, arch, args.elf, address, third)
+            verdict3 = replay.communicate(timeout=60)[0].decode(errors="replace")
+        finally:
+            if replay.poll() is None:
+                replay.kill()
+                replay.wait()
+        problems += check_steps(third, gdb3.stdout)
+        want3 = (r"^replay ok up to icount 700 of \d+: the session ended before the replay reached the end of the "
+                 r"recording; \d+ state hashes matched on the way\n  gdb killed the session at icount 700$")
+        if not re.search(want3, verdict3, re.M):
+            problems.append(f"third verdict {verdict3!r} does not match {want3!r}")
+        if replay.returncode != 0:
+            problems.append(f"third rr-replay exited with {replay.returncode}")
+
         # Only loopback without --gdb-allow-remote.
         remote = subprocess.run([args.rr_replay, recording, "--gdb", "0.0.0.0:0"], stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, timeout=60)
@@ -233,8 +276,9 @@ def main():
         print("\n".join(f"FAIL: {p}" for p in problems))
         print("---- gdb output ----\n" + gdb.stdout + "---- rr-replay ----\n" + verdict + replay_err)
         print("---- second gdb output ----\n" + gdb2.stdout + "---- rr-replay ----\n" + verdict2)
+        print("---- third gdb output ----\n" + gdb3.stdout + "---- rr-replay ----\n" + verdict3)
         return 1
-    print(f"ok: {len(steps)} steps on {arch} in {elapsed:.1f}s, and a session after --seek")
+    print(f"ok: {len(steps)} steps on {arch} in {elapsed:.1f}s, and sessions after --seek detached and killed")
     return 0
 
 
