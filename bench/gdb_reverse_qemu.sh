@@ -68,5 +68,8 @@ timed() { printf 'python t0, c0 = time.time(), qemu_cpu()\n%s\npython print("@@t
   echo "kill"
 } >cmds.gdb
 timeout 1800 gdb-multiarch -batch -nx -x cmds.gdb 2>&1 || true
+# A QEMU that hangs in replay ignores SIGTERM.
 kill "$qemu" 2>/dev/null || true
+sleep 2
+kill -9 "$qemu" 2>/dev/null || true
 wait "$qemu" 2>/dev/null || true
