@@ -28,7 +28,10 @@ function(rr_add_guest name)
               -Wl,--no-warn-rwx-segments)
   if(G_ARCH STREQUAL "aarch64")
     set(cc ${RR_AARCH64_CC})
-    list(APPEND common -mstrict-align)
+    # The compiler's default unwind tables would put the call frame information in .eh_frame,
+    # which the linker scripts drop; without them it goes to .debug_frame (as on i386), where
+    # gdb finds it to unwind in prologues and epilogues (reverse-next, reverse-finish).
+    list(APPEND common -mstrict-align -fno-unwind-tables)
     if(G_FP)
       list(APPEND common -march=armv8-a+crc+crypto -fno-math-errno)
     else()

@@ -24,6 +24,7 @@ enum DirtyBit : uint8_t {
     kDirtyForCheckpoint = 2,  // the recorder's checkpoints
     kDirtyForCompare = 4,     // rr-bisect comparing two machines
     kDirtyForRestore = 8,     // a replay restoring checkpoints (LoadedRam::restore)
+    kDirtyForSnapshot = 16,   // a debugging session's in-memory snapshots
 };
 constexpr uint8_t kPageWritten = 0xff;
 

@@ -146,6 +146,10 @@ public:
     virtual StopEvent resume(Direction direction, Motion motion, const StopConditions& conditions,
                              const InterruptCheck& interrupted) = 0;
 
+    // Whether the target can stop for watchpoints of this kind; gdb is told the others are not
+    // supported (and says it cannot insert them).
+    virtual bool supports_watch(WatchKind) const { return true; }
+
     virtual uint64_t icount() const = 0;
     virtual Extent extent() const = 0;
     // The icounts where the replay can be restored from directly, ascending.

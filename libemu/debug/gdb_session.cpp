@@ -391,6 +391,10 @@ void GdbSession::breakpoint(std::string_view args, bool insert)
         return;
     }
     WatchKind watch_kind = *type == 2 ? WatchKind::Write : *type == 3 ? WatchKind::Read : WatchKind::Access;
+    if (!target_.supports_watch(watch_kind)) {
+        reply("");
+        return;
+    }
     Watchpoint w{*addr, *kind, watch_kind};
     if (insert && !breakpoints_.insert(w)) {
         reply(kMalformed);

@@ -15,6 +15,7 @@
 // backward replays forward from the one before, as the replay engine does.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -40,6 +41,10 @@ public:
     debug::StopEvent resume(debug::Direction direction, debug::Motion motion,
                             const debug::StopConditions& conditions,
                             const debug::InterruptCheck& interrupted) override;
+    bool supports_watch(debug::WatchKind kind) const override
+    {
+        return std::find(refused_.begin(), refused_.end(), kind) == refused_.end();
+    }
     uint64_t icount() const override { return icount_; }
     debug::Extent extent() const override { return {0, length_}; }
     std::vector<uint64_t> checkpoints() const override;
@@ -53,6 +58,9 @@ public:
     uint64_t pc_at(uint64_t icount) const;
     uint32_t counter_at(uint64_t icount) const;  // the word at data+0
     uint64_t interrupt_polls() const { return interrupt_polls_; }
+    // From now on, watchpoints of this kind are not supported (as the replay target refuses
+    // read and access watchpoints).
+    void refuse(debug::WatchKind kind) { refused_.push_back(kind); }
 
 private:
     struct State {
@@ -95,6 +103,7 @@ private:
     uint64_t icount_ = 0;
     State state_;
     uint64_t interrupt_polls_ = 0;
+    std::vector<debug::WatchKind> refused_;
 };
 
 }  // namespace emu::test

@@ -435,6 +435,24 @@ TEST_CASE("gdb session: watchpoints stop on gdb's side of the access, in both di
     }
 }
 
+TEST_CASE("gdb session: watchpoint kinds the target cannot stop for are not supported", "[gdb]")
+{
+    // The replay target stops only for writes; gdb says it cannot insert the others.
+    FakeDebugTarget target(Arch::AArch64);
+    target.refuse(WatchKind::Read);
+    target.refuse(WatchKind::Access);
+    std::string data = hex_number(target.data_base());
+    std::vector<std::string> r = replies(target, {"Z3," + data + ",4", "Z4," + data + ",4", "z3," + data + ",4",
+                                                  "Z2," + data + ",4", "c", "z2," + data + ",4"});
+    REQUIRE(r.size() == 6);
+    CHECK(r[0] == "");
+    CHECK(r[1] == "");
+    CHECK(r[2] == "");
+    CHECK(r[3] == "OK");
+    CHECK(r[4].starts_with("T05watch:" + data + ";"));
+    CHECK(r[5] == "OK");
+}
+
 TEST_CASE("gdb session: monitor commands", "[gdb]")
 {
     FakeDebugTarget target(Arch::AArch64);

@@ -16,6 +16,7 @@
 #include "tools/common/json.h"
 #include "tools/common/junit.h"
 #include "tools/common/serial_sink.h"
+#include "tools/rr-replay/gdb_mode.h"
 
 using namespace emu;
 using emu::tools::json_string;
@@ -31,6 +32,8 @@ struct Options {
     bool json = false;
     std::optional<uint64_t> seek;
     std::vector<std::string> print;
+    std::string gdb;
+    bool gdb_allow_remote = false;
 };
 
 // Parses every --print expression before anything runs; a bad one is a usage error whose
@@ -111,11 +114,12 @@ std::string text_report(const ReplayReport& r)
     return line;
 }
 
-std::string json_report(const ReplayReport& r)
+// `ended`: the replay reached the end of the run (a truncated one ran out of recording);
+// `more`: further members of the object, each starting with a comma.
+std::string json_report(const ReplayReport& r, bool ended, const std::string& more)
 {
     std::string result = r.divergence ? "divergence" : r.truncated ? "truncated" : "ok";
-    // A truncated replay did not end: it ran out of recording.
-    std::string exit = r.truncated ? "null"
+    std::string exit = !ended ? "null"
                                    : "{\"reason\":" + json_string(stop_kind_name(r.outcome.kind)) +
                                          ",\"code\":" + std::to_string(r.outcome.exit_code) + "}";
     std::string s = "{\"result\":" + json_string(result) + ",\"icount\":" + std::to_string(r.outcome.icount) +
@@ -136,7 +140,86 @@ std::string json_report(const ReplayReport& r)
         }
         s += "]}";
     }
-    return s + "}\n";
+    return s + more + "}\n";
+}
+
+// How gdb ended the session, for the verdict.
+std::string gdb_ending(const tools::GdbModeResult& g)
+{
+    std::string how;
+    switch (g.end) {
+    case debug::SessionEnd::Detached: how = "gdb detached"; break;
+    case debug::SessionEnd::Killed: how = "gdb killed the session"; break;
+    case debug::SessionEnd::Disconnected: how = "gdb went away"; break;
+    }
+    return how + " at icount " + std::to_string(g.icount);
+}
+
+// The verdict of a gdb session: the replay's as far as the session took it.
+Result<int> gdb_verdict(const Options& o, const tools::GdbModeResult& g, double seconds)
+{
+    const CursorVerdict& v = g.verdict;
+    if (v.failure && !v.divergence)
+        return Error{ExitStatus::BadRecording, o.recording + ": " + *v.failure};
+    ReplayReport r;
+    if (v.end && !v.divergence) {
+        r = *v.end;
+    } else {
+        r.outcome = RunOutcome{StopKind::InsnLimit, 0, v.furthest, ""};
+        r.divergence = v.divergence;
+        r.truncated = v.truncated;
+    }
+    r.state_hashes = v.state_hashes;
+    bool whole = v.end || r.divergence || r.truncated;
+    std::string text = whole ? text_report(r)
+                             : "replay ok up to icount " + std::to_string(v.furthest) + " of " +
+                                   std::to_string(g.recording_end) + ": the session ended before the replay reached "
+                                   "the end of the recording; " + std::to_string(v.state_hashes) +
+                                   " state hashes matched on the way\n";
+    text += "  " + gdb_ending(g) + "\n";
+    if (o.json) {
+        std::string more = ",\"gdb\":{\"ended\":" +
+                           json_string(g.end == debug::SessionEnd::Detached ? "detached"
+                                       : g.end == debug::SessionEnd::Killed ? "killed"
+                                                                             : "disconnected") +
+                           ",\"icount\":" + std::to_string(g.icount) +
+                           ",\"reached_end\":" + (v.end ? "true" : "false") + "}";
+        std::fputs(json_report(r, v.end.has_value(), more).c_str(), stdout);
+    } else {
+        std::fputs(text.c_str(), stdout);
+    }
+    if (!o.junit.empty()) {
+        tools::JunitCase c{o.recording, seconds, std::nullopt, text};
+        if (r.divergence)
+            c.failure = "replay diverged at icount " + std::to_string(r.divergence->icount) + ": " + r.divergence->what;
+        else if (r.truncated)
+            c.failure = *r.truncated;
+        if (Result<Done> written = tools::write_junit(o.junit, "rr-replay", {c}); !written)
+            return written.error();
+    }
+    if (r.divergence)
+        return static_cast<int>(ExitStatus::Divergence);
+    if (r.truncated) {
+        std::fprintf(stderr, "rr-replay: %s: %s\n", o.recording.c_str(), r.truncated->c_str());
+        return static_cast<int>(ExitStatus::BadRecording);
+    }
+    return 0;
+}
+
+Result<int> replay_with_gdb(const Options& o, std::unique_ptr<SerialSink>& sink)
+{
+    auto started = std::chrono::steady_clock::now();
+    tools::GdbModeOptions g{o.recording, o.kernel, o.gdb, o.gdb_allow_remote, o.seek, [&sink](uint8_t b) {
+                                if (sink)
+                                    sink->put(b);
+                            }};
+    Result<tools::GdbModeResult> served = tools::serve_gdb(g);
+    if (sink)
+        if (Result<Done> flushed = sink->close(); !flushed)
+            return flushed.error();
+    if (!served)
+        return served.error();
+    return gdb_verdict(o, *served, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 Result<int> replay(const Options& o)
@@ -152,6 +235,8 @@ Result<int> replay(const Options& o)
             return opened.error();
         sink = std::move(*opened);
     }
+    if (!o.gdb.empty())
+        return replay_with_gdb(o, sink);
     Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(o.recording, o.kernel, [&sink](uint8_t b) {
         if (sink)
             sink->put(b);
@@ -187,7 +272,7 @@ Result<int> replay(const Options& o)
 
     std::string text = text_report(r);
     if (o.json)
-        std::fputs(json_report(r).c_str(), stdout);
+        std::fputs(json_report(r, !r.truncated, "").c_str(), stdout);
     else
         std::fputs(text.c_str(), stdout);
     if (!o.junit.empty()) {
@@ -220,10 +305,15 @@ int main(int argc, char** argv)
                  "With --seek N it starts from the last checkpoint at or before N (or the start), replays\n"
                  "to exactly N instructions and prints the --print expressions there\n"
                  "(--json: {\"icount\":N,\"values\":{EXPR:value,...}}).\n"
+                 "With --gdb PORT it waits for gdb there and lets it debug the replay forward and backward\n"
+                 "(reverse-stepi, reverse-continue, breakpoints, write watchpoints; see docs/gdb-stub.md);\n"
+                 "when gdb detaches or kills the session, the verdict covers what the replay went through.\n"
                  "Exit status: 0 same run; 1 divergence; 64 usage, a bad --print expression or a --seek\n"
                  "past the end of the run; 65 corrupt, truncated (after replaying what is\n"
                  "there) or unsupported recording, or a --kernel that is not the recorded image;\n"
-                 "66 missing file; 74 output I/O error.",
+                 "66 missing file; 74 output I/O error (or, with --gdb, a port that cannot be listened on).\n"
+                 "With --gdb the verdict covers what the session replayed: 0 unless it diverged (1) or\n"
+                 "met a damaged or truncated recording (65).",
                  "rr-replay"};
     Options o;
     app.add_option("recording", o.recording, "Recording file (*.rr)")->required();
@@ -238,9 +328,18 @@ int main(int argc, char** argv)
                    "everything on the way), and print the --print values; --serial-out gets the output from "
                    "that checkpoint on")
         ->check(tools::count());
-    app.add_option("--print", o.print,
+    CLI::Option* print = app.add_option("--print", o.print,
                    "With --seek: an expression to evaluate there (repeatable), over registers (x0, pc, eax, ...), "
                    "icount and mem8/16/32/64[ADDR]; see docs/expressions.md")
         ->needs("--seek");
+    CLI::Option* gdb = app.add_option("--gdb", o.gdb,
+                   "Serve the replay to gdb on PORT (127.0.0.1) or HOST:PORT; port 0 picks a free one. Prints "
+                   "where it listens on stderr, waits for gdb (target remote ...), starts at icount 0 or --seek N, "
+                   "and ends when gdb detaches or kills the session")
+        ->excludes(print);
+    app.add_flag("--gdb-allow-remote", o.gdb_allow_remote,
+                 "With --gdb: allow listening on a non-loopback address. Unsafe: whoever connects reads the "
+                 "whole recording (memory, registers, inputs) and nothing authenticates them")
+        ->needs(gdb);
     return tools::run_tool(app, argc, argv, [&] { return replay(o); });
 }

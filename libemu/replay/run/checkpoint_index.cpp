@@ -34,7 +34,7 @@ const uint8_t* LoadedRam::page(uint64_t page_number) const
     return bytes_.data() + size_t(it - pages_.begin()) * kPageSize;
 }
 
-size_t LoadedRam::restore(Bus& bus, const std::vector<CheckpointPageRef>& written, const uint8_t* store)
+size_t LoadedRam::restore(Bus& bus, const std::vector<CheckpointPageRef>& written, const PageContents& contents)
 {
     std::vector<uint64_t> candidates = std::move(overwritten_);
     for (RamRegion& r : bus.ram_regions())
@@ -59,7 +59,7 @@ size_t LoadedRam::restore(Bus& bus, const std::vector<CheckpointPageRef>& writte
         bool in_written = ref != written.end() && ref->page == page;
         if (!r)
             continue;
-        const uint8_t* want = in_written ? store + size_t{ref->id} * kPageSize : this->page(page);
+        const uint8_t* want = in_written ? contents(ref->id) : this->page(page);
         placed += in_written;
         // Compare before writing: pages that already hold the right bytes are only read.
         uint64_t off = (page << kPageBits) - r->base;
@@ -181,7 +181,7 @@ std::vector<CheckpointPageRef> CheckpointIndex::pages_written_up_to(size_t k) co
 Result<Done> CheckpointIndex::restore(size_t k, Machine& m, LoadedRam& loaded) const
 {
     std::vector<CheckpointPageRef> written = pages_written_up_to(k);
-    size_t placed = loaded.restore(m.bus(), written, store_.data());
+    size_t placed = loaded.restore(m.bus(), written, [this](uint32_t id) { return page_contents(id); });
     if (placed != written.size())
         return bad(k, std::to_string(written.size() - placed) + " written pages lie outside the machine's RAM");
     StateReader state(states_[k]);

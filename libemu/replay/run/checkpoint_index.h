@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@
 
 namespace emu {
 
+// The 4 KiB a CheckpointPageRef's id names.
+using PageContents = std::function<const uint8_t*(uint32_t id)>;
+
 // The non-zero RAM pages of a freshly loaded machine: what a checkpoint's pages build on.
 class LoadedRam {
 public:
@@ -23,11 +27,11 @@ public:
     static LoadedRam capture(Bus& bus);
     // The page's contents, or null for a zero page.
     const uint8_t* page(uint64_t page_number) const;
-    // Makes the bus's RAM this, overwritten by `written` (increasing pages, contents in
-    // `store` by id). Returns how many of `written` lie in RAM. Only pages that can differ are
-    // looked at: those written since the last restore (or the capture) and those the last
+    // Makes the bus's RAM this, overwritten by `written` (increasing pages, contents from
+    // `contents` by id). Returns how many of `written` lie in RAM. Only pages that can differ
+    // are looked at: those written since the last restore (or the capture) and those the last
     // restore overwrote.
-    size_t restore(Bus& bus, const std::vector<CheckpointPageRef>& written, const uint8_t* store);
+    size_t restore(Bus& bus, const std::vector<CheckpointPageRef>& written, const PageContents& contents);
 
 private:
     std::vector<uint64_t> pages_;  // increasing
@@ -67,6 +71,8 @@ public:
     // Every page written between the load and checkpoint k, with the contents it had there.
     std::vector<CheckpointPageRef> pages_written_up_to(size_t k) const;
     const uint8_t* page_contents(uint32_t id) const { return store_.data() + size_t{id} * kPageSize; }
+    // How many page contents the recording stores: ids below this are page_contents()'.
+    uint32_t stored_pages() const { return static_cast<uint32_t>(store_.size() / kPageSize); }
 
     // Puts the machine (built and loaded like the recorded one, in any state since) into
     // checkpoint k. After an error the machine must be thrown away.

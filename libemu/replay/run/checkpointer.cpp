@@ -1,9 +1,6 @@
 #include "replay/run/checkpointer.h"
 
 #include <algorithm>
-#include <cstring>
-
-#include <xxhash.h>
 
 #include "replay/format/event_payloads.h"
 
@@ -25,8 +22,7 @@ Checkpointer::Checkpointer(Machine& m) : m_(m)
 
 uint32_t Checkpointer::content_id(const uint8_t* page)
 {
-    XXH128_hash_t h = XXH3_128bits(page, kPageSize);
-    auto [it, added] = ids_.try_emplace(ContentHash{h.high64, h.low64}, next_id_);
+    auto [id, added] = ids_.find_or_add(page, next_id_);
     if (added) {
         if (pending_.pages.empty())
             pending_.first_id = next_id_;
@@ -34,7 +30,7 @@ uint32_t Checkpointer::content_id(const uint8_t* page)
         next_id_++;
         stats_.pages_stored++;
     }
-    return it->second;
+    return id;
 }
 
 void Checkpointer::flush_pages(uint64_t icount, EventLog& log)
@@ -51,25 +47,11 @@ void Checkpointer::take(uint64_t icount, EventLog& log)
 {
     CheckpointEvent c;
     c.number = static_cast<uint32_t>(stats_.checkpoints);
-    std::vector<uint8_t> page(kPageSize);
-    for (RamRegion& r : m_.bus().ram_regions()) {
-        for (size_t p = 0; p < r.dirty_page.size(); ++p) {
-            if (!(r.dirty_page[p] & kDirtyForCheckpoint))
-                continue;
-            r.dirty_page[p] &= ~kDirtyForCheckpoint;
-            uint64_t offset = uint64_t{p} << kPageBits;
-            const uint8_t* contents = r.host.get() + offset;
-            if (uint64_t n = r.size - offset; n < kPageSize) {
-                // A region's short last page is stored zero-filled.
-                std::memcpy(page.data(), contents, n);
-                std::memset(page.data() + n, 0, kPageSize - n);
-                contents = page.data();
-            }
-            c.pages.push_back({(r.base + offset) >> kPageBits, content_id(contents)});
-            if (pending_.pages.size() >= kPagesPerEvent * kPageSize)
-                flush_pages(icount, log);
-        }
-    }
+    take_written_pages(m_.bus(), kDirtyForCheckpoint, [&](uint64_t page, const uint8_t* contents) {
+        c.pages.push_back({page, content_id(contents)});
+        if (pending_.pages.size() >= kPagesPerEvent * kPageSize)
+            flush_pages(icount, log);
+    });
     flush_pages(icount, log);
     // The encoding wants increasing pages; regions need not be in address order.
     std::sort(c.pages.begin(), c.pages.end(), [](auto& a, auto& b) { return a.page < b.page; });

@@ -5,12 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "machine/machine.h"
 #include "replay/format/event_log.h"
 #include "replay/format/event_payloads.h"
+#include "replay/run/page_dedup.h"
 
 namespace emu {
 
@@ -31,21 +31,12 @@ public:
     const CheckpointStats& stats() const { return stats_; }
 
 private:
-    struct ContentHash {
-        uint64_t high, low;
-        bool operator==(const ContentHash&) const = default;
-    };
-    struct ContentHasher {
-        size_t operator()(const ContentHash& h) const { return h.low; }
-    };
-
     // The id of this page's contents, queueing them for storage when new.
     uint32_t content_id(const uint8_t* page);
     void flush_pages(uint64_t icount, EventLog& log);
 
     Machine& m_;
-    // Looked up, never iterated: the ids follow the order pages are first met.
-    std::unordered_map<ContentHash, uint32_t, ContentHasher> ids_;
+    PageContentIds ids_;
     uint32_t next_id_ = 0;
     CheckpointPagesEvent pending_;
     CheckpointStats stats_;

@@ -71,6 +71,24 @@ Result<Done> ReplaySession::restore(const CheckpointIndex& index, size_t k)
     return Done{};
 }
 
+Result<Done> ReplaySession::restore_snapshot(const RecordingPosition& at, uint64_t icount,
+                                            const std::vector<uint8_t>& state,
+                                            const std::vector<CheckpointPageRef>& pages, const PageContents& contents)
+{
+    if (Result<Done> r = rewind(at); !r)
+        return r;
+    if (loaded_ram_.restore(machine_->bus(), pages, contents) != pages.size())
+        return Error{ExitStatus::Internal, path_ + ": a snapshot at icount " + std::to_string(icount) +
+                                               " holds pages outside the machine's RAM"};
+    StateReader reader(state);
+    machine_->serialize(reader, RamPages::DirtyMap);
+    if (!reader.finish())
+        return Error{ExitStatus::Internal, path_ + ": a snapshot at icount " + std::to_string(icount) +
+                                               " does not restore: " + *reader.error()};
+    replayer_->start_at_checkpoint(icount);
+    return Done{};
+}
+
 Result<Done> ReplaySession::restore_nearest(const CheckpointIndex& index, uint64_t icount)
 {
     std::optional<size_t> k = index.at_or_before(icount);

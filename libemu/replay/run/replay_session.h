@@ -33,6 +33,16 @@ public:
     // The nearest way to `icount`: the last checkpoint at or before it, or the start.
     Result<Done> restore_nearest(const CheckpointIndex& index, uint64_t icount);
 
+    // Where the replay stands in the event stream: with the machine's state and RAM, what a
+    // snapshot kept in memory needs to go on from here later.
+    RecordingPosition stream_position() const { return stream_.front_position(); }
+    // Puts the replay back where such a snapshot was taken, as the replayer left it after a
+    // run_to() with Arrival::BeforeInstruction (nothing else was due there): `state` is the
+    // machine saved with RamPages::DirtyMap, `pages` every page written since the image was
+    // loaded (increasing), their contents from `contents`.
+    Result<Done> restore_snapshot(const RecordingPosition& at, uint64_t icount, const std::vector<uint8_t>& state,
+                                  const std::vector<CheckpointPageRef>& pages, const PageContents& contents);
+
     Replayer& replayer() { return *replayer_; }
     Machine& machine() { return *machine_; }
     const RecordingConfig& config() const { return config_; }

@@ -17,6 +17,7 @@ bool ReplayStream::load_one()
 {
     if (ended_)
         return false;
+    RecordingPosition at = reader_.position();
     RecordingEvent ev;
     Result<bool> got = reader_.next(ev);
     if (!got || !*got) {
@@ -25,7 +26,7 @@ bool ReplayStream::load_one()
         ended_ = true;
         return false;
     }
-    buffer_.push_back({ev.icount, ev.kind, {ev.payload.begin(), ev.payload.end()}});
+    buffer_.push_back({ev.icount, ev.kind, {ev.payload.begin(), ev.payload.end()}, at});
     return true;
 }
 

@@ -17,6 +17,7 @@ struct OwnedEvent {
     uint64_t icount = 0;
     EventKind kind = EventKind::GuestExit;
     std::vector<uint8_t> payload;
+    RecordingPosition at;  // where the reader finds it
 };
 
 class ReplayStream {
@@ -37,6 +38,9 @@ public:
     // Once the stream has ended: how (complete, or truncated at an icount).
     const RecordingEnd& end() const { return reader_.end(); }
     uint64_t consumed() const { return consumed_; }
+    // Where the next event not yet popped is in the recording: a replay restored in memory goes
+    // on from there (see ReplaySession::restore_snapshot).
+    RecordingPosition front_position() const { return buffer_.empty() ? reader_.position() : buffer_.front().at; }
     // icount of the last event popped.
     uint64_t last_icount() const { return last_icount_; }
 

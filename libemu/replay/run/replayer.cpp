@@ -1,5 +1,6 @@
 #include "replay/run/replayer.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/format.h"
@@ -253,13 +254,58 @@ Replayer::Step Replayer::idle()
     return Step::Continue;
 }
 
-Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
+void Replayer::set_breakpoint_stops(std::vector<uint64_t> pcs)
+{
+    std::sort(pcs.begin(), pcs.end());
+    pcs.erase(std::unique(pcs.begin(), pcs.end()), pcs.end());
+    breakpoint_stops_ = std::move(pcs);
+}
+
+// At a boundary whose inputs have been delivered: lets the machine take what is due before its
+// next instruction (a slice of no instructions fires the timers and takes the interrupts), and
+// an idle CPU wait for what wakes it. Continue: settled. Wait: inputs for a later idle round are
+// due here, which the main loop idles the machine for. Again: the machine idled; the loop looks
+// at the boundary again.
+Replayer::Step Replayer::settle()
+{
+    if (settled_ == m_.icount())
+        return Step::Continue;
+    if (const OwnedEvent* next = stream_.next_boundary(); next && next->icount == m_.icount())
+        return Step::Wait;
+    SliceEnd r = m_.run_slice(0);
+    if (!gate_.mismatch().empty())
+        return Step::Again;  // reported at the top of the loop
+    switch (r) {
+    case SliceEnd::Stopped: return stopped();
+    case SliceEnd::Idle: return idle() == Step::Done ? Step::Done : Step::Again;
+    case SliceEnd::Budget:
+    case SliceEnd::Breakpoint: break;
+    }
+    settled_ = m_.icount();
+    return Step::Continue;
+}
+
+Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at, Arrival arrival)
 {
     stop_at_ = stop_at;
-    report_.reached_seek = stop_at_ && m_.icount() == *stop_at_;
+    report_.reached_seek =
+        stop_at_ && m_.icount() == *stop_at_ && (arrival == Arrival::BeforeInputs || settled_ == m_.icount());
+    report_.at_breakpoint = false;
     // A replay that is over goes no further, and none goes back.
     if (finished_ || report_.truncated || report_.divergence || (stop_at_ && *stop_at_ < m_.icount()))
         return report_;
+    const uint64_t start_icount = m_.icount(), start_pc = m_.pc();
+    const bool settling = arrival == Arrival::BeforeInstruction || !breakpoint_stops_.empty();
+    auto breakpoint_stop = [&] {
+        uint64_t pc = m_.pc();
+        return std::binary_search(breakpoint_stops_.begin(), breakpoint_stops_.end(), pc) &&
+               !(m_.icount() == start_icount && pc == start_pc);
+    };
+    auto stop_here = [&](bool at_breakpoint) {
+        report_.reached_seek = !at_breakpoint;
+        report_.at_breakpoint = at_breakpoint;
+        report_.outcome = RunOutcome{StopKind::InsnLimit, 0, m_.icount(), ""};
+    };
     for (;;) {
         if (!gate_.mismatch().empty()) {
             if (gate_.mismatch_at_end() && !stream_.error())
@@ -268,9 +314,8 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
                 diverge(gate_.mismatch());
             break;
         }
-        if (stop_at_ && m_.icount() == *stop_at_) {
-            report_.reached_seek = true;
-            report_.outcome = RunOutcome{StopKind::InsnLimit, 0, m_.icount(), ""};
+        if (stop_at_ && m_.icount() == *stop_at_ && arrival == Arrival::BeforeInputs) {
+            stop_here(false);
             break;
         }
         if (visit() == Step::Done)
@@ -282,6 +327,21 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
             break;
         if (step == Step::RunIntoStop)
             continue;  // a gate mismatch, reported at the top of the loop
+        if (settling) {
+            Step s = settle();
+            if (s == Step::Done)
+                break;
+            if (s == Step::Again)
+                continue;
+            if (s == Step::Continue && stop_at_ && m_.icount() == *stop_at_) {
+                stop_here(false);
+                break;
+            }
+            if (s == Step::Continue && breakpoint_stop()) {
+                stop_here(true);
+                break;
+            }
+        }
         uint64_t now = m_.icount();
         const OwnedEvent* next = stream_.next_boundary();
         if (stream_.error())
@@ -308,6 +368,15 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
         SliceEnd r = m_.run_slice(target - now);
         if (!gate_.mismatch().empty())
             continue;
+        if (r == SliceEnd::Breakpoint) {
+            // Before the slice's target, so no input is due here: the engine has settled.
+            settled_ = m_.icount();
+            if (breakpoint_stop()) {
+                stop_here(true);
+                break;
+            }
+            continue;
+        }
         if (r == SliceEnd::Stopped) {
             stopped();
             break;

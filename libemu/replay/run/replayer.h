@@ -41,7 +41,15 @@ struct ReplayReport {
     uint64_t state_hashes = 0;             // checked and matching
     uint64_t events = 0;                   // consumed
     bool reached_seek = false;             // stopped at run_to()'s stop_at as asked
+    bool at_breakpoint = false;            // stopped early at a breakpoint (set_breakpoint_stops)
 };
+
+// Where run_to() stops at its icount N. BeforeInputs: as soon as N instructions have retired,
+// before the inputs recorded for that boundary are delivered (seeking, bisection). Before-
+// Instruction: where instruction N is the next thing the machine does: N's inputs delivered and
+// whatever is due there taken (timers, interrupts, an idle CPU's wait for its wake-up), the state
+// a debugger shows at N. Both are reached the same way from anywhere before N.
+enum class Arrival { BeforeInputs, BeforeInstruction };
 
 // The replay of one recording on one machine, which can stop at chosen icounts and go on
 // (seeking, bisection). The machine must be freshly built with `gate` and loaded with the
@@ -60,7 +68,12 @@ public:
     // before the inputs recorded for that boundary are delivered. Once the replay is over
     // (finished, truncated or diverged), or for a `stop_at` behind it, it replays nothing more.
     // The report covers everything replayed so far.
-    Result<ReplayReport> run_to(std::optional<uint64_t> stop_at);
+    Result<ReplayReport> run_to(std::optional<uint64_t> stop_at, Arrival arrival = Arrival::BeforeInputs);
+    // Makes run_to() also stop, as BeforeInstruction, before executing an instruction at one of
+    // these pcs (at_breakpoint), except the first instruction that run_to() call executes. The
+    // machine must have them as breakpoints (Machine::set_breakpoints), so that a slice ends
+    // there; breakpoints it has beyond these are run through. Empty: run_to() never stops so.
+    void set_breakpoint_stops(std::vector<uint64_t> pcs);
     // The recorded run was replayed to its end.
     bool finished() const { return finished_; }
     // For a machine just restored to the recorded state at a checkpoint: reports count the
@@ -71,7 +84,8 @@ public:
 private:
     // RunIntoStop: the recording ends here with the guest stopping the machine by itself.
     // Wait: an input due after the machine idles here.
-    enum class Step { Continue, Done, RunIntoStop, Wait };
+    // Again: the machine idled where it was settling; the loop looks at the boundary again.
+    enum class Step { Continue, Done, RunIntoStop, Wait, Again };
 
     void diverge(std::string what, std::vector<RegisterDiff> regs = {});
     void compare_hash(const OwnedEvent& e);
@@ -85,6 +99,7 @@ private:
     Step stopped();
     Step idle();
     Step truncated();
+    Step settle();
 
     const OwnedEvent* due_boundary_event()
     {
@@ -96,6 +111,9 @@ private:
     ReplayStream& stream_;
     ReplayGate& gate_;
     std::optional<uint64_t> stop_at_;
+    std::vector<uint64_t> breakpoint_stops_;  // sorted
+    // The icount where the machine was last settled (see Arrival::BeforeInstruction).
+    uint64_t settled_ = std::numeric_limits<uint64_t>::max();
     ReplayReport report_;
     uint64_t visited_ = std::numeric_limits<uint64_t>::max();
     uint32_t idle_round_ = 0;
