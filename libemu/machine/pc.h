@@ -2,7 +2,8 @@
 // kernel sees it: RAM from 0, the 8259A pair, the 8254 PIT (IRQ 0), the MC146818 RTC/CMOS
 // (IRQ 8, started from the host clock through the input gate), a 16550A COM1 at 0x3F8
 // (IRQ 4), the i8042 with its PS/2 keyboard and mouse (IRQ 1, 12), isa-debug-exit at 0xF4
-// (4 bytes, exit code (value << 1) | 1), reset through port 0x92 or the keyboard controller,
+// (4 bytes, exit code (value << 1) | 1), FPU errors on IRQ 13 with port 0xF0 (CR0.NE = 0),
+// reset through port 0x92 or the keyboard controller,
 // the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
 // their own pins) and fw_cfg at 0x510. There is no BIOS: the kernel starts in protected mode
 // as a Multiboot loader leaves it, with the devices as SeaBIOS leaves them and the MP and ACPI
@@ -64,6 +65,7 @@ private:
     Uart16550 uart_;
     IsaDebugExit debug_exit_;
     SystemControlA port92_;
+    FpuErrorPort fpu_error_;
     I8042 kbc_;
     bool apic_;  // false on `isapc`
     LocalApic lapic_;

@@ -1,5 +1,5 @@
-// System instructions: interrupt flag, descriptor tables and task register, control
-// registers, CPUID, RDTSC, MSRs, descriptor queries, and what raises #UD or #NM.
+// System instructions: interrupt flag, descriptor tables and task register, control and debug
+// registers, CPUID, RDTSC, MSRs, descriptor queries, and what raises #UD.
 #include "cpu/x86/cpuid.h"
 #include "cpu/x86/operands.h"
 
@@ -92,6 +92,9 @@ bool visible_descriptor(Cpu& c, uint16_t sel, uint64_t& d, const Op* op, bool& f
 
 const Op* group6(Cpu& c, const Op* op)
 {
+    // The LDT, TR and descriptor queries exist in protected mode only.
+    if (c.s.real_segments())
+        return c.fault(op, kExcUD);
     switch (op->reg) {
     case 0:  // SLDT
     case 1: {  // STR
@@ -200,7 +203,21 @@ const Op* mov_cr(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-const Op* mov_dr(Cpu& c, const Op* op) { return c.stop_unsupported(op, "debug registers (MOV DRn)"); }
+// MOV to/from DR0-DR7: op->reg is the debug register, op->rm the general register, op->aux 1
+// for a write.
+const Op* mov_dr(Cpu& c, const Op* op)
+{
+    if (op->aux) {
+        if (!c.write_dr(op->reg, c.s.r[op->rm], op))
+            return nullptr;
+        return c.exit_after(op);
+    }
+    uint32_t v;
+    if (!c.read_dr(op->reg, v, op))
+        return nullptr;
+    c.s.r[op->rm] = v;
+    return c.next(op);
+}
 
 const Op* clts(Cpu& c, const Op* op)
 {
@@ -212,21 +229,11 @@ const Op* clts(Cpu& c, const Op* op)
 
 const Op* cpuid(Cpu& c, const Op* op)
 {
-    uint32_t leaf = c.s.r[kEax];
-    uint32_t a = 0, b = 0, cc = 0, d = 0;
-    if (leaf == 0) {
-        a = 1;
-        b = 0x756E6547;   // "Genu"
-        d = 0x49656E69;   // "ineI"
-        cc = 0x6C65746E;  // "ntel"
-    } else if (leaf == 1) {
-        a = kCpuidSignature;
-        d = kCpuidFeatures | (c.has_apic && c.has_apic() ? kCpuidFeatureApic : 0);
-    }
-    c.s.r[kEax] = a;
-    c.s.r[kEbx] = b;
-    c.s.r[kEcx] = cc;
-    c.s.r[kEdx] = d;
+    CpuidResult r = cpuid_leaf(c.s.r[kEax], c.s.r[kEcx], c.has_apic && c.has_apic());
+    c.s.r[kEax] = r.eax;
+    c.s.r[kEbx] = r.ebx;
+    c.s.r[kEcx] = r.ecx;
+    c.s.r[kEdx] = r.edx;
     return c.step(op);
 }
 
@@ -266,6 +273,8 @@ const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
 template <unsigned N>
 const Op* lar_lsl(Cpu& c, const Op* op)
 {
+    if (c.s.real_segments())
+        return c.fault(op, kExcUD);
     uint32_t v;
     if (!get_rm<2>(c, op, v))
         return nullptr;
@@ -300,6 +309,8 @@ const Op* lar_lsl(Cpu& c, const Op* op)
 
 const Op* arpl(Cpu& c, const Op* op)
 {
+    if (c.s.real_segments())
+        return c.fault(op, kExcUD);
     uint32_t dst;
     if (!get_rm<2>(c, op, dst))
         return nullptr;
@@ -325,20 +336,6 @@ const Op* cache_op(Cpu& c, const Op* op)
 
 const Op* undefined(Cpu& c, const Op* op) { return c.fault(op, kExcUD); }
 
-// x87 escapes and WAIT with no FPU: #NM when CR0 says the FPU is emulated or its state
-// switched out, #UD otherwise; WAIT only faults with TS and MP both set.
-const Op* fpu(Cpu& c, const Op* op)
-{
-    if (op->aux == 0x9B) {
-        if ((c.s.cr0 & kCr0TS) && (c.s.cr0 & kCr0MP))
-            return c.fault(op, kExcNM);
-        return c.step(op);
-    }
-    if (c.s.cr0 & (kCr0EM | kCr0TS))
-        return c.fault(op, kExcNM);
-    return c.fault(op, kExcUD);
-}
-
 }  // namespace
 
 namespace handlers {
@@ -357,7 +354,6 @@ Handler arpl() { return x86::arpl; }
 Handler nop() { return x86::nop; }
 Handler cache_op() { return x86::cache_op; }
 Handler undefined() { return x86::undefined; }
-Handler fpu() { return x86::fpu; }
 
 }  // namespace handlers
 
