@@ -76,6 +76,15 @@ uint16_t UnicornX86::reg16(uc_x86_reg r) const
 
 void UnicornX86::set_reg16(uc_x86_reg r, uint16_t v) { check(uc_reg_write(uc_, r, &v), "write a register"); }
 
+uint64_t UnicornX86::reg64(uc_x86_reg r) const
+{
+    uint64_t v = 0;
+    check(uc_reg_read(uc_, r, &v), "read a register");
+    return v;
+}
+
+void UnicornX86::set_reg64(uc_x86_reg r, uint64_t v) { check(uc_reg_write(uc_, r, &v), "write a register"); }
+
 uint16_t UnicornX86::selector(unsigned seg) const
 {
     static constexpr uc_x86_reg kSegs[6] = {UC_X86_REG_ES, UC_X86_REG_CS, UC_X86_REG_SS,

@@ -112,6 +112,9 @@ public:
     void set_fp_register(unsigned phys, uint64_t mant, uint16_t se);
     uint16_t reg16(uc_x86_reg r) const;
     void set_reg16(uc_x86_reg r, uint16_t v);
+    // FIP and FDP are read and written as 64-bit values.
+    uint64_t reg64(uc_x86_reg r) const;
+    void set_reg64(uc_x86_reg r, uint64_t v);
 
     // 16-bit mode: the base of the code segment a CS selector names (see above).
     std::function<uint32_t(uint16_t)> code_base_of;

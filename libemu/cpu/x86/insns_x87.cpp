@@ -7,7 +7,9 @@
 // in use), the operation with the control word's rounding and precision, its flags and C1,
 // and the result unless an unmasked invalid, denormal or zero-divide exception withholds it.
 // Non-control instructions record their address and opcode (FCS:FIP, FOP) and memory operand
-// (FDS:FDP). C0, C2 and C3 are left alone where the SDM calls them undefined.
+// (FDS:FDP); the control instructions (SDM vol. 1, 8.3.11: FNINIT, FNCLEX, FLDCW, FNSTCW,
+// FNSTSW, FLDENV, FNSTENV, FRSTOR, FNSAVE, FINCSTP, FDECSTP, FFREE, FNOP, WAIT) do not. C0, C2
+// and C3 are left alone where the SDM calls them undefined.
 #include <algorithm>
 #include <iterator>
 #include <limits>
@@ -475,7 +477,6 @@ const Op* free_register(Cpu& c, const Op* op)
 {
     if (!c.fpu_ready(op, kWaits))
         return nullptr;
-    note(c, op);
     FpuState& f = c.s.fpu;
     f.empty |= static_cast<uint8_t>(1u << f.phys(op->rm));
     if (P == Pops::One)
@@ -525,7 +526,9 @@ const Op* unary(Cpu& c, const Op* op)
 {
     if (!c.fpu_ready(op, kWaits))
         return nullptr;
-    note(c, op);
+    // FNOP, FINCSTP and FDECSTP are control instructions: they leave the pointers alone.
+    if (U != Unary::Fnop && U != Unary::Fincstp && U != Unary::Fdecstp)
+        note(c, op);
     FpuState& f = c.s.fpu;
     constexpr bool kTwo = U == Unary::Fyl2x || U == Unary::Fyl2xp1 || U == Unary::Fpatan || U == Unary::Fprem ||
                           U == Unary::Fprem1 || U == Unary::Fscale;
@@ -539,8 +542,9 @@ const Op* unary(Cpu& c, const Op* op)
         return c.step(op);
     case Unary::Fdecstp:
     case Unary::Fincstp:
+        // C1 is cleared, C0, C2 and C3 are undefined: cleared too, as QEMU does.
         f.set_top(U == Unary::Fincstp ? f.top() + 1 : f.top() - 1);
-        set_c1(f, false);
+        f.sw &= static_cast<uint16_t>(~kFswConditions);
         return c.step(op);
     default: break;
     }
@@ -580,6 +584,10 @@ const Op* unary(Cpu& c, const Op* op)
     case Unary::Fsqrt:
     case Unary::Frndint: {
         Float80 r = U == Unary::F2xm1 ? x87::f2xm1(e, a) : U == Unary::Fsqrt ? x87::sqrt(e, a) : x87::round_to_integer(e, a);
+        if (U == Unary::Fsqrt && a.sign()) {
+            // C0, C2 and C3 are undefined; for a negative operand QEMU reports C2 alone.
+            f.sw = static_cast<uint16_t>((f.sw & ~kFswConditions) | kFswC2);
+        }
         if (report(f, e))
             write(f, 0, r);
         break;

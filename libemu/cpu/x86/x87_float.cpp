@@ -118,6 +118,13 @@ Rounded round_to(Env& env, Unrounded v, unsigned precision, int32_t emin, int32_
                 out.store = false;
                 return out;
             }
+            if (e0 - kBiasAdjust > emax) {
+                // Beyond what the re-bias can bring back (FSCALE only): an infinity, rounded up.
+                env.flags |= kOverflow | kInexact;
+                env.rounded_up = true;
+                out.infinite = true;
+                return out;
+            }
             env.flags |= kOverflow | (r0.inexact ? kInexact : 0);
             env.rounded_up = r0.up;
             out.exp = e0 - kBiasAdjust;
@@ -149,6 +156,12 @@ Rounded round_to(Env& env, Unrounded v, unsigned precision, int32_t emin, int32_
         if (dest == Dest::Memory) {
             env.flags |= kUnderflow;
             out.store = false;
+            return out;
+        }
+        if (e0 + kBiasAdjust < emin) {
+            // Beyond what the re-bias can bring back (FSCALE only): a zero, rounded down.
+            env.flags |= kUnderflow | kInexact;
+            env.rounded_up = false;
             return out;
         }
         env.flags |= kUnderflow | (r0.inexact ? kInexact : 0);
