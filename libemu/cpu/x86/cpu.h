@@ -113,6 +113,11 @@ public:
     // Raises an exception for `op`, which does not retire. Returns null (leave the block).
     const Op* fault(const Op* op, uint8_t vector);
     const Op* fault(const Op* op, uint8_t vector, uint32_t error_code);
+    // A fault decided by the instruction's encoding and the mode alone (an encoding the CPU
+    // rejects, a CPL or IOPL check, #NM): QEMU raises these from its translation of the
+    // instruction and counts the instruction as executed, so `op` retires here, though the
+    // exception's frame points at it as any fault's does.
+    const Op* fault_counted(const Op* op, uint8_t vector, uint32_t error_code = 0);
     // INT n, INT3, INTO: a software interrupt after `op`, which retires.
     const Op* software_interrupt(const Op* op, uint8_t vector);
     // Stops the run before `op`, which does not retire, with a message naming what the
@@ -247,6 +252,7 @@ private:
     // Delivers `e`, turning a fault during delivery into the fault itself, a double fault or a
     // triple fault (which ends the run) as the architecture's rules say.
     void raise(Event e);
+    const Op* raise_fault(const Op* op, uint8_t vector, uint32_t error_code, bool counted);
     // One attempt at delivering `e`: through the IVT in real mode, else through an interrupt,
     // trap or task gate of the IDT. A fault on the way is left in nested_fault_ (and delivery
     // abandoned).

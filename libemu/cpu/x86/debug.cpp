@@ -51,7 +51,7 @@ uint32_t hits(const State& s, uint32_t addr, unsigned size, unsigned kinds_mask)
 bool Cpu::read_dr(unsigned n, uint32_t& value, const Op* op)
 {
     if (s.cpl != 0 || s.vm86())
-        return fault(op, kExcGP, 0), false;
+        return fault_counted(op, kExcGP), false;
     if ((n == 4 || n == 5) && (s.cr4 & kCr4DE))
         return fault(op, kExcUD), false;
     if (s.dr7 & kDr7GD) {
@@ -74,7 +74,7 @@ bool Cpu::read_dr(unsigned n, uint32_t& value, const Op* op)
 bool Cpu::write_dr(unsigned n, uint32_t value, const Op* op)
 {
     if (s.cpl != 0 || s.vm86())
-        return fault(op, kExcGP, 0), false;
+        return fault_counted(op, kExcGP), false;
     if ((n == 4 || n == 5) && (s.cr4 & kCr4DE))
         return fault(op, kExcUD), false;
     if (s.dr7 & kDr7GD) {

@@ -11,7 +11,7 @@ using namespace handlers;
 
 constexpr size_t kMaxInsnBytes = 15;
 
-const Op* too_long(Cpu& c, const Op* op) { return c.fault(op, kExcGP, 0); }
+const Op* too_long(Cpu& c, const Op* op) { return c.fault_counted(op, kExcGP); }
 
 // The decoder: prefixes, the opcode map, ModRM and SIB, immediates; the decode tables
 // (opcode_table.h) say what each opcode takes and which handler runs it.

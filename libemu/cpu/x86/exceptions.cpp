@@ -25,6 +25,16 @@ const Op* Cpu::fault(const Op* op, uint8_t vector) { return fault(op, vector, 0)
 
 const Op* Cpu::fault(const Op* op, uint8_t vector, uint32_t error_code)
 {
+    return raise_fault(op, vector, error_code, false);
+}
+
+const Op* Cpu::fault_counted(const Op* op, uint8_t vector, uint32_t error_code)
+{
+    return raise_fault(op, vector, error_code, true);
+}
+
+const Op* Cpu::raise_fault(const Op* op, uint8_t vector, uint32_t error_code, bool counted)
+{
     bool has_error = has_error_code(vector);
     if (delivering_) {
         // While an event is being delivered: raise() decides what this fault becomes.
@@ -34,7 +44,10 @@ const Op* Cpu::fault(const Op* op, uint8_t vector, uint32_t error_code)
     }
     if (op) {
         s.eip = eip_of(op);
-        retire_before(op);  // the faulting instruction does not retire
+        if (counted)
+            retire_through(op);
+        else
+            retire_before(op);  // the faulting instruction does not retire
     }
     clock_.set_icount(icount_);
     last_fault_ = Fault{vector, error_code, has_error};

@@ -359,7 +359,7 @@ const Op* Cpu::interrupt_return(const Op* op, unsigned osize)
     if (s.real_segments()) {
         // Real mode; virtual-8086 mode only with IOPL 3, and IOPL then stays.
         if (s.vm86() && iopl() < 3)
-            return fault(op, kExcGP, 0);
+            return fault_counted(op, kExcGP);
         if (eip > (s.vm86() ? 0xFFFFu : s.seg[kCs].limit))
             return fault(op, kExcGP, 0);
         uint32_t changeable = (kStatusFlags | kTF | kIF | kDF | kIOPL | kNT | kRF | kAC | kID) & size_mask;

@@ -131,7 +131,7 @@ const Op* bound(Cpu& c, const Op* op)
 const Op* hlt(Cpu& c, const Op* op)
 {
     if (c.s.cpl != 0)
-        return c.fault(op, kExcGP, 0);
+        return c.fault_counted(op, kExcGP);
     return c.halt(op);
 }
 

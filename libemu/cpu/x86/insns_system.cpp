@@ -12,7 +12,7 @@ constexpr uint32_t kMsrTsc = 0x10;
 const Op* cli_sti(Cpu& c, const Op* op)
 {
     if (!c.io_allowed())
-        return c.fault(op, kExcGP, 0);
+        return c.fault_counted(op, kExcGP);
     if (op->aux) {
         if (!(c.s.eflags & kIF))
             c.hold_interrupts_one_instruction();
@@ -27,7 +27,7 @@ bool privileged(Cpu& c, const Op* op)
 {
     if (c.s.cpl == 0)
         return true;
-    c.fault(op, kExcGP, 0);
+    c.fault_counted(op, kExcGP);
     return false;
 }
 
@@ -94,7 +94,7 @@ const Op* group6(Cpu& c, const Op* op)
 {
     // The LDT, TR and descriptor queries exist in protected mode only.
     if (c.s.real_segments())
-        return c.fault(op, kExcUD);
+        return c.fault_counted(op, kExcUD);
     switch (op->reg) {
     case 0:  // SLDT
     case 1: {  // STR
@@ -128,7 +128,7 @@ const Op* group6(Cpu& c, const Op* op)
         c.s.eflags = ok ? c.s.eflags | kZF : c.s.eflags & ~kZF;
         return c.next(op);
     }
-    default: return c.fault(op, kExcUD);
+    default: return c.fault_counted(op, kExcUD);
     }
 }
 
@@ -182,7 +182,7 @@ const Op* group7(Cpu& c, const Op* op)
         c.invalidate_page(c.s.seg[op->seg].base + c.ea(op));
         return c.exit_after(op);
     }
-    default: return c.fault(op, kExcUD);
+    default: return c.fault_counted(op, kExcUD);
     }
 }
 
@@ -192,7 +192,7 @@ const Op* mov_cr(Cpu& c, const Op* op)
     if (!privileged(c, op))
         return nullptr;
     if (op->reg == 1 || op->reg > 4)
-        return c.fault(op, kExcUD);
+        return c.fault_counted(op, kExcUD);
     if (op->aux) {
         if (!c.write_cr(op->reg, c.s.r[op->rm], op))
             return nullptr;
@@ -274,7 +274,7 @@ template <unsigned N>
 const Op* lar_lsl(Cpu& c, const Op* op)
 {
     if (c.s.real_segments())
-        return c.fault(op, kExcUD);
+        return c.fault_counted(op, kExcUD);
     uint32_t v;
     if (!get_rm<2>(c, op, v))
         return nullptr;
@@ -310,7 +310,7 @@ const Op* lar_lsl(Cpu& c, const Op* op)
 const Op* arpl(Cpu& c, const Op* op)
 {
     if (c.s.real_segments())
-        return c.fault(op, kExcUD);
+        return c.fault_counted(op, kExcUD);
     uint32_t dst;
     if (!get_rm<2>(c, op, dst))
         return nullptr;
@@ -334,7 +334,7 @@ const Op* cache_op(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-const Op* undefined(Cpu& c, const Op* op) { return c.fault(op, kExcUD); }
+const Op* undefined(Cpu& c, const Op* op) { return c.fault_counted(op, kExcUD); }
 
 }  // namespace
 

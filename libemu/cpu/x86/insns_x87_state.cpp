@@ -17,7 +17,7 @@ namespace emu::x86 {
 bool Cpu::fpu_ready(const Op* op, FpuWait wait, bool is_wait_insn)
 {
     if (is_wait_insn ? (s.cr0 & (kCr0TS | kCr0MP)) == (kCr0TS | kCr0MP) : (s.cr0 & (kCr0EM | kCr0TS)) != 0) {
-        fault(op, kExcNM);
+        fault_counted(op, kExcNM);
         return false;
     }
     if (wait == FpuWait::No || !(s.fpu.sw & kFswES))
