@@ -29,6 +29,10 @@ public:
     uint64_t icount() const override { return core().icount(); }
     uint64_t pc() const override { return core().pc(); }
 
+    void set_output_observer(std::function<void(uint8_t, uint64_t)> observer) override
+    {
+        output_observer_ = std::move(observer);
+    }
     InputPort* input_port(InputKind kind, unsigned device) override;
     void set_input_waiting(bool waiting) override { input_waiting_ = waiting; }
     bool take_input_starved() override { return std::exchange(input_starved_, false); }
@@ -63,6 +67,8 @@ protected:
     {
         output_.put(byte);
         output_sink_(byte);
+        if (output_observer_)
+            output_observer_(byte, clock_.icount());  // the CPU published the writer's icount
     }
     // The board ends the run (power off, reset, a guest exit) after the current instruction.
     void stop(StopKind kind, int exit_code = 0) { core().request_stop(kind, exit_code, {}); }
@@ -79,6 +85,7 @@ private:
     };
     std::string section_;
     std::function<void(uint8_t)> output_sink_;
+    std::function<void(uint8_t, uint64_t)> output_observer_;
     OutputDigest output_;
     std::vector<Component*> devices_;
     std::vector<Input> inputs_;

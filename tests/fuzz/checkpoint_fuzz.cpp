@@ -26,7 +26,7 @@ namespace {
 RecordingConfig config()
 {
     RecordingConfig c;
-    c.kernel_path = GUEST_ELF;
+    c.files = {{BootRole::Kernel, GUEST_ELF, ""}};
     c.machine.ram_size = 4u << 20;  // enough for the guest; 128 MiB would dominate each run
     return c;
 }
@@ -80,7 +80,7 @@ void append_checkpoint(Input& in, RecordingWriter& w, uint64_t icount, uint32_t 
     CheckpointPagesEvent pages;
     pages.first_id = (in.byte() & 7) == 0 ? in.u32() : stored;
     size_t count = 1 + in.byte() % 3;
-    pages.bytes.assign(count * kPageSize, in.byte());
+    pages.pages.assign(count * kPageSize, in.byte());
     if (!w.append(icount, EventKind::CheckpointPages, encode(pages)))
         std::abort();
     stored += static_cast<uint32_t>(count);

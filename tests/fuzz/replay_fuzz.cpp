@@ -18,6 +18,7 @@
 #include "replay/run/replay_gate.h"
 #include "replay/run/replay_stream.h"
 #include "replay/run/replayer.h"
+#include "payload_generator.h"
 
 using namespace emu;
 
@@ -39,34 +40,7 @@ const ElfImage& guest()
 // A payload for `kind` from the fuzzer's bytes: well formed when `valid`, raw otherwise.
 std::vector<uint8_t> payload(EventKind kind, bool valid, const uint8_t* p, size_t n)
 {
-    if (!valid)
-        return {p, p + n};
-    auto u64 = [&](size_t at) {
-        uint64_t v = 0;
-        for (size_t i = 0; i < 8 && at + i < n; ++i)
-            v |= uint64_t{p[at + i]} << (8 * i);
-        return v;
-    };
-    switch (kind) {
-    case EventKind::SerialInput: return encode(InputEvent{static_cast<uint8_t>(n ? p[0] & 1 : 0),
-                                                                static_cast<uint32_t>(n > 1 ? p[1] & 3 : 0),
-                                                                n > 2 ? std::vector<uint8_t>(p + 2, p + n)
-                                                                      : std::vector<uint8_t>{'x'}});
-    case EventKind::ClockRead: return encode(ClockReadEvent{n && (p[0] & 1) ? HostClock::Monotonic : HostClock::Realtime, u64(1)});
-    case EventKind::SemihostingInput: return encode(ConsoleReadEvent{7, static_cast<int64_t>(n ? p[0] : 0) - 1, {}});
-    case EventKind::InterruptLine: return encode(InterruptLineEvent{0, 33, static_cast<uint8_t>(n ? p[0] & 1 : 0)});
-    case EventKind::StateHash: {
-        StateDigest d;
-        d.cpu = u64(0);
-        d.ram = u64(8);
-        d.registers.assign(n % 50, u64(16));
-        return encode(d);
-    }
-    case EventKind::Checkpoint:
-    case EventKind::CheckpointPages: return {p, p + n};
-    case EventKind::GuestExit: return encode(GuestExitEvent{stop_kind_from_id(n ? p[0] % 16 : 0).value_or(StopKind::PowerOff), 0});
-    }
-    return {};
+    return valid ? fuzz::generate_payload(kind, p, n) : std::vector<uint8_t>(p, p + n);
 }
 
 }  // namespace
@@ -79,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 #undef RR_EVENT
     };
     RecordingConfig config;
-    config.kernel_path = GUEST_ELF;
+    config.files = {{BootRole::Kernel, GUEST_ELF, ""}};
     config.machine.ram_size = 4u << 20;  // enough for the guest; 128 MiB would dominate each run
     static const std::string path = "/tmp/replay_fuzz." + std::to_string(::getpid()) + ".rr";
     {

@@ -142,7 +142,7 @@ TEST_CASE("altered hashes, exits and inputs are each reported", "[replay][guest]
     {
         std::vector<Ev> events = rec.events;
         REQUIRE(events.back().kind == EventKind::GuestExit);
-        events.back().payload = encode(GuestExitEvent{StopKind::GuestExit, 3});
+        events.back().payload = encode(GuestExitEvent{StopKind::GuestExit, 3, 0, {}});
         Replayed r = replay(rewrite(rec.path, events, "exit"));
         REQUIRE(r.report.divergence);
         CHECK(r.report.divergence->icount == rec.outcome.icount);

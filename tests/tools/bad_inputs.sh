@@ -84,7 +84,9 @@ expect 66 "a recording without its image, image gone" "$replay" "$work/no-embed.
 expect 0 "... and with --kernel pointing at a copy" "$replay" --kernel "$guest" "$work/no-embed.rr"
 
 expect 66 "a missing guest image" "$record" -M virt --kernel "$work/nope.elf" -o "$work/x.rr"
-expect 65 "a guest image that is not an ELF" "$record" -M virt --kernel "$work/good.rr" -o "$work/x.rr"
+# Anything that is not an ELF is a raw kernel to -M virt (as to QEMU); a broken ELF is refused.
+head -c 100 "$guest" >"$work/cut.elf"
+expect 65 "a guest ELF cut short" "$record" -M virt --kernel "$work/cut.elf" -o "$work/x.rr"
 expect 65 "an AArch64 image on -M pc" "$record" -M pc --kernel "$guest" -o "$work/x.rr"
 expect 66 "a missing serial input file" "$record" --kernel "$guest" -o "$work/x.rr" --serial-in "$work/nope.txt"
 expect 64 "both inputs from stdin" "$record" --kernel "$guest" -o "$work/x.rr" --serial-in - --semihosting-in -
@@ -172,6 +174,16 @@ for opt in --max-insns --hash-every --checkpoint-every; do
     expect 64 "$opt far past 2^64-1" "$record" --kernel "$guest" -o "$work/x.rr" "$opt" 99999999999999999999999
 done
 expect 64 "--seek past 2^64-1" "$replay" "$work/good.rr" --seek 18446744073709551616 --print pc
+
+# Serial scripts: a bad line is a usage error naming the line.
+printf 'expect "ok"\nsned "typo"\n' >"$work/bad.script"
+expect 64 "a serial script with an unknown command" "$record" --kernel "$guest" -o "$work/x.rr" --serial-script "$work/bad.script"
+grep -q 'bad.script:2: unknown command' "$work/err" || { echo "FAIL: no line number for a bad script"; failures=$((failures + 1)); }
+expect 66 "a missing serial script" "$record" --kernel "$guest" -o "$work/x.rr" --serial-script "$work/nope.script"
+printf 'expect "ok"\n' >"$work/ok.script"
+expect 64 "--serial-script with --serial-in" "$record" --kernel "$guest" -o "$work/x.rr" --serial-script "$work/ok.script" \
+    --serial-in "$work/ok.script"
+expect 64 "--exit-on-success without a script" "$record" --kernel "$guest" -o "$work/x.rr" --exit-on-success
 
 # A run that cannot start leaves no recording, and keeps the file that was there.
 rm -f "$work/x.rr"

@@ -106,7 +106,7 @@ def test_events(inspect, rec, summary):
     check(rc == 0 and len(lines) == summary["events"], "--events lists every event", f"{len(lines)} lines")
     parsed = [(int(l.split()[0]), l.split()[1]) for l in lines]
     check(all(a[0] <= b[0] for a, b in zip(parsed, parsed[1:])), "--events: icounts never decrease")
-    check(re.search(r"^\s*\d+\s+GuestExit\s+reason=poweroff, code=0, state=\{cpu=0x[0-9a-f]{16}, ", lines[-1]) is not None,
+    check(re.search(r"^\s*\d+\s+GuestExit\s+reason=poweroff, code=0, round=0, state=\{cpu=0x[0-9a-f]{16}, ", lines[-1]) is not None,
           "--events: the last line is the GuestExit", lines[-1])
     check(re.search(r"StateHash\s+cpu=0x[0-9a-f]{16}, ram=0x[0-9a-f]{16}, dirty_pages=\d+, devices=0x[0-9a-f]{16}, "
                     r"output_bytes=\d+, output=0x[0-9a-f]{16}, registers=\d+ entries", out) is not None,
@@ -137,7 +137,7 @@ def test_events(inspect, rec, summary):
     check(rc == 0 and len(objs) == summary["events"] and all("icount" in o and "kind" in o for o in objs),
           "--events --json: one object per event, no summary")
     check({k: v for k, v in objs[-1].items() if k != "state"}
-          == {"icount": summary["icount"], "kind": "GuestExit", "reason": "poweroff", "code": 0}
+          == {"icount": summary["icount"], "kind": "GuestExit", "reason": "poweroff", "code": 0, "round": 0}
           and sorted(objs[-1]["state"]) == ["cpu", "devices", "dirty_pages", "output", "output_bytes", "ram", "registers"],
           "--events --json: GuestExit fields", objs[-1])
     sh = next(o for o in objs if o["kind"] == "StateHash")

@@ -104,12 +104,12 @@ TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[repl
     dp.pop_back();
     CHECK_FALSE(decode<StateDigest>(dp));
 
-    auto gd = decode<GuestExitEvent>(encode(GuestExitEvent{StopKind::GuestExit, -5}));
+    auto gd = decode<GuestExitEvent>(encode(GuestExitEvent{StopKind::GuestExit, -5, 0, {}}));
     REQUIRE(gd);
     CHECK(gd->kind == StopKind::GuestExit);
     CHECK(gd->exit_code == -5);
     CHECK_FALSE(decode<GuestExitEvent>({}));
-    std::vector<uint8_t> unknown_stop = encode(GuestExitEvent{StopKind::GuestExit, 0});
+    std::vector<uint8_t> unknown_stop = encode(GuestExitEvent{StopKind::GuestExit, 0, 0, {}});
     unknown_stop[0] = 200;
     CHECK_FALSE(decode<GuestExitEvent>(unknown_stop));
     // Page references must increase, and their ids fit 32 bits.
@@ -120,9 +120,10 @@ TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[repl
 TEST_CASE("replay: run configuration round-trips and refuses damage", "[replay]")
 {
     RecordingConfig c;
-    c.machine = MachineConfig{"virt", 64 << 20, 3, "k.elf a=1"};
+    c.machine = MachineConfig{"virt", 64 << 20, 3};
     c.hash_every = 12345;
-    c.kernel_path = "guests/demo.elf";
+    c.append = "a=1";
+    c.files = {{BootRole::Kernel, "guests/demo.elf", ""}, {BootRole::Module, "m.bin", "m.bin x=2"}};
     std::vector<uint8_t> bytes = encode(c);
     Result<RecordingConfig> back = decode_recording_config(bytes, "x.rr");
     REQUIRE(back);
@@ -130,8 +131,11 @@ TEST_CASE("replay: run configuration round-trips and refuses damage", "[replay]"
     CHECK(back->machine.ram_size == (64 << 20));
     CHECK(back->machine.icount_shift == 3);
     CHECK(back->hash_every == 12345);
-    CHECK(back->kernel_path == "guests/demo.elf");
-    CHECK(back->machine.kernel_command_line == "k.elf a=1");
+    CHECK(back->kernel_path() == "guests/demo.elf");
+    CHECK(back->append == "a=1");
+    REQUIRE(back->files.size() == 2);
+    CHECK(back->files[1].role == BootRole::Module);
+    CHECK(back->files[1].command_line == "m.bin x=2");
 
     std::vector<uint8_t> future = bytes;
     future[0] = 9;
@@ -151,7 +155,7 @@ TEST_CASE("replay: the stream looks past inputs to the next boundary event", "[r
             {0, EventKind::ClockRead, encode(ClockReadEvent{HostClock::Realtime, 42})},
             {10, EventKind::ClockRead, encode(ClockReadEvent{HostClock::Monotonic, 5})},
             {20, EventKind::SerialInput, encode(InputEvent{0, 0, {'x'}})},
-            {30, EventKind::GuestExit, encode(GuestExitEvent{StopKind::PowerOff, 0})},
+            {30, EventKind::GuestExit, encode(GuestExitEvent{StopKind::PowerOff, 0, 0, {}})},
         },
         "stream");
     ReplayStream stream(reader);

@@ -419,8 +419,8 @@ int main(int argc, char** argv)
                  "the icount, the pc, the instruction that ran last (disassembled with Capstone) and the\n"
                  "recorded inputs just before it.\n"
                  "Exit status: 0 found; 1 never found (or a replay diverged from its recording during\n"
-                 "--until or --against); 64 usage or a bad expression; 65 corrupt, truncated or\n"
-                 "unsupported recording; 66 missing file; 74 output I/O error.",
+                 "--until or --against); 64 usage or a bad expression; 65 corrupt, truncated (unless\n"
+                 "--allow-truncated) or unsupported recording; 66 missing file; 74 output I/O error.",
                  "rr-bisect"};
     Options o;
     app.add_option("recording", o.recording, "Recording file (*.rr)")->required();

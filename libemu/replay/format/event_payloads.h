@@ -136,10 +136,12 @@ void walk(W& w, CheckpointEvent& e)
 }
 
 // How the run ended, and the machine's state once it had stopped (a replay must stop the same
-// way and be in the same state).
+// way and be in the same state). `idle_round`, as for inputs: how many idle skips the machine
+// took at this icount before the run ended (a recorder may end it while the guest idles).
 struct GuestExitEvent {
     StopKind kind = StopKind::PowerOff;
     int32_t exit_code = 0;
+    uint32_t idle_round = 0;
     StateDigest state;
 };
 
@@ -148,6 +150,7 @@ void walk(W& w, GuestExitEvent& e)
 {
     w.enumeration("reason", e.kind);
     w.signed_integer("code", e.exit_code);
+    w.varint("round", e.idle_round, UINT32_MAX);
     w.nested("state", e.state);
 }
 

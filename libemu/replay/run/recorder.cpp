@@ -160,7 +160,7 @@ RunOutcome Recorder::finish(RunOutcome outcome)
     visit(outcome.icount);
     // The state the machine stopped in: a guest may stop it without retiring an instruction
     // (a refused instruction, an exception loop), after a hash at this icount was taken.
-    GuestExitEvent exit{outcome.kind, outcome.exit_code, m_.state_digest()};
+    GuestExitEvent exit{outcome.kind, outcome.exit_code, idle_round_, m_.state_digest()};
     log_.append(outcome.icount, EventKind::GuestExit, encode(exit));
     hashes_++;
     return outcome;
@@ -189,9 +189,13 @@ RunOutcome Recorder::run()
             return finish(RunOutcome{StopKind::InsnLimit, 0, now, ""});
         if (options_.interrupted && options_.interrupted->load(std::memory_order_relaxed))
             return finish(RunOutcome{StopKind::Interrupted, 0, now, ""});
+        if (options_.judge)
+            if (std::optional<Verdict> v = options_.judge->verdict(now))
+                return finish(RunOutcome{v->kind, 0, now, v->detail});
 
         m_.set_input_waiting(input_ready());
-        uint64_t budget = std::min({end, next_hash_, next_checkpoint_, next_due(now, kSliceInsns)}) - now;
+        uint64_t judge_at = options_.judge ? options_.judge->deadline().value_or(kNever) : kNever;
+        uint64_t budget = std::min({end, next_hash_, next_checkpoint_, next_due(now, kSliceInsns), std::max(judge_at, now + 1)}) - now;
         SliceEnd r = m_.run_slice(budget);
         flush_if_due();
         now = m_.icount();
@@ -203,13 +207,14 @@ RunOutcome Recorder::run()
             continue;
         // Idle, and no input to wake it: virtual time jumps to the next timer (QEMU's
         // sleep=off), or the recorder waits for the host.
-        if (idle_round_ >= kMaxIdleRounds) {
-            return finish(RunOutcome{StopKind::Stuck, 0, now,
-                                     "the CPU has waited through " + std::to_string(kMaxIdleRounds) +
-                                         " timer deadlines without running an instruction"});
-        }
         if (m_.idle_to_next_deadline()) {
-            idle_round_++;
+            // The run may end right after an idle skip, where a replay can stop too: inputs for
+            // this round come next, before the machine runs again.
+            if (++idle_round_ >= kMaxIdleRounds) {
+                return finish(RunOutcome{StopKind::Stuck, 0, now,
+                                         "the CPU has waited through " + std::to_string(kMaxIdleRounds) +
+                                             " timer deadlines without running an instruction"});
+            }
             deliver_here = true;
             continue;
         }

@@ -15,6 +15,7 @@
 
 #include "core/input_gate.h"
 #include "host/host_source.h"
+#include "host/run_judge.h"
 #include "machine/machine.h"
 #include "replay/run/checkpointer.h"
 #include "replay/format/event_log.h"
@@ -38,6 +39,8 @@ struct RecorderOptions {
     // Sources the input gate reads synchronously (a console): a read error there ends the run
     // too.
     std::vector<HostSource*> gate_sources;
+    // May end the run from the host side (a serial script); null: none.
+    RunJudge* judge = nullptr;
 };
 
 class Recorder {

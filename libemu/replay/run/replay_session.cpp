@@ -19,16 +19,17 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::open(const std::string& pa
     Result<RecordingConfig> config = decode_recording_config(reader->header().payload, path);
     if (!config)
         return config.error();
-    Result<ElfImage> image = recorded_kernel(*reader, config->kernel_path, kernel);
-    if (!image)
-        return image.error();
+    Result<BootImages> images = recorded_boot_images(*reader, *config, kernel);
+    if (!images)
+        return images.error();
     std::unique_ptr<ReplaySession> s(new ReplaySession(path, std::move(*reader), std::move(*config)));
     Result<std::unique_ptr<Machine>> machine = make_machine(s->config_.machine, s->gate_, std::move(output));
     if (!machine)
         return Error{ExitStatus::BadRecording, path + ": " + machine.error().message};
     s->machine_ = std::move(*machine);
-    if (Result<Done> loaded = s->machine_->load_kernel(*image); !loaded)
-        return loaded.error();
+    if (Result<Done> booted = s->machine_->boot(*images); !booted)
+        return Error{booted.error().status == ExitStatus::Usage ? ExitStatus::BadRecording : booted.error().status,
+                     booted.error().message};
     s->start_ = s->reader_.position();
     s->loaded_ram_ = LoadedRam::capture(s->machine_->bus());
     StateWriter state;

@@ -140,6 +140,8 @@ Replayer::Step Replayer::exchange()
                 diverge("malformed GuestExit payload at icount " + std::to_string(e->icount));
                 return Step::Done;
             }
+            if (ex->idle_round > idle_round_)
+                return Step::Continue;  // the run ended after the machine idled here
             // The guest stopped the recorded machine here without retiring another
             // instruction (else the slice would have ended Stopped): the replay's must too.
             if (!stopped_by_recorder(ex->kind))
@@ -203,6 +205,36 @@ Replayer::Step Replayer::truncated()
     return Step::Done;
 }
 
+// The recorded guest stopped the machine at this boundary without retiring another
+// instruction: with one instruction of budget, the replay's must stop there as well.
+Replayer::Step Replayer::run_into_stop()
+{
+    uint64_t at = m_.icount();
+    SliceEnd r = m_.run_slice(1);
+    if (!gate_.mismatch().empty())
+        return Step::RunIntoStop;
+    if (r == SliceEnd::Stopped && m_.icount() == at)
+        return stopped();
+    std::optional<GuestExitEvent> ex = decode<GuestExitEvent>(stream_.peek()->payload);
+    diverge("the recording ends at icount " + std::to_string(at) + " (" + stop_kind_name(ex->kind) +
+            "), but the replay runs on");
+    return Step::Done;
+}
+
+// The idle round at its icount an event belongs to: inputs and the end of the run may come
+// after the machine idled there; anything else (or a malformed payload, reported where it is
+// handled) at once.
+uint32_t Replayer::due_round(const OwnedEvent& e)
+{
+    if (input_kind_of(e.kind))
+        if (std::optional<InputEvent> in = decode<InputEvent>(e.payload))
+            return in->idle_round;
+    if (e.kind == EventKind::GuestExit)
+        if (std::optional<GuestExitEvent> ex = decode<GuestExitEvent>(e.payload))
+            return ex->idle_round;
+    return 0;
+}
+
 Replayer::Step Replayer::idle()
 {
     if (visit() == Step::Done)
@@ -210,12 +242,8 @@ Replayer::Step Replayer::idle()
     const OwnedEvent* next = stream_.next_boundary();
     if (!next && !stream_.peek() && !stream_.error())
         return truncated();
-    if (next && next->icount == m_.icount()) {
-        std::optional<InputEvent> in =
-            input_kind_of(next->kind) ? decode<InputEvent>(next->payload) : std::nullopt;
-        if (!in || in->idle_round <= idle_round_)
-            return Step::Continue;  // delivered here before the machine idles on
-    }
+    if (next && next->icount == m_.icount() && due_round(*next) <= idle_round_)
+        return Step::Continue;  // it happens here before the machine idles on
     if (!m_.idle_to_next_deadline()) {
         diverge("the replay's CPU waits for an interrupt with no timer armed, but the recording continues with " +
                 describe_event(next));
@@ -247,24 +275,13 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
         }
         if (visit() == Step::Done)
             break;
-        if (Step s = exchange(); s == Step::Done) {
+        Step step = exchange();
+        if (step == Step::RunIntoStop)
+            step = run_into_stop();
+        if (step == Step::Done)
             break;
-        } else if (s == Step::RunIntoStop) {
-            // One instruction of budget: the recorded guest stopped at this boundary without
-            // retiring it, so the replay's must stop there as well.
-            uint64_t at = m_.icount();
-            if (m_.run_slice(1) == SliceEnd::Stopped && m_.icount() == at && gate_.mismatch().empty()) {
-                stopped();
-            } else if (gate_.mismatch().empty()) {
-                const OwnedEvent* e = stream_.peek();
-                std::optional<GuestExitEvent> ex = decode<GuestExitEvent>(e->payload);
-                diverge(std::string("the recording ends at icount ") + std::to_string(at) + " (" +
-                        stop_kind_name(ex->kind) + "), but the replay runs on");
-            } else {
-                continue;  // reported at the top of the loop
-            }
-            break;
-        }
+        if (step == Step::RunIntoStop)
+            continue;  // a gate mismatch, reported at the top of the loop
         uint64_t now = m_.icount();
         const OwnedEvent* next = stream_.next_boundary();
         if (stream_.error())
