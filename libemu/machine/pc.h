@@ -5,7 +5,7 @@
 // (4 bytes, exit code (value << 1) | 1), FPU errors on IRQ 13 with port 0xF0 (CR0.NE = 0),
 // reset through port 0x92 or the keyboard controller,
 // the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
-// their own pins) and fw_cfg at 0x510. There is no BIOS: the kernel starts in protected mode
+// their own pins), fw_cfg at 0x510 and the ACPI PM registers at 0x600 (dev/acpi_pm.h). There is no BIOS: the kernel starts in protected mode
 // as a Multiboot loader or the Linux 32-bit boot protocol leaves it, with the devices as
 // SeaBIOS leaves them and the MP and ACPI tables in the BIOS area (pc_firmware_tables.h).
 //
@@ -20,6 +20,7 @@
 #include "core/input_gate.h"
 #include "core/io_ports.h"
 #include "cpu/x86/cpu.h"
+#include "dev/acpi_pm.h"
 #include "dev/fw_cfg.h"
 #include "dev/i8042.h"
 #include "dev/i8254.h"
@@ -75,6 +76,7 @@ private:
     LocalApic lapic_;
     IoApic ioapic_;
     FwCfg fw_cfg_;
+    AcpiPm acpi_pm_;
     x86::Cpu cpu_;
 };
 
