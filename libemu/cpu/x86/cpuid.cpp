@@ -30,7 +30,7 @@ CpuidResult basic_leaf(uint32_t leaf, uint32_t subleaf, bool apic)
 {
     switch (leaf) {
     case 0: return {kMaxBasicLeaf, kVendorEbx, kVendorEcx, kVendorEdx};
-    case 1: return {kCpuidSignature, kLeaf1Ebx, 0, kCpuidFeatures | (apic ? kCpuidFeatureApic : 0)};
+    case 1: return {kCpuidSignature, kLeaf1Ebx, kCpuidHypervisor, kCpuidFeatures | (apic ? kCpuidFeatureApic : 0)};
     case 2: return {0x00000001, 0, 0x0000004D, 0x002C307D};  // cache and TLB descriptors
     case 4: return subleaf < 4 ? kCacheParameters[subleaf] : CpuidResult{0, 0, 0, 0};
     default: return {0, 0, 0, 0};

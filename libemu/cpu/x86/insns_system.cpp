@@ -8,6 +8,10 @@ namespace emu::x86 {
 namespace {
 
 constexpr uint32_t kMsrTsc = 0x10;
+// IA32_BIOS_SIGN_ID: the microcode revision in the high half, which a write of 0 followed by
+// CPUID loads (writes change nothing else). QEMU's CPUs report revision 1.
+constexpr uint32_t kMsrBiosSignId = 0x8B;
+constexpr uint64_t kMicrocodeRevision = uint64_t{1} << 32;
 
 const Op* cli_sti(Cpu& c, const Op* op)
 {
@@ -247,8 +251,9 @@ const Op* rdtsc(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-// The time-stamp counter (read-only) is the CPU's own MSR; the board serves the others
-// (IA32_APIC_BASE). An MSR nobody has is #GP(0), as on a CPU without it.
+// The time-stamp counter (read-only) and the microcode signature are the CPU's own MSRs; the
+// board serves the others (IA32_APIC_BASE). An MSR nobody has is #GP(0), as on a CPU without
+// it.
 const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
 {
     if (!privileged(c, op))
@@ -256,6 +261,8 @@ const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
     uint32_t msr = c.s.r[kEcx];
     if (op->aux) {
         uint64_t v = (uint64_t{c.s.r[kEdx]} << 32) | c.s.r[kEax];
+        if (msr == kMsrBiosSignId)
+            return c.next(op);
         if (msr == kMsrTsc || !c.write_msr || !c.write_msr(msr, v))
             return c.fault(op, kExcGP, 0);
         return c.exit_after(op);  // the write may have changed what interrupts are due
@@ -263,6 +270,8 @@ const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
     uint64_t v;
     if (msr == kMsrTsc)
         v = c.timestamp(op);
+    else if (msr == kMsrBiosSignId)
+        v = kMicrocodeRevision;
     else if (!c.read_msr || !c.read_msr(msr, v))
         return c.fault(op, kExcGP, 0);
     c.s.r[kEax] = static_cast<uint32_t>(v);
