@@ -31,4 +31,34 @@ void SystemControlA::serialize(StateArchive& a)
     a.field("value", value_);
 }
 
+void FpuErrorPort::set_ferr(bool level)
+{
+    if (level && !ferr_ && !irq_) {
+        irq_ = true;
+        if (irq)
+            irq(true);
+    }
+    ferr_ = level;
+}
+
+uint32_t FpuErrorPort::port_read(uint16_t, unsigned size) { return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1; }
+
+void FpuErrorPort::port_write(uint16_t, uint32_t, unsigned)
+{
+    if (irq_) {
+        irq_ = false;
+        if (irq)
+            irq(false);
+    }
+    if (ferr_ && assert_ignne)
+        assert_ignne();
+}
+
+void FpuErrorPort::serialize(StateArchive& a)
+{
+    a.section("fpu-error", 1);
+    a.field("ferr", ferr_);
+    a.field("irq", irq_);
+}
+
 }  // namespace emu

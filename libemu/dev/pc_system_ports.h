@@ -2,6 +2,7 @@
 //  - IsaDebugExit: QEMU's `isa-debug-exit` (the machine uses iobase=0xf4,iosize=0x04): a
 //    write of `value` ends the emulator with status (value << 1) | 1.
 //  - SystemControlA: port 0x92 ("port92"): bit 0 rising requests a reset, bit 1 drives A20.
+//  - FpuErrorPort: port 0xF0 and IRQ 13, the FPU error reporting of a PC/AT.
 // The keyboard controller has a file of its own (dev/i8042.h).
 #pragma once
 
@@ -61,6 +62,26 @@ public:
 
 private:
     uint8_t value_ = 0;
+};
+
+// "MS-DOS compatible" FPU error reporting (used while CR0.NE = 0): the FPU's FERR# rising
+// raises IRQ 13; a write to port 0xF0 lowers it and, while FERR# is up, asserts the FPU's
+// IGNNE# (which the CPU drops again with FERR#). QEMU's pc wires the same; reads return ones.
+class FpuErrorPort : public PortDevice, public Component {
+public:
+    static constexpr uint16_t kPort = 0xF0;
+
+    void set_ferr(bool level);
+    uint32_t port_read(uint16_t port, unsigned size) override;
+    void port_write(uint16_t port, uint32_t value, unsigned size) override;
+    void serialize(StateArchive& a) override;
+
+    std::function<void(bool)> irq;      // IRQ 13
+    std::function<void()> assert_ignne;
+
+private:
+    bool ferr_ = false;
+    bool irq_ = false;
 };
 
 }  // namespace emu

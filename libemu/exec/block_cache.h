@@ -27,6 +27,9 @@ struct Block {
     // The budget a branch needs to enter this block directly: n_insns, or the maximum for a
     // block only the run loop may enter (see Engine::set_chain_cost).
     uint32_t chain_cost = 0;
+    // What the front end decoded the block under, where the same bytes decode differently
+    // (i386: 16- or 32-bit code); the front end checks it on lookup.
+    uint32_t mode = 0;
     bool valid = true;
     Op* ops() { return reinterpret_cast<Op*>(this + 1); }
     const Op* ops() const { return reinterpret_cast<const Op*>(this + 1); }

@@ -27,9 +27,9 @@ struct LinuxX86Layout {
     static constexpr uint16_t kGdtLimit = 4 * 8 - 1;  // null, unused, __BOOT_CS, __BOOT_DS
     // The loader ID QEMU writes (0xB: Qemu, version 0).
     static constexpr uint8_t kTypeOfLoader = 0xB0;
-    // QEMU keeps this much below the top of 32-bit RAM for ACPI data on pc, and places the
-    // initrd under it.
-    static constexpr uint64_t kAcpiDataSize = 0x20000 + 0x8000;
+    // QEMU 7.2's pc keeps this much below the top of 32-bit RAM for ACPI data and places the
+    // initrd under it (with 256 MiB, Debian's kernel reports QEMU's initrd ending at 0x0ffdffff).
+    static constexpr uint64_t kAcpiDataSize = 0x20000;
 };
 
 // Whether the file has a setup header ("HdrS" at 0x202).

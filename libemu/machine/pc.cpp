@@ -29,6 +29,7 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
       apic_(config.machine != "isapc"),
       lapic_(clock_),
       fw_cfg_(bus_),
+      acpi_pm_(clock_),
       cpu_(bus_, io_, clock_)
 {
     io_.add(0x20, 2, &pic_, "pic-master");
@@ -40,12 +41,15 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
     io_.add(kCom1, Uart16550::kPortCount, &uart_, "com1");
     io_.add(kDebugExitPort, 4, &debug_exit_, "isa-debug-exit");
     io_.add(0x92, 1, &port92_, "port92");
+    io_.add(FpuErrorPort::kPort, 1, &fpu_error_, "fpu-error");
     io_.add(I8042::kDataPort, 1, &kbc_, "i8042-data");
     io_.add(I8042::kCommandPort, 1, &kbc_, "i8042-command");
     io_.add(FwCfg::kPortSelector, 2, &fw_cfg_, "fw_cfg");
     io_.add(FwCfg::kPortDma, 8, &fw_cfg_, "fw_cfg-dma");
+    if (apic_)  // the ACPI hardware the FADT describes; `isapc` has no ACPI
+        io_.add(AcpiPm::kBase, AcpiPm::kPortCount, &acpi_pm_, "acpi-pm");
     for (Component* d : std::initializer_list<Component*>{&pic_, &pit_, &port61_, &rtc_, &uart_, &debug_exit_, &port92_,
-                                                          &kbc_, &lapic_, &ioapic_, &fw_cfg_})
+                                                          &fpu_error_, &kbc_, &lapic_, &ioapic_, &fw_cfg_, &acpi_pm_})
         add_device(*d);
     add_input(InputKind::Serial, 0, uart_);
     add_fw_cfg_items();
@@ -56,6 +60,9 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
     uart_.irq.connect([this](bool level) { isa_irq(kCom1Irq, level); });
     rtc_.irq.connect([this](bool level) { isa_irq(8, level); });
     kbc_.mouse_irq.connect([this](bool level) { isa_irq(12, level); });
+    fpu_error_.irq = [this](bool level) { isa_irq(13, level); };
+    fpu_error_.assert_ignne = [this] { cpu_.assert_ignne(); };
+    cpu_.fpu_error = [this](bool level) { fpu_error_.set_ferr(level); };
     if (apic_) {
         wire_apic();
     } else {
@@ -65,6 +72,7 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
     uart_.rx_starved = [this] { input_starved(); };
     port92_.reset_request = [this] { stop(StopKind::Reset); };
     kbc_.reset_request = [this] { stop(StopKind::Reset); };
+    acpi_pm_.power_off = [this] { stop(StopKind::PowerOff); };
 }
 
 // The 8259's INTR enters through LINT0; the CPU's INTR and INTA cycle are the local APIC's,

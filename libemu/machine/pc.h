@@ -2,9 +2,10 @@
 // kernel sees it: RAM from 0, the 8259A pair, the 8254 PIT (IRQ 0), the MC146818 RTC/CMOS
 // (IRQ 8, started from the host clock through the input gate), a 16550A COM1 at 0x3F8
 // (IRQ 4), the i8042 with its PS/2 keyboard and mouse (IRQ 1, 12), isa-debug-exit at 0xF4
-// (4 bytes, exit code (value << 1) | 1), reset through port 0x92 or the keyboard controller,
+// (4 bytes, exit code (value << 1) | 1), FPU errors on IRQ 13 with port 0xF0 (CR0.NE = 0),
+// reset through port 0x92 or the keyboard controller,
 // the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
-// their own pins) and fw_cfg at 0x510. There is no BIOS: the kernel starts in protected mode
+// their own pins), fw_cfg at 0x510 and the ACPI PM registers at 0x600 (dev/acpi_pm.h). There is no BIOS: the kernel starts in protected mode
 // as a Multiboot loader or the Linux 32-bit boot protocol leaves it, with the devices as
 // SeaBIOS leaves them and the MP and ACPI tables in the BIOS area (pc_firmware_tables.h).
 //
@@ -19,6 +20,7 @@
 #include "core/input_gate.h"
 #include "core/io_ports.h"
 #include "cpu/x86/cpu.h"
+#include "dev/acpi_pm.h"
 #include "dev/fw_cfg.h"
 #include "dev/i8042.h"
 #include "dev/i8254.h"
@@ -68,11 +70,13 @@ private:
     Uart16550 uart_;
     IsaDebugExit debug_exit_;
     SystemControlA port92_;
+    FpuErrorPort fpu_error_;
     I8042 kbc_;
     bool apic_;  // false on `isapc`
     LocalApic lapic_;
     IoApic ioapic_;
     FwCfg fw_cfg_;
+    AcpiPm acpi_pm_;
     x86::Cpu cpu_;
 };
 

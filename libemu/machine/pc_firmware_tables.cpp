@@ -1,9 +1,11 @@
 #include "machine/pc_firmware_tables.h"
 
 #include <cstring>
+#include <initializer_list>
 #include <string_view>
 
 #include "cpu/x86/cpuid.h"
+#include "dev/acpi_pm.h"
 #include "dev/ioapic.h"
 #include "dev/local_apic.h"
 
@@ -176,7 +178,11 @@ void acpi_tables(Bytes& w, PcFirmwareTables& t)
     w.u32(64);
     w.zeros(56);  // hardware signature, waking vectors, global lock, flags: all zero
 
-    t.dsdt = start_acpi(w, "DSDT", 1);  // no AML: no devices to describe
+    t.dsdt = start_acpi(w, "DSDT", 1);
+    // AML: Name (_S5, Package (4) { Zero, Zero, Zero, Zero }), QEMU's S5 object: SLP_TYP 0 in
+    // PM1a_CNT is soft-off. There are no devices to describe.
+    for (uint8_t b : std::initializer_list<uint8_t>{0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00})
+        w.u8(b);
     finish_acpi(w, t.dsdt);
 
     t.fadt = start_acpi(w, "FACP", 1);
@@ -185,9 +191,20 @@ void acpi_tables(Bytes& w, PcFirmwareTables& t)
     w.u8(1);  // interrupt model: multiple APIC
     w.u8(0);  // reserved (preferred PM profile in later revisions)
     w.u16(kSciIrq);
+    // No SMI command port: the machine is in ACPI mode from the start (dev/acpi_pm.h).
     w.zeros(4 + 4);       // SMI command port, ACPI enable/disable, S4BIOS, P-state control
-    w.zeros(8 * 4);       // PM1a/b event, PM1a/b control, PM2 control, PM timer, GPE0/1 blocks
-    w.zeros(8);           // their lengths, GPE1 base, C-state control
+    w.u32(AcpiPm::kPm1EventBlock);
+    w.u32(0);             // PM1b event
+    w.u32(AcpiPm::kPm1ControlBlock);
+    w.u32(0);             // PM1b control
+    w.u32(0);             // PM2 control
+    w.u32(AcpiPm::kPmTimerBlock);
+    w.zeros(2 * 4);       // GPE0, GPE1 blocks
+    w.u8(4);              // PM1 event length
+    w.u8(2);              // PM1 control length
+    w.u8(0);              // PM2 control length
+    w.u8(4);              // PM timer length
+    w.zeros(4);           // GPE0/1 lengths, GPE1 base, C-state control
     w.u16(0x0FFF);        // C2 latency: not supported
     w.u16(0x0FFF);        // C3 latency: not supported
     w.zeros(4);           // flush size and stride

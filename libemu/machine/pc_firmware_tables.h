@@ -8,8 +8,9 @@
 // base 0, ISA IRQ 0 on pin 2 and the other ISA IRQs identity-mapped, ExtINT on LINT0 of the
 // bootstrap processor and NMI on LINT1 of every processor. As there, the MP table leaves out
 // ISA IRQs 5, 9, 10 and 11 and the MADT marks them level-triggered, active high (the PCI
-// interrupt lines on QEMU's board; nothing drives them here). There is no PCI bus and no ACPI
-// power-management hardware: the FADT's PM register blocks are empty.
+// interrupt lines on QEMU's board; nothing drives them here). There is no PCI bus; the FADT
+// names the PM1a event and control blocks and the PM timer of dev/acpi_pm.h (QEMU's ports), and
+// the DSDT holds only the \_S5 object that lets a kernel power off through them.
 #pragma once
 
 #include <cstdint>

@@ -30,6 +30,30 @@
 // Unicorn's 'max' CPU keeps FPCR and FPSR bits that an ARMv8.0 CPU without AArch32 lacks
 // (FZ16, Len, Stride, the AArch32 NZCV), so those registers are compared in the ARMv8.0 bits
 // only (A64Snapshot).
+//
+// i386 (x86_lockstep_test.cpp, x87_lockstep_test.cpp): each deviation is recognised where the
+// test handles it, next to the code that does; in summary:
+//  - LOCK NEG m8/m16/m32 computes SF, ZF and PF from the operand before negation: Unicorn's
+//    flags are recomputed from the stored result (correct_unicorn).
+//  - UC_MODE_16 (real mode and 16-bit protected mode): after a counted stop EIP holds a linear
+//    address (and after a far transfer not even that), a UC_HOOK_MEM_READ hook sends real-mode
+//    far transfers to wrong addresses, and writing a segment register through the API loads
+//    it the real-mode way even in protected mode. Not architectural differences but API
+//    limits: the wrapper stops at the address our CPU ended at, installs no read hook in that
+//    mode, and the rig enters 16-bit protected mode by running LGDT, MOV CR0 and a far jump
+//    on both engines (unicorn_x86.h, X86LockstepRig::enter_mode).
+//  - A far JMP or CALL does not set the Accessed bit of the code segment descriptor
+//    (x86_guest_lockstep_test.cpp).
+//  - x87: QEMU 5.0's floatx80 keeps no exception flags but ZE and no C1 rounding, stores
+//    results under unmasked exceptions, has no stack faults, computes the transcendentals and
+//    FPREM/FPREM1 through host doubles, takes a pseudo-denormal's integer bit for a fraction
+//    bit, mishandles FIST/FBSTP out of range, FXTRACT/FXAM/FSCALE of the special classes,
+//    SNaN conversions, FCOMI's OF/SF/AF, FNSTENV's masking and reserved fields, the pointer
+//    updates of the control instructions, FST into an empty register and the constants'
+//    rounding control. The case is counted "not comparable" or the field copied from ours
+//    (known_x87_deviation and its file comment list each with its reason); those semantics
+//    are checked instead against the SDM by the unit tests and against the host's x87 by
+//    x87_host_test.cpp.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,22 @@
-// Unicorn as the reference i386 CPU: an RAII wrapper over a 32-bit x86 engine that maps host
-// memory the test owns, reads and writes the general registers, EIP and EFLAGS, and steps exact
-// instruction counts while recording every data access it makes.
+// Unicorn as the reference i386 CPU: an RAII wrapper over an x86 engine (UC_MODE_32, or
+// UC_MODE_16, which starts in real mode) that maps host memory the test owns, reads and writes
+// the general registers, EIP, EFLAGS and the x87 registers, and steps exact instruction counts
+// while recording every data access it makes.
+//
+// UC_MODE_16: uc_emu_start takes a linear address and sets EIP to it minus CS * 16 (whatever
+// the mode), so step() passes EIP + CS * 16. And when Unicorn stops after `count` instructions,
+// EIP is not the offset in CS: Unicorn 2.0.1's "sync PC in advance" (target/i386/translate.c)
+// stores the next instruction's pc_start, which includes CS's base, and after a far transfer
+// not even that. Stopping at an `until` address instead takes the HLT-like path, which leaves
+// EIP right. So step() takes the linear address where the instruction should end (the other
+// engine's result) and stops there; without one (the same instruction again: a REP iteration)
+// it subtracts CS's base from the count path's EIP, which code_base_of gives for a selector
+// (Unicorn cannot tell a protected-mode segment's base). In UC_MODE_16 a UC_HOOK_MEM_READ hook
+// makes far transfers in real mode end at wrong addresses (found with RETF: EIP comes out as
+// the old linear address plus the new CS base), so none is installed there and accesses()
+// stays empty. Writing CS through uc_reg_write loads it as real
+// mode does (base = selector * 16); the other segment registers likewise, even in protected
+// mode, so protected-mode segments are set up by running code (see X86LockstepRig).
 //
 // The state Unicorn 2.0.1 starts a UC_MODE_32 engine in (x86_reg_reset in its
 // qemu/target/i386/unicorn.c, and checked by reading the registers back):
@@ -38,6 +54,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -69,7 +86,7 @@ public:
     };
 
     enum class WriteHook { Off, On };
-    explicit UnicornX86(WriteHook write_hook = WriteHook::Off);
+    explicit UnicornX86(WriteHook write_hook = WriteHook::Off, uc_mode mode = UC_MODE_32);
     ~UnicornX86();
     UnicornX86(const UnicornX86&) = delete;
     UnicornX86& operator=(const UnicornX86&) = delete;
@@ -88,11 +105,30 @@ public:
     void set_eflags(uint32_t v) { set_reg(UC_X86_REG_EFLAGS, v); }
     uint32_t reg(uc_x86_reg r) const;
     void set_reg(uc_x86_reg r, uint32_t v);
+    // ES, CS, SS, DS, FS, GS by number.
+    uint16_t selector(unsigned seg) const;
+    // An x87 data register R0-R7 (physical), as 64-bit significand and sign/exponent.
+    void fp_register(unsigned phys, uint64_t& mant, uint16_t& se) const;
+    void set_fp_register(unsigned phys, uint64_t mant, uint16_t se);
+    uint16_t reg16(uc_x86_reg r) const;
+    void set_reg16(uc_x86_reg r, uint16_t v);
+    // FIP and FDP are read and written as 64-bit values.
+    uint64_t reg64(uc_x86_reg r) const;
+    void set_reg64(uc_x86_reg r, uint64_t v);
+
+    // 16-bit mode: the base of the code segment a CS selector names (see above).
+    std::function<uint32_t(uint16_t)> code_base_of;
+
+    // The context from now on restored after an exception (and by restore_setup): the state a
+    // test set up (mode, segments), to which each case returns.
+    void save_setup();
+    void restore_setup();
 
     // Runs exactly `count` instructions from EIP. A REP string instruction counts once per
     // iteration (QEMU translates each iteration as a jump back to the instruction), plus one
     // final pass that finds ECX zero and leaves.
-    StepResult step(uint64_t count = 1);
+    // In UC_MODE_16, `until` (a linear address, 0 for none) is where the step should end.
+    StepResult step(uint64_t count = 1, uint64_t until = 0);
     // The data accesses of the last step, in order: loads always, stores with WriteHook::On.
     const std::vector<Access>& accesses() const { return accesses_; }
 
@@ -110,6 +146,7 @@ private:
     };
 
     uc_engine* uc_ = nullptr;
+    uc_mode mode_;
     uc_context* pristine_ = nullptr;
     uc_hook access_hook_ = 0;
     uc_hook interrupt_hook_ = 0;

@@ -4,6 +4,12 @@
 //
 // Our CPU runs with stop_on_exception: an exception stops run() as it stops Unicorn, instead of
 // going through an IDT neither side has.
+//
+// In the 16-bit modes (X86Mode) both engines are put in the same state first: real mode with CS
+// at the code region's paragraph (our segments have 4 GiB limits, "big real mode", as QEMU
+// checks no limits), or 16-bit protected mode, entered by running the same code on both (LGDT
+// of a GDT at kGdt, CR0.PE, a far jump to a 16-bit code segment, data segment loads). set_state
+// returns both to that state before each case, segment registers included.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +21,7 @@
 #include "core/io_ports.h"
 #include "cpu/x86/cpu.h"
 #include "unicorn_x86.h"
+#include "x86_random_insn.h"
 
 namespace emu::test {
 
@@ -23,6 +30,7 @@ struct X86Regs {
     uint32_t r[8];
     uint32_t eip;
     uint32_t eflags;
+    uint16_t sel[6];  // ES CS SS DS FS GS (compared in the 16-bit modes)
 };
 
 // "EAX=... ECX=..." over two lines, for reports.
@@ -31,7 +39,15 @@ std::string format_eflags(uint32_t f);
 
 class X86LockstepRig {
 public:
-    X86LockstepRig(uint32_t ram_base, uint32_t ram_size);
+    // Where the 16-bit protected mode set-up keeps its GDT and code.
+    static constexpr uint32_t kGdt = 0x3F000;
+    static constexpr uint32_t kSetupCode = 0x3E000;
+
+    X86LockstepRig(uint32_t ram_base, uint32_t ram_size, X86Mode mode = X86Mode::Protected32);
+
+    X86Mode mode() const { return mode_; }
+    // Puts both engines into the mode (after RAM was filled: the set-up writes its tables).
+    void enter_mode();
 
     uint8_t* our_ram() { return bus.ram_regions()[0].host.get(); }
     uint8_t* unicorn_ram() { return unicorn_ram_.data(); }
@@ -72,7 +88,9 @@ public:
 private:
     uint32_t ram_base_;
     uint32_t ram_size_;
+    X86Mode mode_;
     std::vector<uint8_t> unicorn_ram_;
+    x86::Segment setup_segments_[x86::kNumSegs];
 };
 
 // "0x00001000: 11 22 33" for up to 16 bytes, for reports.

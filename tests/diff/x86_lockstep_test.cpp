@@ -1,6 +1,8 @@
-// Random-instruction lockstep of our i386 interpreter against Unicorn (32-bit x86 mode): each
-// case is one random valid instruction (x86_random_insn.h) from a random state, run once on
-// each engine. Compared after every case: the eight general registers, EIP, the defined EFLAGS
+// Random-instruction lockstep of our i386 interpreter against Unicorn, in 32-bit protected
+// mode, real mode and 16-bit protected mode (X86Mode): each case is one random valid
+// instruction (x86_random_insn.h) from a random state, run once on each engine. In the 16-bit
+// modes the segment selectors are compared too, and segment loads, far transfers and IRET are
+// among the cases. Compared after every case: the eight general registers, EIP, the defined EFLAGS
 // bits (CF PF AF ZF SF OF DF IF) minus those the SDM leaves undefined for that instruction from
 // that state, and the shared RAM byte for byte. An exception must be the same in both (by
 // vector; Unicorn has no error codes) and must leave the same state. REP string instructions
@@ -73,12 +75,11 @@ uint64_t env_u64(const char* name, uint64_t fallback)
 bool correct_unicorn(const X86Case& c, X86LockstepRig& rig, X86Regs& theirs)
 {
     if ((c.features & kFeatLock) && c.name.rfind("NEG r/m", 0) == 0) {
-        const std::vector<UnicornX86::Access>& a = rig.unicorn.accesses();
-        if (a.empty() || a[0].is_write || a[0].addr - L::kRamBase >= L::kRamSize - 4)
+        if (!c.has_mem || c.mem_addr - L::kRamBase >= L::kRamSize - 4)
             return false;
-        unsigned size = a[0].size;
+        unsigned size = c.name == "NEG r/m8" ? 1 : c.name == "NEG r/m16" ? 2 : 4;
         uint32_t result = 0;
-        std::memcpy(&result, rig.unicorn_ram() + (a[0].addr - L::kRamBase), size);
+        std::memcpy(&result, rig.unicorn_ram() + (c.mem_addr - L::kRamBase), size);
         uint32_t f = theirs.eflags & ~(x86::kSF | x86::kZF | x86::kPF);
         uint32_t width_mask = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
         if ((result & width_mask) == 0)
@@ -103,7 +104,7 @@ struct ClassStats {
 
 class RandomX86Lockstep {
 public:
-    RandomX86Lockstep() : rig_(L::kRamBase, L::kRamSize) {}
+    explicit RandomX86Lockstep(X86Mode mode) : mode_(mode), rig_(L::kRamBase, L::kRamSize, mode) {}
 
     const std::vector<std::string>& divergences() const { return divergences_; }
     uint64_t replays() const { return replays_; }
@@ -119,6 +120,7 @@ public:
         }
         std::memset(bytes.data() + (L::kCode - L::kRamBase), kHlt, L::kCodeSize);
         rig_.fill(bytes);
+        rig_.enter_mode();
 
         for (uint64_t first = 0; first < iterations; first += kStretch) {
             uint64_t end = std::min(iterations, first + kStretch);
@@ -146,8 +148,13 @@ public:
     {
         std::vector<std::string> failures;
         std::printf("%-22s %9s %9s %9s %9s %9s\n", "class", "generated", "compared", "faulted", "diverged", "corrected");
-        uint64_t min_class = total / kNumX86Classes / 3;
+        unsigned classes = 0;
+        for (unsigned k = 0; k < kNumX86Classes; k++)
+            classes += class_in_mode(static_cast<X86Class>(k), mode_);
+        uint64_t min_class = total / classes / 3;
         for (unsigned k = 0; k < kNumX86Classes; k++) {
+            if (!class_in_mode(static_cast<X86Class>(k), mode_))
+                continue;
             const ClassStats& s = stats_[k];
             std::printf("%-22s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
                         class_name(static_cast<X86Class>(k)), s.generated, s.compared, s.both_faulted, s.diverged,
@@ -193,11 +200,17 @@ private:
         }
     }
 
-    Result run_unicorn(const X86Case& c)
+    // `ours` is where our CPU's run ended: in the 16-bit modes Unicorn is stopped at that
+    // address (see unicorn_x86.h), unless that is the instruction itself again.
+    Result run_unicorn(const X86Case& c, const Result& ours)
     {
+        uint64_t until = 0;
+        uint64_t ours_at = uint64_t{rig_.cpu.s.seg[x86::kCs].base} + rig_.cpu.s.eip;
+        if (mode_ != X86Mode::Protected32 && ours.completed && ours_at != uint64_t{c.code_base} + c.eip && !c.rep)
+            until = ours_at;
         unsigned steps = 0;
         for (;;) {
-            UnicornX86::StepResult s = rig_.unicorn.step(1);
+            UnicornX86::StepResult s = rig_.unicorn.step(1, until);
             steps++;
             if (!s.completed)
                 return {false, s.vector, s.text(), steps};
@@ -209,7 +222,7 @@ private:
     Outcome run_one(uint64_t seed, uint64_t iteration, Compare how)
     {
         SplitMix64 rng = SplitMix64::for_case(seed, iteration);
-        X86Case c = random_x86_case(rng);
+        X86Case c = random_x86_case(rng, mode_);
         ClassStats& st = stats_[static_cast<unsigned>(c.cls)];
         st.generated++;
         for (unsigned f = 0; f < kNumX86Features; f++)
@@ -217,7 +230,7 @@ private:
 
         for (const X86Poke& p : c.pokes)
             rig_.write(p.addr, p.bytes, p.len);
-        rig_.write(c.eip, c.bytes, c.len);
+        rig_.write(c.code_base + c.eip, c.bytes, c.len);
         X86Regs before{};
         std::memcpy(before.r, c.r, sizeof before.r);
         before.eip = c.eip;
@@ -228,7 +241,7 @@ private:
         std::fill(ram->dirty_page.begin(), ram->dirty_page.end(), 0);
 
         Result ours = run_ours(c);
-        Result theirs = run_unicorn(c);
+        Result theirs = run_unicorn(c, ours);
         X86Regs o = rig_.ours(), u = rig_.theirs();
         bool corrected = ours.completed && theirs.completed && correct_unicorn(c, rig_, u);
 
@@ -250,6 +263,13 @@ private:
             std::snprintf(buf, sizeof buf, "EIP ours %08x unicorn %08x", o.eip, u.eip);
             diffs.push_back(buf);
         }
+        static const char* const kSegNames[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
+        for (unsigned i = 0; mode_ != X86Mode::Protected32 && i < 6; i++) {
+            if (o.sel[i] != u.sel[i]) {
+                std::snprintf(buf, sizeof buf, "%s ours %04x unicorn %04x", kSegNames[i], o.sel[i], u.sel[i]);
+                diffs.push_back(buf);
+            }
+        }
         uint32_t flag_mask = kDefinedFlags & ~c.undefined_flags;
         if ((o.eflags ^ u.eflags) & flag_mask) {
             diffs.push_back("EFLAGS ours " + format_eflags(o.eflags) + " unicorn " + format_eflags(u.eflags) +
@@ -265,7 +285,7 @@ private:
         // Put the HLTs back where the instruction was.
         uint8_t hlts[16];
         std::memset(hlts, kHlt, sizeof hlts);
-        rig_.write(c.eip, hlts, c.len);
+        rig_.write(c.code_base + c.eip, hlts, c.len);
 
         if (diffs.empty()) {
             st.corrected += corrected;
@@ -324,10 +344,10 @@ private:
         per_class++;
         char head[512];
         std::snprintf(head, sizeof head,
-                      "%s [%s]  bytes: %s\nseed %" PRIu64 ", iteration %" PRIu64 "\n"
+                      "%s [%s, %s]  bytes: %s\nseed %" PRIu64 ", iteration %" PRIu64 "\n"
                       "replay: RR_DIFF_SEED=%" PRIu64 " RR_DIFF_ITERATIONS=%" PRIu64 "\n"
                       "steps: ours %u, unicorn %u\n",
-                      c.name.c_str(), class_name(c.cls), hex_bytes(c.bytes, c.len).c_str(), seed, iteration, seed,
+                      c.name.c_str(), class_name(c.cls), mode_name(c.mode), hex_bytes(c.bytes, c.len).c_str(), seed, iteration, seed,
                       iteration + 1, ours.steps, theirs.steps);
         std::string text = head;
         text += "initial state:\n" + format_regs(before);
@@ -351,6 +371,7 @@ private:
         return true;
     }
 
+    X86Mode mode_;
     X86LockstepRig rig_;
     std::vector<ClassStats> stats_ = std::vector<ClassStats>(kNumX86Classes);
     std::vector<uint64_t> features_ = std::vector<uint64_t>(kNumX86Features);
@@ -362,7 +383,7 @@ private:
 };
 
 // One CI part: seed `ci_seed`, unless RR_DIFF_SEED asks for another (then only part 1 runs).
-void run_part(unsigned part, uint64_t ci_seed)
+void run_part(unsigned part, uint64_t ci_seed, X86Mode mode = X86Mode::Protected32)
 {
     uint64_t seed = ci_seed;
     if (std::getenv("RR_DIFF_SEED")) {
@@ -372,14 +393,14 @@ void run_part(unsigned part, uint64_t ci_seed)
     }
     uint64_t iterations = env_u64("RR_DIFF_ITERATIONS", kCiIterationsPerSeed);
 
-    RandomX86Lockstep run;
+    RandomX86Lockstep run(mode);
     auto t0 = std::chrono::steady_clock::now();
     run.run_seed(seed, iterations);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::vector<std::string> coverage = run.coverage(iterations);
-    std::printf("seed %" PRIu64 ": %" PRIu64 " random i386 instructions in %.1f s (%.1f us each); %" PRIu64
+    std::printf("%s, seed %" PRIu64 ": %" PRIu64 " random i386 instructions in %.1f s (%.1f us each); %" PRIu64
                 " stretches of %" PRIu64 " replayed comparing all memory\n",
-                seed, iterations, seconds, 1e6 * seconds / static_cast<double>(iterations ? iterations : 1),
+                mode_name(mode), seed, iterations, seconds, 1e6 * seconds / static_cast<double>(iterations ? iterations : 1),
                 run.replays(), kStretch);
 
     std::string failure;
@@ -414,4 +435,26 @@ TEST_CASE("random i386 instructions run the same on our interpreter and on Unico
 TEST_CASE("random i386 instructions run the same on our interpreter and on Unicorn (4/4)", "[diff][x86][lockstep]")
 {
     run_part(4, 0x4);
+}
+
+TEST_CASE("random real-mode instructions run the same on our interpreter and on Unicorn (1/2)", "[diff][x86][lockstep]")
+{
+    run_part(1, 0x11, X86Mode::Real16);
+}
+
+TEST_CASE("random real-mode instructions run the same on our interpreter and on Unicorn (2/2)", "[diff][x86][lockstep]")
+{
+    run_part(2, 0x12, X86Mode::Real16);
+}
+
+TEST_CASE("random 16-bit protected-mode instructions run the same on our interpreter and on Unicorn (1/2)",
+          "[diff][x86][lockstep]")
+{
+    run_part(1, 0x21, X86Mode::Protected16);
+}
+
+TEST_CASE("random 16-bit protected-mode instructions run the same on our interpreter and on Unicorn (2/2)",
+          "[diff][x86][lockstep]")
+{
+    run_part(2, 0x22, X86Mode::Protected16);
 }

@@ -40,6 +40,7 @@ const char* class_name(X86Class c)
     case X86Class::RepString: return "REP string";
     case X86Class::FlagOps: return "CLC..STD/SAHF/LAHF";
     case X86Class::Nop: return "NOP";
+    case X86Class::Segments: return "Sreg/far/IRET";
     }
     return "?";
 }
@@ -51,6 +52,16 @@ const char* feature_name(unsigned bit)
         "divide by zero",    "8-bit operand",
     };
     return bit < kNumX86Features ? names[bit] : "?";
+}
+
+const char* mode_name(X86Mode m)
+{
+    switch (m) {
+    case X86Mode::Protected32: return "32-bit protected mode";
+    case X86Mode::Real16: return "real mode";
+    case X86Mode::Protected16: return "16-bit protected mode";
+    }
+    return "?";
 }
 
 std::string hex_bytes(const uint8_t* p, unsigned len)
@@ -81,7 +92,11 @@ enum class Rm { Any, MemOnly, RegOnly };
 
 class Gen {
 public:
-    Gen(SplitMix64& rng, X86Case& c) : rng_(rng), c_(c) {}
+    Gen(SplitMix64& rng, X86Case& c, X86Mode mode) : rng_(rng), c_(c), code16_(mode != X86Mode::Protected32), a16_(code16_)
+    {
+        c_.mode = mode;
+        c_.code_base = code16_ ? L::kCode : 0;
+    }
 
     void build();
 
@@ -113,10 +128,13 @@ private:
             a &= ~(size - 1);
         return a;
     }
+    // A branch target in the code region, as an instruction pointer (an offset from CS's base).
     uint32_t code_target()
     {
-        return L::kCode + static_cast<uint32_t>(rng_.below(L::kCodeSize - 16));
+        return L::kCode + static_cast<uint32_t>(rng_.below(L::kCodeSize - 16)) - c_.code_base;
     }
+    // The size of near branch displacements and return addresses: the code's default operand size.
+    unsigned branch_size() const { return code16_ ? 2 : 4; }
 
     // --- encoding -------------------------------------------------------------------------
     void emit(uint8_t b) { c_.bytes[c_.len++] = b; }
@@ -134,15 +152,16 @@ private:
         std::memcpy(p.bytes, &v, len);
         c_.pokes.push_back(p);
     }
-    // Chooses 16- or 32-bit operands (emitting 0x66) with probability 1/4 for 16-bit.
-    unsigned osize(bool allow16 = true)
+    // Chooses the operand size: the other one than the code's default (through 0x66) with
+    // probability 1/4.
+    unsigned osize()
     {
-        if (allow16 && rng_.chance(1, 4)) {
+        if (rng_.chance(1, 4)) {
             emit(0x66);
             c_.features |= kFeatO16;
-            return 2;
+            return code16_ ? 4 : 2;
         }
-        return 4;
+        return code16_ ? 2 : 4;
     }
     // A free register for an address, other than those in `avoid` and those already fixed.
     int free_reg(uint32_t avoid)
@@ -169,6 +188,7 @@ private:
             return false;
         }
         c_.features |= kFeatMem;
+        c_.has_mem = true;
         if (a16_)
             return modrm16(regf);
         uint32_t target = data_addr(size);
@@ -259,6 +279,7 @@ private:
         }
         }
         ea_ = target;
+        c_.mem_addr = target;
         return true;
     }
 
@@ -290,15 +311,16 @@ private:
                 a += c_.r[kIndex[rm]], fixed_ |= 1u << kIndex[rm];
         }
         ea_ = a & 0xFFFF;
+        c_.mem_addr = ea_;
         return true;
     }
 
-    // A 16-bit-addressing prefix for a subset of ModRM forms.
+    // The other address size (through 0x67) for a subset of ModRM forms.
     void maybe_a16()
     {
         if (rng_.chance(1, 6)) {
             emit(0x67);
-            a16_ = true;
+            a16_ = !code16_;
             c_.features |= kFeatA16;
         }
     }
@@ -368,13 +390,18 @@ private:
     void string(bool rep);
     void flagops();
     void nop();
+    void segments();
+    // A selector for a data segment register: any paragraph in real mode; in 16-bit
+    // protected mode the flat data segment mostly, the null selector, or anything (a fault).
+    uint16_t data_selector(bool stack);
 
     std::string sz(unsigned size) { return size == 1 ? "8" : size == 2 ? "16" : "32"; }
 
     SplitMix64& rng_;
     X86Case& c_;
+    bool code16_;
     uint32_t fixed_ = 1u << kEsp;  // ESP always points into the stack
-    bool a16_ = false;
+    bool a16_;
     bool lock_ = false;
     bool mem_ = false;
     unsigned rm_reg_ = 0;
@@ -385,7 +412,10 @@ void Gen::build()
 {
     for (uint32_t& r : c_.r)
         r = value();
-    c_.r[kEsp] = L::kStackLow + static_cast<uint32_t>(rng_.below(L::kStackHigh - L::kStackLow));
+    if (code16_)
+        c_.r[kEsp] = L::kStackLow16 + static_cast<uint32_t>(rng_.below(L::kStackHigh16 - L::kStackLow16));
+    else
+        c_.r[kEsp] = L::kStackLow + static_cast<uint32_t>(rng_.below(L::kStackHigh - L::kStackLow));
     if (rng_.chance(7, 8))
         c_.r[kEsp] &= ~3u;
     c_.eflags = 2 | (static_cast<uint32_t>(rng_.next()) & kStatus);
@@ -394,9 +424,9 @@ void Gen::build()
     if (coin())
         c_.eflags |= kIF;
     // Far enough from the code region's ends for rel8 branches either way.
-    c_.eip = L::kCode + 0x100 + static_cast<uint32_t>(rng_.below(0xE00));
+    c_.eip = L::kCode + 0x100 + static_cast<uint32_t>(rng_.below(0xE00)) - c_.code_base;
 
-    c_.cls = static_cast<X86Class>(rng_.below(kNumX86Classes));
+    c_.cls = static_cast<X86Class>(rng_.below(code16_ ? kNumX86Classes : kNumX86Classes - 1));
     switch (c_.cls) {
     case X86Class::Alu: alu(); break;
     case X86Class::IncDec: incdec(); break;
@@ -428,6 +458,7 @@ void Gen::build()
     case X86Class::RepString: string(true); break;
     case X86Class::FlagOps: flagops(); break;
     case X86Class::Nop: nop(); break;
+    case X86Class::Segments: segments(); break;
     }
 }
 
@@ -586,7 +617,10 @@ void Gen::mov()
     {
         bool store = coin();
         emit(static_cast<uint8_t>(0xA0 + store * 2 + !byte));
-        emit32(data_addr(size));
+        if (code16_)
+            emit16(0x1000 + static_cast<uint32_t>(rng_.below(0xE000)));
+        else
+            emit32(data_addr(size));
         c_.features |= kFeatMem;
         c_.name = store ? "MOV moffs, AL/eAX" : "MOV AL/eAX, moffs";
         break;
@@ -951,12 +985,12 @@ void Gen::jcc()
         emit(static_cast<uint8_t>(0x70 + cc));
         emit(static_cast<uint8_t>(rng_.next()));
         c_.name = std::string("J") + kCc[cc] + " rel8";
-    } else if (form < 6) {  // Jcc rel32
+    } else if (form < 6) {  // Jcc rel32 (rel16 in 16-bit code)
         unsigned cc = static_cast<unsigned>(rng_.below(16));
         emit(0x0F);
         emit(static_cast<uint8_t>(0x80 + cc));
-        emit32(code_target() - (c_.eip + 6));
-        c_.name = std::string("J") + kCc[cc] + " rel32";
+        emit_imm(branch_size(), code_target() - (c_.eip + 2 + branch_size()));
+        c_.name = std::string("J") + kCc[cc] + " rel" + sz(branch_size());
     } else {  // LOOPNE LOOPE LOOP JECXZ
         unsigned op = static_cast<unsigned>(rng_.below(4));
         if (coin())
@@ -979,41 +1013,42 @@ void Gen::jmpcallret()
         break;
     case 1:
         emit(0xE9);
-        emit32(code_target() - (c_.eip + 5));
-        c_.name = "JMP rel32";
+        emit_imm(branch_size(), code_target() - (c_.eip + 1 + branch_size()));
+        c_.name = "JMP rel" + sz(branch_size());
         break;
     case 2:
         emit(0xE8);
-        emit32(code_target() - (c_.eip + 5));
-        c_.name = "CALL rel32";
+        emit_imm(branch_size(), code_target() - (c_.eip + 1 + branch_size()));
+        c_.name = "CALL rel" + sz(branch_size());
         break;
     case 3:
-    case 4:  // FF /4 JMP r/m32, FF /2 CALL r/m32
+    case 4:  // FF /4 JMP r/m, FF /2 CALL r/m
     {
         bool call = form == 3;
+        unsigned size = branch_size();
         emit(0xFF);
         // Through ESP the target would be the stack pointer: not a code address.
-        bool mem = modrm(call ? 2 : 4, Rm::Any, 4);
+        bool mem = modrm(call ? 2 : 4, Rm::Any, size);
         uint32_t target = code_target();
         if (mem)
-            poke(ea_, target, 4);
+            poke(ea_, target, size);
         else if (rm_reg_ == kEsp)
             c_.bytes[c_.len - 1] = static_cast<uint8_t>((c_.bytes[c_.len - 1] & ~7u) | kEax), c_.r[kEax] = target;
         else
             c_.r[rm_reg_] = target;
-        c_.name = call ? "CALL r/m32" : "JMP r/m32";
+        c_.name = std::string(call ? "CALL r/m" : "JMP r/m") + sz(size);
         break;
     }
     case 5:
     case 6:  // RET
         emit(0xC3);
-        poke(c_.r[kEsp], code_target(), 4);
+        poke(c_.r[kEsp], code_target(), branch_size());
         c_.name = "RET";
         break;
     default:
         emit(0xC2);
         emit16(static_cast<uint32_t>(rng_.below(64)) * (coin() ? 4 : 1));
-        poke(c_.r[kEsp], code_target(), 4);
+        poke(c_.r[kEsp], code_target(), branch_size());
         c_.name = "RET imm16";
         break;
     }
@@ -1068,10 +1103,12 @@ void Gen::stack()
         break;
     }
     case 6: {
-        // TF would single-step the next instruction: left clear.
+        // TF would single-step the next instruction: left clear; so is NT in protected mode,
+        // where a later IRET would take it for a task return.
         unsigned size = osize();
         emit(0x9D);
-        poke(esp, static_cast<uint32_t>(rng_.next()) & ~kTF, size);
+        uint32_t keep_clear = kTF | (c_.mode == X86Mode::Protected16 ? 1u << 14 : 0);
+        poke(esp, static_cast<uint32_t>(rng_.next()) & ~keep_clear, size);
         c_.name = size == 2 ? "POPFW" : "POPFD";
         break;
     }
@@ -1123,8 +1160,9 @@ void Gen::string(bool rep)
     unsigned size = byte ? 1 : osize();
     if (byte)
         c_.features |= kFeatByte;
-    bool a16 = rng_.chance(1, 6);
-    if (a16) {
+    bool flip = rng_.chance(1, 6);
+    bool a16 = flip != code16_;
+    if (flip) {
         emit(0x67);
         c_.features |= kFeatA16;
     }
@@ -1194,12 +1232,176 @@ void Gen::nop()
     c_.name = "NOP r/m" + sz(size) + " (0F 1F /0)";
 }
 
+uint16_t Gen::data_selector(bool stack)
+{
+    if (c_.mode == X86Mode::Real16)
+        return static_cast<uint16_t>(rng_.next());
+    switch (rng_.below(6)) {
+    case 0: return stack ? 0x10 : 0;     // null (for SS a flat stack, as a null SS is #GP)
+    case 1: return static_cast<uint16_t>(rng_.next());
+    default: return 0x10;
+    }
+}
+
+// Segment register loads and stores, far transfers and IRET, in the 16-bit modes. The code
+// segment is kCode's paragraph in real mode (or a nearby one with a matching offset), selector
+// 0x08 in protected mode; data segments are loaded with whatever selector, the rig resets
+// them before the next case.
+void Gen::segments()
+{
+    const bool real = c_.mode == X86Mode::Real16;
+    static constexpr uint8_t kSregs[5] = {0, 2, 3, 4, 5};  // ES SS DS FS GS (not CS)
+    static const char* const kSegNames[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
+    // A far target: CS and an IP that land in the code region.
+    auto far_target = [&](uint16_t& cs, uint32_t& ip) {
+        ip = code_target();
+        cs = real ? L::kCodeParagraph : 0x08;
+        if (real) {
+            uint16_t k = static_cast<uint16_t>(rng_.below(0x100));
+            cs = static_cast<uint16_t>(cs - k);
+            ip += uint32_t{k} << 4;
+        }
+    };
+    unsigned form = static_cast<unsigned>(rng_.below(11));
+    uint32_t esp = c_.r[kEsp];
+    switch (form) {
+    case 0: {  // MOV Sreg, r/m16
+        uint8_t sreg = kSregs[rng_.below(5)];
+        maybe_a16();
+        emit(0x8E);
+        bool mem = modrm(sreg, Rm::Any, 2);
+        uint16_t sel = data_selector(sreg == 2);
+        if (mem)
+            poke(ea_, sel, 2);
+        else if (rm_reg_ != kEsp)
+            c_.r[rm_reg_] = (c_.r[rm_reg_] & 0xFFFF0000u) | sel;
+        else
+            c_.bytes[c_.len - 1] = static_cast<uint8_t>(c_.bytes[c_.len - 1] & ~7u), c_.r[kEax] = sel;
+        c_.name = std::string("MOV ") + kSegNames[sreg] + ", r/m16";
+        break;
+    }
+    case 1: {  // MOV r/m, Sreg
+        unsigned sreg = static_cast<unsigned>(rng_.below(6));
+        unsigned size = osize();
+        maybe_a16();
+        emit(0x8C);
+        modrm(sreg, Rm::Any, 2);
+        c_.name = std::string("MOV r/m") + sz(size) + ", " + kSegNames[sreg];
+        break;
+    }
+    case 2: {  // PUSH Sreg
+        unsigned sreg = static_cast<unsigned>(rng_.below(6));
+        unsigned size = osize();
+        if (sreg < 4) {
+            emit(static_cast<uint8_t>(0x06 + sreg * 8));
+        } else {
+            emit(0x0F);
+            emit(sreg == 4 ? 0xA0 : 0xA8);
+        }
+        c_.name = std::string("PUSH ") + kSegNames[sreg] + " (" + sz(size) + ")";
+        break;
+    }
+    case 3: {  // POP Sreg
+        uint8_t sreg = kSregs[rng_.below(5)];
+        unsigned size = osize();
+        if (sreg < 4) {
+            emit(static_cast<uint8_t>(0x07 + sreg * 8));
+        } else {
+            emit(0x0F);
+            emit(sreg == 4 ? 0xA1 : 0xA9);
+        }
+        poke(esp, data_selector(sreg == 2), size);
+        c_.name = std::string("POP ") + kSegNames[sreg] + " (" + sz(size) + ")";
+        break;
+    }
+    case 4: {  // LES LDS LSS LFS LGS r, m16:16/32
+        static constexpr uint8_t kSeg[5] = {0, 3, 2, 4, 5};
+        unsigned which = static_cast<unsigned>(rng_.below(5));
+        unsigned size = osize();
+        maybe_a16();
+        if (which < 2) {
+            emit(which == 0 ? 0xC4 : 0xC5);
+        } else {
+            emit(0x0F);
+            emit(static_cast<uint8_t>(which == 2 ? 0xB2 : which == 3 ? 0xB4 : 0xB5));
+        }
+        // The destination register must not be the stack pointer (LSS would load both).
+        unsigned reg = static_cast<unsigned>(rng_.below(7));
+        reg += reg >= kEsp;
+        modrm(reg, Rm::MemOnly, size);
+        poke(ea_, value(), size);
+        poke(ea_ + size, data_selector(kSeg[which] == 2), 2);
+        static const char* const kNames[5] = {"LES", "LDS", "LSS", "LFS", "LGS"};
+        c_.name = std::string(kNames[which]) + " r" + sz(size) + ", m16:" + sz(size);
+        break;
+    }
+    case 5:
+    case 6: {  // JMP/CALL far ptr16:16 (ptr16:32 with 0x66)
+        bool call = form == 6;
+        unsigned size = osize();
+        uint16_t cs;
+        uint32_t ip;
+        far_target(cs, ip);
+        emit(call ? 0x9A : 0xEA);
+        emit_imm(size, ip);
+        emit16(cs);
+        c_.name = std::string(call ? "CALL" : "JMP") + " far ptr16:" + sz(size);
+        break;
+    }
+    case 7: {  // JMP/CALL far m16:16 (FF /5, FF /3)
+        bool call = coin();
+        unsigned size = osize();
+        uint16_t cs;
+        uint32_t ip;
+        far_target(cs, ip);
+        maybe_a16();
+        emit(0xFF);
+        modrm(call ? 3 : 5, Rm::MemOnly, size);
+        poke(ea_, ip, size);
+        poke(ea_ + size, cs, 2);
+        c_.name = std::string(call ? "CALL" : "JMP") + " far m16:" + sz(size);
+        break;
+    }
+    case 8:
+    case 9: {  // RETF, RETF imm16
+        unsigned size = osize();
+        uint16_t cs;
+        uint32_t ip;
+        far_target(cs, ip);
+        bool imm = form == 9;
+        emit(imm ? 0xCA : 0xCB);
+        if (imm)
+            emit16(static_cast<uint32_t>(rng_.below(64)) * 2);
+        poke(esp, ip, size);
+        poke(esp + size, cs, size);
+        c_.name = std::string(imm ? "RETF imm16" : "RETF") + " (" + sz(size) + ")";
+        break;
+    }
+    default: {  // IRET: FLAGS with TF (and NT in protected mode) clear
+        unsigned size = osize();
+        uint16_t cs;
+        uint32_t ip;
+        far_target(cs, ip);
+        emit(0xCF);
+        uint32_t flags = (static_cast<uint32_t>(rng_.next()) & 0x0000FFD5u) | 2;
+        flags &= ~(kTF | (real ? 0 : 1u << 14));
+        if (size == 4)
+            flags |= static_cast<uint32_t>(rng_.next()) & ((1u << 18) | (1u << 21));  // AC, ID
+        poke(esp, ip, size);
+        poke(esp + size, cs, size);
+        poke(esp + 2 * size, flags, size);
+        c_.name = std::string("IRET") + (size == 4 ? "D" : "");
+        break;
+    }
+    }
+}
+
 }  // namespace
 
-X86Case random_x86_case(SplitMix64& rng)
+X86Case random_x86_case(SplitMix64& rng, X86Mode mode)
 {
     X86Case c{};
-    Gen(rng, c).build();
+    Gen(rng, c, mode).build();
     return c;
 }
 

@@ -1,7 +1,8 @@
-// Random i386 test cases for the lockstep test: one valid 32-bit-mode instruction together with
-// the state it starts from. The instruction is drawn class by class (ALU, shifts, string
-// operations, ...) with random forms, operand sizes (0x66), 16-bit addressing (0x67) for a
-// subset, LOCK on the read-modify-write forms that allow it, and REP/REPE/REPNE on strings.
+// Random i386 test cases for the lockstep test: one valid instruction together with the state
+// it starts from, for 32-bit protected mode, real mode or 16-bit protected mode (X86Mode). The
+// instruction is drawn class by class (ALU, shifts, string operations, ...) with random forms,
+// the other operand size (0x66) and address size (0x67) for a subset, LOCK on the
+// read-modify-write forms that allow it, and REP/REPE/REPNE on strings.
 // The registers start as a mix of small numbers, edge values and noise; those the
 // instruction uses as addresses are then chosen so that every memory operand lands in a data
 // window of the shared RAM, the stack lies in RAM, and branch targets stay in the code region.
@@ -18,6 +19,13 @@
 #include "split_mix.h"
 
 namespace emu::test {
+
+// The mode a case's code runs in. In the 16-bit modes the operand and address sizes default to
+// 16 bits (0x66 and 0x67 select 32), CS's base is X86Layout::kCode (IP counts from there), the
+// stack is a 16-bit one at SS base 0 (SP below 64 KiB) and the data segments have base 0 and
+// 4 GiB limits (big real mode in real mode), so that both engines agree on every address.
+enum class X86Mode : uint8_t { Protected32, Real16, Protected16 };
+const char* mode_name(X86Mode m);
 
 enum class X86Class : uint8_t {
     Alu,          // ADD OR ADC SBB AND SUB XOR CMP, every form
@@ -50,8 +58,11 @@ enum class X86Class : uint8_t {
     RepString,    // the same with REP/REPE/REPNE
     FlagOps,      // CLC STC CMC CLD STD SAHF LAHF
     Nop,          // 90 and 0F 1F /0
+    Segments,     // 16-bit modes only: MOV/PUSH/POP Sreg, LDS..LGS, far JMP/CALL/RET, IRET
 };
-inline constexpr unsigned kNumX86Classes = static_cast<unsigned>(X86Class::Nop) + 1;
+inline constexpr unsigned kNumX86Classes = static_cast<unsigned>(X86Class::Segments) + 1;
+// Whether a mode's cases include the class.
+inline bool class_in_mode(X86Class c, X86Mode m) { return c != X86Class::Segments || m != X86Mode::Protected32; }
 const char* class_name(X86Class c);
 
 // Properties of a case counted separately, so that the test can check each was reached.
@@ -78,7 +89,13 @@ struct X86Layout {
     // The stack: ESP starts in [kStackLow, kStackHigh).
     static constexpr uint32_t kStackLow = 0x34000;
     static constexpr uint32_t kStackHigh = 0x3C000;
+    // 16-bit modes: SP in [kStackLow16, kStackHigh16), below 64 KiB; real mode's CS is the
+    // paragraph of kCode.
+    static constexpr uint32_t kStackLow16 = 0x4000;
+    static constexpr uint32_t kStackHigh16 = 0xC000;
+    static constexpr uint16_t kCodeParagraph = kCode >> 4;
 };
+
 
 struct X86Poke {
     uint32_t addr;
@@ -87,6 +104,7 @@ struct X86Poke {
 };
 
 struct X86Case {
+    X86Mode mode = X86Mode::Protected32;
     X86Class cls;
     std::string name;  // mnemonic and form, "ADD r/m32, imm8"
     uint8_t bytes[16];
@@ -94,9 +112,12 @@ struct X86Case {
     uint32_t features = 0;
 
     uint32_t r[8];
-    uint32_t eip;
+    uint32_t eip;                // the EIP register: an offset from code_base
+    uint32_t code_base = 0;      // CS's base: the instruction is at code_base + eip
     uint32_t eflags;
     std::vector<X86Poke> pokes;  // memory to set (in both engines) before the instruction runs
+    bool has_mem = false;        // the ModRM operand is memory, at mem_addr (linear)
+    uint32_t mem_addr = 0;
 
     // Results the SDM leaves undefined from this state.
     uint32_t undefined_flags = 0;
@@ -108,8 +129,9 @@ struct X86Case {
     bool rep = false;                   // REP string: runs until EIP leaves the instruction
 };
 
-// The case for iteration `index` of the run with `seed` is random_x86_case(SplitMix64::for_case(seed, index)).
-X86Case random_x86_case(SplitMix64& rng);
+// The case for iteration `index` of the run with `seed` is
+// random_x86_case(SplitMix64::for_case(seed, index), mode).
+X86Case random_x86_case(SplitMix64& rng, X86Mode mode = X86Mode::Protected32);
 
 // "f7 f3" for reports.
 std::string hex_bytes(const uint8_t* p, unsigned len);

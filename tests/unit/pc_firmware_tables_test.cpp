@@ -116,11 +116,22 @@ TEST_CASE("pc tables: RSDP, RSDT, FADT, FACS, DSDT and MADT", "[pc][tables]")
     CHECK(off(u32(b, t.fadt + 36)) == t.facs);
     CHECK(off(u32(b, t.fadt + 40)) == t.dsdt);
     CHECK(u16(b, t.fadt + 46) == 9);
+    CHECK(u32(b, t.fadt + 48) == 0);       // no SMI command port: ACPI mode from the start
+    CHECK(u32(b, t.fadt + 56) == 0x600);   // PM1a event block, 4 bytes
+    CHECK(u32(b, t.fadt + 64) == 0x604);   // PM1a control block, 2 bytes
+    CHECK(u32(b, t.fadt + 76) == 0x608);   // PM timer, 4 bytes (24-bit: TMR_VAL_EXT clear)
+    CHECK(b[t.fadt + 88] == 4);
+    CHECK(b[t.fadt + 89] == 2);
+    CHECK(b[t.fadt + 91] == 4);
+    CHECK((u32(b, t.fadt + 112) & (1u << 8)) == 0);
     CHECK(t.facs % 64 == 0);
     CHECK(sig(b, t.facs, 4) == "FACS");
     CHECK(u32(b, t.facs + 4) == 64);
     table(t.dsdt, "DSDT");
-    CHECK(u32(b, t.dsdt + 4) == 36);
+    // Name (_S5, Package (4) { Zero, Zero, Zero, Zero }) and nothing else.
+    CHECK(u32(b, t.dsdt + 4) == 36 + 12);
+    CHECK(std::vector<uint8_t>(b.begin() + t.dsdt + 36, b.begin() + t.dsdt + 48) ==
+          std::vector<uint8_t>{0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00});
 
     table(t.madt, "APIC");
     CHECK(u32(b, t.madt + 36) == 0xFEE00000);

@@ -31,6 +31,7 @@ struct Options {
     std::string junit;
     bool json = false;
     std::optional<uint64_t> seek;
+    uint64_t steps = 0;
     std::vector<std::string> print;
     std::string gdb;
     bool gdb_allow_remote = false;
@@ -264,8 +265,19 @@ Result<int> replay(const Options& o)
     if (!report)
         return report.error();
     const ReplayReport& r = *report;
-    if (o.seek && r.reached_seek && !r.divergence)
-        return print_values(o, machine, *exprs);
+    if (o.seek && r.reached_seek && !r.divergence) {
+        Result<int> printed = print_values(o, machine, *exprs);
+        // --steps: one instruction at a time from there, the values after each (a trace).
+        for (uint64_t k = 1; printed && k <= o.steps; ++k) {
+            Result<ReplayReport> step = (*session)->replayer().run_to(*o.seek + k);
+            if (!step)
+                return step.error();
+            if (!step->reached_seek || step->divergence)
+                break;
+            printed = print_values(o, machine, *exprs);
+        }
+        return printed;
+    }
     if (o.seek && !r.divergence && !r.truncated)
         return Error{ExitStatus::Usage, "--seek " + std::to_string(*o.seek) + ": the recorded run ends at icount " +
                                             std::to_string(r.outcome.icount)};
@@ -341,5 +353,11 @@ int main(int argc, char** argv)
                  "With --gdb: allow listening on a non-loopback address. Unsafe: whoever connects reads the "
                  "whole recording (memory, registers, inputs) and nothing authenticates them")
         ->needs(gdb);
+    app.add_option("--steps", o.steps,
+                   "With --seek: then replay K more instructions one at a time and print the --print values "
+                   "after each (an instruction trace)")
+        ->check(tools::count())
+        ->needs("--seek")
+        ->excludes(gdb);
     return tools::run_tool(app, argc, argv, [&] { return replay(o); });
 }

@@ -6,6 +6,7 @@
 
 #include "core/format.h"
 #include "core/state_archive.h"
+#include "cpu/x86/cpuid.h"
 #include "cpu/x86/decoder.h"
 #include "cpu/x86/memory.h"
 
@@ -57,6 +58,7 @@ Cpu::Cpu(Bus& bus, IoPorts& io, VirtualClock& clock) : Engine(bus, clock), io_(i
     if (ram_.base != 0 || ram_.size < 8)
         ram_ = RamWindow{};
     ram_.size = std::min<uint64_t>(ram_.size, uint64_t{1} << 32);
+    ram_window_size_ = ram_.size;
 }
 
 void Cpu::reset_flat(uint32_t eip)
@@ -66,16 +68,47 @@ void Cpu::reset_flat(uint32_t eip)
     for (unsigned i = 0; i < kNumSegs; ++i)
         s.seg[i] = Segment{i == kCs ? uint16_t{0x08} : uint16_t{0x10}, 0, 0xFFFFFFFF, i == kCs ? kFlatCode : kFlatData};
     s.tr.attr = 0x008B;  // a busy 32-bit TSS at 0, until the guest loads its own
+    reset_internal_state();
+}
+
+void Cpu::reset_power_on()
+{
+    s = State{};
+    s.eip = 0xFFF0;
+    s.r[kEdx] = kCpuidSignature;
+    s.cr0 = kCr0ET | (1u << 29) | (1u << 30);  // CD and NW set
+    for (unsigned i = 0; i < kNumSegs; ++i)
+        s.seg[i] = Segment{0, 0, 0xFFFF, kRealModeData};
+    s.seg[kCs] = Segment{0xF000, 0xFFFF0000, 0xFFFF, kRealModeData};
+    s.ldtr = Segment{0, 0, 0xFFFF, 0x0082};
+    s.tr = Segment{0, 0, 0xFFFF, 0x008B};
+    // The FPU's power-on state: every register +0.0 and valid, the control word 0x0040.
+    s.fpu.cw = kFcwFixed1;
+    s.fpu.empty = 0;
+    reset_internal_state();
+}
+
+void Cpu::reset_internal_state()
+{
     halted_ = false;
     nmi_pending_ = nmi_blocked_ = false;
     delivering_ = false;
+    delivered_into_new_task_ = false;
     last_fault_ = Fault{};
+    debug_step_ = step_traps_ = false;
+    pending_dr6_ = 0;
+    rep_icount_ = ~uint64_t{0};
+    if (ferr_ && fpu_error)
+        fpu_error(false);
+    ferr_ = ignne_ = false;
+    update_watchpoints();
     flush_tlb();
 }
 
 void Cpu::serialize(StateArchive& a)
 {
-    a.section("x86-cpu", 2);
+    // Version 3: the debug registers, the FPU and the debug and FPU error signalling state.
+    a.section("x86-cpu", 3);
     static const char* const kRegs[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
     for (unsigned i = 0; i < 8; ++i)
         a.field(kRegs[i], s.r[i]);
@@ -101,46 +134,90 @@ void Cpu::serialize(StateArchive& a)
     a.field("cr3", s.cr3);
     a.field("cr4", s.cr4);
     a.field("cpl", s.cpl);
+    static const char* const kDrs[4] = {"dr0", "dr1", "dr2", "dr3"};
+    for (unsigned i = 0; i < 4; ++i)
+        a.field(kDrs[i], s.dr[i]);
+    a.field("dr6", s.dr6);
+    a.field("dr7", s.dr7);
+    static const char* const kFpMant[8] = {"r0.mant", "r1.mant", "r2.mant", "r3.mant",
+                                           "r4.mant", "r5.mant", "r6.mant", "r7.mant"};
+    static const char* const kFpSe[8] = {"r0.se", "r1.se", "r2.se", "r3.se", "r4.se", "r5.se", "r6.se", "r7.se"};
+    for (unsigned i = 0; i < 8; ++i) {
+        a.field(kFpMant[i], s.fpu.reg[i].mant);
+        a.field(kFpSe[i], s.fpu.reg[i].se);
+    }
+    a.field("fcw", s.fpu.cw);
+    a.field("fsw", s.fpu.sw);
+    a.field("fpu_empty", s.fpu.empty);
+    a.field("fop", s.fpu.fop);
+    a.field("fcs", s.fpu.fcs);
+    a.field("fip", s.fpu.fip);
+    a.field("fds", s.fpu.fds);
+    a.field("fdp", s.fpu.fdp);
+    a.field("ferr", ferr_);
+    a.field("ignne", ignne_);
     a.field("intr", intr_);
     a.field("nmi_pending", nmi_pending_);
     a.field("nmi_blocked", nmi_blocked_);
+    a.field("debug_step", debug_step_);
+    a.field("step_traps", step_traps_);
+    a.field("step_icount", step_icount_);
+    a.field("pending_dr6", pending_dr6_);
+    a.field("rep_icount", rep_icount_);
     serialize_engine(a);
     if (a.loading()) {
-        // Translations may not match the restored page tables.
-        flush_tlb();
         delivering_ = false;
+        delivered_into_new_task_ = false;
+        // Translations may not match the restored page tables or breakpoints.
+        update_watchpoints();
+        flush_tlb();
     }
 }
 
 
 void Cpu::take_interrupt()
 {
+    // A single-step or breakpoint trap comes before NMI and INTR (which are then taken
+    // before the #DB handler's first instruction).
+    if (debug_step_) {
+        debug_after_instruction();
+        if (stop())
+            return;
+    }
     if (nmi_pending_ && !nmi_blocked_) {
         nmi_pending_ = false;
         nmi_blocked_ = true;
         halted_ = false;
-        raise(Event{EventKind::External, kExcNMI, false, 0, s.eip, s.eip});
+        raise(Event{EventKind::External, kExcNMI, false, 0, s.eip, s.eip, icount_ == rep_icount_});
         return;
     }
     if (!intr_ || !(s.eflags & kIF))
         return;
     uint8_t vector = acknowledge ? acknowledge() : 0;
     halted_ = false;
-    raise(Event{EventKind::External, vector, false, 0, s.eip, s.eip});
+    raise(Event{EventKind::External, vector, false, 0, s.eip, s.eip, icount_ == rep_icount_});
 }
 
 Cpu::BlockT* Cpu::find_or_build()
 {
     uint32_t phys;
+    if (__builtin_expect(debugging(), 0) && !debug_before_instruction())
+        return nullptr;
     if (s.eip > s.seg[kCs].limit) {
         fault(nullptr, kExcGP, 0);
         return nullptr;
     }
     if (!translate(s.seg[kCs].base + s.eip, false, s.cpl == 3, phys, nullptr))
         return nullptr;
-    if (BlockT* b = cache_.find(phys))
+    if (__builtin_expect(debug_step_, 0)) {
+        // One instruction, uncached, and no chaining out of it: the check after it must run.
+        chain_limit_ = icount_ + 1;
+        return build_block(scratch(), phys, s.eip, 1);
+    }
+    BlockT* b = cache_.find(phys);
+    if (b && b->mode == code_mode())
         return b;
-    BlockT* b = build_block(allocate_block(), phys, s.eip, kMaxBlockInsns);
+    b = build_block(allocate_block(), phys, s.eip, kMaxBlockInsns);
     // A fetch fault or a page-crossing first instruction is never cached.
     if (b->n_bytes != 0)
         insert_block(b);
@@ -159,6 +236,8 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
 {
     *b = BlockT{};
     b->pc = phys;
+    b->mode = code_mode();
+    const CodeSize size = s.seg[kCs].big() ? CodeSize::Bits32 : CodeSize::Bits16;
     Op* ops = b->ops();
     unsigned n = 0;
     uint32_t off = 0;
@@ -192,7 +271,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
                 return finish(fetch_limit_fault);
             break;
         }
-        DecodeResult r = decode(code + off, avail, op);
+        DecodeResult r = decode(code + off, avail, op, size);
         if (r == DecodeResult::TooShort) {
             if (n > 0)
                 break;
@@ -210,7 +289,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
                     break;
                 bytes[got] = static_cast<uint8_t>(v);
             }
-            r = decode(bytes, got, op);
+            r = decode(bytes, got, op, size);
             if (r == DecodeResult::TooShort)
                 return finish(got < seg_left ? fetch_page_fault_next : fetch_limit_fault);
             off += op.len;
@@ -243,6 +322,14 @@ const Op* Cpu::exit_to(const Op* op, uint32_t target)
     return nullptr;
 }
 
+const Op* Cpu::freeze(const Op* op)
+{
+    s.eip = eip_of(op);
+    retire_before(op);
+    halted_ = true;
+    return nullptr;
+}
+
 const Op* Cpu::stop_unsupported(const Op* op, std::string what)
 {
     if (op) {
@@ -259,6 +346,8 @@ uint32_t Cpu::port_in(uint16_t port, unsigned size, const Op* op)
 {
     clock_.set_icount(exact_icount(op));
     io_exit_ = true;
+    if (__builtin_expect(s.dr7 & 0xFF, 0))
+        check_io_breakpoints(port, size);
     return io_.read(port, size);
 }
 
@@ -266,21 +355,53 @@ void Cpu::port_out(uint16_t port, uint32_t value, unsigned size, const Op* op)
 {
     clock_.set_icount(exact_icount(op));
     io_exit_ = true;
+    if (__builtin_expect(s.dr7 & 0xFF, 0))
+        check_io_breakpoints(port, size);
     io_.write(port, value, size);
+}
+
+bool Cpu::io_permitted(uint16_t port, unsigned size, const Op* op)
+{
+    if (!s.vm86() && s.cpl <= iopl())
+        return true;
+    // The I/O permission bitmap: only a 32-bit TSS has one, at the offset in its word 0x66;
+    // every bit of the accessed ports must be clear, and the bytes holding them within TR's
+    // limit.
+    if ((s.tr.attr & 0x0F) != 0x0B || s.tr.limit < 0x67) {
+        fault(op, kExcGP, 0);
+        return false;
+    }
+    uint64_t base, bits;
+    if (!read_linear(s.tr.base + 0x66, 2, base, false, op))
+        return false;
+    uint32_t at = static_cast<uint32_t>(base) + port / 8u;
+    uint32_t mask = ((1u << size) - 1) << (port & 7);
+    // Both bytes are read (the processor always reads two), so both must lie within the limit.
+    if (at + 1 > s.tr.limit) {
+        fault(op, kExcGP, 0);
+        return false;
+    }
+    if (!read_linear(s.tr.base + at, 2, bits, false, op))
+        return false;
+    if (bits & mask) {
+        fault(op, kExcGP, 0);
+        return false;
+    }
+    return true;
 }
 
 bool Cpu::write_cr(unsigned n, uint32_t value, const Op* op)
 {
     switch (n) {
     case 0:
-        if ((value & kCr0PG) && !(value & kCr0PE)) {
+        // PG without PE, and NW without CD, are #GP(0).
+        if (((value & kCr0PG) && !(value & kCr0PE)) || ((value & (1u << 29)) && !(value & (1u << 30)))) {
             fault(op, kExcGP, 0);
             return false;
         }
-        if (!(value & kCr0PE)) {
-            stop_unsupported(op, "switching back to real mode (CR0.PE = 0)");
-            return false;
-        }
+        // Real mode runs at CPL 0; entering protected mode keeps CPL 0 until CS is loaded.
+        if (!(value & kCr0PE))
+            s.cpl = 0;
         s.cr0 = value | kCr0ET;
         flush_tlb();
         return true;
@@ -290,12 +411,15 @@ bool Cpu::write_cr(unsigned n, uint32_t value, const Op* op)
         flush_tlb();
         return true;
     case 4:
-        if (value & ~0x3FFu & ~(1u << 9) & ~(1u << 10)) {
+        // The bits a P6 without PAE, PGE, MCE or VME has: TSD, DE, PSE, PCE, OSFXSR and
+        // OSXMMEXCPT (accepted, though there is no SSE to enable).
+        if (value & ~(kCr4TSD | kCr4DE | kCr4PSE | (1u << 8) | kCr4OSFXSR | (1u << 10))) {
             fault(op, kExcGP, 0);
             return false;
         }
         s.cr4 = value;
         flush_tlb();
+        update_watchpoints();  // CR4.DE decides whether DR7's I/O breakpoints exist
         return true;
     default: fault(op, kExcUD); return false;
     }

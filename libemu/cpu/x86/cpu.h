@@ -4,9 +4,16 @@
 // STI/CLI/POPF/IRET, MOV to control registers, HLT) ends its block. A REP string instruction
 // retires once per iteration, as in QEMU's icount mode, and is a block of its own.
 //
+// Blocks are decoded for the code segment's default size (Block::mode: 16- or 32-bit), so the
+// same bytes run in real mode and in 32-bit protected mode each get their own block. While
+// the guest single-steps (TF), resumes (RF) or arms debug registers, blocks are one
+// instruction long and never cached (debug.cpp), so that a #DB lands on its instruction.
+//
 // The implementation is split by concern: cpu.cpp (blocks, reset, snapshots, I/O and control
-// registers), exceptions.cpp (faults, interrupts and their delivery), segments.cpp
-// (descriptors and segment checks), paging.cpp (translation, the TLB, linear memory).
+// registers), exceptions.cpp (faults, interrupts and their delivery, real mode's IVT included),
+// segments.cpp (descriptors and segment checks), far_transfers.cpp (far JMP/CALL/RET, IRET,
+// call gates), task_switch.cpp (TSSs and task gates), paging.cpp (translation, the TLB,
+// linear memory), debug.cpp (DR0-DR7, single step), x87*.cpp (the FPU).
 #pragma once
 
 #include <cstdint>
@@ -30,14 +37,30 @@ public:
     Cpu(Bus& bus, IoPorts& io, VirtualClock& clock);
 
     // The state a Multiboot loader leaves: 32-bit protected mode with flat 4 GiB code and
-    // data segments (selectors 0x08 and 0x10), CPL 0, paging and interrupts off.
+    // data segments (selectors 0x08 and 0x10), CPL 0, paging and interrupts off, the FPU
+    // as after FNINIT.
     void reset_flat(uint32_t eip);
+    // The state after RESET (Intel SDM vol. 3A, table 9-1): real mode at F000:FFF0 with CS's
+    // base at 0xFFFF0000, EDX = the CPUID signature, the FPU in its power-on state.
+    void reset_power_on();
 
     // The INTR pin, level-sensitive; `acknowledge` returns the vector (the PIC's INTA cycle).
     void set_intr(bool level) { intr_ = level; }
     std::function<uint8_t()> acknowledge;
     // An NMI (edge): taken before INTR whatever IF says, then held off until the next IRET.
     void raise_nmi() { nmi_pending_ = true; }
+
+    // The x87's FERR# output, for a board that wires it to IRQ 13 (the PC's "MS-DOS
+    // compatible" FPU error reporting, used while CR0.NE = 0): raised when a waiting FPU
+    // instruction finds an unmasked exception pending, lowered when the status word's ES bit
+    // clears. IGNNE# is the chipset's answer to a write to port 0xF0 while FERR# is up: FPU
+    // instructions then ignore the pending exception, until FERR# drops.
+    std::function<void(bool level)> fpu_error;
+    void assert_ignne()
+    {
+        if (ferr_)
+            ignne_ = true;
+    }
 
     // Model-specific registers beyond the TSC, served by the board (IA32_APIC_BASE): false,
     // or no handler, is #GP(0).
@@ -66,6 +89,8 @@ public:
 
     uint32_t eip_of(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off; }
     uint32_t next_eip(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off + op->len; }
+    // The size of the instruction pointer: 16 bits in a 16-bit code segment.
+    uint32_t ip_mask() const { return s.seg[kCs].big() ? 0xFFFFFFFFu : 0xFFFFu; }
 
     // Leaves the block after `op`, continuing with the next instruction.
     const Op* exit_after(const Op* op);
@@ -88,11 +113,19 @@ public:
     // Raises an exception for `op`, which does not retire. Returns null (leave the block).
     const Op* fault(const Op* op, uint8_t vector);
     const Op* fault(const Op* op, uint8_t vector, uint32_t error_code);
+    // A fault decided by the instruction's encoding and the mode alone (an encoding the CPU
+    // rejects, a CPL or IOPL check, #NM): QEMU raises these from its translation of the
+    // instruction and counts the instruction as executed, so `op` retires here, though the
+    // exception's frame points at it as any fault's does.
+    const Op* fault_counted(const Op* op, uint8_t vector, uint32_t error_code = 0);
     // INT n, INT3, INTO: a software interrupt after `op`, which retires.
     const Op* software_interrupt(const Op* op, uint8_t vector);
     // Stops the run before `op`, which does not retire, with a message naming what the
     // emulator lacks. (Handlers call it before they change anything.)
     const Op* stop_unsupported(const Op* op, std::string what);
+    // Leaves `op` waiting, unretired, with the CPU asleep until an interrupt: a waiting FPU
+    // instruction that signalled FERR#.
+    const Op* freeze(const Op* op);
 
     // Effective address of the memory operand, before segmentation.
     uint32_t ea(const Op* op) const
@@ -115,21 +148,47 @@ public:
 
     bool push(uint32_t value, unsigned size, const Op* op);
     bool pop(uint32_t& value, unsigned size, const Op* op);
+    // The stack pointer as SS's B bit makes it: ESP, or SP within the unchanged upper half.
+    uint32_t stack_offset(uint32_t esp) const { return s.seg[kSs].big() ? esp : esp & 0xFFFF; }
+    void set_stack_pointer(uint32_t esp)
+    {
+        s.r[kEsp] = s.seg[kSs].big() ? esp : (s.r[kEsp] & 0xFFFF0000u) | (esp & 0xFFFF);
+    }
 
     uint32_t port_in(uint16_t port, unsigned size, const Op* op);
     void port_out(uint16_t port, uint32_t value, unsigned size, const Op* op);
-    // IOPL check for IN/OUT/INS/OUTS/CLI/STI at CPL > IOPL.
-    bool io_allowed() const { return s.cpl <= ((s.eflags & kIOPL) >> 12); }
+    uint32_t iopl() const { return (s.eflags & kIOPL) >> 12; }
+    // CLI and STI (and, in virtual-8086 mode, the other IOPL-sensitive instructions): CPL <= IOPL.
+    bool io_allowed() const { return s.cpl <= iopl(); }
+    // IN, OUT, INS, OUTS: CPL <= IOPL outside virtual-8086 mode, else the TSS's I/O permission
+    // bitmap must clear every bit of the accessed ports; #GP(0) and false otherwise.
+    bool io_permitted(uint16_t port, unsigned size, const Op* op);
 
-    // Loads a segment register from a selector with the protected-mode checks; false when a
-    // fault was raised.
+    // Loads a segment register from a selector: in real and virtual-8086 mode the selector
+    // is the base's paragraph, in protected mode it goes through the descriptor checks; false
+    // when a fault was raised.
     bool load_segment(uint8_t seg, uint16_t selector, const Op* op);
     bool write_cr(unsigned n, uint32_t value, const Op* op);
-    // IRET; it also ends the NMI blocking an NMI's delivery started.
-    const Op* interrupt_return(const Op* op);
+    // MOV to and from DR0-DR7 (debug.cpp); false when a fault was raised.
+    bool read_dr(unsigned n, uint32_t& value, const Op* op);
+    bool write_dr(unsigned n, uint32_t value, const Op* op);
+    // IRET: real mode, virtual-8086 mode, protected mode and task return (NT); it also ends
+    // the NMI blocking an NMI's delivery started.
+    const Op* interrupt_return(const Op* op, unsigned osize);
     const Op* far_jump(const Op* op, uint16_t selector, uint32_t offset, bool is_call, unsigned osize);
     const Op* far_return(const Op* op, uint16_t pop_bytes, unsigned osize);
     const Op* halt(const Op* op);
+    // A REP string instruction going round again: an event taken before the next iteration
+    // pushes RF set, so that an instruction breakpoint on it does not fire again.
+    void rep_iteration_done(const Op* op) { rep_icount_ = exact_icount(op); }
+    // The x87 checks before an FPU instruction (insns_x87.cpp): #NM when CR0.EM or CR0.TS
+    // says so (WAIT: only TS with MP), then, for a waiting instruction, an unmasked exception
+    // left pending: #MF when CR0.NE = 1, else FERR# (and a freeze) unless IGNNE# is up.
+    // False: the instruction does not run.
+    enum class FpuWait { No, Yes };
+    bool fpu_ready(const Op* op, FpuWait wait, bool is_wait_insn = false);
+    // After an instruction may have cleared the status word's ES: FERR# follows it.
+    void fpu_error_update();
     // The time-stamp counter at `op`: virtual nanoseconds, so it is deterministic.
     uint64_t timestamp(const Op* op);
     void flush_tlb();
@@ -138,10 +197,12 @@ public:
     // --- the engine front end (exec/engine.h) ------------------------------------------------
 
     uint64_t pc() const override { return s.eip; }
-    bool interrupt_asserted() const { return intr_ | nmi_pending_; }
+    bool interrupt_asserted() const { return intr_ | nmi_pending_ | debug_step_; }
     void take_interrupt();
     BlockT* find_or_build();
     BlockT* build_partial(BlockT* b, unsigned room) { return build_block(scratch(), b->pc, s.eip, room); }
+    // What blocks are decoded for: 0 for a 32-bit code segment, 1 for 16-bit code.
+    uint32_t code_mode() const { return s.seg[kCs].big() ? 0 : 1; }
     // The cached block at CS:EIP when the code page is in the TLB (or paging is off) and EIP is
     // within CS: far transfers, CS, CPL and IF changes always go through the loop.
     BlockT* chain_lookup()
@@ -154,7 +215,10 @@ public:
                 return nullptr;
             phys = e.phys | (lin & 0xFFF);
         }
-        return s.eip <= s.seg[kCs].limit ? cache_.find_recent(phys) : nullptr;
+        if (s.eip > s.seg[kCs].limit)
+            return nullptr;
+        BlockT* b = cache_.find_recent(phys);
+        return b && b->mode == code_mode() ? b : nullptr;
     }
     void on_new_code_page(PhysAddr page);
 
@@ -179,15 +243,59 @@ private:
         uint32_t error;
         uint32_t return_eip;  // pushed for the handler
         uint32_t fault_eip;   // where a fault while delivering it points (INT n: the instruction)
+        bool push_rf = false; // the EFLAGS image pushed has RF set (faults; see deliver)
     };
 
     BlockT* build_block(BlockT* b, uint32_t phys_pc, uint32_t eip, unsigned max_insns);
+    // What reset leaves beside the architectural state: nothing pending, no debug step.
+    void reset_internal_state();
     // Delivers `e`, turning a fault during delivery into the fault itself, a double fault or a
     // triple fault (which ends the run) as the architecture's rules say.
     void raise(Event e);
-    // One attempt at delivering `e` through a 32-bit interrupt or trap gate. A fault on the
-    // way is left in nested_fault_ (and delivery abandoned).
+    const Op* raise_fault(const Op* op, uint8_t vector, uint32_t error_code, bool counted);
+    // One attempt at delivering `e`: through the IVT in real mode, else through an interrupt,
+    // trap or task gate of the IDT. A fault on the way is left in nested_fault_ (and delivery
+    // abandoned).
     void deliver(const Event& e);
+    void deliver_real_mode(const Event& e);
+    // The stack for privilege level `dpl` from the current TSS (its SS:ESP or SS:SP pair),
+    // checked as a stack for that level; false when a fault was raised (#TS, #SS).
+    bool inner_stack(unsigned dpl, uint32_t error_ext, Segment& ss, uint32_t& esp, const Op* op);
+    // Far CALL and JMP through a call gate (far_transfers.cpp).
+    const Op* through_call_gate(const Op* op, uint16_t gate_selector, uint64_t gate, bool is_call);
+    // A real- or virtual-8086-mode segment register load: only the selector and base change
+    // in real mode (the limit and size stay, "big real mode"); virtual-8086 mode sets them.
+    void load_real_segment(uint8_t seg, uint16_t selector);
+
+    // Task switches (task_switch.cpp): to the TSS that `selector` names (`desc` its
+    // descriptor), for a JMP, CALL, interrupt or IRET. Faults before the switch is committed
+    // are raised at `op`; faults loading the new task's segments happen in the new task and
+    // are returned for the caller to raise there.
+    enum class TaskSwitch { Jump, Call, Interrupt, Iret };
+    struct TaskSwitchResult {
+        bool committed = false;
+        std::optional<Fault> fault_in_new_task;
+    };
+    TaskSwitchResult switch_task(uint16_t selector, uint64_t desc, TaskSwitch why, uint32_t return_eip, const Op* op);
+    const Op* task_switch_from_instruction(const Op* op, uint16_t selector, uint64_t desc, TaskSwitch why);
+    bool load_task_segments(uint16_t ldt, const uint16_t (&sel)[kNumSegs], Fault& f);
+    bool load_task_segments_checked(uint16_t ldt, const uint16_t (&sel)[kNumSegs]);
+
+    // Debug registers (debug.cpp).
+    // Whether blocks must be single instructions: TF, RF or armed breakpoints.
+    bool debugging() const { return (s.eflags & (kTF | kRF)) || (s.dr7 & 0xFF); }
+    // At the start of a single-instruction block: the instruction-breakpoint check (a #DB
+    // fault, true), then RF is cleared and the single-step trap armed.
+    bool debug_before_instruction();
+    void debug_after_instruction();
+    // Recomputes what the memory fast paths must leave to the slow path, after DR7 or DR0-DR3
+    // change: pages holding data breakpoints.
+    void update_watchpoints();
+    bool watched_page(uint32_t lin_page) const;
+    void check_data_breakpoints(uint32_t lin, unsigned size, bool is_write);
+    void check_io_breakpoints(uint16_t port, unsigned size);
+    // A #DB with these DR6 bits, at s.eip (DR7.GD is cleared for the handler).
+    void raise_debug_exception(uint32_t dr6_bits, bool push_rf);
     bool translate(uint32_t lin, bool is_write, bool user, uint32_t& phys, const Op* op);
     // The same walk with no fault and no accessed/dirty update: may these bytes be fetched?
     bool translate_quiet(uint32_t lin, uint32_t& phys);
@@ -195,7 +303,21 @@ private:
     // table; Faulted: reading it raised a page fault, already delivered.
     enum class Fetch { Ok, Invalid, Faulted };
     Fetch fetch_descriptor(uint16_t selector, Segment& out);
+    // The same without setting the accessed bit, as raw bits (gates and TSS descriptors).
+    Fetch read_descriptor(uint16_t selector, uint64_t& raw, const Op* op = nullptr);
+    bool set_descriptor_busy(uint16_t selector, bool busy, const Op* op);
     bool segment_check(uint8_t seg, uint32_t offset, unsigned size, bool is_write, const Op* op, uint32_t& lin);
+    // The checks loading DS, ES, FS, GS or SS (`seg`) with `selector` at privilege level `cpl`
+    // makes: the descriptor, or false with the fault raised; `bad` is the vector for a wrong
+    // descriptor (#GP, or #TS in a task switch).
+    bool check_data_segment(uint8_t seg, uint16_t selector, unsigned cpl, uint8_t bad, Segment& out, const Op* op);
+    // The checks a far transfer makes of a code segment it returns to at privilege `rpl`
+    // (RET, IRET, task switches): code, DPL, present.
+    bool check_return_code_segment(uint16_t selector, uint8_t bad, Segment& out, const Op* op);
+    // Runs `body` (false on a fault) with faults held back; on a fault `undo` restores what
+    // `body` changed and the fault is raised at `op`: multi-step transfers that change
+    // registers before their last check.
+    bool all_or_nothing(const Op* op, const std::function<bool()>& body, const std::function<void()>& undo);
 
     IoPorts& io_;
     TlbEntry tlb_[kTlbEntries];
@@ -206,7 +328,23 @@ private:
     // While an event is being delivered, a fault is recorded here instead of delivered.
     bool delivering_ = false;
     std::optional<Fault> nested_fault_;
+    // Delivery went through a task gate and the switch was committed: a fault after it is the
+    // new task's, at its own EIP.
+    bool delivered_into_new_task_ = false;
     Fault last_fault_;
+
+    // The debug state between a single-instruction block and the check after it.
+    bool debug_step_ = false;        // a single-instruction block ran; check it at the loop
+    bool step_traps_ = false;        // TF was set when the instruction started
+    uint64_t step_icount_ = 0;       // icount before it
+    uint32_t pending_dr6_ = 0;       // breakpoint hits of the instruction (B0-B3, BT)
+    uint64_t rep_icount_ = ~uint64_t{0};  // icount after a REP iteration that goes round again
+    bool watching_ = false;          // data breakpoints armed: the fast paths are narrowed
+    uint64_t ram_window_size_ = 0;   // ram_.size while no data breakpoint is armed
+
+    // x87 error signalling.
+    bool ferr_ = false;
+    bool ignne_ = false;
 };
 
 }  // namespace emu::x86

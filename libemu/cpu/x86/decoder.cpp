@@ -11,13 +11,18 @@ using namespace handlers;
 
 constexpr size_t kMaxInsnBytes = 15;
 
-const Op* too_long(Cpu& c, const Op* op) { return c.fault(op, kExcGP, 0); }
+const Op* too_long(Cpu& c, const Op* op) { return c.fault_counted(op, kExcGP); }
 
 // The decoder: prefixes, the opcode map, ModRM and SIB, immediates; the decode tables
 // (opcode_table.h) say what each opcode takes and which handler runs it.
 class Decoder {
 public:
-    Decoder(const uint8_t* code, size_t avail, Op& op) : code_(code), avail_(std::min(avail, kMaxInsnBytes)), op_(op) {}
+    Decoder(const uint8_t* code, size_t avail, Op& op, CodeSize size)
+        : code_(code), avail_(std::min(avail, kMaxInsnBytes)), op_(op), code16_(size == CodeSize::Bits16)
+    {
+        osize_ = code16_ ? 2 : 4;
+        op_.addr16 = code16_;
+    }
 
     DecodeResult run();
 
@@ -71,9 +76,11 @@ private:
     const uint8_t* code_;
     size_t avail_;
     Op& op_;
+    bool code16_;
     size_t pos_ = 0;
-    unsigned osize_ = 4;
+    unsigned osize_;
     uint8_t seg_override_ = kNoReg;
+    uint8_t modrm_byte_ = 0;
     bool lock_ = false;
 };
 
@@ -82,6 +89,7 @@ bool Decoder::modrm(bool registers_only)
     uint8_t m;
     if (!byte(m))
         return false;
+    modrm_byte_ = m;
     unsigned mod = m >> 6, rm = m & 7;
     op_.reg = (m >> 3) & 7;
     if (mod == 3 || registers_only) {
@@ -152,8 +160,8 @@ DecodeResult Decoder::run()
         case 0x3E: seg_override_ = kDs; continue;
         case 0x64: seg_override_ = kFs; continue;
         case 0x65: seg_override_ = kGs; continue;
-        case 0x66: osize_ = 2; continue;
-        case 0x67: op_.addr16 = 1; continue;
+        case 0x66: osize_ = code16_ ? 4 : 2; continue;
+        case 0x67: op_.addr16 = !code16_; continue;
         case 0xF0: lock_ = true; continue;
         case 0xF2:
         case 0xF3: op_.rep = b; continue;
@@ -199,7 +207,15 @@ DecodeResult Decoder::from_table(const OpcodeDef& def, uint8_t opcode)
         return DecodeResult::TooShort;
     if (def.flags & kRegInOpcode)
         op_.reg = opcode & 7;
-    const OpcodeDef& entry = def.group ? def.group->by_reg[op_.reg] : def;
+    const OpcodeDef* picked = &def;
+    if (def.group) {
+        picked = &def.group->by_reg[op_.reg];
+    } else if (def.x87) {
+        picked = op_.rm == kNoReg ? &def.x87->memory[op_.reg] : &def.x87->registers[modrm_byte_ & 0x3F];
+        // The x87's last-opcode register keeps the escape's low bits and the ModRM byte.
+        op_.imm2 = ((opcode & 7u) << 8) | modrm_byte_;
+    }
+    const OpcodeDef& entry = *picked;
     if (!entry.name)
         return finish(nullptr, kEndBlock);
     uint8_t flags = def.flags | entry.flags;
@@ -213,6 +229,9 @@ DecodeResult Decoder::from_table(const OpcodeDef& def, uint8_t opcode)
 
 }  // namespace
 
-DecodeResult decode(const uint8_t* code, size_t avail, Op& op) { return Decoder(code, avail, op).run(); }
+DecodeResult decode(const uint8_t* code, size_t avail, Op& op, CodeSize size)
+{
+    return Decoder(code, avail, op, size).run();
+}
 
 }  // namespace emu::x86

@@ -378,6 +378,8 @@ const Op* bit_test(Cpu& c, const Op* op)
         if (!Imm) {
             int32_t soff = N == 2 ? static_cast<int16_t>(offset) : static_cast<int32_t>(offset);
             addr += static_cast<uint32_t>((soff >> (N == 2 ? 4 : 5)) * static_cast<int32_t>(N));
+            if (op->addr16)
+                addr &= 0xFFFF;  // the address wraps within the address size
         }
         UInt<N> t;
         if (!c.read<UInt<N>>(op->seg, addr, t, op))

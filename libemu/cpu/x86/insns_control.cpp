@@ -56,7 +56,8 @@ const Op* ret(Cpu& c, const Op* op)
     uint32_t t;
     if (!c.pop(t, N, op))
         return nullptr;
-    c.s.r[kEsp] += op->imm;
+    if (op->imm)
+        c.set_stack_pointer(c.s.r[kEsp] + op->imm);
     return c.branch(op, N == 2 ? t & 0xFFFF : t);
 }
 
@@ -97,12 +98,7 @@ template <unsigned N>
 const Op* far_ret(Cpu& c, const Op* op) { return c.far_return(op, static_cast<uint16_t>(op->imm), N); }
 
 template <unsigned N>
-const Op* iret(Cpu& c, const Op* op)
-{
-    if (N != 4)
-        return c.stop_unsupported(op, "16-bit IRET");
-    return c.interrupt_return(op);
-}
+const Op* iret(Cpu& c, const Op* op) { return c.interrupt_return(op, N); }
 
 const Op* int_n(Cpu& c, const Op* op)
 {
@@ -135,7 +131,7 @@ const Op* bound(Cpu& c, const Op* op)
 const Op* hlt(Cpu& c, const Op* op)
 {
     if (c.s.cpl != 0)
-        return c.fault(op, kExcGP, 0);
+        return c.fault_counted(op, kExcGP);
     return c.halt(op);
 }
 
@@ -211,15 +207,16 @@ const Op* string_op(Cpu& c, const Op* op)
         if ((op->rep == 0xF3 && !zf) || (op->rep == 0xF2 && zf))
             return c.exit_after(op);
     }
+    c.rep_iteration_done(op);
     return c.branch(op, c.eip_of(op));  // the next iteration is the next instruction
 }
 
 template <unsigned N>
 const Op* in_out(Cpu& c, const Op* op)
 {
-    if (!c.io_allowed())
-        return c.fault(op, kExcGP, 0);
     uint16_t port = op->aux & 2 ? static_cast<uint16_t>(c.s.r[kEdx]) : static_cast<uint16_t>(op->imm);
+    if (!c.io_permitted(port, N, op))
+        return nullptr;
     if (op->aux & 1)
         c.port_out(port, get_reg<N>(c, kEax), N, op);
     else
@@ -230,12 +227,12 @@ const Op* in_out(Cpu& c, const Op* op)
 template <unsigned N>
 const Op* io_string(Cpu& c, const Op* op)
 {
-    if (!c.io_allowed())
-        return c.fault(op, kExcGP, 0);
+    uint16_t port = static_cast<uint16_t>(c.s.r[kEdx]);
+    if (!c.io_permitted(port, N, op))
+        return nullptr;
     const bool a16 = op->addr16;
     if (op->rep && (a16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx]) == 0)
         return c.exit_after(op);
-    uint16_t port = static_cast<uint16_t>(c.s.r[kEdx]);
     const uint32_t step = (c.s.eflags & kDF) ? static_cast<uint32_t>(-static_cast<int32_t>(N)) : N;
     uint8_t r = op->aux ? kEsi : kEdi;
     uint32_t addr = a16 ? c.s.r[r] & 0xFFFF : c.s.r[r];
@@ -261,170 +258,11 @@ const Op* io_string(Cpu& c, const Op* op)
         set_reg<2>(c, kEcx, c.s.r[kEcx] - 1);
     else
         c.s.r[kEcx]--;
+    c.rep_iteration_done(op);
     return c.exit_to(op, c.eip_of(op));
 }
 
 }  // namespace
-
-// --- far transfers (protected mode, code segments only: no call gates or task switches) -------
-
-const Op* Cpu::far_jump(const Op* op, uint16_t selector, uint32_t offset, bool is_call, unsigned osize)
-{
-    if ((selector & ~3u) == 0 && !(selector & 4))
-        return fault(op, kExcGP, 0);
-    Segment d;
-    if (Fetch f = fetch_descriptor(selector, d); f != Fetch::Ok)
-        return f == Fetch::Invalid ? fault(op, kExcGP, selector & ~3u) : nullptr;
-    if (!(d.attr & 0x10))
-        return stop_unsupported(op, "far jump or call through a system descriptor (call gate or TSS), selector " +
-                                        std::to_string(selector));
-    unsigned dpl = (d.attr >> 5) & 3;
-    bool is_code = d.attr & 0x08, conforming = d.attr & 0x04;
-    if (!is_code || (conforming ? dpl > s.cpl : ((selector & 3) > s.cpl || dpl != s.cpl)))
-        return fault(op, kExcGP, selector & ~3u);
-    if (!(d.attr & 0x80))
-        return fault(op, kExcNP, selector & ~3u);
-    if (osize == 2)
-        offset &= 0xFFFF;
-    if (offset > d.limit)
-        return fault(op, kExcGP, 0);
-    if (is_call) {
-        uint32_t esp = s.r[kEsp];
-        if (!push(s.seg[kCs].selector, osize, op) || !push(next_eip(op), osize, op)) {
-            s.r[kEsp] = esp;
-            return nullptr;
-        }
-    }
-    if (!(d.attr & 0x400))
-        return stop_unsupported(op, "a 16-bit code segment (selector " + hex(selector) + ")");
-    d.selector = static_cast<uint16_t>((selector & ~3u) | s.cpl);
-    s.seg[kCs] = d;
-    return exit_to(op, offset);
-}
-
-// Segment registers the new (outer) privilege level may not use are nulled on a return.
-static void null_inaccessible_segments(State& s)
-{
-    for (uint8_t r : {kEs, kDs, kFs, kGs}) {
-        Segment& g = s.seg[r];
-        unsigned dpl = (g.attr >> 5) & 3;
-        bool data_or_nonconforming = !(g.attr & 0x08) || !(g.attr & 0x04);
-        if ((g.attr & 0x80) && data_or_nonconforming && dpl < s.cpl)
-            g = Segment{0, 0, 0, 0};
-    }
-}
-
-const Op* Cpu::far_return(const Op* op, uint16_t pop_bytes, unsigned osize)
-{
-    uint32_t esp0 = s.r[kEsp];
-    uint32_t eip, cs;
-    if (!pop(eip, osize, op) || !pop(cs, osize, op)) {
-        s.r[kEsp] = esp0;
-        return nullptr;
-    }
-    uint16_t selector = static_cast<uint16_t>(cs);
-    unsigned rpl = selector & 3;
-    Segment d;
-    if ((selector & ~3u) == 0 || rpl < s.cpl) {
-        s.r[kEsp] = esp0;
-        return fault(op, kExcGP, selector & ~3u);
-    }
-    if (Fetch f = fetch_descriptor(selector, d); f != Fetch::Ok || !(d.attr & 0x10) || !(d.attr & 0x08)) {
-        s.r[kEsp] = esp0;
-        return f == Fetch::Faulted ? nullptr : fault(op, kExcGP, selector & ~3u);
-    }
-    if (!(d.attr & 0x80)) {
-        s.r[kEsp] = esp0;
-        return fault(op, kExcNP, selector & ~3u);
-    }
-    s.r[kEsp] += pop_bytes;
-    if (rpl > s.cpl) {
-        uint32_t esp, ss;
-        if (!pop(esp, osize, op) || !pop(ss, osize, op)) {
-            s.r[kEsp] = esp0;
-            return nullptr;
-        }
-        uint8_t old_cpl = s.cpl;
-        s.cpl = static_cast<uint8_t>(rpl);
-        if (!load_segment(kSs, static_cast<uint16_t>(ss), op)) {
-            s.cpl = old_cpl;
-            s.r[kEsp] = esp0;
-            return nullptr;
-        }
-        s.r[kEsp] = esp + pop_bytes;
-        null_inaccessible_segments(s);
-    }
-    if (!(d.attr & 0x400))
-        return stop_unsupported(op, "a 16-bit code segment (selector " + hex(selector) + ")");
-    d.selector = selector;
-    s.seg[kCs] = d;
-    return exit_to(op, osize == 2 ? eip & 0xFFFF : eip);
-}
-
-const Op* Cpu::interrupt_return(const Op* op)
-{
-    if (s.eflags & kNT)
-        return stop_unsupported(op, "IRET with NT set (a task return)");
-    uint32_t esp0 = s.r[kEsp];
-    uint32_t eip, cs, eflags;
-    if (!pop(eip, 4, op) || !pop(cs, 4, op) || !pop(eflags, 4, op)) {
-        s.r[kEsp] = esp0;
-        return nullptr;
-    }
-    if (eflags & (1u << 17)) {
-        if (s.cpl == 0)
-            return stop_unsupported(op, "IRET to virtual-8086 mode");
-        eflags &= ~(1u << 17);
-    }
-    uint16_t selector = static_cast<uint16_t>(cs);
-    unsigned rpl = selector & 3;
-    Segment d;
-    if ((selector & ~3u) == 0 || rpl < s.cpl) {
-        s.r[kEsp] = esp0;
-        return fault(op, kExcGP, selector & ~3u);
-    }
-    if (Fetch f = fetch_descriptor(selector, d); f != Fetch::Ok || !(d.attr & 0x10) || !(d.attr & 0x08)) {
-        s.r[kEsp] = esp0;
-        return f == Fetch::Faulted ? nullptr : fault(op, kExcGP, selector & ~3u);
-    }
-    unsigned dpl = (d.attr >> 5) & 3;
-    if ((d.attr & 0x04) ? dpl > rpl : dpl != rpl) {
-        s.r[kEsp] = esp0;
-        return fault(op, kExcGP, selector & ~3u);
-    }
-    if (!(d.attr & 0x80)) {
-        s.r[kEsp] = esp0;
-        return fault(op, kExcNP, selector & ~3u);
-    }
-    uint32_t changeable = kStatusFlags | kTF | kDF | kNT | kRF | kAC | kID;
-    if (s.cpl == 0)
-        changeable |= kIOPL;
-    if (s.cpl <= ((s.eflags & kIOPL) >> 12))
-        changeable |= kIF;
-    uint8_t old_cpl = s.cpl;
-    if (rpl > s.cpl) {
-        uint32_t esp, ss;
-        if (!pop(esp, 4, op) || !pop(ss, 4, op)) {
-            s.r[kEsp] = esp0;
-            return nullptr;
-        }
-        s.cpl = static_cast<uint8_t>(rpl);
-        if (!load_segment(kSs, static_cast<uint16_t>(ss), op)) {
-            s.cpl = old_cpl;
-            s.r[kEsp] = esp0;
-            return nullptr;
-        }
-        s.r[kEsp] = esp;
-        null_inaccessible_segments(s);
-    }
-    if (!(d.attr & 0x400))
-        return stop_unsupported(op, "a 16-bit code segment (selector " + hex(selector) + ")");
-    d.selector = selector;
-    s.seg[kCs] = d;
-    s.eflags = (s.eflags & ~changeable) | (eflags & changeable) | kEflagsFixed1;
-    nmi_blocked_ = false;
-    return exit_to(op, eip);
-}
 
 namespace handlers {
 

@@ -159,12 +159,17 @@ const Op* push_seg(Cpu& c, const Op* op)
 template <unsigned N>
 const Op* pop_seg(Cpu& c, const Op* op)
 {
-    bool big = c.s.seg[kSs].attr & 0x400;
-    uint32_t offset = big ? c.s.r[kEsp] : (c.s.r[kEsp] & 0xFFFF);
+    // The stack pointer moves by the old SS's B bit, whatever POP SS loads.
+    uint32_t esp = c.s.r[kEsp];
     UInt<N> v;
-    if (!c.read<UInt<N>>(kSs, offset, v, op) || !c.load_segment(op->aux, static_cast<uint16_t>(v), op))
+    if (!c.read<UInt<N>>(kSs, c.stack_offset(esp), v, op))
         return nullptr;
-    c.s.r[kEsp] += N;
+    c.set_stack_pointer(esp + N);
+    uint32_t popped_esp = c.s.r[kEsp];
+    c.s.r[kEsp] = esp;
+    if (!c.load_segment(op->aux, static_cast<uint16_t>(v), op))
+        return nullptr;
+    c.s.r[kEsp] = popped_esp;
     return op->aux == kSs ? c.exit_after(op) : c.next(op);
 }
 
@@ -236,7 +241,7 @@ const Op* enter(Cpu& c, const Op* op)
     for (unsigned i = 1; i < level; ++i) {
         ebp -= N;
         UInt<N> v;
-        if (!c.read<UInt<N>>(kSs, ebp, v, op) || !c.push(v, N, op)) {
+        if (!c.read<UInt<N>>(kSs, c.stack_offset(ebp), v, op) || !c.push(v, N, op)) {
             c.s.r[kEsp] = esp0;
             return nullptr;
         }
@@ -245,10 +250,8 @@ const Op* enter(Cpu& c, const Op* op)
         c.s.r[kEsp] = esp0;
         return nullptr;
     }
-    // The new stack pointer must be writable: the frame below it is touched by the processor.
-    uint32_t new_esp = c.s.r[kEsp] - (op->imm & 0xFFFF);
     set_reg<N>(c, kEbp, frame);
-    c.s.r[kEsp] = new_esp;
+    c.set_stack_pointer(c.s.r[kEsp] - (op->imm & 0xFFFF));
     return c.next(op);
 }
 
@@ -256,7 +259,7 @@ template <unsigned N>
 const Op* leave(Cpu& c, const Op* op)
 {
     uint32_t esp = c.s.r[kEsp];
-    c.s.r[kEsp] = c.s.r[kEbp];
+    c.set_stack_pointer(c.s.r[kEbp]);
     uint32_t v;
     if (!c.pop(v, N, op)) {
         c.s.r[kEsp] = esp;

@@ -1,5 +1,5 @@
-// System instructions: interrupt flag, descriptor tables and task register, control
-// registers, CPUID, RDTSC, MSRs, descriptor queries, and what raises #UD or #NM.
+// System instructions: interrupt flag, descriptor tables and task register, control and debug
+// registers, CPUID, RDTSC, MSRs, descriptor queries, and what raises #UD.
 #include "cpu/x86/cpuid.h"
 #include "cpu/x86/operands.h"
 
@@ -8,11 +8,15 @@ namespace emu::x86 {
 namespace {
 
 constexpr uint32_t kMsrTsc = 0x10;
+// IA32_BIOS_SIGN_ID: the microcode revision in the high half, which a write of 0 followed by
+// CPUID loads (writes change nothing else). QEMU's CPUs report revision 1.
+constexpr uint32_t kMsrBiosSignId = 0x8B;
+constexpr uint64_t kMicrocodeRevision = uint64_t{1} << 32;
 
 const Op* cli_sti(Cpu& c, const Op* op)
 {
     if (!c.io_allowed())
-        return c.fault(op, kExcGP, 0);
+        return c.fault_counted(op, kExcGP);
     if (op->aux) {
         if (!(c.s.eflags & kIF))
             c.hold_interrupts_one_instruction();
@@ -27,7 +31,7 @@ bool privileged(Cpu& c, const Op* op)
 {
     if (c.s.cpl == 0)
         return true;
-    c.fault(op, kExcGP, 0);
+    c.fault_counted(op, kExcGP);
     return false;
 }
 
@@ -92,6 +96,9 @@ bool visible_descriptor(Cpu& c, uint16_t sel, uint64_t& d, const Op* op, bool& f
 
 const Op* group6(Cpu& c, const Op* op)
 {
+    // The LDT, TR and descriptor queries exist in protected mode only.
+    if (c.s.real_segments())
+        return c.fault_counted(op, kExcUD);
     switch (op->reg) {
     case 0:  // SLDT
     case 1: {  // STR
@@ -125,7 +132,7 @@ const Op* group6(Cpu& c, const Op* op)
         c.s.eflags = ok ? c.s.eflags | kZF : c.s.eflags & ~kZF;
         return c.next(op);
     }
-    default: return c.fault(op, kExcUD);
+    default: return c.fault_counted(op, kExcUD);
     }
 }
 
@@ -179,7 +186,7 @@ const Op* group7(Cpu& c, const Op* op)
         c.invalidate_page(c.s.seg[op->seg].base + c.ea(op));
         return c.exit_after(op);
     }
-    default: return c.fault(op, kExcUD);
+    default: return c.fault_counted(op, kExcUD);
     }
 }
 
@@ -189,7 +196,7 @@ const Op* mov_cr(Cpu& c, const Op* op)
     if (!privileged(c, op))
         return nullptr;
     if (op->reg == 1 || op->reg > 4)
-        return c.fault(op, kExcUD);
+        return c.fault_counted(op, kExcUD);
     if (op->aux) {
         if (!c.write_cr(op->reg, c.s.r[op->rm], op))
             return nullptr;
@@ -200,7 +207,21 @@ const Op* mov_cr(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-const Op* mov_dr(Cpu& c, const Op* op) { return c.stop_unsupported(op, "debug registers (MOV DRn)"); }
+// MOV to/from DR0-DR7: op->reg is the debug register, op->rm the general register, op->aux 1
+// for a write.
+const Op* mov_dr(Cpu& c, const Op* op)
+{
+    if (op->aux) {
+        if (!c.write_dr(op->reg, c.s.r[op->rm], op))
+            return nullptr;
+        return c.exit_after(op);
+    }
+    uint32_t v;
+    if (!c.read_dr(op->reg, v, op))
+        return nullptr;
+    c.s.r[op->rm] = v;
+    return c.next(op);
+}
 
 const Op* clts(Cpu& c, const Op* op)
 {
@@ -212,21 +233,11 @@ const Op* clts(Cpu& c, const Op* op)
 
 const Op* cpuid(Cpu& c, const Op* op)
 {
-    uint32_t leaf = c.s.r[kEax];
-    uint32_t a = 0, b = 0, cc = 0, d = 0;
-    if (leaf == 0) {
-        a = 1;
-        b = 0x756E6547;   // "Genu"
-        d = 0x49656E69;   // "ineI"
-        cc = 0x6C65746E;  // "ntel"
-    } else if (leaf == 1) {
-        a = kCpuidSignature;
-        d = kCpuidFeatures | (c.has_apic && c.has_apic() ? kCpuidFeatureApic : 0);
-    }
-    c.s.r[kEax] = a;
-    c.s.r[kEbx] = b;
-    c.s.r[kEcx] = cc;
-    c.s.r[kEdx] = d;
+    CpuidResult r = cpuid_leaf(c.s.r[kEax], c.s.r[kEcx], c.has_apic && c.has_apic());
+    c.s.r[kEax] = r.eax;
+    c.s.r[kEbx] = r.ebx;
+    c.s.r[kEcx] = r.ecx;
+    c.s.r[kEdx] = r.edx;
     return c.step(op);
 }
 
@@ -240,8 +251,9 @@ const Op* rdtsc(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-// The time-stamp counter (read-only) is the CPU's own MSR; the board serves the others
-// (IA32_APIC_BASE). An MSR nobody has is #GP(0), as on a CPU without it.
+// The time-stamp counter (read-only) and the microcode signature are the CPU's own MSRs; the
+// board serves the others (IA32_APIC_BASE). An MSR nobody has is #GP(0), as on a CPU without
+// it.
 const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
 {
     if (!privileged(c, op))
@@ -249,6 +261,8 @@ const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
     uint32_t msr = c.s.r[kEcx];
     if (op->aux) {
         uint64_t v = (uint64_t{c.s.r[kEdx]} << 32) | c.s.r[kEax];
+        if (msr == kMsrBiosSignId)
+            return c.next(op);
         if (msr == kMsrTsc || !c.write_msr || !c.write_msr(msr, v))
             return c.fault(op, kExcGP, 0);
         return c.exit_after(op);  // the write may have changed what interrupts are due
@@ -256,6 +270,8 @@ const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
     uint64_t v;
     if (msr == kMsrTsc)
         v = c.timestamp(op);
+    else if (msr == kMsrBiosSignId)
+        v = kMicrocodeRevision;
     else if (!c.read_msr || !c.read_msr(msr, v))
         return c.fault(op, kExcGP, 0);
     c.s.r[kEax] = static_cast<uint32_t>(v);
@@ -266,6 +282,8 @@ const Op* rdmsr_wrmsr(Cpu& c, const Op* op)
 template <unsigned N>
 const Op* lar_lsl(Cpu& c, const Op* op)
 {
+    if (c.s.real_segments())
+        return c.fault_counted(op, kExcUD);
     uint32_t v;
     if (!get_rm<2>(c, op, v))
         return nullptr;
@@ -300,6 +318,8 @@ const Op* lar_lsl(Cpu& c, const Op* op)
 
 const Op* arpl(Cpu& c, const Op* op)
 {
+    if (c.s.real_segments())
+        return c.fault_counted(op, kExcUD);
     uint32_t dst;
     if (!get_rm<2>(c, op, dst))
         return nullptr;
@@ -323,21 +343,7 @@ const Op* cache_op(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-const Op* undefined(Cpu& c, const Op* op) { return c.fault(op, kExcUD); }
-
-// x87 escapes and WAIT with no FPU: #NM when CR0 says the FPU is emulated or its state
-// switched out, #UD otherwise; WAIT only faults with TS and MP both set.
-const Op* fpu(Cpu& c, const Op* op)
-{
-    if (op->aux == 0x9B) {
-        if ((c.s.cr0 & kCr0TS) && (c.s.cr0 & kCr0MP))
-            return c.fault(op, kExcNM);
-        return c.step(op);
-    }
-    if (c.s.cr0 & (kCr0EM | kCr0TS))
-        return c.fault(op, kExcNM);
-    return c.fault(op, kExcUD);
-}
+const Op* undefined(Cpu& c, const Op* op) { return c.fault_counted(op, kExcUD); }
 
 }  // namespace
 
@@ -357,7 +363,6 @@ Handler arpl() { return x86::arpl; }
 Handler nop() { return x86::nop; }
 Handler cache_op() { return x86::cache_op; }
 Handler undefined() { return x86::undefined; }
-Handler fpu() { return x86::fpu; }
 
 }  // namespace handlers
 

@@ -44,6 +44,7 @@ enum OpcodeFlag : uint8_t {
 using Select = Handler (*)(Op& op, unsigned osize, uint8_t opcode);
 
 struct GroupTable;
+struct X87Table;
 
 struct OpcodeDef {
     const char* name = nullptr;  // the mnemonic, for reports
@@ -53,6 +54,8 @@ struct OpcodeDef {
     // An opcode whose ModRM.reg picks the instruction: the group entry's name, flags,
     // immediate and selector apply (its flags add to these).
     const GroupTable* group = nullptr;
+    // An x87 escape (D8-DF): the ModRM byte picks the entry, as for a group.
+    const X87Table* x87 = nullptr;
 };
 
 struct GroupTable {
@@ -85,6 +88,21 @@ consteval GroupTable make_group(std::initializer_list<OpcodeEntry> entries)
 {
     return GroupTable{make_opcode_table<8>(entries)};
 }
+
+// An x87 escape's two sub-tables (Intel SDM vol. 2, appendix A.5): memory forms by ModRM.reg,
+// register forms (ModRM.mod = 3) by the ModRM byte's low six bits, reg * 8 + rm.
+struct X87Table {
+    std::array<OpcodeDef, 8> memory{};
+    std::array<OpcodeDef, 64> registers{};
+};
+
+consteval X87Table make_x87_table(std::initializer_list<OpcodeEntry> memory, std::initializer_list<OpcodeEntry> registers)
+{
+    return X87Table{make_opcode_table<8>(memory), make_opcode_table<64>(registers)};
+}
+
+// The escape tables, D8 to DF (opcodes_x87.cpp), by the escape's low three bits.
+extern const X87Table kX87Escapes[8];
 
 // The one-byte map (prefixes and the 0F escape are the decoder's, not entries) and the 0F map.
 const std::array<OpcodeDef, 256>& one_byte_opcodes();

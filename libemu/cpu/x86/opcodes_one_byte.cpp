@@ -1,7 +1,9 @@
 // The one-byte opcode map (Intel SDM vol. 2, table A-2) and its ModRM.reg groups 1-5 and 11,
-// for 32-bit and 16-bit operand sizes. Prefixes and the 0F escape belong to the decoder.
+// for 32-bit and 16-bit operand sizes. Prefixes and the 0F escape belong to the decoder; the x87
+// escapes D8-DF have their own tables (opcodes_x87.cpp).
 #include "cpu/x86/opcode_table.h"
 #include "cpu/x86/operands.h"
+#include "cpu/x86/x87_insns.h"
 
 namespace emu::x86 {
 
@@ -169,7 +171,7 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
     {0x99, 0x99, {"CWD/CDQ", 0, Imm::None, [](Op&, unsigned v, uint8_t) { return convert(Convert::Split, v); }}},
     {0x9A, 0x9A, {"CALLF Ap", kEndBlock, Imm::FarPtr,
                   [](Op&, unsigned v, uint8_t) { return far_jmp_call(FarKind::Call, FarTarget::Pointer, v); }}},
-    {0x9B, 0x9B, {"WAIT", kEndBlock, Imm::None, [](Op& op, unsigned, uint8_t o) { return with_opcode_aux(op, o, fpu()); }}},
+    {0x9B, 0x9B, {"WAIT", 0, Imm::None, [](Op&, unsigned, uint8_t) { return fpu::wait(); }}},
     {0x9C, 0x9C, {"PUSHF", 0, Imm::None, [](Op&, unsigned v, uint8_t) { return pushf(v); }}},
     {0x9D, 0x9D, {"POPF", kEndBlock, Imm::None, [](Op&, unsigned v, uint8_t) { return popf(v); }}},
     {0x9E, 0x9F, {"SAHF/LAHF", 0, Imm::None, [](Op& op, unsigned, uint8_t o) { return with_opcode_aux(op, o, flag_op()); }}},
@@ -207,9 +209,14 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
     {0xD4, 0xD5, {"AAM/AAD Ib", 0, Imm::Ib, [](Op& op, unsigned, uint8_t o) { return with_opcode_aux(op, o, bcd()); }}},
     {0xD6, 0xD6, {"SALC", 0, Imm::None, [](Op& op, unsigned, uint8_t o) { return with_opcode_aux(op, o, bcd()); }}},
     {0xD7, 0xD7, {"XLAT", 0, Imm::None, [](Op&, unsigned, uint8_t) { return xlat(); }}},
-    {0xD8, 0xDF, {"x87 escape", kModRM | kEndBlock, Imm::None, [](Op& op, unsigned, uint8_t o) {
-                      return with_opcode_aux(op, o, fpu());
-                  }}},
+    {0xD8, 0xD8, {"x87 escape D8", kModRM, Imm::None, nullptr, nullptr, &kX87Escapes[0]}},
+    {0xD9, 0xD9, {"x87 escape D9", kModRM, Imm::None, nullptr, nullptr, &kX87Escapes[1]}},
+    {0xDA, 0xDA, {"x87 escape DA", kModRM, Imm::None, nullptr, nullptr, &kX87Escapes[2]}},
+    {0xDB, 0xDB, {"x87 escape DB", kModRM, Imm::None, nullptr, nullptr, &kX87Escapes[3]}},
+    {0xDC, 0xDC, {"x87 escape DC", kModRM, Imm::None, nullptr, nullptr, &kX87Escapes[4]}},
+    {0xDD, 0xDD, {"x87 escape DD", kModRM, Imm::None, nullptr, nullptr, &kX87Escapes[5]}},
+    {0xDE, 0xDE, {"x87 escape DE", kModRM, Imm::None, nullptr, nullptr, &kX87Escapes[6]}},
+    {0xDF, 0xDF, {"x87 escape DF", kModRM, Imm::None, nullptr, nullptr, &kX87Escapes[7]}},
     {0xE0, 0xE3, {"LOOPcc/JeCXZ Jb", kEndBlock, Imm::IbS, [](Op& op, unsigned, uint8_t o) {
                       op.aux = o & 3;
                       return loop();

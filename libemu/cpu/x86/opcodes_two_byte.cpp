@@ -1,7 +1,8 @@
 // The two-byte opcode map, 0F xx (Intel SDM vol. 2, table A-3), as far as an i686 without
-// MMX or SSE has it, and its ModRM.reg groups 6-9.
+// MMX or SSE has it, and its ModRM.reg groups 6-9 and 15.
 #include "cpu/x86/opcode_table.h"
 #include "cpu/x86/operands.h"
+#include "cpu/x86/x87_insns.h"
 
 namespace emu::x86 {
 
@@ -38,6 +39,13 @@ constexpr GroupTable kGroup8 = make_group({
             [](Op&, unsigned v, uint8_t) { return bit_test(BitOp::Complement, true, v); }}},
 });
 
+// Group 15 (0F AE): FXSAVE and FXRSTOR; the rest (SSE's LDMXCSR, STMXCSR, the fences and
+// CLFLUSH) belongs to extensions this CPU does not report.
+constexpr GroupTable kGroup15 = make_group({
+    {0, 0, {"FXSAVE M512", kMemoryOnly, Imm::None, [](Op&, unsigned, uint8_t) { return fpu::fxsave(false); }}},
+    {1, 1, {"FXRSTOR M512", kMemoryOnly, Imm::None, [](Op&, unsigned, uint8_t) { return fpu::fxsave(true); }}},
+});
+
 // Group 9 (0F C7): CMPXCHG8B Mq.
 constexpr GroupTable kGroup9 = make_group({
     {1, 1, {"CMPXCHG8B Mq", kMemoryOnly | kLockable, Imm::None, [](Op&, unsigned, uint8_t) { return cmpxchg8b(); }}},
@@ -63,8 +71,10 @@ constexpr std::array<OpcodeDef, 256> kTwoByte = make_opcode_table<256>({
                   [](Op& op, unsigned, uint8_t) { op.aux = 0; return mov_cr(); }}},
     {0x22, 0x22, {"MOV Cd,Rd", kModRM | kModRMRegOnly | kEndBlock, Imm::None,
                   [](Op& op, unsigned, uint8_t) { op.aux = 1; return mov_cr(); }}},
-    {0x21, 0x21, {"MOV Rd,Dd", kModRM | kModRMRegOnly | kEndBlock, Imm::None, [](Op&, unsigned, uint8_t) { return mov_dr(); }}},
-    {0x23, 0x23, {"MOV Dd,Rd", kModRM | kModRMRegOnly | kEndBlock, Imm::None, [](Op&, unsigned, uint8_t) { return mov_dr(); }}},
+    {0x21, 0x21, {"MOV Rd,Dd", kModRM | kModRMRegOnly | kEndBlock, Imm::None,
+                  [](Op& op, unsigned, uint8_t) { op.aux = 0; return mov_dr(); }}},
+    {0x23, 0x23, {"MOV Dd,Rd", kModRM | kModRMRegOnly | kEndBlock, Imm::None,
+                  [](Op& op, unsigned, uint8_t) { op.aux = 1; return mov_dr(); }}},
     {0x30, 0x30, {"WRMSR", kEndBlock, Imm::None, [](Op& op, unsigned, uint8_t) { op.aux = 1; return rdmsr_wrmsr(); }}},
     {0x31, 0x31, {"RDTSC", 0, Imm::None, [](Op&, unsigned, uint8_t) { return rdtsc(); }}},
     {0x32, 0x32, {"RDMSR", kEndBlock, Imm::None, [](Op& op, unsigned, uint8_t) { op.aux = 0; return rdmsr_wrmsr(); }}},
@@ -91,6 +101,7 @@ constexpr std::array<OpcodeDef, 256> kTwoByte = make_opcode_table<256>({
     {0xAB, 0xAB, {"BTS Ev,Gv", kModRM | kLockable, Imm::None, [](Op&, unsigned v, uint8_t) { return bit_test(BitOp::Set, false, v); }}},
     {0xAC, 0xAC, {"SHRD Ev,Gv,Ib", kModRM, Imm::Ib, [](Op&, unsigned v, uint8_t) { return double_shift(true, false, v); }}},
     {0xAD, 0xAD, {"SHRD Ev,Gv,CL", kModRM, Imm::None, [](Op&, unsigned v, uint8_t) { return double_shift(true, true, v); }}},
+    {0xAE, 0xAE, {"group 15", kModRM, Imm::None, nullptr, &kGroup15}},
     {0xAF, 0xAF, {"IMUL Gv,Ev", kModRM, Imm::None, [](Op& op, unsigned v, uint8_t) { op.aux = 0; return imul_reg(v); }}},
     {0xB0, 0xB1, {"CMPXCHG Ev,Gv", kModRM | kLockable, Imm::None, [](Op&, unsigned v, uint8_t o) { return cmpxchg(sized(v, o)); }}},
     {0xB2, 0xB2, {"LSS Gv,Mp", kModRM | kMemoryOnly | kEndBlock, Imm::None, far_pointer_load}},

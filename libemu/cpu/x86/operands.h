@@ -164,7 +164,6 @@ Handler arpl();
 Handler nop();
 Handler cache_op();  // INVD, WBINVD: privileged no-ops
 Handler undefined();
-Handler fpu();       // x87 escapes and WAIT: #NM or #UD as CR0 says
 }  // namespace handlers
 
 }  // namespace emu::x86

@@ -75,9 +75,12 @@ bool Cpu::translate(uint32_t lin, bool is_write, bool user, uint32_t& phys, cons
     } else {
         phys = lin;
     }
-    // Cache RAM pages for the fast path; code pages keep writes on the slow path.
+    // Cache RAM pages for the fast path; code pages keep writes on the slow path, pages with
+    // data breakpoints every access.
     TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
     uint32_t page = phys & ~0xFFFu;
+    if (__builtin_expect(watching_, 0) && watched_page(lin & ~0xFFFu))
+        return true;
     if (RamRegion* r = bus_.ram_at(page, kPageSize)) {
         uint64_t index = (page - r->base) >> kPageBits;
         if (r->code_page[index])
@@ -116,6 +119,8 @@ bool Cpu::translate_quiet(uint32_t lin, uint32_t& phys)
 bool Cpu::read_linear(uint32_t lin, unsigned size, uint64_t& value, bool user, const Op* op)
 {
     value = 0;
+    if (__builtin_expect(watching_, 0))
+        check_data_breakpoints(lin, size, false);
     for (unsigned i = 0; i < size;) {
         uint32_t a = lin + i;
         unsigned chunk = std::min<unsigned>(size - i, kPageSize - (a & 0xFFF));
@@ -154,6 +159,8 @@ bool Cpu::write_linear(uint32_t lin, unsigned size, uint64_t value, bool user, c
         return false;
     if (op)
         clock_.set_icount(exact_icount(op));
+    if (__builtin_expect(watching_, 0))
+        check_data_breakpoints(lin, size, true);
     if (first == size && !bus_.ram_at(phys[0], size)) {
         if (bus_.write(phys[0], size, value) == Bus::Status::Ok)
             io_exit_ = true;

@@ -1,5 +1,6 @@
-// Descriptors and segments: loading segment registers with the protected-mode checks, and the
-// checks every access through a segment makes.
+// Descriptors and segments: loading segment registers (real and virtual-8086 mode: the
+// selector is the base's paragraph; protected mode: the descriptor checks), and the checks
+// every access through a segment makes.
 #include "cpu/x86/cpu.h"
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 
 namespace emu::x86 {
 
-Cpu::Fetch Cpu::fetch_descriptor(uint16_t selector, Segment& out)
+Cpu::Fetch Cpu::read_descriptor(uint16_t selector, uint64_t& d, const Op* op)
 {
     const bool local = selector & 4;
     uint32_t table = local ? s.ldtr.base : s.gdtr.base;
@@ -19,9 +20,46 @@ Cpu::Fetch Cpu::fetch_descriptor(uint16_t selector, Segment& out)
         return Fetch::Invalid;
     if (index + 7 > limit)
         return Fetch::Invalid;
-    uint64_t d;
-    if (!read_linear(table + index, 8, d, false, nullptr))
+    if (!read_linear(table + index, 8, d, false, op))
         return Fetch::Faulted;
+    return Fetch::Ok;
+}
+
+bool Cpu::set_descriptor_busy(uint16_t selector, bool busy, const Op* op)
+{
+    // TSS descriptors live in the GDT; bit 1 of the type is the busy bit.
+    uint32_t at = s.gdtr.base + (selector & ~7u) + 5;
+    uint64_t type;
+    if (!read_linear(at, 1, type, false, op))
+        return false;
+    type = busy ? (type | 0x02) : (type & ~uint64_t{0x02});
+    return write_linear(at, 1, type, false, op);
+}
+
+void Cpu::load_real_segment(uint8_t seg, uint16_t selector)
+{
+    Segment& g = s.seg[seg];
+    g.selector = selector;
+    g.base = uint32_t{selector} << 4;
+    if (s.vm86()) {
+        g.limit = 0xFFFF;
+        g.attr = kVm86Data;
+        return;
+    }
+    // Real mode: P6 and later processors keep the limit, DPL and size the descriptor cache
+    // holds (what protected mode loaded: "big real mode"); the segment becomes present
+    // read/write data, as after reset.
+    g.attr = static_cast<uint16_t>((g.attr & 0xF60) | kRealModeData);
+}
+
+Cpu::Fetch Cpu::fetch_descriptor(uint16_t selector, Segment& out)
+{
+    uint64_t d;
+    if (Fetch f = read_descriptor(selector, d); f != Fetch::Ok)
+        return f;
+    const bool local = selector & 4;
+    uint32_t table = local ? s.ldtr.base : s.gdtr.base;
+    uint32_t index = selector & ~7u;
     out = segment_from_descriptor(d, selector);
     // The CPU sets the accessed bit of code and data descriptors it loads.
     if ((out.attr & 0x10) && !(out.attr & 0x01)) {
@@ -35,20 +73,33 @@ Cpu::Fetch Cpu::fetch_descriptor(uint16_t selector, Segment& out)
 
 bool Cpu::load_segment(uint8_t seg, uint16_t selector, const Op* op)
 {
-    uint16_t index = selector & ~3u;
+    if (s.real_segments()) {
+        load_real_segment(seg, selector);
+        return true;
+    }
+    Segment d;
+    if (!check_data_segment(seg, selector, s.cpl, kExcGP, d, op))
+        return false;
+    s.seg[seg] = d;
+    return true;
+}
+
+bool Cpu::check_data_segment(uint8_t seg, uint16_t selector, unsigned cpl, uint8_t bad, Segment& out, const Op* op)
+{
     uint8_t rpl = selector & 3;
-    if (index == 0 && !(selector & 4)) {
+    uint32_t err = selector & ~3u;
+    if ((selector & ~3u) == 0) {
         if (seg == kSs) {
-            fault(op, kExcGP, 0);
+            fault(op, bad, err);
             return false;
         }
-        s.seg[seg] = Segment{selector, 0, 0, 0};  // null: any access through it is #GP(0)
+        out = Segment{selector, 0, 0, 0};  // null: any access through it is #GP(0)
         return true;
     }
     Segment d;
     if (Fetch f = fetch_descriptor(selector, d); f != Fetch::Ok) {
         if (f == Fetch::Invalid)
-            fault(op, kExcGP, index | (selector & 4));
+            fault(op, bad, err);
         return false;
     }
     unsigned dpl = (d.attr >> 5) & 3;
@@ -57,10 +108,9 @@ bool Cpu::load_segment(uint8_t seg, uint16_t selector, const Op* op)
     bool readable = is_code ? (d.attr & 0x02) : true;
     bool writable = !is_code && (d.attr & 0x02);
     bool conforming = is_code && (d.attr & 0x04);
-    uint32_t err = selector & ~3u;
     if (seg == kSs) {
-        if (!is_segment || !writable || rpl != s.cpl || dpl != s.cpl) {
-            fault(op, kExcGP, err);
+        if (!is_segment || !writable || rpl != cpl || dpl != cpl) {
+            fault(op, bad, err);
             return false;
         }
         if (!(d.attr & 0x80)) {
@@ -68,8 +118,8 @@ bool Cpu::load_segment(uint8_t seg, uint16_t selector, const Op* op)
             return false;
         }
     } else {
-        if (!is_segment || !readable || (!conforming && (dpl < s.cpl || dpl < rpl))) {
-            fault(op, kExcGP, err);
+        if (!is_segment || !readable || (!conforming && (dpl < cpl || dpl < rpl))) {
+            fault(op, bad, err);
             return false;
         }
         if (!(d.attr & 0x80)) {
@@ -77,7 +127,7 @@ bool Cpu::load_segment(uint8_t seg, uint16_t selector, const Op* op)
             return false;
         }
     }
-    s.seg[seg] = d;
+    out = d;
     return true;
 }
 

@@ -1,8 +1,10 @@
-// i386 architectural state the interpreter keeps: 32-bit protected mode (no real mode, no
-// virtual-8086 mode), paging, two privilege levels in use (0 and 3) and the rest checked.
+// i386 architectural state the interpreter keeps: real mode, 16- and 32-bit protected mode,
+// paging, the four privilege levels, the debug registers and the x87 FPU.
 #pragma once
 
 #include <cstdint>
+
+#include "cpu/x86/x87_state.h"
 
 namespace emu::x86 {
 
@@ -22,6 +24,7 @@ constexpr uint32_t kOF = 1u << 11;
 constexpr uint32_t kIOPL = 3u << 12;
 constexpr uint32_t kNT = 1u << 14;
 constexpr uint32_t kRF = 1u << 16;
+constexpr uint32_t kVM = 1u << 17;
 constexpr uint32_t kAC = 1u << 18;
 constexpr uint32_t kID = 1u << 21;
 constexpr uint32_t kStatusFlags = kCF | kPF | kAF | kZF | kSF | kOF;
@@ -37,7 +40,19 @@ constexpr uint32_t kCr0NE = 1u << 5;
 constexpr uint32_t kCr0WP = 1u << 16;
 constexpr uint32_t kCr0AM = 1u << 18;
 constexpr uint32_t kCr0PG = 1u << 31;
+constexpr uint32_t kCr4TSD = 1u << 2;
+constexpr uint32_t kCr4DE = 1u << 3;
 constexpr uint32_t kCr4PSE = 1u << 4;
+constexpr uint32_t kCr4OSFXSR = 1u << 9;
+
+// Debug register bits: DR6 status (the reserved bits read as ones on a P6) and DR7 control
+// (bit 10 reads as one).
+constexpr uint32_t kDr6Fixed1 = 0xFFFF0FF0;
+constexpr uint32_t kDr6BD = 1u << 13;  // MOV DRn caught by DR7.GD
+constexpr uint32_t kDr6BS = 1u << 14;  // single step
+constexpr uint32_t kDr6BT = 1u << 15;  // task switch into a TSS with its T bit set
+constexpr uint32_t kDr7Fixed1 = 1u << 10;
+constexpr uint32_t kDr7GD = 1u << 13;
 
 // A segment register with its hidden descriptor cache.
 struct Segment {
@@ -47,7 +62,14 @@ struct Segment {
     // Descriptor bits 40-47 (type, S, DPL, P) in bits 0-7, and bits 52-55 (AVL, L, D/B, G) in
     // bits 8-11: D/B is 0x400, G is 0x800.
     uint16_t attr = 0;
+
+    bool big() const { return attr & 0x400; }  // D/B: 32-bit code, or a stack used through ESP
 };
+
+// Access bytes of segments loaded in real and virtual-8086 mode: present, read/write data,
+// accessed (DPL 0 or 3).
+constexpr uint16_t kRealModeData = 0x93;
+constexpr uint16_t kVm86Data = 0xF3;
 
 // The segment register contents a descriptor (its 8 bytes as a little-endian integer) gives.
 inline Segment segment_from_descriptor(uint64_t d, uint16_t selector)
@@ -77,13 +99,23 @@ struct State {
     uint32_t cr2 = 0;
     uint32_t cr3 = 0;
     uint32_t cr4 = 0;
+    uint32_t dr[4] = {};  // breakpoint linear addresses
+    uint32_t dr6 = kDr6Fixed1;
+    uint32_t dr7 = kDr7Fixed1;
     uint8_t cpl = 0;
+    FpuState fpu;
+
+    bool protected_mode() const { return cr0 & kCr0PE; }
+    bool vm86() const { return eflags & kVM; }
+    // Real mode, or virtual-8086 mode: segment registers hold paragraph numbers.
+    bool real_segments() const { return !(cr0 & kCr0PE) || (eflags & kVM); }
 };
 
 // Exception vectors.
 enum Vector : uint8_t {
     kExcDE = 0, kExcDB = 1, kExcNMI = 2, kExcBP = 3, kExcOF = 4, kExcBR = 5, kExcUD = 6, kExcNM = 7,
     kExcDF = 8, kExcTS = 10, kExcNP = 11, kExcSS = 12, kExcGP = 13, kExcPF = 14, kExcMF = 16, kExcAC = 17,
+    kExcMC = 18,
 };
 
 }  // namespace emu::x86
