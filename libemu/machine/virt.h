@@ -1,6 +1,7 @@
 // The AArch64 `virt` board, address-compatible with QEMU's `-M virt -cpu cortex-a57`: RAM at
 // 0x40000000, a GICv2 at 0x08000000, PL011 at 0x09000000 (SPI 1), PL031 at 0x09010000
-// (SPI 2), the generic timer, PSCI over HVC/SMC and semihosting.
+// (SPI 2), the generic timer, PSCI over HVC/SMC, semihosting, and 32 virtio-mmio transports at
+// 0x0a000000 (SPI 16 + n) with the virtio devices the configuration asks for.
 // It runs a guest ELF the way QEMU's `-kernel` runs a non-Linux image: entry at EL1h with the
 // MMU off and all interrupts masked. Host data reaches it only through the input gate.
 #pragma once
@@ -16,6 +17,7 @@
 #include "dev/pl011.h"
 #include "dev/pl031.h"
 #include "machine/board.h"
+#include "machine/virtio_slots.h"
 
 namespace emu {
 
@@ -42,7 +44,9 @@ public:
     const std::vector<std::string>& register_names() const override;
     std::vector<uint64_t> register_values() const override;
 
+    const DiskOverlay* drive(size_t i) const override;
     a64::Cpu& cpu() { return cpu_; }
+    VirtioSlots& virtio() { return virtio_; }
 
 private:
     CpuCore& core() override { return cpu_; }
@@ -63,6 +67,7 @@ private:
     Pl031 rtc_;
     ArmGenericTimer timer_;
     a64::Cpu cpu_;
+    VirtioSlots virtio_;
     int64_t semihosting_errno_ = 0;
 };
 

@@ -2,6 +2,7 @@
 // events, where its bytes go, and whether every byte of it checks out.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cinttypes>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
 #include "tools/rr-inspect/checkpoints.h"
+#include "tools/rr-inspect/pcap.h"
 #include "replay/format/recording_scan.h"
 
 using namespace emu;
@@ -36,6 +38,7 @@ struct Options {
     bool stats = false;
     bool checkpoints = false;
     bool verify = false;
+    std::string pcap;
 };
 
 std::string str(uint64_t v) { return std::to_string(v); }
@@ -119,9 +122,17 @@ std::string text_summary(const RecordingScan& s)
                                              : std::string("at the end only"));
     if (s.header.blobs.empty())
         row("guest image", "none");
-    for (const RecordingBlobInfo& b : s.header.blobs)
-        row("guest image", b.name + ", " + str(b.size) + " bytes, xxh3-128 " + xxh3_128_hex(b) +
-                               (b.embedded ? ", embedded" : ", not embedded (hash only)"));
+    for (size_t i = 0; i < s.header.blobs.size(); ++i) {
+        const RecordingBlobInfo& b = s.header.blobs[i];
+        const std::vector<uint32_t>& disks = s.config.drive_blobs;
+        bool disk = std::find(disks.begin(), disks.end(), i) != disks.end();
+        row(disk ? "disk image" : "guest image", b.name + ", " + str(b.size) + " bytes, xxh3-128 " + xxh3_128_hex(b) +
+                                                     (b.embedded ? ", embedded" : ", not embedded (hash only)"));
+    }
+    const VirtioConfig& v = s.config.machine.virtio;
+    if (v.any())
+        row("virtio", std::string(virtio_mmio_version_name(v.version)) + " transports; " + str(v.drives.size()) +
+                          " drive(s)" + (v.net ? ", net" : "") + (v.rng ? ", rng" : ""));
     if (s.end.complete)
         row("final icount", str(s.icount()));
     else
@@ -222,7 +233,12 @@ std::string json_summary(const RecordingScan& s, const Options& o, bool verified
     for (size_t i = 0; i < s.header.blobs.size(); ++i) {
         const RecordingBlobInfo& b = s.header.blobs[i];
         j += (i ? "," : "") + std::string("{\"name\":") + json_string(b.name) + ",\"bytes\":" + str(b.size) +
-             ",\"xxh3_128\":\"" + xxh3_128_hex(b) + "\",\"embedded\":" + (b.embedded ? "true" : "false") + "}";
+             ",\"xxh3_128\":\"" + xxh3_128_hex(b) + "\",\"embedded\":" + (b.embedded ? "true" : "false") +
+             ",\"disk\":" +
+             (std::find(s.config.drive_blobs.begin(), s.config.drive_blobs.end(), i) != s.config.drive_blobs.end()
+                  ? "true"
+                  : "false") +
+             "}";
     }
     j += "],\"events_by_kind\":{";
     for (size_t i = 0; i < kKindCount; ++i)
@@ -335,6 +351,14 @@ Result<int> run_inspect(const Options& o)
 {
     if (o.from > o.to)
         return Error{ExitStatus::Usage, "--from " + str(o.from) + " is after --to " + str(o.to)};
+    if (!o.pcap.empty()) {
+        Result<uint64_t> frames = tools::export_pcap(o.recording, o.pcap);
+        if (!frames)
+            return frames.error();
+        std::printf("%llu received frames written to %s (frames the guest sent are not recorded, only hashed)\n",
+                    static_cast<unsigned long long>(*frames), o.pcap.c_str());
+        return 0;
+    }
     if (o.events)
         return list_events(o);
     return summarise(o);
@@ -385,6 +409,9 @@ int main(int argc, char** argv)
                  "Add the checkpoints: number, icount, pages written since the previous one, distinct pages "
                  "stored with it, machine state bytes and event bytes")
         ->excludes(events);
+    app.add_option("--pcap", o.pcap,
+                   "Write the network frames the guest received (NetFrame events) to FILE as pcap, stamped with "
+                   "virtual time (icount << shift); frames it sent are not recorded, only hashed");
     app.add_flag("--verify", o.verify,
                  "Check the whole recording strictly (chunks, event payloads, embedded images; each checkpoint "
                  "restored and replayed to the next state hash) and print per-chunk and per-checkpoint results "

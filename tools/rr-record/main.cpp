@@ -22,6 +22,7 @@
 #include "tools/common/cli.h"
 #include "tools/common/serial_sink.h"
 #include "tools/common/version.h"
+#include "tools/common/virtio_options.h"
 
 using namespace emu;
 using emu::tools::SerialSink;
@@ -75,6 +76,7 @@ struct Options {
     uint64_t mem = uint64_t{128} << 20;
     std::optional<uint64_t> clock_base;
     bool no_embed = false;
+    tools::VirtioOptions virtio;
 };
 
 // Guest exit codes pass through, capped below 64 so that they never collide with the tools'
@@ -162,6 +164,11 @@ Result<int> record(const Options& o)
     Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in, "--semihosting-in");
     if (!semihosting_in)
         return semihosting_in.error();
+    if (o.machine != "virt" && (!o.virtio.drives.empty() || !o.virtio.netdev.empty() || o.virtio.rng))
+        return Error{ExitStatus::Usage, "--drive, --netdev and --rng need -M virt"};
+    Result<tools::VirtioHost> virtio = tools::VirtioHost::open_for_record(o.virtio);
+    if (!virtio)
+        return virtio.error();
     Result<std::unique_ptr<SerialSink>> sink = SerialSink::open(o.serial_out);
     if (!sink)
         return sink.error();
@@ -173,8 +180,9 @@ Result<int> record(const Options& o)
     config.kernel_path = o.kernel;
     RecordingHeaderSpec header;
     header.tool_version = tools::kToolVersion;
-    header.payload = encode(config);
     header.blobs.push_back({o.kernel, image->file, o.no_embed ? Embed::No : Embed::Yes});
+    virtio->configure(config, header);
+    header.payload = encode(config);
 
     EventLog log(EventLog::Start::Deferred);
     RecordGateOptions gate_options;
@@ -215,6 +223,7 @@ Result<int> record(const Options& o)
     }
     if (*semihosting_in)
         options.gate_sources.push_back(semihosting_in->get());
+    virtio->attach(**machine, inputs);
     Recorder recorder(**machine, log, std::move(inputs), options);
     RunOutcome outcome = recorder.run();
     Result<Done> output_closed = out.close();
@@ -224,6 +233,8 @@ Result<int> record(const Options& o)
         return finished.error();
     if (!output_closed)
         return output_closed.error();
+    if (Result<Done> kept = tools::write_overlays(o.virtio, **machine); !kept)
+        return kept.error();
     print_outcome(outcome, *writer, log.events(), recorder.checkpoint_stats());
     return exit_status(outcome);
 }
@@ -295,6 +306,7 @@ int main(int argc, char** argv)
     app.add_option("--append", o.append, "Kernel command line (-M pc: the Multiboot command line, after the path)");
     app.add_flag("--no-embed", o.no_embed,
                  "Store only the guest image's path, size and hash; rr-replay then needs the same file");
+    tools::add_virtio_record_options(app, o.virtio);
     catch_interrupts();
     return tools::run_tool(app, argc, argv, [&] { return record(o); });
 }

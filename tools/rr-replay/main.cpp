@@ -16,6 +16,7 @@
 #include "tools/common/json.h"
 #include "tools/common/junit.h"
 #include "tools/common/serial_sink.h"
+#include "tools/common/virtio_options.h"
 
 using namespace emu;
 using emu::tools::json_string;
@@ -31,6 +32,7 @@ struct Options {
     bool json = false;
     std::optional<uint64_t> seek;
     std::vector<std::string> print;
+    tools::VirtioOptions virtio;
 };
 
 // Parses every --print expression before anything runs; a bad one is a usage error whose
@@ -152,10 +154,16 @@ Result<int> replay(const Options& o)
             return opened.error();
         sink = std::move(*opened);
     }
-    Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(o.recording, o.kernel, [&sink](uint8_t b) {
-        if (sink)
-            sink->put(b);
-    });
+    Result<std::vector<std::string>> drives = tools::replay_drive_paths(o.virtio);
+    if (!drives)
+        return drives.error();
+    Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(
+        o.recording, o.kernel,
+        [&sink](uint8_t b) {
+            if (sink)
+                sink->put(b);
+        },
+        *drives);
     if (!session)
         return session.error();
     Machine& machine = (*session)->machine();
@@ -179,6 +187,8 @@ Result<int> replay(const Options& o)
     if (!report)
         return report.error();
     const ReplayReport& r = *report;
+    if (Result<Done> kept = tools::write_overlays(o.virtio, machine); !kept)
+        return kept.error();
     if (o.seek && r.reached_seek && !r.divergence)
         return print_values(o, machine, *exprs);
     if (o.seek && !r.divergence && !r.truncated)
@@ -242,5 +252,6 @@ int main(int argc, char** argv)
                    "With --seek: an expression to evaluate there (repeatable), over registers (x0, pc, eax, ...), "
                    "icount and mem8/16/32/64[ADDR]; see docs/expressions.md")
         ->needs("--seek");
+    tools::add_virtio_replay_options(app, o.virtio);
     return tools::run_tool(app, argc, argv, [&] { return replay(o); });
 }

@@ -9,6 +9,47 @@ constexpr uint8_t kConfigVersion = 2;
 constexpr size_t kMaxNameBytes = 4096;
 constexpr size_t kMaxCommandLineBytes = 64 * 1024;
 constexpr unsigned kMaxShift = 10;
+constexpr uint32_t kMaxDrives = 32;  // one per virtio-mmio slot at most
+constexpr size_t kMaxSerialBytes = 20;
+
+void encode_virtio(ByteWriter& w, const RecordingConfig& c)
+{
+    const VirtioConfig& v = c.machine.virtio;
+    w.u8(static_cast<uint8_t>(v.version));
+    w.u32(static_cast<uint32_t>(v.drives.size()));
+    for (size_t i = 0; i < v.drives.size(); ++i) {
+        w.u32(c.drive_blobs[i]);
+        w.u8(v.drives[i].read_only);
+        w.str(v.drives[i].serial);
+    }
+    w.u8(v.net);
+    w.u8(v.rng);
+}
+
+bool decode_virtio(ByteReader& r, RecordingConfig& c)
+{
+    VirtioConfig& v = c.machine.virtio;
+    uint8_t version = 0, net = 0, rng = 0;
+    uint32_t drives = 0;
+    if (!r.u8(version) || (version != 1 && version != 2) || !r.u32(drives) || drives > kMaxDrives)
+        return false;
+    v.version = static_cast<VirtioMmioVersion>(version);
+    for (uint32_t i = 0; i < drives; ++i) {
+        uint32_t blob = 0;
+        uint8_t ro = 0;
+        VirtioDrive d;
+        if (!r.u32(blob) || !r.u8(ro) || ro > 1 || !r.str(d.serial, kMaxSerialBytes))
+            return false;
+        d.read_only = ro;
+        v.drives.push_back(d);
+        c.drive_blobs.push_back(blob);
+    }
+    if (!r.u8(net) || net > 1 || !r.u8(rng) || rng > 1)
+        return false;
+    v.net = net;
+    v.rng = rng;
+    return true;
+}
 }  // namespace
 
 std::vector<uint8_t> encode(const RecordingConfig& c)
@@ -21,6 +62,7 @@ std::vector<uint8_t> encode(const RecordingConfig& c)
     w.u64(c.hash_every);
     w.str(c.kernel_path);
     w.str(c.machine.kernel_command_line);
+    encode_virtio(w, c);
     return std::move(w.bytes);
 }
 
@@ -37,7 +79,7 @@ Result<RecordingConfig> decode_recording_config(std::span<const uint8_t> payload
                    std::to_string(kConfigVersion) + ")");
     if (!r.str(c.machine.machine, kMaxNameBytes) || !r.u64(c.machine.ram_size) || !r.u8(shift) || !r.u64(c.hash_every) ||
         !r.str(c.kernel_path, kMaxNameBytes) || !r.str(c.machine.kernel_command_line, kMaxCommandLineBytes) ||
-        r.remaining() != 0)
+        !decode_virtio(r, c) || r.remaining() != 0)
         return bad("malformed run configuration in the header");
     if (shift > kMaxShift)
         return bad("icount shift " + std::to_string(shift) + " out of range");

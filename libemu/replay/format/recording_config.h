@@ -16,6 +16,8 @@ struct RecordingConfig {
     MachineConfig machine;
     uint64_t hash_every = 0;  // instructions between periodic state hashes, 0: only at the end
     std::string kernel_path;  // as given to rr-record: for messages, and for non-embedded images
+    // machine.virtio.drives[i]'s image is header blob drive_blobs[i] (the config holds no bytes).
+    std::vector<uint32_t> drive_blobs;
 };
 
 std::vector<uint8_t> encode(const RecordingConfig& c);
