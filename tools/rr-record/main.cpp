@@ -175,7 +175,7 @@ Result<int> record(const Options& o)
 
     RecordingConfig config;
     // The command line as QEMU builds it for a Multiboot kernel; machines without one ignore it.
-    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift, o.kernel + " " + o.append};
+    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift, o.kernel + " " + o.append, {}};
     config.hash_every = o.hash_every;
     config.kernel_path = o.kernel;
     RecordingHeaderSpec header;
