@@ -65,9 +65,8 @@ struct Ring {
 uint32_t rd(VirtioMmio& d, uint64_t off) { return static_cast<uint32_t>(d.mmio_read(off, 4)); }
 void wr(VirtioMmio& d, uint64_t off, uint32_t v) { d.mmio_write(off, v, 4); }
 
-// Brings a device to DRIVER_OK with all offered features (modern: VERSION_1 included) and
-// queue q set up at `base`: legacy through QueuePFN, modern through the address registers.
-Ring setup(Rig& rig, VirtioMmio& dev, unsigned q, uint64_t base, uint16_t size)
+// Reset, ACKNOWLEDGE, DRIVER, every offered feature (modern: VERSION_1 included), FEATURES_OK.
+void start(VirtioMmio& dev)
 {
     wr(dev, Status, 0);
     wr(dev, Status, 1);
@@ -81,6 +80,11 @@ Ring setup(Rig& rig, VirtioMmio& dev, unsigned q, uint64_t base, uint16_t size)
         wr(dev, DriverFeaturesSel, sel);
         wr(dev, DriverFeatures, static_cast<uint32_t>(features >> (32 * sel)));
     }
+    wr(dev, Status, 1 | 2 | 8);
+}
+
+Ring add_queue(VirtioMmio& dev, unsigned q, uint64_t base, uint16_t size)
+{
     Ring ring{};
     ring.size = size;
     wr(dev, QueueSel, q);
@@ -93,7 +97,6 @@ Ring setup(Rig& rig, VirtioMmio& dev, unsigned q, uint64_t base, uint16_t size)
         ring.avail = base + 16 * size;
         ring.used = (ring.avail + 6 + 2 * size + 4095) / 4096 * 4096;
     } else {
-        wr(dev, Status, 1 | 2 | 8);
         ring.desc = base;
         ring.avail = base + 0x1000;
         ring.used = base + 0x2000;
@@ -103,6 +106,17 @@ Ring setup(Rig& rig, VirtioMmio& dev, unsigned q, uint64_t base, uint16_t size)
         wr(dev, QueueDeviceLow, static_cast<uint32_t>(ring.used));
         wr(dev, QueueReady, 1);
     }
+    return ring;
+}
+
+// Brings a device to DRIVER_OK with all offered features (modern: VERSION_1 included) and
+// queue q set up at `base`: legacy through QueuePFN, modern through the address registers.
+// With `first` false the device is already started and only the queue is added.
+Ring setup(Rig& rig, VirtioMmio& dev, unsigned q, uint64_t base, uint16_t size, bool first = true)
+{
+    if (first)
+        start(dev);
+    Ring ring = add_queue(dev, q, base, size);
     wr(dev, Status, rd(dev, Status) | 4);
     (void)rig;
     return ring;
@@ -506,7 +520,7 @@ TEST_CASE("virtio-net: frames received into posted buffers, frames sent to the b
         CHECK_FALSE(net.listening());
         CHECK(net.room() == 0);
         Ring rx = setup(rig, net, 0, kRam + 0x10000, 16);
-        Ring tx = setup(rig, net, 1, kRam + 0x20000, 16);
+        Ring tx = setup(rig, net, 1, kRam + 0x20000, 16, false);
         unsigned hdr = v == VirtioMmioVersion::Modern ? 12 : 10;
         CHECK(net.listening());
         CHECK(net.room() == 0);  // no buffer posted yet
