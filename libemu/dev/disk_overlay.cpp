@@ -56,43 +56,81 @@ void DiskOverlay::copy_to(std::vector<uint8_t>& out) const
     }
 }
 
+namespace {
+
+void put_le64(std::vector<uint8_t>& out, uint64_t v)
+{
+    for (unsigned i = 0; i < 8; ++i)
+        out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+uint64_t le64(const uint8_t* p)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 8; ++i)
+        v |= uint64_t{p[i]} << (8 * i);
+    return v;
+}
+
+}  // namespace
+
+// The written blocks' numbers as 8-byte little-endian words; then their contents in the same
+// order, or, for an archive with a page store (a checkpoint), the ids of their contents there
+// as 8-byte words, so that a block written once is stored once however many checkpoints hold it.
 void DiskOverlay::serialize(StateArchive& a)
 {
-    a.section("disk-overlay", 1);
+    static_assert(kBlockBytes == PageStore::kPageBytes);
+    a.section("disk-overlay", 2);  // 2: blocks may be stored apart, by id
     uint64_t disk_size = size();
     a.field("disk_size", disk_size);
     if (a.loading() && disk_size != size())
         a.fail("disk-overlay: the snapshot's disk has " + std::to_string(disk_size) + " bytes, this one " +
                std::to_string(size()));
-    // Block numbers as 8-byte little-endian words, then the blocks' contents in the same order.
+    PageStore* store = a.page_store();
+    bool by_id = store != nullptr;
+    a.field("stored_apart", by_id);
+    if (a.loading() && by_id != (store != nullptr)) {
+        a.fail("disk-overlay: the blocks are stored apart, and this archive has no page store (or the other way)");
+        return;
+    }
     std::vector<uint8_t> numbers, contents;
     if (!a.loading()) {
         for (const auto& [block, bytes] : blocks_) {
-            for (unsigned i = 0; i < 8; ++i)
-                numbers.push_back(static_cast<uint8_t>(block >> (8 * i)));
-            contents.insert(contents.end(), bytes.begin(), bytes.end());
+            put_le64(numbers, block);
+            if (store)
+                put_le64(contents, store->put(bytes.data()));
+            else
+                contents.insert(contents.end(), bytes.begin(), bytes.end());
         }
     }
     a.blob("blocks", numbers);
-    a.blob("contents", contents);
+    a.blob(store ? "ids" : "contents", contents);
     if (!a.loading())
         return;
     blocks_.clear();
     uint64_t count = numbers.size() / 8;
-    if (numbers.size() % 8 != 0 || contents.size() != count * kBlockBytes) {
+    uint64_t each = store ? 8 : kBlockBytes;
+    if (numbers.size() % 8 != 0 || contents.size() != count * each) {
         a.fail("disk-overlay: block list and contents do not match");
         return;
     }
     for (uint64_t i = 0; i < count; ++i) {
-        uint64_t block = 0;
-        for (unsigned b = 0; b < 8; ++b)
-            block |= uint64_t{numbers[8 * i + b]} << (8 * b);
+        uint64_t block = le64(numbers.data() + 8 * i);
         if (block >= (size() + kBlockBytes - 1) / kBlockBytes || blocks_.count(block)) {
             a.fail("disk-overlay: block " + std::to_string(block) + " is past the disk or listed twice");
             return;
         }
-        auto first = contents.begin() + static_cast<std::ptrdiff_t>(i * kBlockBytes);
-        blocks_[block].assign(first, first + static_cast<std::ptrdiff_t>(kBlockBytes));
+        const uint8_t* bytes = contents.data() + i * each;
+        if (store) {
+            uint64_t id = le64(bytes);
+            bytes = id <= UINT32_MAX ? store->get(static_cast<uint32_t>(id)) : nullptr;
+            if (!bytes) {
+                a.fail("disk-overlay: block " + std::to_string(block) + " refers to page " + std::to_string(id) +
+                       ", which is not stored");
+                return;
+            }
+        }
+        blocks_[block].assign(bytes, bytes + kBlockBytes);
     }
 }
 

@@ -100,7 +100,7 @@ bool Virtqueue::set_ready(bool ready)
 
 void Virtqueue::reset()
 {
-    size_ = 0;
+    size_ = max_size_;
     ready_ = false;
     desc_ = avail_ = used_ = 0;
     last_avail_ = used_idx_ = 0;

@@ -37,7 +37,7 @@ public:
     enum class Pop { Empty, Ok, Malformed };
 
     // The sizes the driver may choose: a power of two up to max_size.
-    explicit Virtqueue(uint16_t max_size) : max_size_(max_size) {}
+    explicit Virtqueue(uint16_t max_size) : max_size_(max_size), size_(max_size) {}
 
     uint16_t max_size() const { return max_size_; }
     uint16_t size() const { return size_; }
@@ -78,7 +78,7 @@ private:
     Pop read_chain(Bus& bus, uint16_t head, VirtqChain& out) const;
 
     uint16_t max_size_;
-    uint16_t size_ = 0;
+    uint16_t size_;  // QueueNum: the largest size until the driver chooses, as QEMU has it
     bool ready_ = false;
     uint64_t desc_ = 0, avail_ = 0, used_ = 0;
     uint16_t last_avail_ = 0;  // the next available-ring entry the device takes

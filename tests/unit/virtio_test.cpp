@@ -252,7 +252,7 @@ TEST_CASE("virtio-mmio modern: feature negotiation needs VERSION_1, reset clears
     CHECK(rd(rng, QueueReady) == 1);
     wr(rng, Status, 0);
     CHECK(rd(rng, QueueReady) == 0);
-    CHECK(rd(rng, QueueNum) == 0);
+    CHECK(rd(rng, QueueNum) == 8);  // back to QueueNumMax
     CHECK(rd(rng, QueueDescLow) == 0);
     CHECK(rd(rng, Status) == 0);
 }
@@ -595,4 +595,63 @@ TEST_CASE("disk overlay: copy on write by 4 KiB block, never the image, odd size
     std::vector<uint8_t> part(500);
     CHECK(d.read(3900, part));
     CHECK(std::equal(part.begin(), part.end(), want.begin() + 3900));
+}
+
+namespace {
+
+// A page store as the checkpointer keeps one: contents by id, each stored once.
+struct MemoryPages final : PageStore {
+    std::vector<std::vector<uint8_t>> pages;
+    uint32_t put(const uint8_t* page) override
+    {
+        std::vector<uint8_t> p(page, page + kPageBytes);
+        for (size_t i = 0; i < pages.size(); ++i)
+            if (pages[i] == p)
+                return static_cast<uint32_t>(i);
+        pages.push_back(std::move(p));
+        return static_cast<uint32_t>(pages.size() - 1);
+    }
+    const uint8_t* get(uint32_t id) const override { return id < pages.size() ? pages[id].data() : nullptr; }
+};
+
+}  // namespace
+
+TEST_CASE("disk overlay: in a checkpoint its blocks go to the page store, once per content", "[virtio]")
+{
+    std::vector<uint8_t> image = pattern(64 * 1024, 3);
+    DiskOverlay d(image);
+    std::vector<uint8_t> same(4096, 0xa5);
+    CHECK(d.write(0, same));
+    CHECK(d.write(5 * 4096, same));  // the same contents again
+    CHECK(d.write(9 * 4096 + 7, pattern(10, 9)));
+    MemoryPages store;
+    StateWriter w;
+    w.set_page_store(&store);
+    d.serialize(w);
+    CHECK(store.pages.size() == 2);
+    StateWriter inline_bytes;
+    d.serialize(inline_bytes);
+    CHECK(w.bytes().size() + 2 * 4096 < inline_bytes.bytes().size());
+
+    DiskOverlay back(image);
+    StateReader r(w.bytes());
+    r.set_page_store(&store);
+    back.serialize(r);
+    REQUIRE(r.finish());
+    std::vector<uint8_t> a, b;
+    d.copy_to(a);
+    back.copy_to(b);
+    CHECK(a == b);
+
+    // Without its store the state does not load, nor with a store that lacks a page.
+    DiskOverlay lost(image);
+    StateReader no_store(w.bytes());
+    lost.serialize(no_store);
+    CHECK_FALSE(no_store.finish());
+    MemoryPages short_store;
+    short_store.pages.push_back(store.pages[0]);
+    StateReader missing(w.bytes());
+    missing.set_page_store(&short_store);
+    lost.serialize(missing);
+    CHECK_FALSE(missing.finish());
 }

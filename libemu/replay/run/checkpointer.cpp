@@ -25,6 +25,8 @@ Checkpointer::Checkpointer(Machine& m) : m_(m)
 
 uint32_t Checkpointer::content_id(const uint8_t* page)
 {
+    if (pending_.pages.size() >= kPagesPerEvent * kPageSize)
+        flush_pages(pending_icount_, *pending_log_);
     XXH128_hash_t h = XXH3_128bits(page, kPageSize);
     auto [it, added] = ids_.try_emplace(ContentHash{h.high64, h.low64}, next_id_);
     if (added) {
@@ -49,6 +51,8 @@ void Checkpointer::flush_pages(uint64_t icount, EventLog& log)
 
 void Checkpointer::take(uint64_t icount, EventLog& log)
 {
+    pending_icount_ = icount;
+    pending_log_ = &log;
     CheckpointEvent c;
     c.number = static_cast<uint32_t>(stats_.checkpoints);
     std::vector<uint8_t> page(kPageSize);
@@ -66,16 +70,16 @@ void Checkpointer::take(uint64_t icount, EventLog& log)
                 contents = page.data();
             }
             c.pages.push_back({(r.base + offset) >> kPageBits, content_id(contents)});
-            if (pending_.pages.size() >= kPagesPerEvent * kPageSize)
-                flush_pages(icount, log);
         }
     }
-    flush_pages(icount, log);
     // The encoding wants increasing pages; regions need not be in address order.
     std::sort(c.pages.begin(), c.pages.end(), [](auto& a, auto& b) { return a.page < b.page; });
     StateWriter w;
+    w.set_page_store(this);
     m_.serialize(w, RamPages::DirtyMap);
     c.state = w.bytes();
+    // The pages the state refers to come before it, with the RAM pages.
+    flush_pages(icount, log);
     std::vector<uint8_t> payload = encode(c);
     stats_.payload_bytes += payload.size();
     stats_.pages_written += c.pages.size();
