@@ -69,7 +69,7 @@ Timed run_record(const ElfImage& image, const std::string& path, uint64_t hash_e
 {
     RecordingConfig config;
     config.hash_every = hash_every;
-    config.kernel_path = image.path;
+    config.files = {{BootRole::Kernel, image.path, ""}};
     RecordingHeaderSpec header{"rr_overhead", encode(config), {{image.path, image.file, Embed::Yes}}};
     RecordingWriter writer = must(RecordingWriter::create(path, header));
     EventLog log(writer);

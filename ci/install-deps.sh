@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   libcli11-dev libzstd-dev libxxhash-dev libbenchmark-dev catch2 libslirp-dev libunicorn-dev
-  libcapstone-dev
+  libcapstone-dev libfdt-dev zlib1g-dev device-tree-compiler
   gcc-aarch64-linux-gnu qemu-system-arm qemu-system-x86 socat gdb-multiarch python3
 )
 

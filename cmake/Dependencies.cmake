@@ -15,6 +15,16 @@ endfunction()
 
 rr_require_pkg(ZSTD libzstd libzstd-dev)
 rr_require_pkg(XXHASH libxxhash libxxhash-dev)
+# libfdt ships no pkg-config file on Debian 12.
+find_path(RR_FDT_INCLUDE_DIR libfdt.h)
+find_library(RR_FDT_LIBRARY fdt)
+if(NOT RR_FDT_INCLUDE_DIR OR NOT RR_FDT_LIBRARY)
+  message(FATAL_ERROR "libfdt not found: apt-get install libfdt-dev")
+endif()
+add_library(rr::fdt UNKNOWN IMPORTED GLOBAL)
+set_target_properties(rr::fdt PROPERTIES IMPORTED_LOCATION ${RR_FDT_LIBRARY}
+                      INTERFACE_INCLUDE_DIRECTORIES ${RR_FDT_INCLUDE_DIR})
+rr_require_pkg(ZLIB zlib zlib1g-dev)
 
 # libslirp's pkg-config file asks for glib's development files, which its header does not need:
 # the library and header are found directly.

@@ -59,3 +59,26 @@ function(rr_add_guest name)
   add_custom_target(guest_${name} DEPENDS ${out})
   add_dependencies(guests guest_${name})
 endfunction()
+
+# rr_add_guest_binary(NAME ARCH aarch64|i386) produces ${CMAKE_BINARY_DIR}/guests/NAME.bin, the
+# flat image of NAME.elf (objcopy -O binary), for guests a loader takes without ELF headers:
+# raw kernels, arm64 Images, a.out-kludge Multiboot kernels.
+find_program(RR_AARCH64_OBJCOPY aarch64-linux-gnu-objcopy)
+find_program(RR_HOST_OBJCOPY objcopy)
+function(rr_add_guest_binary name)
+  cmake_parse_arguments(G "" "ARCH" "" ${ARGN})
+  set(elf ${CMAKE_BINARY_DIR}/guests/${name}.elf)
+  set(out ${CMAKE_BINARY_DIR}/guests/${name}.bin)
+  if(G_ARCH STREQUAL "aarch64")
+    set(objcopy ${RR_AARCH64_OBJCOPY})
+  else()
+    set(objcopy ${RR_HOST_OBJCOPY})
+  endif()
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${objcopy} -O binary ${elf} ${out}
+    DEPENDS ${elf}
+    COMMENT "Flattening guest ${name}.bin"
+    VERBATIM)
+  add_custom_target(guest_${name}_bin DEPENDS ${out})
+  add_dependencies(guests guest_${name}_bin)
+endfunction()

@@ -34,7 +34,7 @@ RamRegion* Bus::ram_at(PhysAddr addr, uint64_t len)
 {
     for (RamRegion& r : ram_) {
         uint64_t off = addr - r.base;
-        if (addr >= r.base && off < r.size && len <= r.size - off)
+        if (addr >= r.base && off < r.size && len <= r.size - off && !r.device_reads)
             return &r;
     }
     return nullptr;
@@ -88,7 +88,7 @@ Bus::Status Bus::read(PhysAddr addr, unsigned size, uint64_t& value)
 
 Bus::Status Bus::write(PhysAddr addr, unsigned size, uint64_t value)
 {
-    if (RamRegion* r = ram_at(addr, size)) {
+    if (RamRegion* r = ram_at(addr, size); r && !r->device_writes) {
         std::memcpy(r->host.get() + (addr - r->base), &value, size);
         note_ram_write(*r, addr, size);
         return Status::Ok;
@@ -105,7 +105,7 @@ bool Bus::write_bytes(PhysAddr addr, const void* data, uint64_t len)
     if (len == 0)
         return true;
     RamRegion* r = ram_at(addr, len);
-    if (!r)
+    if (!r || r->device_writes)
         return false;
     std::memcpy(r->host.get() + (addr - r->base), data, len);
     note_ram_write(*r, addr, len);

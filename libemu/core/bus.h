@@ -43,6 +43,11 @@ struct RamRegion {
     std::vector<uint8_t> code_page;
     // One byte per page: kPageWritten once the page is written; see DirtyBit.
     std::vector<uint8_t> dirty_page;
+    // A ROM device (flash): an MMIO device over the same range takes every store, and while
+    // device_reads is set (a command mode) also every read and fetch. Its owner changes the
+    // bytes itself and reports them with Bus::note_ram_write.
+    bool device_writes = false;
+    bool device_reads = false;
 };
 
 class Bus {
@@ -55,7 +60,7 @@ public:
     // still wins where the two overlap.
     void move_mmio(MmioDevice* device, PhysAddr new_base);
 
-    // The RAM region containing [addr, addr + len), or null.
+    // The RAM region containing [addr, addr + len) that reads come from, or null.
     RamRegion* ram_at(PhysAddr addr, uint64_t len = 1);
     uint8_t* ram_ptr(PhysAddr addr, uint64_t len);
 

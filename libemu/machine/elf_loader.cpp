@@ -3,6 +3,7 @@
 #include "core/format.h"
 #include "host/input_file.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace emu {
@@ -10,6 +11,7 @@ namespace emu {
 namespace {
 
 constexpr uint32_t kPtLoad = 1;
+constexpr uint32_t kPfExecute = 1;
 constexpr uint32_t kShtSymtab = 2;
 constexpr uint16_t kEtExec = 2;
 
@@ -99,6 +101,7 @@ Result<ElfImage> parse_elf(std::vector<uint8_t> file, const std::string& name)
             continue;
         ElfSegment seg;
         uint64_t offset, filesz;
+        seg.executable = r.get<uint32_t>(ph + (is64 ? 4 : 24)) & kPfExecute;
         if (is64) {
             offset = r.get<uint64_t>(ph + 8);
             seg.vaddr = r.get<uint64_t>(ph + 16);
@@ -153,6 +156,30 @@ Result<ElfImage> parse_elf(std::vector<uint8_t> file, const std::string& name)
     }
     img.file = std::move(file);
     return img;
+}
+
+uint64_t ElfImage::physical_entry() const
+{
+    for (const ElfSegment& s : segments)
+        if (s.executable && s.vaddr != s.paddr && entry >= s.vaddr && entry - s.vaddr < s.data.size())
+            return entry - s.vaddr + s.paddr;
+    return entry;
+}
+
+uint64_t ElfImage::physical_low() const
+{
+    uint64_t low = UINT64_MAX;
+    for (const ElfSegment& s : segments)
+        low = std::min(low, s.paddr);
+    return low;
+}
+
+uint64_t ElfImage::physical_high() const
+{
+    uint64_t high = 0;
+    for (const ElfSegment& s : segments)
+        high = std::max(high, s.paddr + s.memsz);
+    return high;
 }
 
 Result<Done> load_elf(const ElfImage& image, Bus& bus)

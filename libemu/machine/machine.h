@@ -15,6 +15,7 @@
 #include "core/ram_snapshot.h"
 #include "core/state_archive.h"
 #include "core/stop_kind.h"
+#include "machine/boot_images.h"
 #include "machine/elf_loader.h"
 #include "machine/virtio_config.h"
 
@@ -53,9 +54,6 @@ struct MachineConfig {
     std::string machine = "virt";
     uint64_t ram_size = uint64_t{128} << 20;
     unsigned icount_shift = 0;
-    // The kernel command line: what a Multiboot kernel on `pc` gets ("<kernel path> <append>",
-    // as QEMU passes it). `virt` has no way to pass one and ignores it.
-    std::string kernel_command_line;
     // virtio-mmio devices (`virt` only).
     VirtioConfig virtio;
 };
@@ -64,7 +62,19 @@ class Machine {
 public:
     virtual ~Machine() = default;
 
-    virtual Result<Done> load_kernel(const ElfImage& image) = 0;
+    // Loads the images and sets the CPU up to start as QEMU starts it with the same options.
+    // Errors: a malformed image or one the machine cannot boot (BadRecording), a file the
+    // machine takes no use for (Usage).
+    virtual Result<Done> boot(const BootImages& images) = 0;
+    // The device tree boot() placed in guest memory, as the guest finds it; empty when none.
+    virtual std::vector<uint8_t> device_tree() const { return {}; }
+    // An ELF kernel alone, with an empty -append (tests and benchmarks).
+    Result<Done> load_kernel(const ElfImage& image)
+    {
+        BootImages images;
+        images.kernel = BootFile{image.path, image.file};
+        return boot(images);
+    }
 
     // Runs at most max_insns instructions; see SliceEnd.
     virtual SliceEnd run_slice(uint64_t max_insns) = 0;

@@ -2,6 +2,8 @@
 
 #include <initializer_list>
 
+#include "machine/kernel_format.h"
+#include "machine/linux_x86.h"
 #include "machine/multiboot.h"
 #include "machine/pc_firmware_tables.h"
 
@@ -134,23 +136,62 @@ void PcMachine::add_fw_cfg_items()
     fw_cfg_.add_file("bootorder", std::move(bootorder));
 }
 
-Result<Done> PcMachine::load_kernel(const ElfImage& image)
+void PcMachine::firmware_handover()
 {
-    if (image.machine != ElfMachine::I386)
-        return Error{ExitStatus::BadRecording, image.path + ": not an i386 image; -M pc runs i386 Multiboot kernels"};
-    Result<MultibootBoot> boot = load_multiboot(image, bus_, config_.ram_size, config_.kernel_command_line);
+    if (!apic_)
+        return;
+    install_pc_firmware_tables(bus_);
+    // SeaBIOS software-enables the local APIC and programs LINT0 as ExtINT and LINT1 as NMI,
+    // level-triggered, before it sends INIT and start-up IPIs to the other processors.
+    lapic_.write_register(LocalApic::kSvr, lapic_.read_register(LocalApic::kSvr) | 0x100);
+    lapic_.write_register(LocalApic::kLvtLint0, 0x8700);
+    lapic_.write_register(LocalApic::kLvtLint1, 0x8400);
+    lapic_.write_register(LocalApic::kIcrLow, 0x000C4500);
+    lapic_.write_register(LocalApic::kIcrLow, 0x000C4610);
+}
+
+Result<Done> PcMachine::boot(const BootImages& images)
+{
+    if (images.dtb)
+        return Error{ExitStatus::Usage, "--dtb: -M pc has no device tree"};
+    if (images.bios)
+        return Error{ExitStatus::Usage, "--bios: -M pc starts its kernel without firmware"};
+    if (!images.kernel)
+        return Error{ExitStatus::Usage, "-M pc needs --kernel"};
+    const BootFile& kernel = *images.kernel;
+
+    // QEMU's order: a Linux setup header first, then a Multiboot header.
+    if (is_linux_bzimage(kernel.bytes)) {
+        if (!images.modules.empty())
+            return Error{ExitStatus::Usage, "--module: " + kernel.name +
+                                                " is a Linux bzImage, which takes one --initrd and no Multiboot modules"};
+        Result<LinuxX86Boot> linux = load_linux_x86(kernel, images.initrd, images.append, bus_, config_.ram_size);
+        if (!linux)
+            return linux.error();
+        firmware_handover();
+        cpu_.reset_flat(linux->entry);
+        x86::State& s = cpu_.s;
+        s.gdtr.base = LinuxX86Layout::kGdt;
+        s.gdtr.limit = LinuxX86Layout::kGdtLimit;
+        for (unsigned i = 0; i < x86::kNumSegs; ++i)
+            s.seg[i].selector = i == x86::kCs ? LinuxX86Layout::kBootCs : LinuxX86Layout::kBootDs;
+        s.r[x86::kEsi] = LinuxX86Layout::kBootParams;
+        return Done{};
+    }
+    std::optional<MultibootHeader> header = find_multiboot_header(kernel.bytes);
+    if (!header)
+        return Error{ExitStatus::BadRecording,
+                     kernel.name + ": " + describe_kernel_format(kernel.bytes) +
+                         " with neither a Linux setup header (\"HdrS\" at 0x202) nor a Multiboot header in its first "
+                         "8 KiB; -M pc boots Linux bzImages and Multiboot kernels (ELF or a.out kludge)"};
+    std::vector<BootModule> modules;
+    if (images.initrd)
+        modules.push_back({*images.initrd, images.initrd->name});
+    modules.insert(modules.end(), images.modules.begin(), images.modules.end());
+    Result<MultibootBoot> boot = load_multiboot(kernel, *header, modules, images.append, bus_, config_.ram_size);
     if (!boot)
         return boot.error();
-    if (apic_) {
-        install_pc_firmware_tables(bus_);
-        // SeaBIOS software-enables the local APIC and programs LINT0 as ExtINT and LINT1 as NMI,
-        // level-triggered, before it sends INIT and start-up IPIs to the other processors.
-        lapic_.write_register(LocalApic::kSvr, lapic_.read_register(LocalApic::kSvr) | 0x100);
-        lapic_.write_register(LocalApic::kLvtLint0, 0x8700);
-        lapic_.write_register(LocalApic::kLvtLint1, 0x8400);
-        lapic_.write_register(LocalApic::kIcrLow, 0x000C4500);
-        lapic_.write_register(LocalApic::kIcrLow, 0x000C4610);
-    }
+    firmware_handover();
     cpu_.reset_flat(boot->entry);
     cpu_.s.r[x86::kEax] = 0x2BADB002;
     cpu_.s.r[x86::kEbx] = boot->info_addr;

@@ -5,8 +5,8 @@
 // (4 bytes, exit code (value << 1) | 1), reset through port 0x92 or the keyboard controller,
 // the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
 // their own pins) and fw_cfg at 0x510. There is no BIOS: the kernel starts in protected mode
-// as a Multiboot loader leaves it, with the devices as SeaBIOS leaves them and the MP and ACPI
-// tables in the BIOS area (machine/pc_firmware_tables.h).
+// as a Multiboot loader or the Linux 32-bit boot protocol leaves it, with the devices as
+// SeaBIOS leaves them and the MP and ACPI tables in the BIOS area (pc_firmware_tables.h).
 //
 // `isapc` is the same board without the APIC, the I/O APIC and the tables, for guests that
 // know only the 8259s: the 8259's INTR goes straight to the CPU and CPUID reports no APIC.
@@ -40,7 +40,9 @@ public:
 
     PcMachine(const MachineConfig& config, InputGate& gate, std::function<void(uint8_t)> serial_out);
 
-    Result<Done> load_kernel(const ElfImage& image) override;
+    // A Linux bzImage (32-bit boot protocol) with an optional initrd, or a Multiboot kernel
+    // (ELF or a.out kludge) with the initrd and modules as its modules: told apart by content.
+    Result<Done> boot(const BootImages& images) override;
     // HLT with interrupts disabled never wakes: time moving on cannot help it.
     bool idle_to_next_deadline() override { return (cpu_.s.eflags & x86::kIF) && Board::idle_to_next_deadline(); }
     const std::vector<std::string>& register_names() const override;
@@ -55,6 +57,8 @@ private:
     void isa_irq(unsigned irq, bool level);
     void wire_apic();
     void add_fw_cfg_items();
+    // The tables and the APIC set-up SeaBIOS leaves before any kernel runs.
+    void firmware_handover();
 
     IoPorts io_;
     I8259Pair pic_;

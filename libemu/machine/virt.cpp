@@ -98,17 +98,6 @@ VirtMachine::VirtMachine(const MachineConfig& config, InputGate& gate, std::func
     gic_.fiq.connect([this](bool level) { cpu_.set_fiq(level); });
 }
 
-Result<Done> VirtMachine::load_kernel(const ElfImage& image)
-{
-    if (image.machine != ElfMachine::AArch64)
-        return Error{ExitStatus::BadRecording, image.path + ": not an AArch64 image; -M virt runs AArch64 guests"};
-    Result<Done> loaded = load_elf(image, bus_);
-    if (!loaded)
-        return loaded;
-    cpu_.reset(image.entry);
-    return Done{};
-}
-
 const DiskOverlay* VirtMachine::drive(size_t i) const
 {
     const std::vector<VirtioBlk*>& drives = virtio_.drives();
@@ -163,11 +152,12 @@ bool VirtMachine::hypervisor_call(a64::Cpu& cpu, bool, uint16_t)
     return true;
 }
 
+// Semihosting passes virtual addresses: guest memory is read through the CPU's translation.
 std::string VirtMachine::read_guest_string(uint64_t addr)
 {
     std::string s;
     uint8_t c;
-    while (s.size() < kMaxGuestString && bus_.read_bytes(addr + s.size(), &c, 1) && c != 0)
+    while (s.size() < kMaxGuestString && cpu_.read_virtual(addr + s.size(), &c, 1) && c != 0)
         s.push_back(static_cast<char>(c));
     return s;
 }
@@ -176,7 +166,7 @@ std::string VirtMachine::read_guest_string(uint64_t addr)
 int64_t VirtMachine::semihosting_open(uint64_t block)
 {
     uint64_t args[3];  // name, mode, name length
-    if (!bus_.read_bytes(block, args, sizeof args))
+    if (!cpu_.read_virtual(block, args, sizeof args))
         return -1;
     if (read_guest_string(args[0]) != ":tt") {
         semihosting_errno_ = kEnoent;
@@ -189,7 +179,7 @@ int64_t VirtMachine::semihosting_open(uint64_t block)
 int64_t VirtMachine::semihosting_write(uint64_t block)
 {
     uint64_t args[3];  // handle, buffer, length
-    if (!bus_.read_bytes(block, args, sizeof args))
+    if (!cpu_.read_virtual(block, args, sizeof args))
         return -1;
     if (args[0] != kConsoleOut && args[0] != kConsoleErr) {
         semihosting_errno_ = kEbadf;
@@ -197,7 +187,7 @@ int64_t VirtMachine::semihosting_write(uint64_t block)
     }
     for (uint64_t i = 0; i < args[2]; ++i) {
         uint8_t c;
-        if (!bus_.read_bytes(args[1] + i, &c, 1))
+        if (!cpu_.read_virtual(args[1] + i, &c, 1))
             return static_cast<int64_t>(args[2] - i);
         emit(c);
     }
@@ -215,7 +205,7 @@ bool VirtMachine::semihosting_call(a64::Cpu& cpu)
     switch (op) {
     case kSysWritec: {
         uint8_t c = 0;
-        bus_.read_bytes(arg, &c, 1);
+        cpu_.read_virtual(arg, &c, 1);
         emit(c);
         return true;  // x0 is preserved
     }
@@ -227,7 +217,7 @@ bool VirtMachine::semihosting_call(a64::Cpu& cpu)
     case kSysExitExtended: {
         // AArch64 passes a two-word block: the reason, then the exit code.
         uint64_t block[2] = {0, 0};
-        if (!bus_.read_bytes(arg, block, sizeof block))
+        if (!cpu_.read_virtual(arg, block, sizeof block))
             block[0] = ~uint64_t{0};
         int code = block[0] == kAdpStoppedApplicationExit ? static_cast<int>(block[1]) : 1;
         stop(StopKind::GuestExit, code);
@@ -237,7 +227,7 @@ bool VirtMachine::semihosting_call(a64::Cpu& cpu)
     case kSysClose: ret = 0; break;
     case kSysIsTty: {
         uint64_t handle = 0;
-        bus_.read_bytes(arg, &handle, sizeof handle);
+        cpu_.read_virtual(arg, &handle, sizeof handle);
         ret = handle >= kConsoleIn && handle <= kConsoleErr;
         break;
     }
@@ -250,7 +240,7 @@ bool VirtMachine::semihosting_call(a64::Cpu& cpu)
     case kSysTime: ret = static_cast<int64_t>(gate_.host_clock_ns(HostClock::Realtime, icount) / kNsPerSecond); break;
     case kSysElapsed: {
         uint64_t ticks = gate_.host_clock_ns(HostClock::Monotonic, icount);
-        ret = bus_.write_bytes(arg, &ticks, sizeof ticks) ? 0 : -1;
+        ret = cpu_.write_virtual(arg, &ticks, sizeof ticks) ? 0 : -1;
         break;
     }
     case kSysTickFreq: ret = kElapsedTicksPerSecond; break;

@@ -52,13 +52,4 @@ std::vector<Component*> VirtioSlots::components()
     return c;
 }
 
-std::vector<VirtioSlots::UsedSlot> VirtioSlots::used_slots() const
-{
-    std::vector<UsedSlot> used;
-    for (unsigned slot : device_slots_)
-        used.push_back({slot_base(slot), kFirstSpi + slot});
-    std::sort(used.begin(), used.end(), [](const UsedSlot& a, const UsedSlot& b) { return a.base < b.base; });
-    return used;
-}
-
 }  // namespace emu

@@ -37,20 +37,12 @@ public:
         std::function<void()> rx_posted;
     };
 
-    // A slot with a device, for the device tree.
-    struct UsedSlot {
-        PhysAddr base;
-        unsigned spi;
-    };
-
     VirtioSlots(const VirtioConfig& config, Wiring wiring);
 
     // Devices with state, in slot order from the first device given.
     std::vector<Component*> components();
     VirtioNet* net() { return net_; }
     const std::vector<VirtioBlk*>& drives() const { return drives_; }
-    // In increasing address order.
-    std::vector<UsedSlot> used_slots() const;
 
     static PhysAddr slot_base(unsigned slot) { return kBase + virtio::kWindowBytes * slot; }
 

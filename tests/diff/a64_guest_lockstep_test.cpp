@@ -2,13 +2,15 @@
 // instruction at a time from the ELF entry to the `lockstep_done` spin loop. Registers,
 // flags and PSTATE (and, for the programs built with FP and SIMD, V0-V31, FPCR and FPSR) are
 // compared after every instruction, the bytes Unicorn stored after
-// every store, and all of RAM at the end.
+// every store, and all of RAM at the end. They also run with the MMU on, their virtual
+// addresses mapped to RAM elsewhere: long streams that keep the TLB warm.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,8 +25,10 @@ using namespace emu::test;
 
 namespace {
 
-constexpr uint64_t kRamBase = 0x40000000;
+constexpr uint64_t kRamBase = 0x40000000;  // where the programs are linked
 constexpr uint64_t kRamSize = 2u << 20;
+// With the MMU on, the physical RAM behind them.
+constexpr uint64_t kTranslatedRamPa = 0x60000000;
 // Far more than any of the programs needs: a guest that loops for ever fails instead of
 // hanging the test.
 constexpr uint64_t kMaxSteps = 20'000'000;
@@ -69,7 +73,7 @@ std::string describe_step(const std::string& name, uint64_t step, uint32_t insn,
     return text;
 }
 
-GuestResult run_guest(const std::string& name, bool with_fp)
+GuestResult run_guest(const std::string& name, bool with_fp, const std::optional<RigMmu>& mmu)
 {
     GuestResult r;
     Result<ElfImage> image = read_elf(std::string(GUEST_DIR) + "/" + name + ".elf");
@@ -84,7 +88,7 @@ GuestResult run_guest(const std::string& name, bool with_fp)
     }
     const uint64_t done = done_sym->second;
 
-    LockstepRig rig(kRamBase, kRamSize);
+    LockstepRig rig(mmu ? kTranslatedRamPa : kRamBase, kRamSize, UC_PROT_ALL, mmu);
     if (std::string e = load(*image, rig); !e.empty()) {
         r.failure = name + ": " + e;
         return r;
@@ -141,14 +145,26 @@ GuestResult run_guest(const std::string& name, bool with_fp)
 }
 
 // `with_fp`: the program uses FP/SIMD, so V0-V31, FPCR and FPSR are compared too.
-void check_guest(const std::string& name, bool with_fp = false)
+void check_guest(const std::string& name, bool with_fp = false, const std::optional<RigMmu>& mmu = std::nullopt)
 {
-    GuestResult r = run_guest(name, with_fp);
+    GuestResult r = run_guest(name, with_fp, mmu);
+    std::string label = name + (mmu ? " (" + mmu->name + ")" : "");
     if (r.failure.empty())
-        std::printf("%-22s %9" PRIu64 " instructions in lockstep (%.2f s, %.1f us each)\n", name.c_str(), r.steps,
+        std::printf("%-34s %9" PRIu64 " instructions in lockstep (%.2f s, %.1f us each)\n", label.c_str(), r.steps,
                     r.seconds, r.steps ? 1e6 * r.seconds / static_cast<double>(r.steps) : 0.0);
     else
-        FAIL(r.failure);
+        FAIL(label + ": " + r.failure);
+}
+
+RigMmu translated(const char* name, unsigned granule_bits, unsigned va_bits, unsigned leaf_level)
+{
+    RigMmu m;
+    m.name = name;
+    m.granule_bits = granule_bits;
+    m.va_bits = va_bits;
+    m.leaf_level = leaf_level;
+    m.va_base = kRamBase;
+    return m;
 }
 
 }  // namespace
@@ -178,4 +194,14 @@ TEST_CASE("guest lockstep_fpmath runs in lockstep with Unicorn", "[diff][a64][gu
 {
     check_guest("lockstep_fpmath", true);
     check_guest("lockstep_fpmath_o3", true);
+}
+
+TEST_CASE("guests run in lockstep with Unicorn with the MMU on", "[diff][a64][guest][mmu]")
+{
+    RigMmu pages4k = translated("4 KiB pages", 12, 39, 3);
+    RigMmu pages64k = translated("64 KiB pages", 16, 42, 3);
+    RigMmu block2m = translated("2 MiB block", 12, 39, 2);
+    check_guest("lockstep_sort", false, pages4k);
+    check_guest("lockstep_interp_o3", false, pages64k);
+    check_guest("lockstep_bignum_simd", true, block2m);
 }

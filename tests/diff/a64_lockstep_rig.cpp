@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cpu/a64/sysreg_keys.h"
+#include "support/a64_page_tables.h"
 
 namespace emu::test {
 
@@ -14,26 +15,36 @@ namespace {
 
 constexpr uint32_t kBranchToSelf = 0x14000000;
 
-// The main RAM first (the CPU's fast path is the first region), then the vector page.
-Bus& with_ram(Bus& bus, uint64_t base, uint64_t size)
+// The main RAM first (the CPU's fast path is the first region), then the vector page and,
+// for translation tables, the table pool.
+Bus& with_ram(Bus& bus, uint64_t base, uint64_t size, bool mmu)
 {
     bus.add_ram(base, size);
     bus.add_ram(LockstepRig::kVectorPage, kPageSize);
     std::vector<uint32_t> vectors(kPageSize / 4, kBranchToSelf);
     bus.write_bytes(LockstepRig::kVectorPage, vectors.data(), kPageSize);
+    if (mmu)
+        bus.add_ram(LockstepRig::kTablePool, LockstepRig::kTablePoolSize);
     return bus;
 }
 
 }  // namespace
 
-LockstepRig::LockstepRig(uint64_t ram_base, uint64_t ram_size, uint32_t unicorn_perms)
-    : cpu(with_ram(bus, ram_base, ram_size), clock, platform),
+LockstepRig::LockstepRig(uint64_t ram_base, uint64_t ram_size, uint32_t unicorn_perms, std::optional<RigMmu> mmu)
+    : cpu(with_ram(bus, ram_base, ram_size, mmu.has_value()), clock, platform),
       ram_base_(ram_base),
       ram_size_(ram_size),
-      unicorn_ram_(ram_size)
+      window_base_(mmu ? mmu->va_base : ram_base),
+      unicorn_ram_(ram_size),
+      mmu_(std::move(mmu))
 {
-    reset_ours(ram_base);
     unicorn.map(ram_base, unicorn_ram_.data(), ram_size, unicorn_perms);
+    // Unicorn 2.0 translates through the tables, but before an access or fetch it also looks
+    // the virtual address up in its map of (physical) memory, and calls it unmapped when it is
+    // not there. The same host memory mapped at the virtual window too satisfies that check;
+    // the accesses still go where the tables say.
+    if (window_base_ != ram_base)
+        unicorn.map(window_base_, unicorn_ram_.data(), ram_size, unicorn_perms);
     // Unicorn's 'max' CPU has EL2 and EL3 and resets into Secure EL1 with SCR_EL3.RW clear,
     // where it treats returns to AArch64 EL1t as illegal and asserts on some system register
     // traps. Ours is a Non-secure-like EL1 with nothing above it: make Unicorn's EL1
@@ -50,7 +61,63 @@ LockstepRig::LockstepRig(uint64_t ram_base, uint64_t ram_size, uint32_t unicorn_
     unicorn.set_sysreg(a64::sysreg::SCTLR_EL1, cpu.s.sys.sctlr_el1);
     unicorn.set_sysreg(a64::sysreg::VBAR_EL1, kVectorPage);
     unicorn.set_sysreg(a64::sysreg::CPACR_EL1, kCpacrFpEnabled);
+    if (mmu_)
+        set_up_mmu(*mmu_);
+    reset_ours(window_base_);
     unicorn.save_context();
+}
+
+void LockstepRig::set_up_mmu(const RigMmu& mmu)
+{
+    unicorn_tables_.assign(kTablePoolSize, 0);
+    unicorn.map(kTablePool, unicorn_tables_.data(), kTablePoolSize, UC_PROT_READ | UC_PROT_WRITE);
+    PageTableBuilder pt(
+        [this](uint64_t addr, uint64_t value) {
+            bus.write_bytes(addr, &value, 8);
+            std::memcpy(unicorn_tables_.data() + (addr - kTablePool), &value, 8);
+        },
+        mmu.granule_bits, mmu.va_bits, kTablePool, kTablePoolSize);
+    const uint64_t normal = desc::attr_index(kAttrNormal) | desc::kShInner;
+    leaf_size_ = uint64_t{1} << (mmu.granule_bits + (mmu.granule_bits - 3) * (3 - mmu.leaf_level));
+    const uint64_t type = mmu.leaf_level == 3 ? desc::kPage : desc::kBlock;
+    for (uint64_t off = 0; off < ram_size_; off += leaf_size_) {
+        uint64_t bits = mmu.leaf_bits ? mmu.leaf_bits(off) : normal | desc::kAf;
+        pt.set(window_base_ + off, mmu.leaf_level, bits ? (ram_base_ + off) | bits | type : 0);
+        constexpr uint64_t kNoExec = desc::kPxn | desc::kUxn;
+        executable_.push_back(bits && (bits & desc::kAf) && (bits & kNoExec) != kNoExec);
+    }
+    uint64_t granule = uint64_t{1} << mmu.granule_bits;
+    pt.map(kVectorPage & ~(granule - 1), kVectorPage & ~(granule - 1), granule, normal);
+
+    mair_ = kTestMair;
+    tcr_ = tcr_for_ttbr0(mmu.granule_bits, mmu.va_bits) | (mmu.tbi ? uint64_t{1} << 37 : 0);
+    ttbr0_ = pt.root();
+    unicorn.set_sysreg(a64::sysreg::MAIR_EL1, mair_);
+    unicorn.set_sysreg(a64::sysreg::TCR_EL1, tcr_);
+    unicorn.set_sysreg(a64::sysreg::TTBR0_EL1, ttbr0_);
+    unicorn.set_sysreg(a64::sysreg::SCTLR_EL1, cpu.s.sys.sctlr_el1 | 1);
+    // Unicorn keeps TCR_EL1.TBI in the flags it translates code with, and only an MSR (not a
+    // register write from outside) refreshes them: TCR_EL1 is written again by running
+    // `msr tcr_el1, x0`, from a page of its own at the (identity mapped) vector page.
+    constexpr uint32_t kMsrTcrX0 = 0xd5182040;
+    unicorn_vectors_.assign(kPageSize, 0);
+    std::memcpy(unicorn_vectors_.data(), &kMsrTcrX0, 4);
+    std::memcpy(unicorn_vectors_.data() + 4, &kBranchToSelf, 4);
+    unicorn.map(kVectorPage, unicorn_vectors_.data(), kPageSize, UC_PROT_ALL);
+    unicorn.set_x(0, tcr_);
+    unicorn.set_reg(UC_ARM64_REG_PC, kVectorPage);
+    UnicornA64::StepResult r = unicorn.step(1);
+    if (!r.completed || unicorn.sysreg(a64::sysreg::TCR_EL1) != tcr_)
+        throw std::runtime_error("LockstepRig: Unicorn did not take TCR_EL1: " + r.text());
+}
+
+void LockstepRig::apply_mmu_to_ours()
+{
+    cpu.s.sys.mair_el1 = mair_;
+    cpu.s.sys.tcr_el1 = tcr_;
+    cpu.s.sys.ttbr0_el1 = ttbr0_;
+    cpu.s.sys.sctlr_el1 |= 1;
+    cpu.translation_changed();
 }
 
 void LockstepRig::reset_ours(uint64_t pc)
@@ -58,23 +125,50 @@ void LockstepRig::reset_ours(uint64_t pc)
     cpu.reset(pc);
     cpu.s.sys.vbar_el1 = kVectorPage;
     cpu.s.sys.cpacr_el1 = kCpacrFpEnabled;
+    if (mmu_)
+        apply_mmu_to_ours();
 }
 
 void LockstepRig::write(uint64_t addr, const void* data, uint64_t len)
 {
-    if (addr < ram_base_ || len > ram_size_ || addr - ram_base_ > ram_size_ - len)
+    if (addr < window_base_ || len > ram_size_ || addr - window_base_ > ram_size_ - len)
         throw std::out_of_range("LockstepRig::write outside RAM");
-    bus.write_bytes(addr, data, len);
-    std::memcpy(unicorn_ram_.data() + (addr - ram_base_), data, len);
-    unicorn.invalidate_code(addr, len);
+    uint64_t off = addr - window_base_;
+    bus.write_bytes(ram_base_ + off, data, len);
+    std::memcpy(unicorn_ram_.data() + off, data, len);
+    invalidate_unicorn_code(addr, len);
 }
 
 void LockstepRig::patch_unicorn(uint64_t addr, const void* data, uint64_t len)
 {
-    if (addr < ram_base_ || len > ram_size_ || addr - ram_base_ > ram_size_ - len)
+    if (addr < window_base_ || len > ram_size_ || addr - window_base_ > ram_size_ - len)
         throw std::out_of_range("LockstepRig::patch_unicorn outside RAM");
-    std::memcpy(unicorn_ram_.data() + (addr - ram_base_), data, len);
-    unicorn.invalidate_code(addr, len);
+    std::memcpy(unicorn_ram_.data() + (addr - window_base_), data, len);
+    invalidate_unicorn_code(addr, len);
+}
+
+void LockstepRig::protect_unicorn(uint64_t addr, uint64_t len, uint32_t perms)
+{
+    unicorn.protect(ram_base_ + (addr - window_base_), len, perms);
+    if (window_base_ != ram_base_)
+        unicorn.protect(addr, len, perms);
+}
+
+void LockstepRig::invalidate_unicorn_code(uint64_t addr, uint64_t len)
+{
+    if (!mmu_) {
+        unicorn.invalidate_code(addr, len);
+        return;
+    }
+    // Unicorn finds the code to drop by translating addr for a fetch, which must not fault;
+    // and code can only have been translated from executable leaves.
+    for (uint64_t a = addr; a < addr + len;) {
+        uint64_t leaf = (a - window_base_) / leaf_size_;
+        uint64_t end = std::min(addr + len, window_base_ + (leaf + 1) * leaf_size_);
+        if (executable_[leaf])
+            unicorn.invalidate_code(a, end - a);
+        a = end;
+    }
 }
 
 void LockstepRig::undo_unicorn_stores()
@@ -89,13 +183,13 @@ void LockstepRig::fill(const std::vector<uint8_t>& bytes)
 {
     if (bytes.size() != ram_size_)
         throw std::invalid_argument("LockstepRig::fill needs exactly the RAM size");
-    write(ram_base_, bytes.data(), bytes.size());
+    write(window_base_, bytes.data(), bytes.size());
 }
 
 void LockstepRig::resync_unicorn_from_ours()
 {
     std::memcpy(unicorn_ram_.data(), our_ram(), ram_size_);
-    unicorn.invalidate_code(ram_base_, ram_size_);
+    invalidate_unicorn_code(window_base_, ram_size_);
 }
 
 LockstepRig::OurStep LockstepRig::step_ours()
@@ -128,15 +222,15 @@ std::vector<std::string> LockstepRig::our_invariant_failures() const
 
 bool LockstepRig::memory_equal(uint64_t addr, uint64_t len)
 {
-    uint64_t off = addr - ram_base_;
+    uint64_t off = addr - window_base_;
     return std::memcmp(our_ram() + off, unicorn_ram_.data() + off, len) == 0;
 }
 
 std::vector<std::string> LockstepRig::memory_differences(uint64_t addr, uint64_t len, unsigned max_lines)
 {
     std::vector<std::string> out;
-    const uint8_t* a = our_ram() + (addr - ram_base_);
-    const uint8_t* b = unicorn_ram_.data() + (addr - ram_base_);
+    const uint8_t* a = our_ram() + (addr - window_base_);
+    const uint8_t* b = unicorn_ram_.data() + (addr - window_base_);
     for (uint64_t i = 0; i < len;) {
         if (a[i] == b[i]) {
             i++;

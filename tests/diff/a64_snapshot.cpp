@@ -18,6 +18,8 @@ const std::array<ComparedSysreg, kNumComparedSysregs> kComparedSysregs = {{
     {"TPIDR_EL0", sysreg::TPIDR_EL0, ~uint64_t{0}},
     {"TPIDRRO_EL0", sysreg::TPIDRRO_EL0, ~uint64_t{0}},
     {"TPIDR_EL1", sysreg::TPIDR_EL1, ~uint64_t{0}},
+    // AT's result. Bits [55:48] and [6:1] of a successful translation's PAR are RES0.
+    {"PAR_EL1", sysreg::PAR_EL1, ~uint64_t{0}},
 }};
 
 namespace {
@@ -32,6 +34,7 @@ uint64_t SysRegs::*our_sysreg(uint32_t key)
     case sysreg::TPIDR_EL0: return &SysRegs::tpidr_el0;
     case sysreg::TPIDRRO_EL0: return &SysRegs::tpidrro_el0;
     case sysreg::TPIDR_EL1: return &SysRegs::tpidr_el1;
+    case sysreg::PAR_EL1: return &SysRegs::par_el1;
     default: throw std::logic_error("our_sysreg: not a compared system register");
     }
 }

@@ -21,7 +21,7 @@ struct ComparedSysreg {
     uint32_t key;
     uint64_t compared_bits;  // RES0 bits may be stored or not, as the CPU likes
 };
-inline constexpr unsigned kNumComparedSysregs = 7;
+inline constexpr unsigned kNumComparedSysregs = 8;
 extern const std::array<ComparedSysreg, kNumComparedSysregs> kComparedSysregs;
 
 struct A64Snapshot {

@@ -71,6 +71,11 @@ Deviation known_deviation(uint32_t insn, const A64Snapshot& before, const Lockst
         return patch_min_max(insn, before, rig);
     if (ours_alignment_fault && unicorn_completed && is_misaligned_exclusive_or_ordered(insn, before))
         return Deviation::NotComparable;
+    // An SP alignment fault (EC 0x26) of a load or store based on a misaligned SP.
+    constexpr uint64_t kEcSpAlignment = 0x26;
+    bool ours_sp_fault = !ours.completed && (ours.esr >> 26) == kEcSpAlignment;
+    if (ours_sp_fault && unicorn_completed && bits(insn, 9, 5) == 31 && (before.sp & 15) != 0)
+        return Deviation::NotComparable;
     return Deviation::None;
 }
 

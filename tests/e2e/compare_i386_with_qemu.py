@@ -4,6 +4,10 @@
 are identical. QEMU runs SeaBIOS before the kernel, so instruction counts are not compared.
 
   compare_i386_with_qemu.py --qemu Q --rr-record R --elf G.elf [--exit-code N] [--append TEXT]
+                            [--module FILE[,ARGS]]...
+
+Each --module is a Multiboot module for both: QEMU gets them as one -initrd "FILE ARGS,...",
+rr-record as --module FILE,ARGS.
 """
 
 import argparse
@@ -22,6 +26,7 @@ def main():
     ap.add_argument("--elf", required=True)
     ap.add_argument("--exit-code", type=int)
     ap.add_argument("--append")
+    ap.add_argument("--module", action="append", default=[])
     ap.add_argument("--timeout", type=float, default=300.0)
     args = ap.parse_args()
 
@@ -32,6 +37,10 @@ def main():
     if args.append:
         qemu += ["-append", args.append]
         ours_extra = ["--append", args.append]
+    if args.module:
+        qemu += ["-initrd", ",".join(m.replace(",", " ", 1) for m in args.module)]
+        for m in args.module:
+            ours_extra += ["--module", m]
     q = subprocess.run(qemu, stdin=subprocess.DEVNULL, capture_output=True, timeout=args.timeout)
     with tempfile.TemporaryDirectory(prefix="rr-e2e-i386-") as tmp:
         o = subprocess.run([args.rr_record, "-M", "pc", "--kernel", args.elf, "-o", os.path.join(tmp, "run.rr")]

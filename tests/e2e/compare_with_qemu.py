@@ -7,7 +7,7 @@ QEMU is the reference. A guest that ends with PSCI SYSTEM_OFF yields QEMU's inst
 makes QEMU exit at once, so there is no count and only output and exit status are compared.
 
   compare_with_qemu.py --elf G.elf --rr-record PATH [--expected FILE] [--exit-code N]
-                       [--ends poweroff|exit]
+                       [--ends poweroff|exit] [--append TEXT] [--initrd FILE]
   compare_with_qemu.py --elf G.elf --qemu-only            # print QEMU's results
   compare_with_qemu.py --elf G.elf --write-expected FILE  # store QEMU's transcript
 
@@ -33,13 +33,20 @@ def main():
                     help="how the guest must end: PSCI SYSTEM_OFF (QEMU then gives a count) or "
                          "semihosting SYS_EXIT")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per run")
+    ap.add_argument("--append", help="kernel command line, for both (-append, --append)")
+    ap.add_argument("--initrd", help="initial ramdisk, for both (-initrd, --initrd)")
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--qemu-only", action="store_true")
     mode.add_argument("--write-expected", metavar="FILE")
     args = ap.parse_args()
 
+    boot = []
+    if args.append is not None:
+        boot += ["-append", args.append]
+    if args.initrd is not None:
+        boot += ["-initrd", args.initrd]
     try:
-        ref = run_qemu(args.qemu, args.elf, args.timeout)
+        ref = run_qemu(args.qemu, args.elf, args.timeout, boot)
     except (OSError, QemuError) as e:
         fail([f"running QEMU: {e}"])
 
@@ -72,7 +79,7 @@ def main():
     if args.exit_code is not None and ref.exit_code != args.exit_code:
         problems.append(f"QEMU exit status {ref.exit_code}, the repository expects {args.exit_code}")
 
-    ours = run_rr_record(args.rr_record, args.elf, args.timeout)
+    ours = run_rr_record(args.rr_record, args.elf, args.timeout, boot)
 
     if ours.console != ref.console:
         problems.append("console output differs: " + first_difference(ref.console, ours.console))

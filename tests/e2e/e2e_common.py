@@ -64,7 +64,7 @@ class Qmp:
         self.sock.close()
 
 
-def qemu_command(qemu, elf, console_path, rr_path, qmp_path):
+def qemu_command(qemu, elf, console_path, rr_path, qmp_path, boot=()):
     # A mux chardev lets the PL011 and semihosting share one output stream, in program order,
     # as they do on our side.
     return [
@@ -77,15 +77,16 @@ def qemu_command(qemu, elf, console_path, rr_path, qmp_path):
         "-icount", f"shift=0,sleep=off,rr=record,rrfile={rr_path}",
         "-no-shutdown",
         "-qmp", f"unix:{qmp_path},server,nowait",
-    ]
+    ] + list(boot)
 
 
-def run_qemu(qemu, elf, timeout):
-    """Runs ELF until it powers off (then asks for the instruction count) or QEMU exits."""
+def run_qemu(qemu, elf, timeout, boot=()):
+    """Runs ELF until it powers off (then asks for the instruction count) or QEMU exits.
+    `boot` holds more QEMU boot options (-append, -initrd), given in QEMU's spelling."""
     with tempfile.TemporaryDirectory(prefix="rr-e2e-qemu-") as tmp:
         console = os.path.join(tmp, "console")
         qmp_path = os.path.join(tmp, "qmp.sock")
-        cmd = qemu_command(qemu, elf, console, os.path.join(tmp, "replay.bin"), qmp_path)
+        cmd = qemu_command(qemu, elf, console, os.path.join(tmp, "replay.bin"), qmp_path, boot)
         deadline = time.monotonic() + timeout
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
@@ -127,9 +128,14 @@ def run_qemu(qemu, elf, timeout):
         return Run("qemu", out, code, icount, log)
 
 
-def run_rr_record(rr_record, elf, timeout):
+def rr_boot_options(boot):
+    """QEMU's -append/-initrd as rr-record's --append/--initrd."""
+    return ["-" + a if a in ("-append", "-initrd") else a for a in boot]
+
+
+def run_rr_record(rr_record, elf, timeout, boot=()):
     with tempfile.TemporaryDirectory(prefix="rr-e2e-ours-") as tmp:
-        cmd = [rr_record, "-M", "virt", "--kernel", elf, "-o", os.path.join(tmp, "run.rr")]
+        cmd = [rr_record, "-M", "virt", "--kernel", elf, "-o", os.path.join(tmp, "run.rr")] + rr_boot_options(boot)
         try:
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:

@@ -43,6 +43,9 @@ def generate_input(path, n):
 def record(args, rec_path, via_pipe):
     cmd = [args.rr_record, "-M", args.machine, "--kernel", args.elf, "-o", rec_path,
            "--hash-every", str(args.hash_every)] + (["--append", args.append] if args.append else [])
+    for b in args.boot:
+        option, value = b.split("=", 1)
+        cmd += ["--" + option, value]
     stdin = subprocess.DEVNULL
     data = None
     if args.semihosting_in:
@@ -99,7 +102,9 @@ def main():
     ap.add_argument("--rr-replay", required=True)
     ap.add_argument("--elf", required=True)
     ap.add_argument("--machine", default="virt")
-    ap.add_argument("--append", help="kernel command line (-M pc)")
+    ap.add_argument("--append", help="kernel command line")
+    ap.add_argument("--boot", action="append", default=[], metavar="OPTION=VALUE",
+                    help="more rr-record boot options (initrd=FILE, module=FILE,ARGS, dtb=FILE)")
     ap.add_argument("--serial-in")
     ap.add_argument("--semihosting-in")
     ap.add_argument("--generate-input", type=int, metavar="N")

@@ -26,7 +26,7 @@ namespace {
 RecordingConfig config()
 {
     RecordingConfig c;
-    c.kernel_path = GUEST_ELF;
+    c.files = {{BootRole::Kernel, GUEST_ELF, ""}};
     c.machine.ram_size = 4u << 20;  // enough for the guest; 128 MiB would dominate each run
     return c;
 }

@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 #undef RR_EVENT
     };
     RecordingConfig config;
-    config.kernel_path = GUEST_ELF;
+    config.files = {{BootRole::Kernel, GUEST_ELF, ""}};
     config.machine.ram_size = 4u << 20;  // enough for the guest; 128 MiB would dominate each run
     static const std::string path = "/tmp/replay_fuzz." + std::to_string(::getpid()) + ".rr";
     {

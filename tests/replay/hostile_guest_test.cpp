@@ -68,7 +68,7 @@ RunOutcome record(const Guest& g, uint64_t budget, const std::string& path = {})
 {
     RecordingConfig config;
     config.machine = g.config;
-    config.kernel_path = g.image.path;
+    config.files = {{BootRole::Kernel, g.image.path, ""}};
     std::optional<RecordingWriter> writer;
     EventLog log(EventLog::Start::Deferred);
     RecordGate gate(log, RecordGateOptions{nullptr, VirtualHostClock{test::kClockBase, 0}, nullptr});
@@ -185,4 +185,24 @@ TEST_CASE("a fault while delivering a double fault ends the run as a triple faul
     CHECK_FALSE(r.divergence);
     CHECK(r.outcome.kind == StopKind::TripleFault);
     CHECK(r.outcome.icount == 1);
+}
+
+TEST_CASE("a run the guest ends as unsupported replays ok, stopped in the same state", "[hostile][guest]")
+{
+    // Jumps to an address with nothing behind it: the fetch is what the emulator cannot do.
+    const std::vector<uint8_t> code = {
+        0xB8, 0x00, 0x00, 0x00, 0xF0,  // mov eax, 0xf0000000
+        0xFF, 0xE0,                    // jmp eax
+    };
+    Guest g = kernel("pc", code);
+    std::string path = test::temp_path("unsupported.rr");
+    RunOutcome out = record(g, 1000, path);
+    CHECK(out.kind == StopKind::Unsupported);
+    CHECK(out.icount == 2);
+    CHECK_THAT(out.detail, Catch::Contains("0xf0000000"));
+    ReplayReport r = replay(g, path);
+    INFO((r.divergence ? r.divergence->what : std::string("no divergence")));
+    CHECK_FALSE(r.divergence);
+    CHECK(r.outcome.kind == StopKind::Unsupported);
+    CHECK(r.outcome.icount == 2);
 }

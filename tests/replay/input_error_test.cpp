@@ -47,7 +47,7 @@ TEST_CASE("a host input that fails ends the recording as input-error, and it rep
         REQUIRE(image);
         RecordingConfig config;
         config.machine.machine = machine;
-        config.kernel_path = image->path;
+        config.files = {{BootRole::Kernel, image->path, ""}};
         std::string path = test::temp_path("input_error_" + machine + ".rr");
         RunOutcome out;
         {

@@ -24,7 +24,6 @@ struct Board {
     {
         MachineConfig config;
         config.machine = name;
-        config.kernel_command_line = guest + " ";
         auto m = make_machine(config, gate, [this](uint8_t b) { output.push_back(static_cast<char>(b)); });
         REQUIRE(m);
         machine = std::move(*m);

@@ -90,9 +90,8 @@ inline Recorded record(const RecordSpec& spec)
 
     RecordingConfig config;
     config.machine.machine = spec.machine;
-    config.machine.kernel_command_line = image->path + " ";
     config.hash_every = spec.hash_every;
-    config.kernel_path = image->path;
+    config.files = {{BootRole::Kernel, image->path, ""}};
     RecordingHeaderSpec header{"test", encode(config), {{image->path, image->file, Embed::Yes}}};
     Recorded rec{temp_path(spec.tag + ".rr"), {}, {}, {}};
     {

@@ -548,6 +548,7 @@ TEST_CASE("LDP/STP, LDPSW and LDNP/STNP in every addressing mode", "[a64][loadst
 TEST_CASE("SP as the base register, XZR as the data register", "[a64][loadstore]")
 {
     Machine m;
+    m.board.cpu.s.sys.sctlr_el1 &= ~uint64_t{1 << 3};  // SCTLR_EL1.SA off: SP goes to odd addresses
     m.sp() = kData + 0x400;
     m.x(1) = 0x1234;
     m.write<uint64_t>(kData + 0x3F8, kOnes);

@@ -120,9 +120,10 @@ TEST_CASE("replay: event payloads round-trip and reject malformed bytes", "[repl
 TEST_CASE("replay: run configuration round-trips and refuses damage", "[replay]")
 {
     RecordingConfig c;
-    c.machine = MachineConfig{"virt", 64 << 20, 3, "k.elf a=1"};
+    c.machine = MachineConfig{"virt", 64 << 20, 3};
     c.hash_every = 12345;
-    c.kernel_path = "guests/demo.elf";
+    c.append = "a=1";
+    c.files = {{BootRole::Kernel, "guests/demo.elf", ""}, {BootRole::Module, "m.bin", "m.bin x=2"}};
     std::vector<uint8_t> bytes = encode(c);
     Result<RecordingConfig> back = decode_recording_config(bytes, "x.rr");
     REQUIRE(back);
@@ -130,8 +131,11 @@ TEST_CASE("replay: run configuration round-trips and refuses damage", "[replay]"
     CHECK(back->machine.ram_size == (64 << 20));
     CHECK(back->machine.icount_shift == 3);
     CHECK(back->hash_every == 12345);
-    CHECK(back->kernel_path == "guests/demo.elf");
-    CHECK(back->machine.kernel_command_line == "k.elf a=1");
+    CHECK(back->kernel_path() == "guests/demo.elf");
+    CHECK(back->append == "a=1");
+    REQUIRE(back->files.size() == 2);
+    CHECK(back->files[1].role == BootRole::Module);
+    CHECK(back->files[1].command_line == "m.bin x=2");
 
     std::vector<uint8_t> future = bytes;
     future[0] = 9;

@@ -84,17 +84,22 @@ Result<VirtioHost> VirtioHost::open_for_record(const VirtioOptions& o)
     return h;
 }
 
-void VirtioHost::configure(RecordingConfig& config, RecordingHeaderSpec& header) const
+void VirtioHost::configure(MachineConfig& machine) const
 {
-    VirtioConfig& v = config.machine.virtio;
+    VirtioConfig& v = machine.virtio;
     v.version = kTransports.at(options_.transport);
-    for (size_t i = 0; i < specs_.size(); ++i) {
+    for (size_t i = 0; i < specs_.size(); ++i)
         v.drives.push_back(VirtioDrive{images_[i].bytes(), specs_[i].read_only, specs_[i].serial});
+    v.net = net_ != nullptr;
+    v.rng = options_.rng;
+}
+
+void VirtioHost::describe_images(RecordingConfig& config, RecordingHeaderSpec& header) const
+{
+    for (size_t i = 0; i < specs_.size(); ++i) {
         config.drive_blobs.push_back(static_cast<uint32_t>(header.blobs.size()));
         header.blobs.push_back({specs_[i].path, images_[i].bytes(), options_.embed_images ? Embed::Yes : Embed::No});
     }
-    v.net = net_ != nullptr;
-    v.rng = options_.rng;
 }
 
 void VirtioHost::attach(Machine& machine, std::vector<HostInput>& inputs)

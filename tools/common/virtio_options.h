@@ -38,9 +38,11 @@ public:
     // Parses the specs and opens the images and the network. Errors: Usage, NoInput, IoError.
     static Result<VirtioHost> open_for_record(const VirtioOptions& o);
 
-    // Fills the machine's virtio configuration, the header blobs of the disk images and the
+    // Fills the machine's virtio configuration.
+    void configure(MachineConfig& machine) const;
+    // Appends the disk images to the header's blobs (after the boot files) and the
     // configuration's references to them.
-    void configure(RecordingConfig& config, RecordingHeaderSpec& header) const;
+    void describe_images(RecordingConfig& config, RecordingHeaderSpec& header) const;
     // Connects the network to a built machine: its sent frames go to slirp, slirp's frames to
     // its NIC through the recorder.
     void attach(Machine& machine, std::vector<HostInput>& inputs);

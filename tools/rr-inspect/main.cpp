@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
@@ -14,6 +16,8 @@
 
 #include "machine/machine.h"
 #include "replay/format/event_text.h"
+#include "replay/format/recording_config.h"
+#include "replay/format/recording_reader.h"
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
 #include "tools/rr-inspect/checkpoints.h"
@@ -39,9 +43,26 @@ struct Options {
     bool checkpoints = false;
     bool verify = false;
     std::string pcap;
+    std::string dtb;  // --dtb FILE: write the recorded device tree there
 };
 
 std::string str(uint64_t v) { return std::to_string(v); }
+
+// What header blob i holds: a boot file's role, or a disk image.
+std::string blob_role(const RecordingConfig& c, size_t i)
+{
+    if (i < c.files.size())
+        return boot_role_name(c.files[i].role);
+    if (std::find(c.drive_blobs.begin(), c.drive_blobs.end(), i) != c.drive_blobs.end())
+        return "disk image";
+    return "unknown";
+}
+
+// A module's command line, quoted, after its name.
+std::string module_arguments(const RecordingConfig& c, size_t i)
+{
+    return i < c.files.size() && c.files[i].role == BootRole::Module ? " \"" + c.files[i].command_line + "\"" : "";
+}
 
 std::string valid_kind_names()
 {
@@ -120,14 +141,15 @@ std::string text_summary(const RecordingScan& s)
     row("icount shift", str(s.config.machine.icount_shift));
     row("hash interval", s.config.hash_every ? "every " + str(s.config.hash_every) + " instructions"
                                              : std::string("at the end only"));
+    if (!s.config.append.empty())
+        row("command line", s.config.append);
     if (s.header.blobs.empty())
         row("guest image", "none");
     for (size_t i = 0; i < s.header.blobs.size(); ++i) {
         const RecordingBlobInfo& b = s.header.blobs[i];
-        const std::vector<uint32_t>& disks = s.config.drive_blobs;
-        bool disk = std::find(disks.begin(), disks.end(), i) != disks.end();
-        row(disk ? "disk image" : "guest image", b.name + ", " + str(b.size) + " bytes, xxh3-128 " + xxh3_128_hex(b) +
-                                                     (b.embedded ? ", embedded" : ", not embedded (hash only)"));
+        row(blob_role(s.config, i).c_str(), b.name + module_arguments(s.config, i) + ", " + str(b.size) +
+                                                " bytes, xxh3-128 " + xxh3_128_hex(b) +
+                                                (b.embedded ? ", embedded" : ", not embedded (hash only)"));
     }
     const VirtioConfig& v = s.config.machine.virtio;
     if (v.any())
@@ -223,7 +245,7 @@ std::string json_summary(const RecordingScan& s, const Options& o, bool verified
                      ",\"ram_size\":" + str(s.config.machine.ram_size) +
                      ",\"icount_shift\":" + str(s.config.machine.icount_shift) +
                      ",\"hash_every\":" + str(s.config.hash_every) +
-                     ",\"kernel_path\":" + json_string(s.config.kernel_path) + ",\"icount\":" + str(s.icount());
+                     ",\"kernel_path\":" + json_string(s.config.kernel_path()) + ",\"icount\":" + str(s.icount());
     if (s.exit)
         j += ",\"exit\":{\"reason\":" + json_string(exit_reason(s)) + ",\"code\":" + std::to_string(s.exit->exit_code) +
              ",\"icount\":" + str(s.exit_icount) + "}";
@@ -232,13 +254,9 @@ std::string json_summary(const RecordingScan& s, const Options& o, bool verified
     j += ",\"images\":[";
     for (size_t i = 0; i < s.header.blobs.size(); ++i) {
         const RecordingBlobInfo& b = s.header.blobs[i];
-        j += (i ? "," : "") + std::string("{\"name\":") + json_string(b.name) + ",\"bytes\":" + str(b.size) +
-             ",\"xxh3_128\":\"" + xxh3_128_hex(b) + "\",\"embedded\":" + (b.embedded ? "true" : "false") +
-             ",\"disk\":" +
-             (std::find(s.config.drive_blobs.begin(), s.config.drive_blobs.end(), i) != s.config.drive_blobs.end()
-                  ? "true"
-                  : "false") +
-             "}";
+        j += (i ? "," : "") + std::string("{\"name\":") + json_string(b.name) +
+             ",\"role\":" + json_string(blob_role(s.config, i)) + ",\"bytes\":" + str(b.size) + ",\"xxh3_128\":\"" +
+             xxh3_128_hex(b) + "\",\"embedded\":" + (b.embedded ? "true" : "false") + "}";
     }
     j += "],\"events_by_kind\":{";
     for (size_t i = 0; i < kKindCount; ++i)
@@ -347,6 +365,36 @@ Result<int> summarise(const Options& o)
     return 0;
 }
 
+// --dtb: the device tree the recorded guest received, as it lay in its memory.
+Result<int> write_device_tree(const Options& o)
+{
+    Result<RecordingReader> reader = RecordingReader::open(o.recording);
+    if (!reader)
+        return reader.error();
+    Result<RecordingConfig> config = decode_recording_config(reader->header().payload, o.recording);
+    if (!config)
+        return config.error();
+    for (size_t i = 0; i < config->files.size(); ++i) {
+        if (config->files[i].role != BootRole::DeviceTree)
+            continue;
+        Result<std::vector<uint8_t>> tree = reader->blob_bytes(i);
+        if (!tree)
+            return tree.error();
+        std::FILE* out = o.dtb == "-" ? stdout : std::fopen(o.dtb.c_str(), "wb");
+        if (!out)
+            return Error{ExitStatus::IoError, o.dtb + ": cannot write: " + std::strerror(errno)};
+        bool ok = std::fwrite(tree->data(), 1, tree->size(), out) == tree->size();
+        ok = (out == stdout ? std::fflush(out) : std::fclose(out)) == 0 && ok;
+        if (!ok)
+            return Error{ExitStatus::IoError, o.dtb + ": write failed"};
+        return 0;
+    }
+    return Error{ExitStatus::BadRecording, o.recording + ": the guest received no device tree (" +
+                                               config->machine.machine + (config->machine.machine == "virt"
+                                                                              ? ", an ELF kernel that left no room for it)"
+                                                                              : " has none)")};
+}
+
 Result<int> run_inspect(const Options& o)
 {
     if (o.from > o.to)
@@ -359,6 +407,8 @@ Result<int> run_inspect(const Options& o)
                     static_cast<unsigned long long>(*frames), o.pcap.c_str());
         return 0;
     }
+    if (!o.dtb.empty())
+        return write_device_tree(o);
     if (o.events)
         return list_events(o);
     return summarise(o);
@@ -368,7 +418,7 @@ Result<int> run_inspect(const Options& o)
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"Describes a recording made by rr-record (format version 1).\n"
+    CLI::App app{"Describes a recording made by rr-record (format version 2).\n"
                  "\n"
                  "By default prints a summary: format and tool version, machine, RAM, icount shift,\n"
                  "state-hash interval, each guest image (size, xxh3-128, embedded or not), the final\n"
@@ -384,11 +434,12 @@ int main(int argc, char** argv)
                  "  rr-inspect run.rr --stats               where the bytes go, per kind and per chunk\n"
                  "  rr-inspect run.rr --checkpoints         list the checkpoints (icount, pages, bytes)\n"
                  "  rr-inspect run.rr --verify              check every chunk, event, image and checkpoint\n"
+                 "  rr-inspect run.rr --dtb tree.dtb        write out the device tree the guest received\n"
                  "\n"
                  "Exit status: 0 ok (also for a truncated recording without --verify);\n"
                  "64 bad command line (e.g. an unknown --kind); 65 corrupt, truncated (with --verify),\n"
                  "unsupported or malformed recording, with a one-line reason naming the chunk and event;\n"
-                 "66 missing or unreadable file; 70 internal error.",
+                 "66 missing or unreadable file; 70 internal error; 74 --dtb cannot be written.",
                  "rr-inspect"};
     Options o;
     app.add_option("recording", o.recording, "Recording file (*.rr)")->required();
@@ -416,6 +467,10 @@ int main(int argc, char** argv)
                  "Check the whole recording strictly (chunks, event payloads, embedded images; each checkpoint "
                  "restored and replayed to the next state hash) and print per-chunk and per-checkpoint results "
                  "and a verdict; a truncated recording fails")
+        ->excludes(events);
+    app.add_option("--dtb", o.dtb,
+                   "Write the device tree the guest received (generated or from rr-record --dtb, as it lay in "
+                   "guest memory) to FILE, or - for stdout, instead of the summary (dtc -I dtb shows it)")
         ->excludes(events);
     return tools::run_tool(app, argc, argv, [&] { return run_inspect(o); });
 }

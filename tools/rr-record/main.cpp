@@ -11,7 +11,8 @@
 #include "core/result.h"
 #include "host/serial_script.h"
 #include "host/serial_source.h"
-#include "machine/elf_loader.h"
+#include "host/input_file.h"
+#include "machine/boot_images.h"
 #include "machine/machines.h"
 #include "replay/format/event_log.h"
 #include "replay/run/record_gate.h"
@@ -68,6 +69,10 @@ struct Options {
     bool exit_on_success = false;
     std::string semihosting_in;
     std::string append;
+    std::string initrd;
+    std::vector<std::string> modules;  // FILE[,command line]
+    std::string dtb;
+    std::string bios;
     std::string serial_out = "-";
     uint64_t max_insns = std::numeric_limits<uint64_t>::max();
     unsigned icount_shift = 0;
@@ -139,6 +144,88 @@ Result<std::unique_ptr<SerialSource>> open_input(const std::string& path, const 
     return SerialSource::open(path, option + " input");
 }
 
+// What the command line asks for that no machine could do; the machine refuses the rest.
+Result<Done> check_boot_options(const Options& o)
+{
+    bool pc = o.machine != "virt";
+    if (o.kernel.empty() && o.bios.empty())
+        return Error{ExitStatus::Usage, "--kernel is required (or, on -M virt, --bios)"};
+    if (pc && !o.bios.empty())
+        return Error{ExitStatus::Usage, "--bios: -M " + o.machine + " starts its kernel without firmware"};
+    if (pc && !o.dtb.empty())
+        return Error{ExitStatus::Usage, "--dtb: -M " + o.machine + " has no device tree"};
+    if (!pc && !o.modules.empty())
+        return Error{ExitStatus::Usage, "--module: Multiboot modules are for -M pc; -M virt takes one --initrd"};
+    for (const std::string& m : o.modules)
+        if (m.empty() || m[0] == ',')
+            return Error{ExitStatus::Usage, "--module \"" + m + "\": expected FILE[,command line]"};
+    return Done{};
+}
+
+Result<BootFile> read_boot_file(const std::string& path)
+{
+    Result<std::vector<uint8_t>> bytes = read_input_file(path);
+    if (!bytes)
+        return bytes.error();
+    return BootFile{path, std::move(*bytes)};
+}
+
+// The files named on the command line, read. A module's command line is "FILE args", as QEMU
+// builds it from -initrd "FILE args".
+Result<BootImages> read_boot_images(const Options& o)
+{
+    BootImages images;
+    images.append = o.append;
+    auto read = [](const std::string& path, std::optional<BootFile>& into) -> Result<Done> {
+        if (path.empty())
+            return Done{};
+        Result<BootFile> f = read_boot_file(path);
+        if (!f)
+            return f.error();
+        into = std::move(*f);
+        return Done{};
+    };
+    for (auto [path, into] : {std::pair{&o.kernel, &images.kernel}, {&o.initrd, &images.initrd}, {&o.dtb, &images.dtb},
+                              {&o.bios, &images.bios}})
+        if (Result<Done> r = read(*path, *into); !r)
+            return r.error();
+    for (const std::string& m : o.modules) {
+        size_t comma = m.find(',');
+        std::string path = m.substr(0, comma);
+        Result<BootFile> f = read_boot_file(path);
+        if (!f)
+            return f.error();
+        std::string command_line = comma == std::string::npos ? path : path + " " + m.substr(comma + 1);
+        images.modules.push_back({std::move(*f), command_line});
+    }
+    return images;
+}
+
+// The boot files in the order the header's blobs hold them, and the run configuration's
+// description of each; the device tree the machine placed goes last, always embedded.
+void describe_boot_files(const Options& o, const BootImages& images, const std::vector<uint8_t>& placed_tree,
+                         RecordingConfig& config, RecordingHeaderSpec& header)
+{
+    Embed embed = o.no_embed ? Embed::No : Embed::Yes;
+    auto add = [&](BootRole role, const BootFile& f, const std::string& command_line) {
+        config.files.push_back({role, f.name, command_line});
+        header.blobs.push_back({f.name, f.bytes, embed});
+    };
+    if (images.kernel)
+        add(BootRole::Kernel, *images.kernel, "");
+    if (images.initrd)
+        add(BootRole::Initrd, *images.initrd, "");
+    for (const BootModule& m : images.modules)
+        add(BootRole::Module, m.file, m.command_line);
+    if (images.bios)
+        add(BootRole::Bios, *images.bios, "");
+    if (!placed_tree.empty()) {
+        std::string name = o.dtb.empty() ? "device tree (generated)" : o.dtb + " (as placed)";
+        config.files.push_back({BootRole::DeviceTree, name, ""});
+        header.blobs.push_back({name, placed_tree, Embed::Yes});
+    }
+}
+
 Result<int> record(const Options& o)
 {
     // Everything that can be wrong with the inputs is found, and the machine is built and
@@ -146,9 +233,11 @@ Result<int> record(const Options& o)
     // not replace one that was there.
     if (Result<Done> ram = check_ram_size(o.machine, o.mem, ExitStatus::Usage); !ram)
         return Error{ExitStatus::Usage, "--mem: " + ram.error().message};
-    Result<ElfImage> image = read_elf(o.kernel);
-    if (!image)
-        return image.error();
+    if (Result<Done> options = check_boot_options(o); !options)
+        return options.error();
+    Result<BootImages> images = read_boot_images(o);
+    if (!images)
+        return images.error();
     if (o.serial_in == "-" && o.semihosting_in == "-")
         return Error{ExitStatus::Usage, "--serial-in and --semihosting-in cannot both read stdin"};
     Result<std::unique_ptr<SerialSource>> serial_in = open_input(o.serial_in, "--serial-in");
@@ -174,15 +263,10 @@ Result<int> record(const Options& o)
         return sink.error();
 
     RecordingConfig config;
-    // The command line as QEMU builds it for a Multiboot kernel; machines without one ignore it.
-    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift, o.kernel + " " + o.append, {}};
+    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift};
     config.hash_every = o.hash_every;
-    config.kernel_path = o.kernel;
-    RecordingHeaderSpec header;
-    header.tool_version = tools::kToolVersion;
-    header.blobs.push_back({o.kernel, image->file, o.no_embed ? Embed::No : Embed::Yes});
-    virtio->configure(config, header);
-    header.payload = encode(config);
+    config.append = o.append;
+    virtio->configure(config.machine);
 
     EventLog log(EventLog::Start::Deferred);
     RecordGateOptions gate_options;
@@ -195,8 +279,14 @@ Result<int> record(const Options& o)
     Result<std::unique_ptr<Machine>> machine = make_machine(config.machine, gate, [&out](uint8_t b) { out.put(b); });
     if (!machine)
         return machine.error();
-    if (Result<Done> loaded = (*machine)->load_kernel(*image); !loaded)
-        return loaded.error();
+    if (Result<Done> booted = (*machine)->boot(*images); !booted)
+        return booted.error();
+    std::vector<uint8_t> placed_tree = (*machine)->device_tree();
+    RecordingHeaderSpec header;
+    header.tool_version = tools::kToolVersion;
+    describe_boot_files(o, *images, placed_tree, config, header);
+    virtio->describe_images(config, header);
+    header.payload = encode(config);
     if (script) {
         // The script acts at once on what it sees: the machine pauses at the next boundary, so
         // that a send is delivered, or a verdict ends the run, exactly there.
@@ -246,12 +336,14 @@ int main(int argc, char** argv)
     CLI::App app{"Runs a guest and records everything non-deterministic it receives (serial input,\n"
                  "host clock reads, semihosting console input), each stamped with its instruction\n"
                  "count, plus periodic state hashes and checkpoints, into one recording file that\n"
-                 "rr-replay re-executes anywhere. The guest image is embedded unless --no-embed.\n"
+                 "rr-replay re-executes anywhere. The boot files are embedded unless --no-embed; the device\n"
+                 "tree the guest received always is.\n"
                  "Guest serial output goes to stdout unless --serial-out says otherwise; run details\n"
                  "(final icount, stop reason) go to stderr.\n"
                  "Exit status: the guest's exit code (capped at 63: semihosting SYS_EXIT on virt,\n"
                  "isa-debug-exit's (value << 1) | 1 on pc); 0 after power-off, reset, --max-insns or a\n"
-                 "--serial-script that passed with --exit-on-success; 64 usage; 65 malformed guest image;\n"
+                 "--serial-script that passed with --exit-on-success; 64 usage (also a boot file the machine\n"
+                 "cannot use); 65 malformed guest image (or one no loader of the machine takes);\n"
                  "66 missing input; 70 internal error, unsupported guest feature or a guest stuck waiting\n"
                  "with nothing to wake it; 71 a crashed guest (triple fault, exception loop); 73 a\n"
                  "--serial-script expectation failed or timed out; 74 host I/O error (an input that\n"
@@ -262,7 +354,22 @@ int main(int argc, char** argv)
     app.add_option("-M,--machine", o.machine, "Machine to emulate")
         ->check(CLI::IsMember(machine_names()))
         ->capture_default_str();
-    app.add_option("--kernel", o.kernel, "Guest ELF image, loaded as QEMU's -kernel does")->required();
+    app.add_option("--kernel", o.kernel,
+                   "Guest kernel, loaded as QEMU's -kernel does and told apart by content. virt: an AArch64 ELF, "
+                   "an arm64 Linux Image or a raw image (either may be gzip-compressed); pc: a Linux bzImage or a "
+                   "Multiboot kernel (ELF or a.out kludge)");
+    app.add_option("--initrd", o.initrd,
+                   "Initial ramdisk, as QEMU's -initrd: for Linux, placed where QEMU places it; for a Multiboot "
+                   "kernel, its first module");
+    app.add_option("--module", o.modules,
+                   "-M pc, Multiboot: a module FILE[,command line], after the --initrd (repeatable); the kernel "
+                   "sees \"FILE command line\" as its string, as with QEMU's -initrd \"FILE args\"");
+    app.add_option("--dtb", o.dtb,
+                   "-M virt: a device tree blob to pass instead of the generated one (its /memory, bootargs and "
+                   "initrd are set as QEMU sets them)");
+    app.add_option("--bios", o.bios,
+                   "-M virt: firmware (up to 64 MiB) executed in place from flash bank 0 at address 0, the "
+                   "device tree at the base of RAM; flash bank 1 is writable and lives only in the machine's state");
     app.add_option("-o,--output", o.output, "Recording file to write (*.rr)")->required();
     CLI::Option* serial_in_option =
         app.add_option("--serial-in", o.serial_in,
@@ -303,9 +410,11 @@ int main(int argc, char** argv)
     app.add_option("--mem", o.mem, "Guest RAM size in bytes (suffixes K, M, G)")
         ->transform(CLI::AsSizeValue(false))
         ->capture_default_str();
-    app.add_option("--append", o.append, "Kernel command line (-M pc: the Multiboot command line, after the path)");
+    app.add_option("--append", o.append,
+                   "Kernel command line, as QEMU's -append (virt: /chosen/bootargs; pc Multiboot: after the "
+                   "kernel's path; pc bzImage: the Linux command line)");
     app.add_flag("--no-embed", o.no_embed,
-                 "Store only the guest image's path, size and hash; rr-replay then needs the same file");
+                 "Store only the boot files' paths, sizes and hashes; rr-replay then needs the same files");
     tools::add_virtio_record_options(app, o.virtio);
     catch_interrupts();
     return tools::run_tool(app, argc, argv, [&] { return record(o); });

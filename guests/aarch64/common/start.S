@@ -1,11 +1,17 @@
 /* Entry and exception vectors. QEMU's -kernel (and our loader) enters a non-Linux ELF at its
- * entry point at EL1h with the MMU off and DAIF masked. */
+ * entry point at EL1h with the MMU off and DAIF masked. With KEEP_BOOT_REGS (guests booted
+ * as Linux kernels), x0 and x1 | x2 | x3 at entry are kept in rt_boot_x0 and rt_boot_x123. */
 
 #define FRAME_SIZE 272 /* sizeof(struct exc_frame): x0-x30, sp_el0, elr, spsr */
 
     .section .text.boot, "ax"
     .global _start
 _start:
+#ifdef KEEP_BOOT_REGS
+    mov     x19, x0
+    orr     x20, x1, x2
+    orr     x20, x20, x3
+#endif
     adrp    x0, __stack_top
     add     x0, x0, :lo12:__stack_top
     mov     sp, x0
@@ -21,7 +27,14 @@ _start:
     b.hs    2f
     str     xzr, [x0], #8
     b       1b
-2:  bl      guest_main
+2:
+#ifdef KEEP_BOOT_REGS
+    adrp    x0, rt_boot_x0
+    str     x19, [x0, :lo12:rt_boot_x0]
+    adrp    x0, rt_boot_x123
+    str     x20, [x0, :lo12:rt_boot_x123]
+#endif
+    bl      guest_main
     b       psci_system_off
 
 /* 16 slots of 0x80 bytes: {current EL with SP0, current EL with SPx, lower EL AArch64,

@@ -4,7 +4,15 @@
  * so the GDT below is loaded before anything else. */
 
 #define MB_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00000003 /* bit 0: page-align modules, bit 1: want mem_* and mmap_* */
+/* bit 0: page-align modules, bit 1: want mem_* and mmap_*; with MB_AOUT_KLUDGE, bit 16: the
+ * load addresses follow the header (for a flat binary, loaded without ELF headers). */
+#ifdef MB_AOUT_KLUDGE
+#define MB_FLAGS 0x00010003
+#else
+#define MB_FLAGS 0x00000003
+#endif
+/* With KERNEL_VMA (a kernel linked high and loaded low), _start runs at its physical address
+ * and first maps the kernel's 4 MiB at KERNEL_VMA and at 0 with one 4 MiB page each. */
 
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
@@ -14,15 +22,44 @@
     .long   MB_MAGIC
     .long   MB_FLAGS
     .long   -(MB_MAGIC + MB_FLAGS)
+#ifdef MB_AOUT_KLUDGE
+    .long   __load_start            /* header_addr: the header is the first thing loaded */
+    .long   __load_start            /* load_addr */
+    .long   __load_end              /* load_end_addr: the file's bytes end with .data */
+    .long   __image_end             /* bss_end_addr: .bss and the stack are cleared */
+    .long   _start                  /* entry_addr */
+#endif
+
+#ifdef KERNEL_VMA
+    .section .data
+    .balign 4096
+boot_pd:
+    .fill   1024, 4, 0
+#endif
 
     .section .text.boot, "ax"
     .global _start
 _start:
     cli
+#ifdef KERNEL_VMA
+    movl    $0x83, boot_pd - KERNEL_VMA                    /* 0-4 MiB: present, writable, 4 MiB */
+    movl    $0x83, boot_pd - KERNEL_VMA + (KERNEL_VMA >> 20)
+    movl    %cr4, %ecx
+    orl     $0x10, %ecx                                    /* CR4.PSE */
+    movl    %ecx, %cr4
+    movl    $(boot_pd - KERNEL_VMA), %ecx
+    movl    %ecx, %cr3
+    movl    %cr0, %ecx
+    orl     $0x80000000, %ecx                              /* CR0.PG */
+    movl    %ecx, %cr0
+    movl    $1f, %ecx
+    jmp     *%ecx
+1:
+#endif
     movl    %eax, %ebp              /* Multiboot magic; EBX (the info) is kept as is */
     lgdt    rt_gdt_desc
-    ljmp    $KERNEL_CS, $1f
-1:  movw    $KERNEL_DS, %ax
+    ljmp    $KERNEL_CS, $3f
+3:  movw    $KERNEL_DS, %ax
     movw    %ax, %ds
     movw    %ax, %es
     movw    %ax, %fs

@@ -16,18 +16,25 @@ namespace {
 
 // A W pair is one 64-bit access, single-copy atomic as the architecture has it; an X pair is
 // two accesses. The first register holds the lower address.
-template <class M>
+// kForUpdate: the read of CASP, which needs write permission too.
+template <class M, bool kForUpdate = false>
 bool read_pair(Cpu& c, uint64_t addr, M& v1, M& v2, const Op* op)
 {
+    auto read = [&](uint64_t a, auto& v) {
+        if constexpr (kForUpdate)
+            return c.read_for_update(a, v, op);
+        else
+            return c.read(a, v, op);
+    };
     if constexpr (sizeof(M) == 4) {
         uint64_t v;
-        if (!c.read<uint64_t>(addr, v, op))
+        if (!read(addr, v))
             return false;
         v1 = static_cast<uint32_t>(v);
         v2 = static_cast<uint32_t>(v >> 32);
         return true;
     } else {
-        return c.read<M>(addr, v1, op) && c.read<M>(addr + 8, v2, op);
+        return read(addr, v1) && read(addr + 8, v2);
     }
 }
 
@@ -122,13 +129,14 @@ const Op* STLR(Cpu& c, const Op* op)
 // --- compare and swap ------------------------------------------------------------------------
 
 // Alignment faults of these read-modify-write accesses report a read (WnR = 0): the read
-// would fault first.
+// would fault first. The read needs write permission as well, whether or not the swap
+// happens.
 template <class M>
 const Op* CAS(Cpu& c, const Op* op)
 {
     uint64_t addr = c.s.r[op->rn];
     M old;
-    if (!c.check_alignment(addr, sizeof(M), false, op) || !c.read<M>(addr, old, op))
+    if (!c.check_alignment(addr, sizeof(M), false, op) || !c.read_for_update<M>(addr, old, op))
         return nullptr;
     if (old == static_cast<M>(c.s.r[op->rm]) && !c.write<M>(addr, static_cast<M>(c.s.r[op->rd]), op))
         return nullptr;
@@ -143,7 +151,7 @@ const Op* CASP(Cpu& c, const Op* op)
 {
     uint64_t addr = c.s.r[op->rn];
     M v1, v2;
-    if (!c.check_alignment(addr, 2 * sizeof(M), false, op) || !read_pair<M>(c, addr, v1, v2, op))
+    if (!c.check_alignment(addr, 2 * sizeof(M), false, op) || !read_pair<M, true>(c, addr, v1, v2, op))
         return nullptr;
     if (v1 == static_cast<M>(c.s.r[op->rm]) && v2 == static_cast<M>(c.s.r[op->ra]) &&
         !write_pair<M>(c, addr, c.s.r[op->rd], c.s.r[op->a], op))
@@ -188,7 +196,7 @@ const Op* atomic_op(Cpu& c, const Op* op)
 {
     uint64_t addr = c.s.r[op->rn];
     M old;
-    if (!c.check_alignment(addr, sizeof(M), false, op) || !c.read<M>(addr, old, op))
+    if (!c.check_alignment(addr, sizeof(M), false, op) || !c.read_for_update<M>(addr, old, op))
         return nullptr;
     if (!c.write<M>(addr, combine<O, M>(old, static_cast<M>(c.s.r[op->rm])), op))
         return nullptr;

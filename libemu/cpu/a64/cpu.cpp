@@ -5,6 +5,7 @@
 #include "core/state_archive.h"
 #include "core/format.h"
 #include "cpu/a64/decoder.h"
+#include "cpu/a64/sp_alignment.h"
 
 namespace emu::a64 {
 
@@ -17,10 +18,6 @@ constexpr unsigned kVecLowerA64 = 0x400;
 constexpr unsigned kVecSync = 0x000;
 constexpr unsigned kVecIrq = 0x080;
 constexpr unsigned kVecFiq = 0x100;
-
-// Fault status codes (ESR ISS DFSC/IFSC).
-constexpr uint32_t kFscSyncExternal = 0x10;
-constexpr uint32_t kFscAlignment = 0x21;
 
 constexpr uint32_t kEsrIl = 1u << 25;  // 32-bit instruction
 
@@ -44,26 +41,14 @@ const Op* fp_simd_insn(Cpu& c, const Op* op)
     return c.undefined(op);
 }
 
-const Op* insn_abort(Cpu& c, const Op* op)
-{
-    uint64_t pc = c.pc_of(op);
-    auto ec = c.s.el == 0 ? ExceptionClass::InsnAbortLowerEl : ExceptionClass::InsnAbortSameEl;
-    return c.raise(op, ec, kFscSyncExternal, pc, false, pc, true);
-}
-
-const Op* pc_alignment_fault(Cpu& c, const Op* op)
-{
-    uint64_t pc = c.pc_of(op);
-    return c.raise(op, ExceptionClass::PcAlignment, 0, pc, false, pc, true);
-}
-
 }  // namespace
 
 Cpu::Cpu(Bus& bus, VirtualClock& clock, Platform& platform) : Engine(bus, clock), platform_(platform)
 {
-    // The first RAM region is the load/store fast path; any other RAM goes through the bus.
+    // The first RAM region is the flat fast path; any other RAM goes through the TLB.
     if (ram_.size < 8)
         throw std::logic_error("an AArch64 CPU needs RAM on its bus");
+    translation_changed();
 }
 
 void Cpu::reset(uint64_t entry_pc)
@@ -73,6 +58,7 @@ void Cpu::reset(uint64_t entry_pc)
     monitor = Monitor{};
     halted_ = false;
     io_exit_ = false;
+    translation_changed();
 }
 
 void Cpu::take_interrupt()
@@ -87,46 +73,38 @@ void Cpu::take_interrupt()
 
 Cpu::BlockT* Cpu::find_or_build()
 {
-    // The MMU is off: the virtual PC is the physical address.
-    if (BlockT* b = cache_.find(s.pc))
+    // Fetch faults are taken here, before any block: a PC alignment fault comes before the
+    // translation of the fetch.
+    if (s.pc & 3) {
+        fetch_fault(ExceptionClass::PcAlignment, 0);
+        return nullptr;
+    }
+    PhysAddr pa;
+    if (!translate_fetch(pa))
+        return nullptr;
+    if (BlockT* b = cache_.find(pa))
         return b;
-    BlockT* b = build_block(allocate_block(), s.pc, kMaxBlockInsns);
+    BlockT* b = build_block(allocate_block(), pa, s.pc, kMaxBlockInsns);
     insert_block(b);
     return b;
 }
 
-Cpu::BlockT* Cpu::build_block(BlockT* b, uint64_t pc, unsigned max_insns)
+Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_insns)
 {
     *b = BlockT{};
-    b->pc = pc;
+    b->pc = pa;
     Op* ops = b->ops();
     unsigned n = 0;
-    auto emit_fault = [&](Handler h) {
-        Op& op = ops[n];
-        op = Op{};
-        op.fn = h;
-        op.idx = static_cast<uint16_t>(n);
-        // The faulting fetch does not retire; the block holds only what came before it.
-        b->n_insns = n;
-        b->n_bytes = 4 * n;
-        set_chain_cost(b, pc);
-        return b;
-    };
-    if (pc & 3)
-        return emit_fault(pc_alignment_fault);
-
-    // A block stays within one page so that invalidation and (later) translation are per page.
-    uint64_t page_end = (pc | (kPageSize - 1)) + 1;
+    // A block stays within one page, so that invalidation and translation are per page; its
+    // first instruction is known to be in RAM (translate_fetch).
+    uint64_t page_end = (pa | (kPageSize - 1)) + 1;
     while (n < max_insns) {
-        uint64_t ipc = pc + 4 * n;
-        if (ipc >= page_end || (n > 0 && block_ends_before(ipc)))
+        PhysAddr ipa = pa + 4 * n;
+        if (ipa >= page_end || (n > 0 && block_ends_before(pc + 4 * n)))
             break;
-        const uint8_t* p = bus_.ram_ptr(ipc, 4);
-        if (!p) {
-            if (n == 0)
-                return emit_fault(insn_abort);
+        const uint8_t* p = bus_.ram_ptr(ipa, 4);
+        if (!p)
             break;
-        }
         uint32_t insn;
         std::memcpy(&insn, p, 4);
         Op& op = ops[n];
@@ -140,6 +118,8 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint64_t pc, unsigned max_insns)
             op.fn = !def && is_fp_simd(insn) ? fp_simd_insn : undefined_insn;
             break;
         }
+        if (checks_sp_alignment(insn))
+            add_sp_alignment_check(op);
         if (result == Build::EndBlock)
             break;
     }
@@ -214,6 +194,13 @@ const Op* Cpu::raise(const Op* op, ExceptionClass ec, uint32_t iss, uint64_t pre
     return nullptr;
 }
 
+void Cpu::fetch_fault(ExceptionClass ec, uint32_t iss)
+{
+    s.sys.esr_el1 = (static_cast<uint64_t>(ec) << 26) | kEsrIl | iss;
+    s.sys.far_el1 = s.pc;
+    enter_exception(kVecSync, s.pc);
+}
+
 const Op* Cpu::fp_access_trap(const Op* op)
 {
     constexpr uint32_t kIssCondAlways = (1u << 24) | (0xEu << 20);  // CV = 1, COND = AL
@@ -247,7 +234,7 @@ const Op* Cpu::exception_return(const Op* op)
         return nullptr;
     }
     set_el_and_sp(static_cast<uint8_t>(m >> 2), static_cast<uint8_t>(m & 1));
-    s.pc = target;
+    s.pc = branch_target(target);
     return nullptr;
 }
 
@@ -281,64 +268,6 @@ const Op* Cpu::stop_unsupported(const Op* op, std::string what)
     retire_before(op);
     request_stop(StopKind::Unsupported, 0, what + " (pc " + hex(s.pc) + ")");
     return nullptr;
-}
-
-// --- memory slow paths -------------------------------------------------------------------------
-
-const Op* Cpu::data_abort(const Op* op, uint64_t va, bool is_write, unsigned size, uint32_t fsc)
-{
-    (void)size;
-    auto ec = s.el == 0 ? ExceptionClass::DataAbortLowerEl : ExceptionClass::DataAbortSameEl;
-    uint32_t iss = fsc | (is_write ? (1u << 6) : 0u);
-    return raise(op, ec, iss, pc_of(op), false, va, true);
-}
-
-bool Cpu::read_slow(uint64_t va, unsigned size, uint64_t& value, const Op* op)
-{
-    clock_.set_icount(exact_icount(op));
-    PhysAddr pa = va;
-    if (RamRegion* r = bus_.ram_at(pa, size)) {
-        value = 0;
-        std::memcpy(&value, r->host.get() + (pa - r->base), size);
-        return true;
-    }
-    if (bus_.read(pa, size, value) != Bus::Status::Ok) {
-        data_abort(op, va, false, size, kFscSyncExternal);
-        return false;
-    }
-    io_exit_ = true;  // a device was looked at: interrupts may be due after this instruction
-    return true;
-}
-
-bool Cpu::write_slow(uint64_t va, unsigned size, uint64_t value, const Op* op)
-{
-    clock_.set_icount(exact_icount(op));
-    PhysAddr pa = va;
-    bool is_ram = bus_.ram_at(pa, size) != nullptr;
-    if (bus_.write(pa, size, value) != Bus::Status::Ok) {
-        data_abort(op, va, true, size, kFscSyncExternal);
-        return false;
-    }
-    if (!is_ram)
-        io_exit_ = true;
-    return true;
-}
-
-bool Cpu::check_alignment(uint64_t va, unsigned align, bool is_write, const Op* op)
-{
-    if ((va & (align - 1)) == 0)
-        return true;
-    data_abort(op, va, is_write, align, kFscAlignment);
-    return false;
-}
-
-bool Cpu::zero_block(uint64_t va, const Op* op)
-{
-    uint64_t base = va & ~uint64_t{63};
-    for (unsigned i = 0; i < 64; i += 8)
-        if (!write<uint64_t>(base + i, 0, op))
-            return false;
-    return true;
 }
 
 void Cpu::serialize(StateArchive& a)
@@ -399,6 +328,8 @@ void Cpu::serialize(StateArchive& a)
     a.field("irq_line", irq_line_);
     a.field("fiq_line", fiq_line_);
     serialize_engine(a);
+    if (a.loading())
+        translation_changed();
 }
 
 }  // namespace emu::a64

@@ -1,6 +1,15 @@
 // The AArch64 CPU: architectural state, instruction-handler services and the engine front end
 // (exec/engine.h) that decodes A64 blocks for the shared run loop. Interrupts are taken only
 // between blocks; MMIO, interrupt-mask writes, timer writes and ERET end their block.
+//
+// Memory goes through stage 1 translation (mmu.h) when SCTLR_EL1.M is set. Loads and stores
+// first try a flat window over the main RAM (only while the MMU is off), then a direct-mapped
+// TLB of host pointers per exception level; everything else (a miss, MMIO, a store to a page
+// holding code, an access that crosses a page, alignment checking) takes the slow path in
+// memory.cpp, which walks the tables and refills the TLB. Blocks stay keyed by physical pc:
+// fetches translate in find_or_build() and chain_lookup(). The TLB is a host cache that
+// holds no guest state: it is flushed on TLBI, on writes to SCTLR/TCR/TTBRn/MAIR_EL1 and when
+// a snapshot is loaded.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +20,7 @@
 #include "core/bus.h"
 #include "core/clock.h"
 #include "core/state_archive.h"
+#include "cpu/a64/mmu.h"
 #include "cpu/a64/op.h"
 #include "cpu/a64/state.h"
 #include "exec/engine.h"
@@ -20,6 +30,7 @@ namespace emu::a64 {
 // Exception classes (ESR_ELx.EC) the interpreter raises.
 enum class ExceptionClass : uint32_t {
     Unknown = 0x00,
+    WfxTrap = 0x01,
     FpAccess = 0x07,
     IllegalState = 0x0E,
     Svc = 0x15,
@@ -98,27 +109,32 @@ public:
     const Op* fp_access_trap(const Op* op);
 
     // Memory access at a virtual address. False: a data abort has been raised and the handler
-    // must return null.
-    template <class T>
+    // must return null. kUnprivileged: LDTR/STTR, which EL1 makes with EL0's permissions.
+    template <class T, bool kUnprivileged = false>
     bool read(uint64_t va, T& out, const Op* op)
     {
         uint64_t off = va - ram_.base;
-        if (__builtin_expect(off <= ram_.size - sizeof(T), 1)) {
+        if (__builtin_expect(off < flat_limit_, 1)) {
             std::memcpy(&out, ram_.host + off, sizeof(T));
             return true;
         }
+        const DataTlbEntry& e = data_tlb_entry(kUnprivileged ? 0 : s.el, va);
+        if (__builtin_expect(e.read == last_page<T>(va), 1)) {
+            std::memcpy(&out, reinterpret_cast<const uint8_t*>(e.addend + va), sizeof(T));
+            return true;
+        }
         uint64_t v;
-        if (!read_slow(va, sizeof(T), v, op))
+        if (!read_slow(va, sizeof(T), v, op, kUnprivileged ? 0 : s.el, DataAccess::Read))
             return false;
         out = static_cast<T>(v);
         return true;
     }
 
-    template <class T>
+    template <class T, bool kUnprivileged = false>
     bool write(uint64_t va, T value, const Op* op)
     {
         uint64_t off = va - ram_.base;
-        if (__builtin_expect(off <= ram_.size - sizeof(T), 1)) {
+        if (__builtin_expect(off < flat_limit_, 1)) {
             uint64_t first = off >> kPageBits, last = (off + sizeof(T) - 1) >> kPageBits;
             if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
                 std::memcpy(ram_.host + off, &value, sizeof(T));
@@ -127,8 +143,45 @@ public:
                 return true;
             }
         }
-        return write_slow(va, sizeof(T), value, op);
+        const DataTlbEntry& e = data_tlb_entry(kUnprivileged ? 0 : s.el, va);
+        if (__builtin_expect(e.write == last_page<T>(va), 1)) {
+            std::memcpy(reinterpret_cast<uint8_t*>(e.addend + va), &value, sizeof(T));
+            *e.dirty = kPageWritten;
+            return true;
+        }
+        return write_slow(va, sizeof(T), value, op, kUnprivileged ? 0 : s.el);
     }
+
+    // The read of an atomic read-modify-write (CAS, LD<op>, SWP): it needs write permission
+    // too, even when nothing ends up written (AccType_ATOMICRW).
+    template <class T>
+    bool read_for_update(uint64_t va, T& out, const Op* op)
+    {
+        uint64_t off = va - ram_.base;
+        if (__builtin_expect(off < flat_limit_, 1)) {
+            std::memcpy(&out, ram_.host + off, sizeof(T));
+            return true;
+        }
+        const DataTlbEntry& e = data_tlb_entry(s.el, va);
+        if (__builtin_expect(e.write == last_page<T>(va), 1)) {
+            std::memcpy(&out, reinterpret_cast<const uint8_t*>(e.addend + va), sizeof(T));
+            return true;
+        }
+        uint64_t v;
+        if (!read_slow(va, sizeof(T), v, op, s.el, DataAccess::Atomic))
+            return false;
+        out = static_cast<T>(v);
+        return true;
+    }
+
+    // SCTLR_EL1.SA (at EL1) or SA0 (at EL0): loads and stores based on SP check its alignment.
+    bool sp_alignment_checked() const { return (s.sys.sctlr_el1 >> (s.el ? 3 : 4)) & 1; }
+
+    // Guest memory at virtual addresses as semihosting (or a debugger) sees it: through the
+    // current translation, without permission checks, faults or TLB fills. False when some
+    // byte is not mapped to RAM.
+    bool read_virtual(uint64_t va, void* out, uint64_t len);
+    bool write_virtual(uint64_t va, const void* in, uint64_t len);
 
     // Raises an alignment fault unless va is a multiple of `align` (exclusives, atomics).
     bool check_alignment(uint64_t va, unsigned align, bool is_write, const Op* op);
@@ -140,9 +193,23 @@ public:
         unsigned size = 0;
     } monitor;
 
-    // System registers (MRS/MSR) by their 16-bit op0:op1:CRn:CRm:op2 key. False: undefined.
-    bool sysreg_read(uint32_t key, uint64_t& value, const Op* op);
-    bool sysreg_write(uint32_t key, uint64_t value, const Op* op);
+    // System registers (MRS/MSR) by their 16-bit op0:op1:CRn:CRm:op2 key. Undefined: no such
+    // register here; Trapped: EL0 may not use it now (see sysreg_trap()).
+    enum class SysregAccess { Done, Undefined, Trapped };
+    SysregAccess sysreg_read(uint32_t key, uint64_t& value, const Op* op);
+    SysregAccess sysreg_write(uint32_t key, uint64_t value, const Op* op);
+
+    // MRS/MSR at EL0 of a register whose EL0 access a control bit denies (SCTLR_EL1.UCT and
+    // UMA, CNTKCTL_EL1): the trap to EL1 with EC 0x18 and the instruction's encoding.
+    const Op* sysreg_trap(const Op* op);
+    // Called after a write to SCTLR, TCR, TTBR0/1 or MAIR_EL1: translations may have changed.
+    void translation_changed();
+
+    // Where an indirect branch to `target` goes: with TBI, the tag byte is not part of the PC.
+    uint64_t branch_target(uint64_t target) const
+    {
+        return __builtin_expect(tbi_, 0) ? strip_tag(s.sys, target) : target;
+    }
 
     // Exception return: restores PSTATE from SPSR_EL1 and jumps to ELR_EL1.
     const Op* exception_return(const Op* op);
@@ -150,8 +217,18 @@ public:
     const Op* wait_for_interrupt(const Op* op);
     const Op* hypervisor_call(const Op* op, bool is_smc, uint16_t imm);
     const Op* semihosting_call(const Op* op);
+    // WFI and WFE at EL0 while SCTLR_EL1.nTWI/nTWE trap them: EC 0x01 to EL1.
+    const Op* wfx_trap(const Op* op, bool is_wfe);
     // DC ZVA: zeroes the naturally aligned block of 64 bytes holding va.
-    bool zero_block(uint64_t va, const Op* op);
+    const Op* zero_block(const Op* op, uint64_t va);
+    // DC CVAC, CVAU, CIVAC, IVAC and IC IVAU: translate va (caches are not modelled), and
+    // take the Data Abort the architecture asks for (CM set).
+    const Op* cache_maintenance(const Op* op, uint64_t va, bool invalidate);
+    // AT S1E0R, S1E0W, S1E1R, S1E1W: PAR_EL1 from a stage 1 walk with EL `el`'s permissions.
+    void address_translate(uint64_t va, unsigned el, bool is_write);
+    // TLBI VMALLE1(IS), VAE1(IS), ASIDE1(IS), VAAE1(IS), VALE1(IS), VAALE1(IS) (op2 of the
+    // encoding), with Xt.
+    void tlb_invalidate(unsigned op2, uint64_t xt);
 
     // Packs and unpacks PSTATE as SPSR_ELx holds it.
     uint64_t pstate_to_spsr() const;
@@ -171,21 +248,102 @@ public:
     bool interrupt_asserted() const { return irq_line_ | fiq_line_; }
     void take_interrupt();
     BlockT* find_or_build();
-    BlockT* build_partial(BlockT* b, unsigned room) { return build_block(scratch(), b->pc, room); }
-    // The MMU is off: the pc is the physical address.
-    BlockT* chain_lookup() { return cache_.find_recent(s.pc); }
-    void on_new_code_page(PhysAddr) {}
+    BlockT* build_partial(BlockT* b, unsigned room) { return build_block(scratch(), b->pc, s.pc, room); }
+    // With the MMU on, the pc's page must be in the TLB as executable at the current EL, unless
+    // it is the page of the block that branches (the EL cannot have changed within a block).
+    BlockT* chain_lookup()
+    {
+        if (__builtin_expect(!mmu_on_, 1))
+            return cache_.find_recent(s.pc);
+        if (((s.pc ^ block_pc_) & ~(kPageSize - 1)) == 0)
+            return cache_.find_recent((current_->pc & ~(kPageSize - 1)) | (s.pc & (kPageSize - 1)));
+        const FetchTlbEntry& e = fetch_tlb_entry(s.el, s.pc);
+        if (e.exec != (s.pc & ~(kPageSize - 1)))
+            return nullptr;
+        return cache_.find_recent(e.pa_page | (s.pc & (kPageSize - 1)));
+    }
+    // Stores to the page must now take the slow path, which invalidates its blocks.
+    void on_new_code_page(PhysAddr page);
 
 private:
-    BlockT* build_block(BlockT* b, uint64_t pc, unsigned max_insns);
+    // The TLB: for each EL, translated 4 KiB pages of RAM. A data entry says which accesses
+    // may use the host pointer, a fetch entry where executable code is. Tags are the page
+    // address of the virtual address as the instruction gave it (tag byte included), so a
+    // hit needs no TBI handling; kTlbEmpty never matches. Sizes are powers of two, so that
+    // finding an entry is shifts and adds.
+    struct DataTlbEntry {
+        uint64_t read;
+        uint64_t write;
+        uintptr_t addend;  // host address minus virtual address
+        uint8_t* dirty;    // the page's byte in its RAM region's dirty map: names the page
+    };
+    struct FetchTlbEntry {
+        uint64_t exec;
+        PhysAddr pa_page;
+    };
+    static_assert(sizeof(DataTlbEntry) == 32 && sizeof(FetchTlbEntry) == 16);
+    static constexpr uint64_t kTlbEmpty = ~uint64_t{0};
+    static constexpr unsigned kTlbBits = 8;
+    static constexpr DataTlbEntry kEmptyDataEntry{kTlbEmpty, kTlbEmpty, 0, nullptr};
+    static constexpr FetchTlbEntry kEmptyFetchEntry{kTlbEmpty, 0};
+
+    // What a data access is for, as the permission checks and the syndrome see it.
+    enum class DataAccess : uint8_t {
+        Read,
+        Write,
+        Atomic,           // read and write permission; a Permission fault for reading reports a read
+        ZeroBlock,        // DC ZVA: a write; Device memory is an Alignment fault
+        CacheClean,       // DC CVAC/CVAU/CIVAC, IC IVAU: EL0 needs read permission, EL1 nothing
+        CacheInvalidate,  // DC IVAC: write permission
+    };
+
+    static unsigned tlb_index(uint64_t va) { return (va >> kPageBits) & ((1u << kTlbBits) - 1); }
+    const DataTlbEntry& data_tlb_entry(unsigned el, uint64_t va) const { return data_tlb_[el][tlb_index(va)]; }
+    const FetchTlbEntry& fetch_tlb_entry(unsigned el, uint64_t va) const { return fetch_tlb_[el][tlb_index(va)]; }
+    // The page of an access's last byte: equal to its TLB entry's tag only if the whole access
+    // lies in that page.
+    template <class T>
+    static uint64_t last_page(uint64_t va)
+    {
+        return (va + sizeof(T) - 1) & ~(kPageSize - 1);
+    }
+
+    BlockT* build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_insns);
     void enter_exception(unsigned vector_offset, uint64_t preferred_return);
-    bool read_slow(uint64_t va, unsigned size, uint64_t& value, const Op* op);
-    bool write_slow(uint64_t va, unsigned size, uint64_t value, const Op* op);
-    const Op* data_abort(const Op* op, uint64_t va, bool is_write, unsigned size, uint32_t fsc);
+    // An instruction abort (or PC alignment fault) for the fetch at s.pc: nothing retires.
+    void fetch_fault(ExceptionClass ec, uint32_t iss);
+    // The physical address of the instruction at s.pc, or false once the fault is taken.
+    bool translate_fetch(PhysAddr& pa);
+    // Translates a data access for EL `el`, checks its permissions and memory type, and
+    // raises the Data Abort when it fails.
+    bool translate_data(uint64_t va, unsigned size, DataAccess kind, unsigned el, const Op* op, Translation& t);
+    bool read_slow(uint64_t va, unsigned size, uint64_t& value, const Op* op, unsigned el, DataAccess kind);
+    bool write_slow(uint64_t va, unsigned size, uint64_t value, const Op* op, unsigned el);
+    // One part of an access within one page, once translated.
+    bool read_physical(PhysAddr pa, unsigned size, uint64_t& value, uint64_t va, const Op* op);
+    bool write_physical(PhysAddr pa, unsigned size, uint64_t value, uint64_t va, const Op* op);
+    const Op* data_abort(const Op* op, uint64_t far, uint32_t fsc, bool wnr, bool cache_maintenance = false);
+    // Whether SCTLR_EL1.A asks every data access to be aligned.
+    bool alignment_checked() const { return (s.sys.sctlr_el1 >> 1) & 1; }
+    void fill_data_tlb(unsigned el, uint64_t va, const Translation& t);
+    void fill_fetch_tlb(unsigned el, uint64_t va, const Translation& t);
+    void flush_tlb();
 
     Platform& platform_;
     bool irq_line_ = false;
     bool fiq_line_ = false;
+
+    // Derived from the system registers by translation_changed(); host state, not saved.
+    bool mmu_on_ = false;
+    bool tbi_ = false;
+    // Accesses at offsets below this from ram_.base use the flat window: the RAM size less 7
+    // (any access up to 8 bytes fits), or 0 while the MMU or alignment checking is on.
+    uint64_t flat_limit_ = 0;
+    DataTlbEntry data_tlb_[2][1u << kTlbBits];
+    FetchTlbEntry fetch_tlb_[2][1u << kTlbBits];
+    // log2 of the largest page or block behind an entry since the last flush: how far a TLBI
+    // by address must look.
+    unsigned tlb_max_block_bits_ = kPageBits;
 };
 
 }  // namespace emu::a64

@@ -15,23 +15,24 @@ namespace {
 
 // M is the memory type (signed for the sign-extending loads); R the register type it widens
 // to: uint32_t for a W destination, so the upper half of the X register reads as zero.
-template <Mode A, class M, class R>
+// kUnprivileged: LDTR/STTR, which check EL0's permissions even at EL1.
+template <Mode A, class M, class R, bool kUnprivileged = false>
 const Op* LDR(Cpu& c, const Op* op)
 {
     uint64_t addr = address<A>(c, op);
     M v;
-    if (!c.read<M>(addr, v, op))
+    if (!c.read<M, kUnprivileged>(addr, v, op))
         return nullptr;
     c.s.r[op->rd] = static_cast<uint64_t>(static_cast<R>(v));
     write_back<A>(c, op, addr);
     return c.next(op);
 }
 
-template <Mode A, class M>
+template <Mode A, class M, bool kUnprivileged = false>
 const Op* STR(Cpu& c, const Op* op)
 {
     uint64_t addr = address<A>(c, op);
-    if (!c.write<M>(addr, static_cast<M>(c.s.r[op->rd]), op))
+    if (!c.write<M, kUnprivileged>(addr, static_cast<M>(c.s.r[op->rd]), op))
         return nullptr;
     write_back<A>(c, op, addr);
     return c.next(op);
@@ -67,12 +68,12 @@ const Op* PRFM(Cpu& c, const Op* op) { return c.step(op); }
 // Single-register handlers by [size][opc]: opc 00 stores, 01 loads zero-extended, 10 loads
 // sign-extended to 64 bits, 11 to 32 bits. The empty slots are PRFM or unallocated and the
 // table lines never reach them.
-template <Mode A>
+template <Mode A, bool U = false>
 constexpr Handler kSingle[4][4] = {
-    {STR<A, uint8_t>, LDR<A, uint8_t, uint64_t>, LDR<A, int8_t, int64_t>, LDR<A, int8_t, uint32_t>},
-    {STR<A, uint16_t>, LDR<A, uint16_t, uint64_t>, LDR<A, int16_t, int64_t>, LDR<A, int16_t, uint32_t>},
-    {STR<A, uint32_t>, LDR<A, uint32_t, uint64_t>, LDR<A, int32_t, int64_t>, nullptr},
-    {STR<A, uint64_t>, LDR<A, uint64_t, uint64_t>, nullptr, nullptr},
+    {STR<A, uint8_t, U>, LDR<A, uint8_t, uint64_t, U>, LDR<A, int8_t, int64_t, U>, LDR<A, int8_t, uint32_t, U>},
+    {STR<A, uint16_t, U>, LDR<A, uint16_t, uint64_t, U>, LDR<A, int16_t, int64_t, U>, LDR<A, int16_t, uint32_t, U>},
+    {STR<A, uint32_t, U>, LDR<A, uint32_t, uint64_t, U>, LDR<A, int32_t, int64_t, U>, nullptr},
+    {STR<A, uint64_t, U>, LDR<A, uint64_t, uint64_t, U>, nullptr, nullptr},
 };
 
 // Pair handlers by [opc][L]: opc 00 W, 01 LDPSW (no store), 10 X.
@@ -83,7 +84,7 @@ constexpr Handler kPair[3][2] = {
     {STP<A, uint64_t>, LDP<A, uint64_t, uint64_t>},
 };
 
-template <Mode A>
+template <Mode A, bool kUnprivileged = false>
 Build build_single(Op& op, uint32_t insn, uint64_t offset)
 {
     uint32_t size = bits(insn, 31, 30);
@@ -93,7 +94,7 @@ Build build_single(Op& op, uint32_t insn, uint64_t offset)
     // Writeback to the transfer register is CONSTRAINED UNPREDICTABLE.
     if ((A == Mode::Pre || A == Mode::Post) && t == n && n != 31)
         return Build::Undefined;
-    op.fn = kSingle<A>[size][opc];
+    op.fn = kSingle<A, kUnprivileged>[size][opc];
     op.rd = opc == 0 ? src_zr(t) : dst_zr(t);
     op.rn = reg_sp(n);
     op.imm = offset;
@@ -157,16 +158,15 @@ Build build_LDR_imm(Op& op, uint32_t insn) { return build_unsigned_offset(op, in
 Build build_LDRS_imm(Op& op, uint32_t insn) { return build_unsigned_offset(op, insn); }
 Build build_LDRSW_imm(Op& op, uint32_t insn) { return build_unsigned_offset(op, insn); }
 
-// The unprivileged forms (LDTR, STTR, ...) check EL0 permissions, which only the MMU can
-// deny; with translation off they are the plain unscaled accesses.
 Build build_STUR(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
 Build build_LDUR(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
 Build build_LDURS(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
 Build build_LDURSW(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
-Build build_STTR(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
-Build build_LDTR(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
-Build build_LDTRS(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
-Build build_LDTRSW(Op& op, uint32_t insn) { return build_single<Mode::Offset>(op, insn, simm9(insn)); }
+// The unprivileged forms: at EL0 the same accesses; at EL1, with EL0's permissions.
+Build build_STTR(Op& op, uint32_t insn) { return build_single<Mode::Offset, true>(op, insn, simm9(insn)); }
+Build build_LDTR(Op& op, uint32_t insn) { return build_single<Mode::Offset, true>(op, insn, simm9(insn)); }
+Build build_LDTRS(Op& op, uint32_t insn) { return build_single<Mode::Offset, true>(op, insn, simm9(insn)); }
+Build build_LDTRSW(Op& op, uint32_t insn) { return build_single<Mode::Offset, true>(op, insn, simm9(insn)); }
 
 Build build_STR_post(Op& op, uint32_t insn) { return build_single<Mode::Post>(op, insn, simm9(insn)); }
 Build build_LDR_post(Op& op, uint32_t insn) { return build_single<Mode::Post>(op, insn, simm9(insn)); }

@@ -16,6 +16,7 @@ struct Op {
     uint16_t idx;       // position in the block: pc = block pc + 4 * idx
     uint8_t rd, rn, rm, ra;  // register slots (see RegSlot), already mapped for 31
     uint8_t a, b;       // small operands: shift, amount, condition, size, ...
+    uint16_t inner;     // a wrapped handler (sp_alignment.h)
     uint64_t imm;       // immediate, offset or mask
 };
 static_assert(sizeof(Op) == 32, "keep operations at half a cache line");

@@ -1,7 +1,8 @@
 // MRS/MSR: the system registers a bare-metal runtime and a small kernel touch. Anything not
 // listed is undefined, as on a CPU without that register. Identification registers describe
 // a Cortex-A57 as QEMU's `-cpu cortex-a57` does, minus what we do not implement (EL2, EL3,
-// AArch32) and plus what we do (LSE atomics).
+// AArch32, the PMU) and plus what we do (LSE atomics).
+#include "core/bits.h"
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/sysreg_keys.h"
 
@@ -24,10 +25,18 @@ constexpr uint64_t kIdAa64Isar0 = 0x0000000000211120;
 constexpr uint64_t kMvfr0 = 0x10110222;
 constexpr uint64_t kMvfr1 = 0x12111111;
 constexpr uint64_t kMvfr2 = 0x00000043;
-constexpr uint64_t kIdAa64Mmfr0 = 0x0000000000001124;
-constexpr uint64_t kIdAa64Dfr0 = 0x0000000010305106;
+// QEMU's cortex-a57 value with PMUVer (bits [11:8]) 0: there is no PMU, and its registers
+// are undefined.
+constexpr uint64_t kIdAa64Dfr0 = 0x0000000010305006;
 constexpr uint64_t kCtrCortexA57 = 0x8444c004;
 constexpr uint64_t kDczid64Bytes = 4;  // log2(words) of the DC ZVA block: 16 words
+constexpr uint64_t kDczidProhibited = 1u << 4;  // DZP: DC ZVA is not allowed
+
+// SCTLR_EL1 bits that open EL0 to registers, or that we cannot honour.
+constexpr unsigned kSctlrUma = 9;
+constexpr unsigned kSctlrDze = 14;
+constexpr unsigned kSctlrUct = 15;
+constexpr uint64_t kSctlrEndianness = (uint64_t{1} << 24) | (uint64_t{1} << 25);  // E0E, EE
 
 // CNTKCTL_EL1 bits that open the timer to EL0.
 constexpr uint64_t kEl0PctEn = 1u << 0;
@@ -35,36 +44,46 @@ constexpr uint64_t kEl0VctEn = 1u << 1;
 constexpr uint64_t kEl0VtEn = 1u << 8;
 constexpr uint64_t kEl0PtEn = 1u << 9;
 
-bool el0_may_access(const State& s, uint32_t key, bool is_write)
+// What an MRS or MSR at EL0 does: the registers EL0 may use, those a control bit can deny
+// it (the access then traps to EL1 with EC 0x18, as ARM ARM D13 describes each register),
+// and everything else, which is undefined at EL0.
+enum class El0Access { Allowed, Trapped, Undefined };
+
+El0Access el0_access(const State& s, uint32_t key, bool is_write)
 {
     using namespace sysreg;
+    auto open_if = [](bool open) { return open ? El0Access::Allowed : El0Access::Trapped; };
+    auto read_only = [&](El0Access a) { return is_write ? El0Access::Undefined : a; };
+    uint64_t kctl = s.sys.cntkctl_el1;
     switch (key) {
     case NZCV:
     case FPCR:
     case FPSR:
     case TPIDR_EL0:
-        return true;
+        return El0Access::Allowed;
     case DAIF:
-        return (s.sys.sctlr_el1 >> 9) & 1;  // SCTLR_EL1.UMA
+        return open_if((s.sys.sctlr_el1 >> kSctlrUma) & 1);
     case TPIDRRO_EL0:
-    case CTR_EL0:
     case DCZID_EL0:
+        return read_only(El0Access::Allowed);
+    case CTR_EL0:
+        return read_only(open_if((s.sys.sctlr_el1 >> kSctlrUct) & 1));
     case CNTFRQ_EL0:
-        return !is_write;
+        return read_only(open_if(kctl & (kEl0PctEn | kEl0VctEn)));
     case CNTPCT_EL0:
-        return !is_write && (s.sys.cntkctl_el1 & (kEl0PctEn | kEl0PtEn));
+        return read_only(open_if(kctl & kEl0PctEn));
     case CNTVCT_EL0:
-        return !is_write && (s.sys.cntkctl_el1 & (kEl0VctEn | kEl0VtEn));
+        return read_only(open_if(kctl & kEl0VctEn));
     case CNTP_TVAL_EL0:
     case CNTP_CTL_EL0:
     case CNTP_CVAL_EL0:
-        return s.sys.cntkctl_el1 & kEl0PtEn;
+        return open_if(kctl & kEl0PtEn);
     case CNTV_TVAL_EL0:
     case CNTV_CTL_EL0:
     case CNTV_CVAL_EL0:
-        return s.sys.cntkctl_el1 & kEl0VtEn;
+        return open_if(kctl & kEl0VtEn);
     default:
-        return false;
+        return El0Access::Undefined;
     }
 }
 
@@ -99,88 +118,119 @@ uint64_t* storage(SysRegs& r, uint32_t key)
 
 }  // namespace
 
-bool Cpu::sysreg_read(uint32_t key, uint64_t& value, const Op* op)
+const Op* Cpu::sysreg_trap(const Op* op)
+{
+    // ISS for EC 0x18: Op0, Op2, Op1, CRn, Rt, CRm and the direction (1 for MRS), which the
+    // encodings of MRS, MSR (register and immediate) and SYS hold in one layout. QEMU 7.2
+    // counts a trapped MRS, MSR or SYS instruction as executed (with the rest of its
+    // translation block), and a trapped MSR DAIFSet/DAIFClr not.
+    uint32_t i = op->insn;
+    uint32_t iss = (bits(i, 20, 19) << 20) | (bits(i, 7, 5) << 17) | (bits(i, 18, 16) << 14) | (bits(i, 15, 12) << 10) |
+                   (bits(i, 4, 0) << 5) | (bits(i, 11, 8) << 1) | bit(i, 21);
+    constexpr uint32_t kMsrImmMask = 0xFFF8F01F, kMsrImm = 0xD500401F;
+    bool counted = (i & kMsrImmMask) != kMsrImm;
+    return raise(op, ExceptionClass::SysRegTrap, iss, pc_of(op), counted);
+}
+
+const Op* Cpu::wfx_trap(const Op* op, bool is_wfe)
+{
+    constexpr uint32_t kIssCondAlways = (1u << 24) | (0xEu << 20);  // CV = 1, COND = AL
+    return raise(op, ExceptionClass::WfxTrap, kIssCondAlways | (is_wfe ? 1 : 0), pc_of(op), true);
+}
+
+Cpu::SysregAccess Cpu::sysreg_read(uint32_t key, uint64_t& value, const Op* op)
 {
     using namespace sysreg;
-    if (s.el == 0 && !el0_may_access(s, key, false))
-        return false;
+    if (s.el == 0) {
+        El0Access a = el0_access(s, key, false);
+        if (a != El0Access::Allowed)
+            return a == El0Access::Trapped ? SysregAccess::Trapped : SysregAccess::Undefined;
+    }
     if (is_timer(key)) {
         clock_.set_icount(exact_icount(op));
-        return platform_.timer_read(*this, key, value);
+        return platform_.timer_read(*this, key, value) ? SysregAccess::Done : SysregAccess::Undefined;
     }
     if (uint64_t* reg = storage(s.sys, key)) {
         value = *reg;
-        return true;
+        return SysregAccess::Done;
     }
     switch (key) {
-    case NZCV: value = s.nzcv; return true;
-    case FPCR: value = s.sys.fpcr; return true;
-    case FPSR: value = s.sys.fpsr; return true;
-    case DAIF: value = s.daif; return true;
-    case CurrentEL: value = uint64_t{s.el} << 2; return true;
-    case SPSel: value = s.spsel; return true;
+    case NZCV: value = s.nzcv; return SysregAccess::Done;
+    case FPCR: value = s.sys.fpcr; return SysregAccess::Done;
+    case FPSR: value = s.sys.fpsr; return SysregAccess::Done;
+    case DAIF: value = s.daif; return SysregAccess::Done;
+    case CurrentEL: value = uint64_t{s.el} << 2; return SysregAccess::Done;
+    case SPSel: value = s.spsel; return SysregAccess::Done;
     case SP_EL0:
         if (s.spsel == 0)
-            return false;  // SP_EL0 is the current SP: MRS SP_EL0 is undefined then
+            return SysregAccess::Undefined;  // SP_EL0 is the current SP: MRS SP_EL0 is undefined then
         value = s.sp_other;
-        return true;
-    case SCTLR_EL1: value = s.sys.sctlr_el1; return true;
-    case ACTLR_EL1: value = 0; return true;
-    case MIDR_EL1: value = kMidrCortexA57; return true;
-    case MPIDR_EL1: value = kMpidrUniprocessor; return true;
-    case REVIDR_EL1: value = 0; return true;
-    case ID_AA64PFR0_EL1: value = kIdAa64Pfr0; return true;
-    case ID_AA64ISAR0_EL1: value = kIdAa64Isar0; return true;
-    case MVFR0_EL1: value = kMvfr0; return true;
-    case MVFR1_EL1: value = kMvfr1; return true;
-    case MVFR2_EL1: value = kMvfr2; return true;
-    case ID_AA64MMFR0_EL1: value = kIdAa64Mmfr0; return true;
-    case ID_AA64DFR0_EL1: value = kIdAa64Dfr0; return true;
+        return SysregAccess::Done;
+    case SCTLR_EL1: value = s.sys.sctlr_el1; return SysregAccess::Done;
+    case ACTLR_EL1: value = 0; return SysregAccess::Done;
+    case MIDR_EL1: value = kMidrCortexA57; return SysregAccess::Done;
+    case MPIDR_EL1: value = kMpidrUniprocessor; return SysregAccess::Done;
+    case REVIDR_EL1: value = 0; return SysregAccess::Done;
+    case ID_AA64PFR0_EL1: value = kIdAa64Pfr0; return SysregAccess::Done;
+    case ID_AA64ISAR0_EL1: value = kIdAa64Isar0; return SysregAccess::Done;
+    case MVFR0_EL1: value = kMvfr0; return SysregAccess::Done;
+    case MVFR1_EL1: value = kMvfr1; return SysregAccess::Done;
+    case MVFR2_EL1: value = kMvfr2; return SysregAccess::Done;
+    case ID_AA64MMFR0_EL1: value = kIdAa64Mmfr0CortexA57; return SysregAccess::Done;
+    case ID_AA64DFR0_EL1: value = kIdAa64Dfr0; return SysregAccess::Done;
     case ID_AA64PFR1_EL1:
     case ID_AA64DFR1_EL1:
     case ID_AA64ISAR1_EL1:
     case ID_AA64MMFR1_EL1:
-    case ID_AA64MMFR2_EL1: value = 0; return true;
-    case CTR_EL0: value = kCtrCortexA57; return true;
-    case DCZID_EL0: value = kDczid64Bytes; return true;
-    default: return false;
+    case ID_AA64MMFR2_EL1: value = 0; return SysregAccess::Done;
+    case CTR_EL0: value = kCtrCortexA57; return SysregAccess::Done;
+    case DCZID_EL0:
+        value = kDczid64Bytes | (s.el == 0 && !((s.sys.sctlr_el1 >> kSctlrDze) & 1) ? kDczidProhibited : 0);
+        return SysregAccess::Done;
+    default: return SysregAccess::Undefined;
     }
 }
 
-bool Cpu::sysreg_write(uint32_t key, uint64_t value, const Op* op)
+Cpu::SysregAccess Cpu::sysreg_write(uint32_t key, uint64_t value, const Op* op)
 {
     using namespace sysreg;
-    if (s.el == 0 && !el0_may_access(s, key, true))
-        return false;
+    if (s.el == 0) {
+        El0Access a = el0_access(s, key, true);
+        if (a != El0Access::Allowed)
+            return a == El0Access::Trapped ? SysregAccess::Trapped : SysregAccess::Undefined;
+    }
     if (is_timer(key)) {
         clock_.set_icount(exact_icount(op));
-        return platform_.timer_write(*this, key, value);
+        return platform_.timer_write(*this, key, value) ? SysregAccess::Done : SysregAccess::Undefined;
     }
     if (uint64_t* reg = storage(s.sys, key)) {
         *reg = value;
-        return true;
+        if (key == TTBR0_EL1 || key == TTBR1_EL1 || key == TCR_EL1 || key == MAIR_EL1)
+            translation_changed();
+        return SysregAccess::Done;
     }
     switch (key) {
-    case NZCV: s.nzcv = value & 0xF0000000u; return true;
-    case FPCR: s.sys.fpcr = value & kFpcrMask; return true;
-    case FPSR: s.sys.fpsr = value & kFpsrMask; return true;
-    case DAIF: s.daif = value & (kDaifD | kDaifA | kDaifI | kDaifF); return true;
-    case SPSel: set_el_and_sp(s.el, value & 1); return true;
+    case NZCV: s.nzcv = value & 0xF0000000u; return SysregAccess::Done;
+    case FPCR: s.sys.fpcr = value & kFpcrMask; return SysregAccess::Done;
+    case FPSR: s.sys.fpsr = value & kFpsrMask; return SysregAccess::Done;
+    case DAIF: s.daif = value & (kDaifD | kDaifA | kDaifI | kDaifF); return SysregAccess::Done;
+    case SPSel: set_el_and_sp(s.el, value & 1); return SysregAccess::Done;
     case SP_EL0:
         if (s.spsel == 0)
-            return false;
+            return SysregAccess::Undefined;
         s.sp_other = value;
-        return true;
+        return SysregAccess::Done;
     case SCTLR_EL1:
         // Refused before anything changes: the run ends in the state before the MSR.
-        if (value & 1) {
-            stop_unsupported(op, "the stage 1 MMU (SCTLR_EL1.M = 1) is not implemented yet");
-            return true;
+        if (value & kSctlrEndianness) {
+            stop_unsupported(op, "big-endian data (SCTLR_EL1.EE or E0E set) is not implemented");
+            return SysregAccess::Done;
         }
         s.sys.sctlr_el1 = value;
-        return true;
-    case ACTLR_EL1: return true;
-    default: return false;
+        translation_changed();
+        return SysregAccess::Done;
+    case ACTLR_EL1: return SysregAccess::Done;
+    default: return SysregAccess::Undefined;
     }
 }
 

@@ -34,8 +34,32 @@ const Op* HLT(Cpu& c, const Op* op)
     return c.undefined(op);
 }
 
+// SCTLR_EL1 bits that open EL0 to what EL1 may otherwise trap.
+constexpr unsigned kSctlrUma = 9;    // DAIF and MSR DAIFSet/DAIFClr
+constexpr unsigned kSctlrDze = 14;   // DC ZVA
+constexpr unsigned kSctlrNTwi = 16;  // WFI
+constexpr unsigned kSctlrNTwe = 18;  // WFE
+constexpr unsigned kSctlrUci = 26;   // DC CVAU, CVAC, CIVAC and IC IVAU
+
+bool el0_denied(const Cpu& c, unsigned sctlr_bit) { return c.s.el == 0 && !((c.s.sys.sctlr_el1 >> sctlr_bit) & 1); }
+
 const Op* ERET(Cpu& c, const Op* op) { return c.exception_return(op); }
-const Op* WFI(Cpu& c, const Op* op) { return c.wait_for_interrupt(op); }
+
+const Op* WFI(Cpu& c, const Op* op)
+{
+    if (el0_denied(c, kSctlrNTwi))
+        return c.wfx_trap(op, false);
+    return c.wait_for_interrupt(op);
+}
+
+// WFE is a no-op on this single CPU (no events to wait for), unless EL0 may not issue it.
+const Op* WFE(Cpu& c, const Op* op)
+{
+    if (el0_denied(c, kSctlrNTwe))
+        return c.wfx_trap(op, true);
+    return c.step(op);
+}
+
 const Op* END_BLOCK_AFTER(Cpu& c, const Op* op) { return c.exit_after(op); }
 
 const Op* CLREX(Cpu& c, const Op* op)
@@ -57,8 +81,8 @@ const Op* MSR_imm(Cpu& c, const Op* op)
         break;
     case kDaifSet:
     case kDaifClr:
-        if (c.s.el == 0 && !((c.s.sys.sctlr_el1 >> 9) & 1))  // SCTLR_EL1.UMA
-            return c.undefined(op);
+        if (el0_denied(c, kSctlrUma))
+            return c.sysreg_trap(op);
         if (op->a == kDaifSet)
             c.s.daif |= imm << 6;
         else
@@ -76,8 +100,11 @@ const Op* MRS(Cpu& c, const Op* op)
     if (is_fp_sysreg(op->imm) && c.fp_trapped())
         return c.fp_access_trap(op);
     uint64_t v;
-    if (!c.sysreg_read(static_cast<uint32_t>(op->imm), v, op))
-        return c.undefined(op);
+    switch (c.sysreg_read(static_cast<uint32_t>(op->imm), v, op)) {
+    case Cpu::SysregAccess::Done: break;
+    case Cpu::SysregAccess::Undefined: return c.undefined(op);
+    case Cpu::SysregAccess::Trapped: return c.sysreg_trap(op);
+    }
     c.s.r[op->rd] = v;
     return c.step(op);
 }
@@ -86,8 +113,11 @@ const Op* MSR_reg(Cpu& c, const Op* op)
 {
     if (is_fp_sysreg(op->imm) && c.fp_trapped())
         return c.fp_access_trap(op);
-    if (!c.sysreg_write(static_cast<uint32_t>(op->imm), c.s.r[op->rn], op))
-        return c.undefined(op);
+    switch (c.sysreg_write(static_cast<uint32_t>(op->imm), c.s.r[op->rn], op)) {
+    case Cpu::SysregAccess::Done: break;
+    case Cpu::SysregAccess::Undefined: return c.undefined(op);
+    case Cpu::SysregAccess::Trapped: return c.sysreg_trap(op);
+    }
     if (c.stop())
         return nullptr;
     return c.exit_after(op);
@@ -95,19 +125,46 @@ const Op* MSR_reg(Cpu& c, const Op* op)
 
 const Op* DC_ZVA(Cpu& c, const Op* op)
 {
-    if (!c.zero_block(c.s.r[op->rn], op))
-        return nullptr;
-    return c.next(op);
+    if (el0_denied(c, kSctlrDze))
+        return c.sysreg_trap(op);
+    return c.zero_block(op, c.s.r[op->rn]);
 }
 
+// DC CVAC, DC CVAU, DC CIVAC, IC IVAU: EL0 may issue them if SCTLR_EL1.UCI says so.
+const Op* CACHE_CLEAN_VA(Cpu& c, const Op* op)
+{
+    if (el0_denied(c, kSctlrUci))
+        return c.sysreg_trap(op);
+    return c.cache_maintenance(op, c.s.r[op->rn], false);
+}
+
+// DC IVAC: EL1 only.
+const Op* CACHE_INVALIDATE_VA(Cpu& c, const Op* op)
+{
+    if (c.s.el == 0)
+        return c.undefined(op);
+    return c.cache_maintenance(op, c.s.r[op->rn], true);
+}
+
+// AT S1E1R, S1E1W, S1E0R, S1E0W (op2 0..3): EL1 only.
 const Op* AT(Cpu& c, const Op* op)
 {
-    // With the MMU off every address translates to itself: PAR_EL1 holds the page address.
-    c.s.sys.par_el1 = c.s.r[op->rn] & 0x0000FFFFFFFFF000ull;
+    if (c.s.el == 0)
+        return c.undefined(op);
+    c.address_translate(c.s.r[op->rn], op->a & 2 ? 0 : 1, op->a & 1);
     return c.step(op);
 }
 
-const Op* UNDEFINED_AT_EL0(Cpu& c, const Op* op) { return c.s.el == 0 ? c.undefined(op) : op + 1; }
+// TLBI by op2: EL1 only.
+const Op* TLBI(Cpu& c, const Op* op)
+{
+    if (c.s.el == 0)
+        return c.undefined(op);
+    c.tlb_invalidate(op->a, c.s.r[op->rn]);
+    return c.step(op);
+}
+
+const Op* UNDEFINED_AT_EL0(Cpu& c, const Op* op) { return c.s.el == 0 ? c.undefined(op) : c.step(op); }
 
 Build exception_imm(Op& op, uint32_t insn, Handler h)
 {
@@ -133,13 +190,14 @@ Build build_ERET(Op& op, uint32_t)
 Build build_HINT(Op& op, uint32_t insn)
 {
     // CRm:op2. WFI idles; every other hint (YIELD, WFE, SEV, and the pointer-authentication and
-    // BTI hints of later architectures) is a no-op on this single-threaded, PAC-less CPU.
-    constexpr uint32_t kWfi = 3;
+    // BTI hints of later architectures) is a no-op on this single-threaded, PAC-less CPU,
+    // though WFE may trap at EL0.
+    constexpr uint32_t kWfe = 2, kWfi = 3;
     if (bits(insn, 11, 5) == kWfi) {
         op.fn = WFI;
         return Build::EndBlock;
     }
-    op.fn = NOP;
+    op.fn = bits(insn, 11, 5) == kWfe ? WFE : NOP;
     return Build::Next;
 }
 
@@ -192,31 +250,34 @@ Build build_SYS(Op& op, uint32_t insn)
     uint32_t crm = bits(insn, 11, 8);
     uint32_t op2 = bits(insn, 7, 5);
     op.rn = src_zr(bits(insn, 4, 0));
+    op.a = static_cast<uint8_t>(op2);
+    // Caches are not modelled (stores already invalidate translated code), but maintenance by
+    // VA translates its address and may fault; by set/way it only checks the EL.
     if (crn == 7 && op1 == 3 && crm == 4 && op2 == 1) {  // DC ZVA
         op.fn = DC_ZVA;
         return Build::Next;
     }
     if (crn == 7 && op1 == 3 && (crm == 10 || crm == 11 || crm == 14 || crm == 5) && op2 == 1) {
-        // DC CVAC, DC CVAU, DC CIVAC, IC IVAU: caches are not modelled; writes already
-        // invalidate translated code.
-        op.fn = NOP;
+        op.fn = CACHE_CLEAN_VA;  // DC CVAC, DC CVAU, DC CIVAC, IC IVAU
+        return Build::Next;
+    }
+    if (crn == 7 && op1 == 0 && crm == 6 && op2 == 1) {
+        op.fn = CACHE_INVALIDATE_VA;  // DC IVAC
         return Build::Next;
     }
     if (crn == 7 && op1 == 0 && crm == 8 && op2 < 4) {  // AT S1E1R/W, S1E0R/W
         op.fn = AT;
         return Build::Next;
     }
-    if (op1 == 0 && crn == 7 && ((crm == 1 && op2 == 0) || (crm == 5 && op2 == 0) || (crm == 6 && (op2 == 1 || op2 == 2)) ||
+    if (op1 == 0 && crn == 7 && ((crm == 1 && op2 == 0) || (crm == 5 && op2 == 0) || (crm == 6 && op2 == 2) ||
                                  (crm == 10 && op2 == 2) || (crm == 14 && op2 == 2))) {
-        // IC IALLUIS, IC IALLU, DC IVAC/ISW, DC CSW, DC CISW: nothing to do without caches, but
-        // EL0 may not issue them.
-        op.fn = UNDEFINED_AT_EL0;
+        op.fn = UNDEFINED_AT_EL0;  // IC IALLUIS, IC IALLU, DC ISW, DC CSW, DC CISW
         return Build::Next;
     }
     if (op1 == 0 && crn == 8 && (crm == 3 || crm == 7) && (op2 <= 3 || op2 == 5 || op2 == 7)) {
-        // The ARMv8.0 TLBI operations at EL1 (VMALLE1(IS), VAE1(IS), ASIDE1(IS), VAAE1(IS),
-        // VALE1(IS), VAALE1(IS)): no TLB yet, so nothing to flush.
-        op.fn = UNDEFINED_AT_EL0;
+        // The ARMv8.0 TLBI operations at EL1: VMALLE1(IS), VAE1(IS), ASIDE1(IS), VAAE1(IS),
+        // VALE1(IS), VAALE1(IS). One CPU: the Inner Shareable forms are the local ones.
+        op.fn = TLBI;
         return Build::Next;
     }
     return Build::Undefined;

@@ -5,7 +5,7 @@
 namespace emu {
 
 namespace {
-constexpr uint8_t kConfigVersion = 2;
+constexpr uint8_t kConfigVersion = 4;  // 4: the virtio devices after the boot files
 constexpr size_t kMaxNameBytes = 4096;
 constexpr size_t kMaxCommandLineBytes = 64 * 1024;
 constexpr unsigned kMaxShift = 10;
@@ -52,6 +52,26 @@ bool decode_virtio(ByteReader& r, RecordingConfig& c)
 }
 }  // namespace
 
+const char* boot_role_name(BootRole role)
+{
+    switch (role) {
+    case BootRole::Kernel: return "kernel";
+    case BootRole::Initrd: return "initrd";
+    case BootRole::Module: return "module";
+    case BootRole::DeviceTree: return "device tree";
+    case BootRole::Bios: return "bios";
+    }
+    return "unknown";
+}
+
+std::string RecordingConfig::kernel_path() const
+{
+    for (const RecordedFile& f : files)
+        if (f.role == BootRole::Kernel)
+            return f.path;
+    return {};
+}
+
 std::vector<uint8_t> encode(const RecordingConfig& c)
 {
     ByteWriter w;
@@ -60,8 +80,13 @@ std::vector<uint8_t> encode(const RecordingConfig& c)
     w.u64(c.machine.ram_size);
     w.u8(static_cast<uint8_t>(c.machine.icount_shift));
     w.u64(c.hash_every);
-    w.str(c.kernel_path);
-    w.str(c.machine.kernel_command_line);
+    w.str(c.append);
+    w.u32(static_cast<uint32_t>(c.files.size()));
+    for (const RecordedFile& f : c.files) {
+        w.u8(static_cast<uint8_t>(f.role));
+        w.str(f.path);
+        w.str(f.command_line);
+    }
     encode_virtio(w, c);
     return std::move(w.bytes);
 }
@@ -71,6 +96,7 @@ Result<RecordingConfig> decode_recording_config(std::span<const uint8_t> payload
     ByteReader r(payload);
     RecordingConfig c;
     uint8_t version = 0, shift = 0;
+    uint32_t count = 0;
     auto bad = [&](const std::string& why) { return Error{ExitStatus::BadRecording, file + ": " + why}; };
     if (!r.u8(version))
         return bad("header holds no run configuration");
@@ -78,9 +104,25 @@ Result<RecordingConfig> decode_recording_config(std::span<const uint8_t> payload
         return bad("run configuration version " + std::to_string(version) + " is not supported (this build reads " +
                    std::to_string(kConfigVersion) + ")");
     if (!r.str(c.machine.machine, kMaxNameBytes) || !r.u64(c.machine.ram_size) || !r.u8(shift) || !r.u64(c.hash_every) ||
-        !r.str(c.kernel_path, kMaxNameBytes) || !r.str(c.machine.kernel_command_line, kMaxCommandLineBytes) ||
-        !decode_virtio(r, c) || r.remaining() != 0)
+        !r.str(c.append, kMaxCommandLineBytes) || !r.u32(count) || count > kMaxBlobs)
         return bad("malformed run configuration in the header");
+    unsigned seen[6] = {};
+    for (uint32_t i = 0; i < count; ++i) {
+        RecordedFile f;
+        uint8_t role = 0;
+        if (!r.u8(role) || !r.str(f.path, kMaxNameBytes) || !r.str(f.command_line, kMaxCommandLineBytes))
+            return bad("malformed run configuration in the header");
+        if (role < static_cast<uint8_t>(BootRole::Kernel) || role > static_cast<uint8_t>(BootRole::Bios))
+            return bad("boot file " + std::to_string(i) + " has unknown role " + std::to_string(role));
+        f.role = static_cast<BootRole>(role);
+        if (f.role != BootRole::Module && seen[role]++)
+            return bad("more than one " + std::string(boot_role_name(f.role)) + " in the run configuration");
+        c.files.push_back(std::move(f));
+    }
+    if (!decode_virtio(r, c) || r.remaining() != 0)
+        return bad("malformed run configuration in the header");
+    if (!seen[static_cast<uint8_t>(BootRole::Kernel)] && !seen[static_cast<uint8_t>(BootRole::Bios)])
+        return bad("the run configuration names neither a kernel nor firmware");
     if (shift > kMaxShift)
         return bad("icount shift " + std::to_string(shift) + " out of range");
     c.machine.icount_shift = shift;

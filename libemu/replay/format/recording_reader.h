@@ -1,4 +1,4 @@
-// Reads a recording (format version 1): validates the header, then hands out events in order
+// Reads a recording (format version 2): validates the header, then hands out events in order
 // across chunks. Damage is reported precisely ("chunk 3 at offset 12345: checksum mismatch");
 // a file without a footer (a recorder that was killed) still yields every complete chunk and
 // ends with a truncation status instead of an error.

@@ -1,4 +1,4 @@
-// Writes a recording (format version 1): a checksummed header, then zstd-compressed chunks of
+// Writes a recording (format version 2): a checksummed header, then zstd-compressed chunks of
 // events, then an index and a footer. Each chunk goes out in one write, so a recorder that is
 // killed leaves a file whose complete chunks still read; only finish() makes it complete.
 #pragma once

@@ -21,9 +21,9 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::open(const std::string& pa
     Result<RecordingConfig> config = decode_recording_config(reader->header().payload, path);
     if (!config)
         return config.error();
-    Result<ElfImage> image = recorded_kernel(*reader, config->kernel_path, kernel);
-    if (!image)
-        return image.error();
+    Result<BootImages> images = recorded_boot_images(*reader, *config, kernel);
+    if (!images)
+        return images.error();
     Result<std::vector<DiskImage>> disks = recorded_disks(*reader, *config, drives);
     if (!disks)
         return disks.error();
@@ -33,8 +33,9 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::open(const std::string& pa
     if (!machine)
         return Error{ExitStatus::BadRecording, path + ": " + machine.error().message};
     s->machine_ = std::move(*machine);
-    if (Result<Done> loaded = s->machine_->load_kernel(*image); !loaded)
-        return loaded.error();
+    if (Result<Done> booted = s->machine_->boot(*images); !booted)
+        return Error{booted.error().status == ExitStatus::Usage ? ExitStatus::BadRecording : booted.error().status,
+                     booted.error().message};
     s->start_ = s->reader_.position();
     s->loaded_ram_ = LoadedRam::capture(s->machine_->bus());
     StateWriter state;

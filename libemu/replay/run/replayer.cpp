@@ -206,6 +206,22 @@ Replayer::Step Replayer::truncated()
     return Step::Done;
 }
 
+// The recorded guest stopped the machine at this boundary without retiring another
+// instruction: with one instruction of budget, the replay's must stop there as well.
+Replayer::Step Replayer::run_into_stop()
+{
+    uint64_t at = m_.icount();
+    SliceEnd r = m_.run_slice(1);
+    if (!gate_.mismatch().empty())
+        return Step::RunIntoStop;
+    if (r == SliceEnd::Stopped && m_.icount() == at)
+        return stopped();
+    std::optional<GuestExitEvent> ex = decode<GuestExitEvent>(stream_.peek()->payload);
+    diverge("the recording ends at icount " + std::to_string(at) + " (" + stop_kind_name(ex->kind) +
+            "), but the replay runs on");
+    return Step::Done;
+}
+
 // The idle round at its icount an event belongs to: inputs and the end of the run may come
 // after the machine idled there; anything else (or a malformed payload, reported where it is
 // handled) at once.
@@ -260,24 +276,13 @@ Result<ReplayReport> Replayer::run_to(std::optional<uint64_t> stop_at)
         }
         if (visit() == Step::Done)
             break;
-        if (Step s = exchange(); s == Step::Done) {
+        Step step = exchange();
+        if (step == Step::RunIntoStop)
+            step = run_into_stop();
+        if (step == Step::Done)
             break;
-        } else if (s == Step::RunIntoStop) {
-            // One instruction of budget: the recorded guest stopped at this boundary without
-            // retiring it, so the replay's must stop there as well.
-            uint64_t at = m_.icount();
-            if (m_.run_slice(1) == SliceEnd::Stopped && m_.icount() == at && gate_.mismatch().empty()) {
-                stopped();
-            } else if (gate_.mismatch().empty()) {
-                const OwnedEvent* e = stream_.peek();
-                std::optional<GuestExitEvent> ex = decode<GuestExitEvent>(e->payload);
-                diverge(std::string("the recording ends at icount ") + std::to_string(at) + " (" +
-                        stop_kind_name(ex->kind) + "), but the replay runs on");
-            } else {
-                continue;  // reported at the top of the loop
-            }
-            break;
-        }
+        if (step == Step::RunIntoStop)
+            continue;  // a gate mismatch, reported at the top of the loop
         uint64_t now = m_.icount();
         const OwnedEvent* next = stream_.next_boundary();
         if (stream_.error())

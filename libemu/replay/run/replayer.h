@@ -80,6 +80,7 @@ private:
     Step visit();
     Step exchange();
     Step deliver_input(const OwnedEvent& e);
+    Step run_into_stop();
     static uint32_t due_round(const OwnedEvent& e);
     Step stopped();
     Step idle();
