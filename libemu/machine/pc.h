@@ -3,17 +3,19 @@
 // (IRQ 8, started from the host clock through the input gate), a 16550A COM1 at 0x3F8
 // (IRQ 4), the i8042 with its PS/2 keyboard and mouse (IRQ 1, 12), isa-debug-exit at 0xF4
 // (4 bytes, exit code (value << 1) | 1), reset through port 0x92 or the keyboard controller,
+// the i440FX/PIIX3 PCI functions with the PIIX3 IDE controller and its drives (pc_pci.h),
 // the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
 // their own pins) and fw_cfg at 0x510. There is no BIOS: the kernel starts in protected mode
 // as a Multiboot loader or the Linux 32-bit boot protocol leaves it, with the devices as
 // SeaBIOS leaves them and the MP and ACPI tables in the BIOS area (pc_firmware_tables.h).
 //
-// `isapc` is the same board without the APIC, the I/O APIC and the tables, for guests that
+// `isapc` is the same board without PCI, the APIC, the I/O APIC and the tables, for guests that
 // know only the 8259s: the 8259's INTR goes straight to the CPU and CPUID reports no APIC.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/input_gate.h"
@@ -29,6 +31,7 @@
 #include "dev/pc_system_ports.h"
 #include "dev/uart16550.h"
 #include "machine/board.h"
+#include "machine/pc_pci.h"
 
 namespace emu {
 
@@ -47,6 +50,7 @@ public:
     bool idle_to_next_deadline() override { return (cpu_.s.eflags & x86::kIF) && Board::idle_to_next_deadline(); }
     const std::vector<std::string>& register_names() const override;
     std::vector<uint64_t> register_values() const override;
+    const DiskOverlay* drive(size_t i) const override { return pci_ ? pci_->drive(i) : nullptr; }
 
     x86::Cpu& cpu() { return cpu_; }
 
@@ -73,6 +77,7 @@ private:
     LocalApic lapic_;
     IoApic ioapic_;
     FwCfg fw_cfg_;
+    std::unique_ptr<PcPci> pci_;  // null on `isapc`
     x86::Cpu cpu_;
 };
 

@@ -27,7 +27,8 @@ void add_overlay_option(CLI::App& app, VirtioOptions& o)
 void add_virtio_record_options(CLI::App& app, VirtioOptions& o)
 {
     app.add_option("--drive", o.drives,
-                   "A virtio-blk disk: file=IMG[,format=raw][,readonly][,serial=ID] (repeatable). The image is "
+                   "A disk (repeatable): virtio-blk on -M virt; on -M pc an IDE disk, the first primary master, then "
+                   "primary slave, secondary master, secondary slave. file=IMG[,format=raw][,readonly][,serial=ID]. The image is "
                    "opened read-only and never modified; guest writes go to an overlay in memory. The recording "
                    "holds its size and content hash (and its bytes with --embed-images)");
     add_overlay_option(app, o);

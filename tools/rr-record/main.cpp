@@ -14,6 +14,7 @@
 #include "host/input_file.h"
 #include "machine/boot_images.h"
 #include "machine/machines.h"
+#include "machine/pc_pci.h"
 #include "replay/format/event_log.h"
 #include "replay/run/record_gate.h"
 #include "replay/format/recorded_image.h"
@@ -253,8 +254,12 @@ Result<int> record(const Options& o)
     Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in, "--semihosting-in");
     if (!semihosting_in)
         return semihosting_in.error();
-    if (o.machine != "virt" && (!o.virtio.drives.empty() || !o.virtio.netdev.empty() || o.virtio.rng))
-        return Error{ExitStatus::Usage, "--drive, --netdev and --rng need -M virt"};
+    if (o.machine != "virt" && (!o.virtio.netdev.empty() || o.virtio.rng))
+        return Error{ExitStatus::Usage, "--netdev and --rng need -M virt"};
+    if (o.machine == "isapc" && !o.virtio.drives.empty())
+        return Error{ExitStatus::Usage, "--drive needs -M virt (virtio-blk) or -M pc (IDE)"};
+    if (o.machine == "pc" && o.virtio.drives.size() > PcPci::kMaxDrives)
+        return Error{ExitStatus::Usage, "-M pc takes at most 4 --drive options (IDE primary and secondary, master and slave)"};
     Result<tools::VirtioHost> virtio = tools::VirtioHost::open_for_record(o.virtio);
     if (!virtio)
         return virtio.error();
@@ -263,7 +268,7 @@ Result<int> record(const Options& o)
         return sink.error();
 
     RecordingConfig config;
-    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift};
+    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift, {}};
     config.hash_every = o.hash_every;
     config.append = o.append;
     virtio->configure(config.machine);
