@@ -26,6 +26,17 @@ set_target_properties(rr::fdt PROPERTIES IMPORTED_LOCATION ${RR_FDT_LIBRARY}
                       INTERFACE_INCLUDE_DIRECTORIES ${RR_FDT_INCLUDE_DIR})
 rr_require_pkg(ZLIB zlib zlib1g-dev)
 
+# libslirp's pkg-config file asks for glib's development files, which its header does not need:
+# the library and header are found directly.
+find_path(SLIRP_INCLUDE_DIR libslirp.h PATH_SUFFIXES slirp)
+find_library(SLIRP_LIBRARY slirp)
+if(NOT SLIRP_INCLUDE_DIR OR NOT SLIRP_LIBRARY)
+  message(FATAL_ERROR "libslirp not found: apt-get install libslirp-dev")
+endif()
+add_library(Slirp::Slirp UNKNOWN IMPORTED GLOBAL)
+set_target_properties(Slirp::Slirp PROPERTIES IMPORTED_LOCATION ${SLIRP_LIBRARY}
+                      INTERFACE_INCLUDE_DIRECTORIES ${SLIRP_INCLUDE_DIR})
+
 find_package(CLI11 CONFIG QUIET)
 if(NOT CLI11_FOUND)
   message(FATAL_ERROR "CLI11 not found: apt-get install libcli11-dev")

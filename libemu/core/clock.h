@@ -46,6 +46,8 @@ public:
     TimerId add_timer(std::function<void()> callback);
     void arm(TimerId id, uint64_t deadline_ns);
     void disarm(TimerId id);
+    // A timer's deadline in virtual ns, kNever while it is not armed.
+    uint64_t deadline(TimerId id) const { return timers_[id].deadline_ns; }
 
     // icount of the earliest armed deadline, or kNever. Cached: the CPU reads it every block.
     uint64_t next_deadline_icount() const { return next_deadline_icount_; }

@@ -4,8 +4,8 @@
 //
 // Two sides:
 // - synchronous: a value the guest reads now, during an instruction (host clocks, console
-//   input), asked for through InputGate with the icount of that instruction;
-// - asynchronous: host data that arrives (serial bytes; later network frames and the like),
+//   input, random bytes), asked for through InputGate with the icount of that instruction;
+// - asynchronous: host data that arrives (serial bytes, network frames),
 //   handed to a device's InputPort at instruction boundaries the recorder chooses, as
 //   (kind, device, bytes). Machines list their ports; the recorder and the replayer deliver
 //   to them without knowing what device is behind one.
@@ -28,6 +28,8 @@ public:
     virtual uint64_t host_clock_ns(HostClock clock, uint64_t icount) = 0;
     // The next byte of console input (semihosting SYS_READC), or -1 at the end of input.
     virtual int console_byte(uint64_t icount) = 0;
+    // Random bytes (virtio-rng), as many as `out` holds.
+    virtual void entropy(uint64_t icount, std::span<uint8_t> out) = 0;
 };
 
 enum class InputKind : uint8_t {

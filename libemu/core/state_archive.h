@@ -20,9 +20,26 @@
 
 namespace emu {
 
+// Where a checkpoint keeps 4 KiB pages of state apart from the rest, by content and once per
+// recording (replay/run/checkpointer.h): a component with many pages (a disk overlay) stores
+// their ids instead of their bytes when its archive has one.
+class PageStore {
+public:
+    static constexpr size_t kPageBytes = 4096;
+    virtual ~PageStore() = default;
+    // Saving: the id of these kPageBytes bytes.
+    virtual uint32_t put(const uint8_t* page) = 0;
+    // Loading: the bytes of page `id`, or null when there is no such page.
+    virtual const uint8_t* get(uint32_t id) const = 0;
+};
+
 class StateArchive {
 public:
     virtual ~StateArchive() = default;
+
+    // Pages go to (or come from) `store` instead of the archive's own bytes; see PageStore.
+    void set_page_store(PageStore* store) { page_store_ = store; }
+    PageStore* page_store() const { return page_store_; }
 
     bool loading() const { return loading_; }
     // Starts a component's section. Loading checks the name; the version read is returned so
@@ -71,6 +88,7 @@ protected:
 
     bool loading_;
     std::optional<std::string> error_;
+    PageStore* page_store_ = nullptr;
 };
 
 class StateWriter final : public StateArchive {

@@ -57,13 +57,19 @@ StateDigest Board::state_digest()
     d.devices = hash_state_bytes(devices);
     d.output_bytes = output_.bytes();
     d.output = output_.hash();
+    if (sent_frames_.bytes() != 0) {
+        // Output covers the frames sent too; a guest that sends none hashes as before.
+        uint64_t both[2] = {d.output, sent_frames_.hash()};
+        d.output = hash_state_bytes(std::vector<uint8_t>(reinterpret_cast<uint8_t*>(both),
+                                                         reinterpret_cast<uint8_t*>(both) + sizeof both));
+    }
     d.registers = register_values();
     return d;
 }
 
 void Board::serialize(StateArchive& a, RamPages pages)
 {
-    a.section(section_, 3);
+    a.section(section_, 4);
     uint64_t ram_size = config_.ram_size;
     a.field("ram_size", ram_size);
     if (a.loading() && ram_size != config_.ram_size)
@@ -75,9 +81,21 @@ void Board::serialize(StateArchive& a, RamPages pages)
     for (Component* c : devices_)
         c->serialize(a);
     output_.serialize(a);
+    sent_frames_.serialize(a);
     serialize_ram(a, bus_, pages);
     if (a.loading())
         restored();
+}
+
+void Board::emit_frame(std::span<const uint8_t> frame)
+{
+    uint32_t n = static_cast<uint32_t>(frame.size());
+    for (unsigned i = 0; i < 4; ++i)
+        sent_frames_.put(static_cast<uint8_t>(n >> (8 * i)));
+    for (uint8_t b : frame)
+        sent_frames_.put(b);
+    if (frame_observer_)
+        frame_observer_(frame);
 }
 
 bool Board::read_memory(uint64_t addr, unsigned size, uint64_t& value)

@@ -33,6 +33,10 @@ public:
     {
         output_observer_ = std::move(observer);
     }
+    void set_frame_observer(std::function<void(std::span<const uint8_t>)> observer) override
+    {
+        frame_observer_ = std::move(observer);
+    }
     InputPort* input_port(InputKind kind, unsigned device) override;
     void set_input_waiting(bool waiting) override { input_waiting_ = waiting; }
     bool take_input_starved() override { return std::exchange(input_starved_, false); }
@@ -70,6 +74,9 @@ protected:
         if (output_observer_)
             output_observer_(byte, clock_.icount());  // the CPU published the writer's icount
     }
+    // A network frame the guest sent: hashed apart from the serial output (a frame is not
+    // console text), and handed to the observer.
+    void emit_frame(std::span<const uint8_t> frame);
     // The board ends the run (power off, reset, a guest exit) after the current instruction.
     void stop(StopKind kind, int exit_code = 0) { core().request_stop(kind, exit_code, {}); }
 
@@ -87,6 +94,8 @@ private:
     std::function<void(uint8_t)> output_sink_;
     std::function<void(uint8_t, uint64_t)> output_observer_;
     OutputDigest output_;
+    std::function<void(std::span<const uint8_t>)> frame_observer_;
+    OutputDigest sent_frames_;  // each frame as its u32 length, then its bytes
     std::vector<Component*> devices_;
     std::vector<Input> inputs_;
     bool input_waiting_ = false;

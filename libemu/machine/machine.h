@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,11 @@
 #include "core/stop_kind.h"
 #include "machine/boot_images.h"
 #include "machine/elf_loader.h"
+#include "machine/virtio_config.h"
 
 namespace emu {
+
+class DiskOverlay;
 
 struct RunOutcome {
     StopKind kind = StopKind::InsnLimit;
@@ -50,6 +54,8 @@ struct MachineConfig {
     std::string machine = "virt";
     uint64_t ram_size = uint64_t{128} << 20;
     unsigned icount_shift = 0;
+    // virtio-mmio devices (`virt` only).
+    VirtioConfig virtio;
 };
 
 class Machine {
@@ -88,6 +94,9 @@ public:
     // Also hands every byte of guest output (serial and semihosting) to `observer`, with the
     // icount of the instruction that wrote it (a serial script watches the console so).
     virtual void set_output_observer(std::function<void(uint8_t byte, uint64_t icount)> observer) = 0;
+    // Hands every network frame the guest sends to `observer` (a recorder's network back end).
+    // Sent frames are also hashed into the output digest, observer or not.
+    virtual void set_frame_observer(std::function<void(std::span<const uint8_t> frame)> observer) = 0;
 
     // The device end of an asynchronous host input (core/input_gate.h), or null when the
     // machine has no such device.
@@ -113,6 +122,8 @@ public:
     virtual std::vector<uint64_t> register_values() const = 0;
     // Guest physical memory (RAM only), little-endian; false where there is none.
     virtual bool read_memory(uint64_t addr, unsigned size, uint64_t& value) = 0;
+    // Virtio drive i as the guest sees it now (its image under its overlay), or null.
+    virtual const DiskOverlay* drive(size_t) const { return nullptr; }
 };
 
 }  // namespace emu

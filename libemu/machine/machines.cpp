@@ -36,6 +36,14 @@ Result<std::unique_ptr<Machine>> make_machine(const MachineConfig& config, Input
         return ram.error();
     if (config.machine == "virt")
         return std::unique_ptr<Machine>(std::make_unique<VirtMachine>(config, gate, std::move(output)));
+    if (config.machine != "virt" && (config.virtio.net || config.virtio.rng))
+        return Error{ExitStatus::BadRecording, "-M " + config.machine + " has no virtio network or entropy device"};
+    size_t max_drives = config.machine == "pc" ? PcPci::kMaxDrives : 0;
+    if (config.machine != "virt" && config.virtio.drives.size() > max_drives)
+        return Error{ExitStatus::BadRecording, "-M " + config.machine + " takes at most " +
+                                                   std::to_string(max_drives) +
+                                                   " drives, the configuration has " +
+                                                   std::to_string(config.virtio.drives.size())};
     if (config.machine == "pc" || config.machine == "isapc")
         return std::unique_ptr<Machine>(std::make_unique<PcMachine>(config, gate, std::move(output)));
     return Error{ExitStatus::BadRecording, "unknown machine '" + config.machine + "'"};

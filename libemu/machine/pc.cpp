@@ -51,6 +51,15 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
     for (Component* d : std::initializer_list<Component*>{&pic_, &pit_, &port61_, &rtc_, &uart_, &debug_exit_, &port92_,
                                                           &fpu_error_, &kbc_, &lapic_, &ioapic_, &fw_cfg_, &acpi_pm_})
         add_device(*d);
+    if (apic_) {
+        pci_ = std::make_unique<PcPci>(bus_, clock_, config.virtio.drives);
+        pci_->add_ports(io_);
+        for (Component* c : pci_->components())
+            add_device(*c);
+        pci_->ide().irq[0].connect([this](bool level) { isa_irq(PiixIde::kPrimaryIrq, level); });
+        pci_->ide().irq[1].connect([this](bool level) { isa_irq(PiixIde::kSecondaryIrq, level); });
+        pci_->host().reset_request = [this] { stop(StopKind::Reset); };
+    }
     add_input(InputKind::Serial, 0, uart_);
     add_fw_cfg_items();
 

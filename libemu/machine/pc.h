@@ -4,17 +4,19 @@
 // (IRQ 4), the i8042 with its PS/2 keyboard and mouse (IRQ 1, 12), isa-debug-exit at 0xF4
 // (4 bytes, exit code (value << 1) | 1), FPU errors on IRQ 13 with port 0xF0 (CR0.NE = 0),
 // reset through port 0x92 or the keyboard controller,
+// the i440FX/PIIX3 PCI functions with the PIIX3 IDE controller and its drives (pc_pci.h),
 // the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
 // their own pins), fw_cfg at 0x510 and the ACPI PM registers at 0x600 (dev/acpi_pm.h). There is no BIOS: the kernel starts in protected mode
 // as a Multiboot loader or the Linux 32-bit boot protocol leaves it, with the devices as
 // SeaBIOS leaves them and the MP and ACPI tables in the BIOS area (pc_firmware_tables.h).
 //
-// `isapc` is the same board without the APIC, the I/O APIC and the tables, for guests that
+// `isapc` is the same board without PCI, the APIC, the I/O APIC and the tables, for guests that
 // know only the 8259s: the 8259's INTR goes straight to the CPU and CPUID reports no APIC.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/input_gate.h"
@@ -31,6 +33,7 @@
 #include "dev/pc_system_ports.h"
 #include "dev/uart16550.h"
 #include "machine/board.h"
+#include "machine/pc_pci.h"
 
 namespace emu {
 
@@ -49,6 +52,7 @@ public:
     bool idle_to_next_deadline() override { return (cpu_.s.eflags & x86::kIF) && Board::idle_to_next_deadline(); }
     const std::vector<std::string>& register_names() const override;
     std::vector<uint64_t> register_values() const override;
+    const DiskOverlay* drive(size_t i) const override { return pci_ ? pci_->drive(i) : nullptr; }
 
     x86::Cpu& cpu() { return cpu_; }
 
@@ -77,6 +81,7 @@ private:
     IoApic ioapic_;
     FwCfg fw_cfg_;
     AcpiPm acpi_pm_;
+    std::unique_ptr<PcPci> pci_;  // null on `isapc`
     x86::Cpu cpu_;
 };
 

@@ -70,7 +70,11 @@ VirtMachine::VirtMachine(const MachineConfig& config, InputGate& gate, std::func
       uart_([this](uint8_t b) { emit(b); }),
       rtc_(clock_, static_cast<uint32_t>(gate.host_clock_ns(HostClock::Realtime, 0) / kNsPerSecond)),
       timer_(clock_),
-      cpu_(bus_, clock_, *this)
+      cpu_(bus_, clock_, *this),
+      virtio_(config.virtio, VirtioSlots::Wiring{bus_, clock_, gate,
+                                                 [this](unsigned spi, bool level) { gic_.set_input(Gicv2::kFirstSpi + spi, level); },
+                                                 [this](std::span<const uint8_t> frame) { emit_frame(frame); },
+                                                 [this] { input_starved(); }})
 {
     bus_.add_mmio(kGicDistBase, kGicRegionSize, &gic_.distributor(), "gicv2-dist");
     bus_.add_mmio(kGicCpuBase, kGicRegionSize, &gic_.cpu_interface(), "gicv2-cpu");
@@ -81,6 +85,10 @@ VirtMachine::VirtMachine(const MachineConfig& config, InputGate& gate, std::func
     add_device(rtc_);
     add_device(timer_);
     add_input(InputKind::Serial, 0, uart_);
+    for (Component* c : virtio_.components())
+        add_device(*c);
+    if (VirtioNet* net = virtio_.net())
+        add_input(InputKind::NetFrame, 0, *net);
     timer_.virtual_irq.connect([this](bool level) { gic_.set_input(kVirtualTimerPpi, level); });
     timer_.physical_irq.connect([this](bool level) { gic_.set_input(kPhysicalTimerPpi, level); });
     uart_.irq.connect([this](bool level) { gic_.set_input(kUartIrq, level); });
@@ -88,6 +96,12 @@ VirtMachine::VirtMachine(const MachineConfig& config, InputGate& gate, std::func
     uart_.rx_starved = [this] { input_starved(); };
     gic_.irq.connect([this](bool level) { cpu_.set_irq(level); });
     gic_.fiq.connect([this](bool level) { cpu_.set_fiq(level); });
+}
+
+const DiskOverlay* VirtMachine::drive(size_t i) const
+{
+    const std::vector<VirtioBlk*>& drives = virtio_.drives();
+    return i < drives.size() ? &drives[i]->disk() : nullptr;
 }
 
 const std::vector<std::string>& VirtMachine::register_names() const { return kRegisterNames; }

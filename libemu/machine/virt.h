@@ -1,6 +1,7 @@
 // The AArch64 `virt` board, address-compatible with QEMU's `-M virt -cpu cortex-a57`: RAM at
 // 0x40000000, a GICv2 at 0x08000000, PL011 at 0x09000000 (SPI 1), PL031 at 0x09010000
-// (SPI 2), the generic timer, PSCI over HVC/SMC and semihosting.
+// (SPI 2), the generic timer, PSCI over HVC/SMC, semihosting, and 32 virtio-mmio transports at
+// 0x0a000000 (SPI 16 + n) with the virtio devices the configuration asks for.
 // It boots as QEMU's `-kernel`, `-initrd`, `-dtb` and `-bios` do (machine/virt_boot.cpp): an
 // ELF at its entry point, a Linux Image or raw kernel through QEMU's boot stub with the device
 // tree's address in x0, firmware in place from the flash banks; always at EL1h with the MMU
@@ -22,6 +23,7 @@
 #include "dev/pl031.h"
 #include "machine/board.h"
 #include "machine/virt_dtb.h"
+#include "machine/virtio_slots.h"
 
 namespace emu {
 
@@ -51,7 +53,9 @@ public:
     const std::vector<std::string>& register_names() const override;
     std::vector<uint64_t> register_values() const override;
 
+    const DiskOverlay* drive(size_t i) const override;
     a64::Cpu& cpu() { return cpu_; }
+    VirtioSlots& virtio() { return virtio_; }
 
 private:
     CpuCore& core() override { return cpu_; }
@@ -79,6 +83,7 @@ private:
     Pl031 rtc_;
     ArmGenericTimer timer_;
     a64::Cpu cpu_;
+    VirtioSlots virtio_;
     std::unique_ptr<PflashCfi01> flash_[2];
     std::vector<uint8_t> device_tree_;
     int64_t semihosting_errno_ = 0;

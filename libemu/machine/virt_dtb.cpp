@@ -1,5 +1,7 @@
 #include "machine/virt_dtb.h"
 
+#include <cstdio>
+
 extern "C" {
 #include <libfdt.h>
 }
@@ -107,9 +109,24 @@ void add_chosen(Tree& t, int chosen, const VirtDtbSpec& spec)
     }
 }
 
-// The virtio-mmio transports (QEMU: 32 slots of 0x200 bytes from 0x0a000000, SPIs 16..47)
-// belong here once the board has them; it has none yet.
-void add_virtio_mmio_slots(Tree&, int) {}
+// The virtio-mmio transports: QEMU lists all 32, with a device or not (a driver skips those
+// whose device id is 0), created from the highest address down so that the lowest comes first.
+void add_virtio_mmio_slots(Tree& t, int root)
+{
+    constexpr uint64_t kBase = 0x0a000000, kWindow = 0x200;
+    constexpr unsigned kSlots = 32, kFirstSpi = 16;
+    constexpr uint32_t kEdgeRising = 1;
+    for (unsigned slot = kSlots; slot-- > 0;) {
+        uint64_t base = kBase + kWindow * slot;
+        char name[32];
+        std::snprintf(name, sizeof name, "virtio_mmio@%llx", static_cast<unsigned long long>(base));
+        int n = t.node(root, name);
+        t.str(n, "compatible", "virtio,mmio");
+        t.reg(n, {base, kWindow});
+        t.cells(n, "interrupts", {kSpi, kFirstSpi + slot, kEdgeRising});
+        t.empty(n, "dma-coherent");
+    }
+}
 
 }  // namespace
 

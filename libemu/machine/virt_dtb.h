@@ -1,10 +1,9 @@
 // The device tree `virt` hands to Linux and firmware, built with libfdt as QEMU 7.2's virt
 // builds it for `-M virt -cpu cortex-a57 -smp 1` (same node names, properties and phandles),
 // for the devices this board has: memory, one CPU, PSCI over HVC, the GICv2, the generic
-// timer, the PL011, the PL031, the flash banks when firmware is loaded, and /chosen.
-// Not here because the board lacks them: the GICv2m frame, PMU, fw-cfg, the PL061 with its
-// gpio-keys, platform bus, PCIe and the virtio-mmio transports (add_virtio_mmio_slots() in
-// virt_dtb.cpp is where the last go once the board has them).
+// timer, the PL011, the PL031, the 32 virtio-mmio transports, the flash banks when firmware
+// is loaded, and /chosen. Not here because the board lacks them: the GICv2m frame, PMU,
+// fw-cfg, the PL061 with its gpio-keys, platform bus and PCIe.
 #pragma once
 
 #include <cstdint>

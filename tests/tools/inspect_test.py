@@ -59,7 +59,8 @@ def one_line(err):
     return len(err.strip().splitlines()) == 1
 
 
-KINDS = ["SerialInput", "ClockRead", "SemihostingInput", "StateHash", "Checkpoint", "GuestExit", "CheckpointPages"]
+KINDS = ["SerialInput", "ClockRead", "SemihostingInput", "StateHash", "Checkpoint", "GuestExit", "CheckpointPages",
+         "Entropy", "NetFrame"]
 KEYS = ["format_version", "tool_version", "machine", "ram_size", "icount_shift", "hash_every", "icount", "exit",
         "images", "events_by_kind", "events", "chunks", "bytes", "bytes_per_million_insns", "complete",
         "truncated", "verified"]

@@ -1,4 +1,4 @@
-// The run configuration's boot files (configuration version 3): roles round-trip, and what
+// The run configuration's boot files (configuration version 4): roles round-trip, and what
 // cannot describe a machine's boot is refused with status 65.
 #include <catch2/catch.hpp>
 
@@ -59,8 +59,10 @@ TEST_CASE("run configuration: impossible boot file lists are refused", "[replay]
                                {BootRole::DeviceTree, "u", ""}}))
               .find("more than one device tree") != std::string::npos);
     std::vector<uint8_t> bytes = encode(config_with({{BootRole::Kernel, "k", ""}}));
-    // The role byte follows the fixed fields and the append string: flip it to an unknown role.
-    size_t role_at = bytes.size() - (1 + 4 + 1 + 4);
+    // The role byte is followed by the path "k" and an empty command line (each a u32 length
+    // and its bytes), then the virtio fields (layout, drive count, network, entropy): flip it
+    // to an unknown role.
+    size_t role_at = bytes.size() - (1 + 4 + 1 + 4) - (1 + 4 + 1 + 1);
     REQUIRE(bytes[role_at] == 1);
     bytes[role_at] = 9;
     Result<RecordingConfig> r = decode_recording_config(bytes, "x.rr");

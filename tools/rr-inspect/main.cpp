@@ -2,6 +2,7 @@
 // events, where its bytes go, and whether every byte of it checks out.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -20,6 +21,7 @@
 #include "tools/common/cli.h"
 #include "tools/common/json.h"
 #include "tools/rr-inspect/checkpoints.h"
+#include "tools/rr-inspect/pcap.h"
 #include "replay/format/recording_scan.h"
 
 using namespace emu;
@@ -40,10 +42,27 @@ struct Options {
     bool stats = false;
     bool checkpoints = false;
     bool verify = false;
+    std::string pcap;
     std::string dtb;  // --dtb FILE: write the recorded device tree there
 };
 
 std::string str(uint64_t v) { return std::to_string(v); }
+
+// What header blob i holds: a boot file's role, or a disk image.
+std::string blob_role(const RecordingConfig& c, size_t i)
+{
+    if (i < c.files.size())
+        return boot_role_name(c.files[i].role);
+    if (std::find(c.drive_blobs.begin(), c.drive_blobs.end(), i) != c.drive_blobs.end())
+        return "disk image";
+    return "unknown";
+}
+
+// A module's command line, quoted, after its name.
+std::string module_arguments(const RecordingConfig& c, size_t i)
+{
+    return i < c.files.size() && c.files[i].role == BootRole::Module ? " \"" + c.files[i].command_line + "\"" : "";
+}
 
 std::string valid_kind_names()
 {
@@ -128,13 +147,14 @@ std::string text_summary(const RecordingScan& s)
         row("guest image", "none");
     for (size_t i = 0; i < s.header.blobs.size(); ++i) {
         const RecordingBlobInfo& b = s.header.blobs[i];
-        std::string label = i < s.config.files.size() ? boot_role_name(s.config.files[i].role) : "guest image";
-        std::string args = i < s.config.files.size() && s.config.files[i].role == BootRole::Module
-                               ? " \"" + s.config.files[i].command_line + "\""
-                               : "";
-        row(label.c_str(), b.name + args + ", " + str(b.size) + " bytes, xxh3-128 " + xxh3_128_hex(b) +
-                               (b.embedded ? ", embedded" : ", not embedded (hash only)"));
+        row(blob_role(s.config, i).c_str(), b.name + module_arguments(s.config, i) + ", " + str(b.size) +
+                                                " bytes, xxh3-128 " + xxh3_128_hex(b) +
+                                                (b.embedded ? ", embedded" : ", not embedded (hash only)"));
     }
+    const VirtioConfig& v = s.config.machine.virtio;
+    if (v.any())
+        row("virtio", std::string(virtio_mmio_version_name(v.version)) + " transports; " + str(v.drives.size()) +
+                          " drive(s)" + (v.net ? ", net" : "") + (v.rng ? ", rng" : ""));
     if (s.end.complete)
         row("final icount", str(s.icount()));
     else
@@ -234,10 +254,9 @@ std::string json_summary(const RecordingScan& s, const Options& o, bool verified
     j += ",\"images\":[";
     for (size_t i = 0; i < s.header.blobs.size(); ++i) {
         const RecordingBlobInfo& b = s.header.blobs[i];
-        std::string role = i < s.config.files.size() ? boot_role_name(s.config.files[i].role) : "unknown";
-        j += (i ? "," : "") + std::string("{\"name\":") + json_string(b.name) + ",\"role\":" + json_string(role) +
-             ",\"bytes\":" + str(b.size) +
-             ",\"xxh3_128\":\"" + xxh3_128_hex(b) + "\",\"embedded\":" + (b.embedded ? "true" : "false") + "}";
+        j += (i ? "," : "") + std::string("{\"name\":") + json_string(b.name) +
+             ",\"role\":" + json_string(blob_role(s.config, i)) + ",\"bytes\":" + str(b.size) + ",\"xxh3_128\":\"" +
+             xxh3_128_hex(b) + "\",\"embedded\":" + (b.embedded ? "true" : "false") + "}";
     }
     j += "],\"events_by_kind\":{";
     for (size_t i = 0; i < kKindCount; ++i)
@@ -380,6 +399,14 @@ Result<int> run_inspect(const Options& o)
 {
     if (o.from > o.to)
         return Error{ExitStatus::Usage, "--from " + str(o.from) + " is after --to " + str(o.to)};
+    if (!o.pcap.empty()) {
+        Result<uint64_t> frames = tools::export_pcap(o.recording, o.pcap);
+        if (!frames)
+            return frames.error();
+        std::printf("%llu received frames written to %s (frames the guest sent are not recorded, only hashed)\n",
+                    static_cast<unsigned long long>(*frames), o.pcap.c_str());
+        return 0;
+    }
     if (!o.dtb.empty())
         return write_device_tree(o);
     if (o.events)
@@ -433,6 +460,9 @@ int main(int argc, char** argv)
                  "Add the checkpoints: number, icount, pages written since the previous one, distinct pages "
                  "stored with it, machine state bytes and event bytes")
         ->excludes(events);
+    app.add_option("--pcap", o.pcap,
+                   "Write the network frames the guest received (NetFrame events) to FILE as pcap, stamped with "
+                   "virtual time (icount << shift); frames it sent are not recorded, only hashed");
     app.add_flag("--verify", o.verify,
                  "Check the whole recording strictly (chunks, event payloads, embedded images; each checkpoint "
                  "restored and replayed to the next state hash) and print per-chunk and per-checkpoint results "

@@ -14,6 +14,7 @@
 #include "host/input_file.h"
 #include "machine/boot_images.h"
 #include "machine/machines.h"
+#include "machine/pc_pci.h"
 #include "replay/format/event_log.h"
 #include "replay/run/record_gate.h"
 #include "replay/format/recorded_image.h"
@@ -23,6 +24,7 @@
 #include "tools/common/cli.h"
 #include "tools/common/serial_sink.h"
 #include "tools/common/version.h"
+#include "tools/common/virtio_options.h"
 
 using namespace emu;
 using emu::tools::SerialSink;
@@ -80,6 +82,7 @@ struct Options {
     uint64_t mem = uint64_t{128} << 20;
     std::optional<uint64_t> clock_base;
     bool no_embed = false;
+    tools::VirtioOptions virtio;
 };
 
 // Guest exit codes pass through, capped below 64 so that they never collide with the tools'
@@ -251,14 +254,24 @@ Result<int> record(const Options& o)
     Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in, "--semihosting-in");
     if (!semihosting_in)
         return semihosting_in.error();
+    if (o.machine != "virt" && (!o.virtio.netdev.empty() || o.virtio.rng))
+        return Error{ExitStatus::Usage, "--netdev and --rng need -M virt"};
+    if (o.machine == "isapc" && !o.virtio.drives.empty())
+        return Error{ExitStatus::Usage, "--drive needs -M virt (virtio-blk) or -M pc (IDE)"};
+    if (o.machine == "pc" && o.virtio.drives.size() > PcPci::kMaxDrives)
+        return Error{ExitStatus::Usage, "-M pc takes at most 4 --drive options (IDE primary and secondary, master and slave)"};
+    Result<tools::VirtioHost> virtio = tools::VirtioHost::open_for_record(o.virtio);
+    if (!virtio)
+        return virtio.error();
     Result<std::unique_ptr<SerialSink>> sink = SerialSink::open(o.serial_out);
     if (!sink)
         return sink.error();
 
     RecordingConfig config;
-    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift};
+    config.machine = MachineConfig{o.machine, o.mem, o.icount_shift, {}};
     config.hash_every = o.hash_every;
     config.append = o.append;
+    virtio->configure(config.machine);
 
     EventLog log(EventLog::Start::Deferred);
     RecordGateOptions gate_options;
@@ -277,6 +290,7 @@ Result<int> record(const Options& o)
     RecordingHeaderSpec header;
     header.tool_version = tools::kToolVersion;
     describe_boot_files(o, *images, placed_tree, config, header);
+    virtio->describe_images(config, header);
     header.payload = encode(config);
     if (script) {
         // The script acts at once on what it sees: the machine pauses at the next boundary, so
@@ -304,6 +318,7 @@ Result<int> record(const Options& o)
     }
     if (*semihosting_in)
         options.gate_sources.push_back(semihosting_in->get());
+    virtio->attach(**machine, inputs);
     Recorder recorder(**machine, log, std::move(inputs), options);
     RunOutcome outcome = recorder.run();
     Result<Done> output_closed = out.close();
@@ -313,6 +328,8 @@ Result<int> record(const Options& o)
         return finished.error();
     if (!output_closed)
         return output_closed.error();
+    if (Result<Done> kept = tools::write_overlays(o.virtio, **machine); !kept)
+        return kept.error();
     print_outcome(outcome, *writer, log.events(), recorder.checkpoint_stats());
     return exit_status(outcome);
 }
@@ -403,6 +420,7 @@ int main(int argc, char** argv)
                    "kernel's path; pc bzImage: the Linux command line)");
     app.add_flag("--no-embed", o.no_embed,
                  "Store only the boot files' paths, sizes and hashes; rr-replay then needs the same files");
+    tools::add_virtio_record_options(app, o.virtio);
     catch_interrupts();
     return tools::run_tool(app, argc, argv, [&] { return record(o); });
 }

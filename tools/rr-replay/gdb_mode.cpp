@@ -14,7 +14,7 @@ Result<GdbModeResult> serve_gdb(const GdbModeOptions& o)
     if (!address)
         return address.error();
     // The cursor passes the output on once; the session's own sink stays silent.
-    Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(o.recording, o.kernel, [](uint8_t) {});
+    Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(o.recording, o.kernel, [](uint8_t) {}, o.drives);
     if (!session)
         return session.error();
     Result<std::unique_ptr<ReplayCursor>> cursor = ReplayCursor::open(std::move(*session), SnapshotLimits{}, o.output);

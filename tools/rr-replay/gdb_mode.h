@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "debug/gdb_session.h"
@@ -16,6 +17,7 @@ namespace emu::tools {
 struct GdbModeOptions {
     std::string recording;
     std::string kernel;
+    std::vector<std::string> drives;  // replace the recorded disk images, as in a plain replay
     std::string address;         // PORT or HOST:PORT
     bool allow_remote = false;   // listen on a non-loopback address
     std::optional<uint64_t> seek;

@@ -17,6 +17,7 @@
 #include "tools/common/junit.h"
 #include "tools/common/serial_sink.h"
 #include "tools/rr-replay/gdb_mode.h"
+#include "tools/common/virtio_options.h"
 
 using namespace emu;
 using emu::tools::json_string;
@@ -35,6 +36,7 @@ struct Options {
     std::vector<std::string> print;
     std::string gdb;
     bool gdb_allow_remote = false;
+    tools::VirtioOptions virtio;
 };
 
 // Parses every --print expression before anything runs; a bad one is a usage error whose
@@ -207,10 +209,11 @@ Result<int> gdb_verdict(const Options& o, const tools::GdbModeResult& g, double 
     return 0;
 }
 
-Result<int> replay_with_gdb(const Options& o, std::unique_ptr<SerialSink>& sink)
+Result<int> replay_with_gdb(const Options& o, const std::vector<std::string>& drives,
+                            std::unique_ptr<SerialSink>& sink)
 {
     auto started = std::chrono::steady_clock::now();
-    tools::GdbModeOptions g{o.recording, o.kernel, o.gdb, o.gdb_allow_remote, o.seek, [&sink](uint8_t b) {
+    tools::GdbModeOptions g{o.recording, o.kernel, drives, o.gdb, o.gdb_allow_remote, o.seek, [&sink](uint8_t b) {
                                 if (sink)
                                     sink->put(b);
                             }};
@@ -236,12 +239,18 @@ Result<int> replay(const Options& o)
             return opened.error();
         sink = std::move(*opened);
     }
+    Result<std::vector<std::string>> drives = tools::replay_drive_paths(o.virtio);
+    if (!drives)
+        return drives.error();
     if (!o.gdb.empty())
-        return replay_with_gdb(o, sink);
-    Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(o.recording, o.kernel, [&sink](uint8_t b) {
-        if (sink)
-            sink->put(b);
-    });
+        return replay_with_gdb(o, *drives, sink);
+    Result<std::unique_ptr<ReplaySession>> session = ReplaySession::open(
+        o.recording, o.kernel,
+        [&sink](uint8_t b) {
+            if (sink)
+                sink->put(b);
+        },
+        *drives);
     if (!session)
         return session.error();
     Machine& machine = (*session)->machine();
@@ -265,6 +274,8 @@ Result<int> replay(const Options& o)
     if (!report)
         return report.error();
     const ReplayReport& r = *report;
+    if (Result<Done> kept = tools::write_overlays(o.virtio, machine); !kept)
+        return kept.error();
     if (o.seek && r.reached_seek && !r.divergence) {
         Result<int> printed = print_values(o, machine, *exprs);
         // --steps: one instruction at a time from there, the values after each (a trace).
@@ -359,5 +370,6 @@ int main(int argc, char** argv)
         ->check(tools::count())
         ->needs("--seek")
         ->excludes(gdb);
+    tools::add_virtio_replay_options(app, o.virtio);
     return tools::run_tool(app, argc, argv, [&] { return replay(o); });
 }

@@ -48,6 +48,7 @@ const char* input_kind_name(InputKind k)
 std::vector<uint8_t> encode(const InputEvent& e) { return encode_walk(e); }
 std::vector<uint8_t> encode(const ClockReadEvent& e) { return encode_walk(e); }
 std::vector<uint8_t> encode(const ConsoleReadEvent& e) { return encode_walk(e); }
+std::vector<uint8_t> encode(const EntropyEvent& e) { return encode_walk(e); }
 std::vector<uint8_t> encode(const StateDigest& e) { return encode_walk(e); }
 std::vector<uint8_t> encode(const CheckpointPagesEvent& e) { return encode_walk(e); }
 std::vector<uint8_t> encode(const CheckpointEvent& e) { return encode_walk(e); }
@@ -64,9 +65,18 @@ std::optional<T> decode(std::span<const uint8_t> payload)
     return out;
 }
 
-#define RR_EVENT(name, id, payload, cls) template std::optional<payload> decode<payload>(std::span<const uint8_t>);
+// Every Input kind shares InputEvent, which is instantiated once here; the others have a
+// payload type each.
+template std::optional<InputEvent> decode<InputEvent>(std::span<const uint8_t>);
+#define RR_DECODE_Input(payload)
+#define RR_DECODE_Read(payload) template std::optional<payload> decode<payload>(std::span<const uint8_t>);
+#define RR_DECODE_Mark(payload) RR_DECODE_Read(payload)
+#define RR_EVENT(name, id, payload, cls) RR_DECODE_##cls(payload)
 #include "replay/format/events.inc"
 #undef RR_EVENT
+#undef RR_DECODE_Input
+#undef RR_DECODE_Read
+#undef RR_DECODE_Mark
 
 bool is_boundary_event(EventKind kind)
 {

@@ -78,6 +78,18 @@ void walk(W& w, ConsoleReadEvent& e)
     w.text_rest("data", e.data, 0);
 }
 
+// Random bytes read by the instruction at the event's icount (virtio-rng): as many as it asked
+// for, at least one.
+struct EntropyEvent {
+    std::vector<uint8_t> data;
+};
+
+template <class W>
+void walk(W& w, EntropyEvent& e)
+{
+    w.blob_rest("data", e.data, 1);
+}
+
 // StateHash: the machine's StateDigest (machine/machine.h).
 constexpr uint64_t kMaxRegisters = 4096;
 
@@ -173,6 +185,7 @@ struct EnumCodec<StopKind> {
 std::vector<uint8_t> encode(const InputEvent& e);
 std::vector<uint8_t> encode(const ClockReadEvent& e);
 std::vector<uint8_t> encode(const ConsoleReadEvent& e);
+std::vector<uint8_t> encode(const EntropyEvent& e);
 std::vector<uint8_t> encode(const StateDigest& e);
 std::vector<uint8_t> encode(const CheckpointPagesEvent& e);
 std::vector<uint8_t> encode(const CheckpointEvent& e);

@@ -42,9 +42,12 @@ Result<BootImages> recorded_boot_images(const RecordingReader& reader, const Rec
                                         const std::string& kernel_override)
 {
     const RecordingHeader& h = reader.header();
-    if (h.blobs.size() != config.files.size())
+    // The boot files are the first blobs, the disk images (recorded_disk.h) the rest.
+    if (h.blobs.size() != config.files.size() + config.drive_blobs.size())
         return Error{ExitStatus::BadRecording, "the recording's header has " + std::to_string(h.blobs.size()) +
-                                                   " blobs for " + std::to_string(config.files.size()) + " boot files"};
+                                                   " blobs for " + std::to_string(config.files.size()) +
+                                                   " boot files and " + std::to_string(config.drive_blobs.size()) +
+                                                   " disk images"};
     if (!kernel_override.empty() && config.kernel_path().empty())
         return Error{ExitStatus::Usage, "--kernel: the recording has no kernel to replace (its machine boots firmware)"};
     BootImages images;

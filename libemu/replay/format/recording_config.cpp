@@ -5,10 +5,51 @@
 namespace emu {
 
 namespace {
-constexpr uint8_t kConfigVersion = 3;
+constexpr uint8_t kConfigVersion = 4;  // 4: the virtio devices after the boot files
 constexpr size_t kMaxNameBytes = 4096;
 constexpr size_t kMaxCommandLineBytes = 64 * 1024;
 constexpr unsigned kMaxShift = 10;
+constexpr uint32_t kMaxDrives = 32;  // one per virtio-mmio slot at most
+constexpr size_t kMaxSerialBytes = 20;
+
+void encode_virtio(ByteWriter& w, const RecordingConfig& c)
+{
+    const VirtioConfig& v = c.machine.virtio;
+    w.u8(static_cast<uint8_t>(v.version));
+    w.u32(static_cast<uint32_t>(v.drives.size()));
+    for (size_t i = 0; i < v.drives.size(); ++i) {
+        w.u32(c.drive_blobs[i]);
+        w.u8(v.drives[i].read_only);
+        w.str(v.drives[i].serial);
+    }
+    w.u8(v.net);
+    w.u8(v.rng);
+}
+
+bool decode_virtio(ByteReader& r, RecordingConfig& c)
+{
+    VirtioConfig& v = c.machine.virtio;
+    uint8_t version = 0, net = 0, rng = 0;
+    uint32_t drives = 0;
+    if (!r.u8(version) || (version != 1 && version != 2) || !r.u32(drives) || drives > kMaxDrives)
+        return false;
+    v.version = static_cast<VirtioMmioVersion>(version);
+    for (uint32_t i = 0; i < drives; ++i) {
+        uint32_t blob = 0;
+        uint8_t ro = 0;
+        VirtioDrive d;
+        if (!r.u32(blob) || !r.u8(ro) || ro > 1 || !r.str(d.serial, kMaxSerialBytes))
+            return false;
+        d.read_only = ro;
+        v.drives.push_back(d);
+        c.drive_blobs.push_back(blob);
+    }
+    if (!r.u8(net) || net > 1 || !r.u8(rng) || rng > 1)
+        return false;
+    v.net = net;
+    v.rng = rng;
+    return true;
+}
 }  // namespace
 
 const char* boot_role_name(BootRole role)
@@ -46,6 +87,7 @@ std::vector<uint8_t> encode(const RecordingConfig& c)
         w.str(f.path);
         w.str(f.command_line);
     }
+    encode_virtio(w, c);
     return std::move(w.bytes);
 }
 
@@ -77,7 +119,7 @@ Result<RecordingConfig> decode_recording_config(std::span<const uint8_t> payload
             return bad("more than one " + std::string(boot_role_name(f.role)) + " in the run configuration");
         c.files.push_back(std::move(f));
     }
-    if (r.remaining() != 0)
+    if (!decode_virtio(r, c) || r.remaining() != 0)
         return bad("malformed run configuration in the header");
     if (!seen[static_cast<uint8_t>(BootRole::Kernel)] && !seen[static_cast<uint8_t>(BootRole::Bios)])
         return bad("the run configuration names neither a kernel nor firmware");

@@ -38,6 +38,8 @@ struct RecordingConfig {
 
     // The kernel's path as given to rr-record, or empty (firmware boots).
     std::string kernel_path() const;
+    // machine.virtio.drives[i]'s image is header blob drive_blobs[i] (the config holds no bytes).
+    std::vector<uint32_t> drive_blobs;
 };
 
 std::vector<uint8_t> encode(const RecordingConfig& c);

@@ -5,6 +5,24 @@
 
 namespace emu {
 
+namespace {
+
+// The recording's page store as a loading archive sees it: read-only.
+class StoredPages final : public PageStore {
+public:
+    explicit StoredPages(const std::vector<uint8_t>& store) : store_(store) {}
+    uint32_t put(const uint8_t*) override { return 0; }  // never called: loading only
+    const uint8_t* get(uint32_t id) const override
+    {
+        return uint64_t{id} * kPageBytes < store_.size() ? store_.data() + size_t{id} * kPageBytes : nullptr;
+    }
+
+private:
+    const std::vector<uint8_t>& store_;
+};
+
+}  // namespace
+
 LoadedRam LoadedRam::capture(Bus& bus)
 {
     LoadedRam out;
@@ -184,7 +202,10 @@ Result<Done> CheckpointIndex::restore(size_t k, Machine& m, LoadedRam& loaded) c
     size_t placed = loaded.restore(m.bus(), written, [this](uint32_t id) { return page_contents(id); });
     if (placed != written.size())
         return bad(k, std::to_string(written.size() - placed) + " written pages lie outside the machine's RAM");
+    // Device pages (a disk overlay's blocks) come from the same store as RAM pages.
+    StoredPages pages(store_);
     StateReader state(states_[k]);
+    state.set_page_store(&pages);
     m.serialize(state, RamPages::DirtyMap);
     if (!state.finish())
         return bad(k, "machine state does not load: " + *state.error());

@@ -22,6 +22,8 @@ Checkpointer::Checkpointer(Machine& m) : m_(m)
 
 uint32_t Checkpointer::content_id(const uint8_t* page)
 {
+    if (pending_.pages.size() >= kPagesPerEvent * kPageSize)
+        flush_pages(pending_icount_, *pending_log_);
     auto [id, added] = ids_.find_or_add(page, next_id_);
     if (added) {
         if (pending_.pages.empty())
@@ -45,19 +47,21 @@ void Checkpointer::flush_pages(uint64_t icount, EventLog& log)
 
 void Checkpointer::take(uint64_t icount, EventLog& log)
 {
+    pending_icount_ = icount;
+    pending_log_ = &log;
     CheckpointEvent c;
     c.number = static_cast<uint32_t>(stats_.checkpoints);
     take_written_pages(m_.bus(), kDirtyForCheckpoint, [&](uint64_t page, const uint8_t* contents) {
         c.pages.push_back({page, content_id(contents)});
-        if (pending_.pages.size() >= kPagesPerEvent * kPageSize)
-            flush_pages(icount, log);
     });
-    flush_pages(icount, log);
     // The encoding wants increasing pages; regions need not be in address order.
     std::sort(c.pages.begin(), c.pages.end(), [](auto& a, auto& b) { return a.page < b.page; });
     StateWriter w;
+    w.set_page_store(this);
     m_.serialize(w, RamPages::DirtyMap);
     c.state = w.bytes();
+    // The pages the state refers to come before it, with the RAM pages.
+    flush_pages(icount, log);
     std::vector<uint8_t> payload = encode(c);
     stats_.payload_bytes += payload.size();
     stats_.pages_written += c.pages.size();

@@ -21,7 +21,7 @@ struct CheckpointStats {
     uint64_t payload_bytes = 0;  // of the Checkpoint and CheckpointPages events, before compression
 };
 
-class Checkpointer {
+class Checkpointer : private PageStore {
 public:
     // The machine as loaded: what it holds now is the base every checkpoint builds on.
     explicit Checkpointer(Machine& m);
@@ -33,12 +33,18 @@ public:
 private:
     // The id of this page's contents, queueing them for storage when new.
     uint32_t content_id(const uint8_t* page);
+    // Pages of device state (a disk overlay's blocks) go to the same store as RAM pages.
+    uint32_t put(const uint8_t* page) override { return content_id(page); }
+    const uint8_t* get(uint32_t) const override { return nullptr; }
     void flush_pages(uint64_t icount, EventLog& log);
 
     Machine& m_;
     PageContentIds ids_;
     uint32_t next_id_ = 0;
     CheckpointPagesEvent pending_;
+    // Where a full batch of pending pages goes while a checkpoint is being taken.
+    uint64_t pending_icount_ = 0;
+    EventLog* pending_log_ = nullptr;
     CheckpointStats stats_;
 };
 

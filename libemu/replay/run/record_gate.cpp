@@ -1,6 +1,7 @@
 #include "replay/run/record_gate.h"
 
 #include "host/host_clock.h"
+#include "host/host_entropy.h"
 #include "replay/format/event_payloads.h"
 
 namespace emu {
@@ -44,6 +45,12 @@ int RecordGate::console_byte(uint64_t icount)
     }
     log_.append(icount, EventKind::SemihostingInput, encode(ConsoleReadEvent{kSysReadc, c, {}}));
     return c;
+}
+
+void RecordGate::entropy(uint64_t icount, std::span<uint8_t> out)
+{
+    host_random_bytes(out);
+    log_.append(icount, EventKind::Entropy, encode(EntropyEvent{{out.begin(), out.end()}}));
 }
 
 }  // namespace emu

@@ -1,7 +1,7 @@
 #include "replay/run/recorder.h"
 
 #include <algorithm>
-#include <array>
+#include <vector>
 
 #include "replay/format/event_payloads.h"
 
@@ -14,6 +14,8 @@ namespace {
 // end at multiples of it, which are also points where serial input is delivered.
 constexpr uint64_t kSliceInsns = 1u << 20;
 constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+// The most one input event carries: a network frame fits with room to spare.
+constexpr size_t kMaxInputBytes = 65536;
 
 // Timer deadlines an idle CPU may sleep through without running an instruction (a timer
 // ticking while every interrupt is masked) before the run counts as stuck.
@@ -73,8 +75,9 @@ void Recorder::deliver_inputs(uint64_t now)
         InputPort* port = m_.input_port(in.kind, in.device);
         if (!port || !port->listening())
             continue;
-        std::array<uint8_t, 256> buf;
-        size_t n = in.source->take(buf.data(), std::min(port->room(), buf.size()));
+        // A UART takes a few bytes at a time, a NIC one whole frame.
+        std::vector<uint8_t> buf(std::min(port->room(), kMaxInputBytes));
+        size_t n = buf.empty() ? 0 : in.source->take(buf.data(), buf.size());
         if (n == 0)
             continue;
         InputEvent ev{static_cast<uint8_t>(in.device), idle_round_, {buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)}};

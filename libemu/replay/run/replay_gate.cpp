@@ -1,5 +1,7 @@
 #include "replay/run/replay_gate.h"
 
+#include <algorithm>
+
 #include "replay/format/event_payloads.h"
 
 namespace emu {
@@ -63,6 +65,23 @@ int ReplayGate::console_byte(uint64_t icount)
     }
     stream_.pop();
     return static_cast<int>(s->result);
+}
+
+void ReplayGate::entropy(uint64_t icount, std::span<uint8_t> out)
+{
+    std::fill(out.begin(), out.end(), 0);
+    std::string what = "reads " + std::to_string(out.size()) + " random bytes";
+    const OwnedEvent* e = expect(EventKind::Entropy, icount, what);
+    if (!e)
+        return;
+    std::optional<EntropyEvent> r = decode<EntropyEvent>(e->payload);
+    if (!r || r->data.size() != out.size()) {
+        fail(icount, "the replay " + what + " at icount " + std::to_string(icount) + ", but the recording's Entropy " +
+                         (r ? "has " + std::to_string(r->data.size()) : std::string("payload is malformed")));
+        return;
+    }
+    std::copy(r->data.begin(), r->data.end(), out.begin());
+    stream_.pop();
 }
 
 }  // namespace emu

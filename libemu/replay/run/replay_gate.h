@@ -33,6 +33,7 @@ public:
 
     uint64_t host_clock_ns(HostClock clock, uint64_t icount) override;
     int console_byte(uint64_t icount) override;
+    void entropy(uint64_t icount, std::span<uint8_t> out) override;
 
 private:
     // The front event if it is `kind` at `icount`; otherwise records the mismatch.

@@ -1,6 +1,7 @@
 #include "replay/run/replay_session.h"
 
 #include "machine/machines.h"
+#include "replay/format/recorded_disk.h"
 #include "replay/format/recorded_image.h"
 
 namespace emu {
@@ -11,7 +12,8 @@ ReplaySession::ReplaySession(std::string path, RecordingReader reader, Recording
 }
 
 Result<std::unique_ptr<ReplaySession>> ReplaySession::open(const std::string& path, const std::string& kernel,
-                                                           std::function<void(uint8_t)> output)
+                                                           std::function<void(uint8_t)> output,
+                                                           const std::vector<std::string>& drives)
 {
     Result<RecordingReader> reader = RecordingReader::open(path);
     if (!reader)
@@ -22,7 +24,11 @@ Result<std::unique_ptr<ReplaySession>> ReplaySession::open(const std::string& pa
     Result<BootImages> images = recorded_boot_images(*reader, *config, kernel);
     if (!images)
         return images.error();
+    Result<std::vector<DiskImage>> disks = recorded_disks(*reader, *config, drives);
+    if (!disks)
+        return disks.error();
     std::unique_ptr<ReplaySession> s(new ReplaySession(path, std::move(*reader), std::move(*config)));
+    s->disks_ = std::move(*disks);
     Result<std::unique_ptr<Machine>> machine = make_machine(s->config_.machine, s->gate_, std::move(output));
     if (!machine)
         return Error{ExitStatus::BadRecording, path + ": " + machine.error().message};

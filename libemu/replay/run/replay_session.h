@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "host/disk_image.h"
 #include "machine/machine.h"
 #include "replay/run/checkpoint_index.h"
 #include "replay/format/recording_config.h"
@@ -20,10 +21,11 @@ namespace emu {
 
 class ReplaySession {
 public:
-    // `kernel` (may be empty) replaces the recorded image, which it must equal. Guest output
-    // goes to `output`.
+    // `kernel` (may be empty) replaces the recorded image, which it must equal; `drives[i]`
+    // likewise replaces drive i's recorded disk image. Guest output goes to `output`.
     static Result<std::unique_ptr<ReplaySession>> open(const std::string& path, const std::string& kernel,
-                                                       std::function<void(uint8_t)> output);
+                                                       std::function<void(uint8_t)> output,
+                                                       const std::vector<std::string>& drives = {});
 
     // Reads the recording's checkpoints (up to `until`) with a reader of its own.
     Result<CheckpointIndex> scan_checkpoints(uint64_t until = UINT64_MAX) const { return CheckpointIndex::read(path_, until); }
@@ -56,6 +58,7 @@ private:
     std::string path_;
     RecordingReader reader_;
     RecordingConfig config_;
+    std::vector<DiskImage> disks_;  // the machine's drives point into these
     ReplayStream stream_;
     ReplayGate gate_;
     std::unique_ptr<Machine> machine_;

@@ -155,7 +155,8 @@ Replayer::Step Replayer::exchange()
             return Step::Done;
         }
         case EventKind::ClockRead:
-        case EventKind::SemihostingInput: break;  // not boundary events
+        case EventKind::SemihostingInput:
+        case EventKind::Entropy: break;  // not boundary events
         }
     }
     // An input the recording holds for an instruction that has already run was never asked for.
