@@ -237,7 +237,7 @@ def main():
                 problems.append(f"a changed image: exit {r.returncode} (want 65), {r.stderr.decode()}")
             # --embed-images: the recording replays with no image anywhere.
             with open(moved, "wb") as f:
-                f.write(bytes(random.Random(9).getrandbits(8) for _ in range(1 << 16)))
+                f.write(random.Random(9).randbytes(1 << 16))
             emb = os.path.join(tmp, "embedded.rr")
             r = run([args.rr_record, "--kernel", elf, "-o", emb, "--drive", f"file={moved}", "--embed-images",
                      "--serial-out", os.path.join(tmp, "emb.out")])

@@ -106,6 +106,14 @@ ReplayReport replay(const Guest& g, const std::string& path)
     return *report;
 }
 
+#ifndef RR_HOSTILE_SEEDS
+#define RR_HOSTILE_SEEDS 2000
+#define RR_HOSTILE_REPLAYED 200
+#endif
+// Random kernels per machine, and how many of them are also replayed.
+constexpr unsigned kSeeds = RR_HOSTILE_SEEDS;
+constexpr unsigned kReplayed = RR_HOSTILE_REPLAYED;
+
 void random_kernels(const std::string& machine, unsigned seeds, unsigned replayed)
 {
     constexpr uint64_t kBudget = 20000;
@@ -155,12 +163,12 @@ void random_kernels(const std::string& machine, unsigned seeds, unsigned replaye
 
 TEST_CASE("random bytes run as a kernel on virt stop cleanly and replay to the same end", "[hostile][guest]")
 {
-    random_kernels("virt", 2000, 200);
+    random_kernels("virt", kSeeds, kReplayed);
 }
 
 TEST_CASE("random bytes run as a kernel on pc stop cleanly and replay to the same end", "[hostile][guest]")
 {
-    random_kernels("pc", 2000, 200);
+    random_kernels("pc", kSeeds, kReplayed);
 }
 
 TEST_CASE("a fault while delivering a double fault ends the run as a triple fault, and replays", "[hostile][guest]")

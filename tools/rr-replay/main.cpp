@@ -158,6 +158,27 @@ std::string gdb_ending(const tools::GdbModeResult& g)
     return how + " at icount " + std::to_string(g.icount);
 }
 
+// After the verdict is printed: the JUnit file if asked for, and the exit status.
+Result<int> conclude(const Options& o, const ReplayReport& r, const std::string& text, double seconds)
+{
+    if (!o.junit.empty()) {
+        tools::JunitCase c{o.recording, seconds, std::nullopt, text};
+        if (r.divergence)
+            c.failure = "replay diverged at icount " + std::to_string(r.divergence->icount) + ": " + r.divergence->what;
+        else if (r.truncated)
+            c.failure = *r.truncated;
+        if (Result<Done> written = tools::write_junit(o.junit, "rr-replay", {c}); !written)
+            return written.error();
+    }
+    if (r.divergence)
+        return static_cast<int>(ExitStatus::Divergence);
+    if (r.truncated) {
+        std::fprintf(stderr, "rr-replay: %s: %s\n", o.recording.c_str(), r.truncated->c_str());
+        return static_cast<int>(ExitStatus::BadRecording);
+    }
+    return 0;
+}
+
 // The verdict of a gdb session: the replay's as far as the session took it.
 Result<int> gdb_verdict(const Options& o, const tools::GdbModeResult& g, double seconds)
 {
@@ -191,22 +212,7 @@ Result<int> gdb_verdict(const Options& o, const tools::GdbModeResult& g, double 
     } else {
         std::fputs(text.c_str(), stdout);
     }
-    if (!o.junit.empty()) {
-        tools::JunitCase c{o.recording, seconds, std::nullopt, text};
-        if (r.divergence)
-            c.failure = "replay diverged at icount " + std::to_string(r.divergence->icount) + ": " + r.divergence->what;
-        else if (r.truncated)
-            c.failure = *r.truncated;
-        if (Result<Done> written = tools::write_junit(o.junit, "rr-replay", {c}); !written)
-            return written.error();
-    }
-    if (r.divergence)
-        return static_cast<int>(ExitStatus::Divergence);
-    if (r.truncated) {
-        std::fprintf(stderr, "rr-replay: %s: %s\n", o.recording.c_str(), r.truncated->c_str());
-        return static_cast<int>(ExitStatus::BadRecording);
-    }
-    return 0;
+    return conclude(o, r, text, seconds);
 }
 
 Result<int> replay_with_gdb(const Options& o, const std::vector<std::string>& drives,
@@ -298,23 +304,7 @@ Result<int> replay(const Options& o)
         std::fputs(json_report(r, !r.truncated, "").c_str(), stdout);
     else
         std::fputs(text.c_str(), stdout);
-    if (!o.junit.empty()) {
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        tools::JunitCase c{o.recording, seconds, std::nullopt, text};
-        if (r.divergence)
-            c.failure = "replay diverged at icount " + std::to_string(r.divergence->icount) + ": " + r.divergence->what;
-        else if (r.truncated)
-            c.failure = *r.truncated;
-        if (Result<Done> written = tools::write_junit(o.junit, "rr-replay", {c}); !written)
-            return written.error();
-    }
-    if (r.divergence)
-        return static_cast<int>(ExitStatus::Divergence);
-    if (r.truncated) {
-        std::fprintf(stderr, "rr-replay: %s: %s\n", o.recording.c_str(), r.truncated->c_str());
-        return static_cast<int>(ExitStatus::BadRecording);
-    }
-    return 0;
+    return conclude(o, r, text, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 }  // namespace
