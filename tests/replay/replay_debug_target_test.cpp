@@ -9,6 +9,7 @@
 // interrupts, idle and use paging.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -102,6 +103,9 @@ Fixture make_fixture(const RecordSpec& spec, const std::string& watched_symbol)
     f.watch_addr = image->symbols.at(watched_symbol);
     f.trace = single_step(f.rec.path, f.watch_addr);
     REQUIRE(f.trace.end() == f.rec.outcome.icount);
+    // The watched word is read and written, so read and access watchpoints have hits to find.
+    REQUIRE(std::count(f.trace.read.begin(), f.trace.read.end(), 1) > 1);
+    REQUIRE(std::count(f.trace.wrote.begin(), f.trace.wrote.end(), 1) > 1);
     auto session = ReplaySession::open(f.rec.path, "", [](uint8_t) {});
     REQUIRE(session);
     auto cursor = ReplayCursor::open(std::move(*session), SnapshotLimits{}, nullptr);
