@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Reverse debugging on the shared compute guest (../shared/bench) with gdb-multiarch against
 `rr-replay --gdb`: reverse-continue in the middle of the run (reached by continue and by
-`monitor replay_seek`), reverse-stepi at the end, and the replay's speed under gdb without and
+`monitor replay_seek`) to breakpoints and to write, read and access watchpoints, reverse-stepi
+at the end, and the replay's speed under gdb without and
 with 16 breakpoints on the hot code page. Each figure is the time gdb waits for one command
 (measured inside gdb with its Python); nothing is asserted, the figures are for the notes.
 
   bench/gdb_reverse.py [--arch aarch64|i386] [--scale 200] [--build-dir build]
-                       [--shared-bench ../shared/bench] [--work DIR]
+                       [--shared-bench ../shared/bench] [--work DIR] [--only SESSION ...]
 
 SCALE=200 is about 2 * 10^9 instructions. The recording uses rr-record's defaults (a state hash
 every 10^7 instructions, a checkpoint every 10^8).
@@ -24,7 +25,8 @@ import time
 # Functions of the workload (common/workload.c): quicksort is called many times per round,
 # matmul once per round, workload_run once at the start.
 HOT_FUNCTIONS = ["quicksort", "matmul"]
-# Variables of the workload to watch.
+# Variables of the workload to watch: rng_state is read and written every few instructions,
+# mc[0][0] written once per round (and read by the checksum).
 WATCHED = ["rng_state", "mc[0][0]"]
 # Functions on the hot code page that the guest never calls: 16 breakpoints there must not slow
 # the replay (blocks are cut only at breakpoints).
@@ -107,6 +109,8 @@ def main():
     ap.add_argument("--gdb", default="gdb-multiarch")
     ap.add_argument("--work", help="keep the guest and recording here (else a temporary folder)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print gdb's output")
+    ap.add_argument("--only", nargs="+", help="run only these sessions (speed, speed-16-breakpoints, "
+                    "middle-after-continue, middle-after-seek, end-after-continue, end-after-seek)")
     args = ap.parse_args()
     machine = "virt" if args.arch == "aarch64" else "pc"
     objdump = "aarch64-linux-gnu-objdump" if args.arch == "aarch64" else "objdump"
@@ -141,6 +145,8 @@ def main():
     results = []
 
     def run(name, commands, extra=()):
+        if args.only and name not in args.only:
+            return
         times, stops, out, verdict, cpu = session(args.gdb, args.arch, elf, rr_replay, recording, commands, extra)
         if args.verbose:
             print(out, verdict)
@@ -164,11 +170,12 @@ def main():
         cmds += [f"break {f}"] + timed(f"reverse-continue-{f}", "reverse-continue") + ["monitor replay_info"]
         cmds += timed(f"reverse-continue-{f}-again", "reverse-continue") + ["monitor replay_info", "delete"]
         cmds += [f"monitor replay_seek {middle}", "maint flush register-cache"]
-    # Write watchpoints: rng_state changes every few instructions, mc[0][0] once per round.
+    # Watchpoints: write (by value), read and access (reported by the CPU).
     for variable in WATCHED:
         label = re.sub(r"\W", "", variable)
-        cmds += [f"watch {variable}"] + timed(f"reverse-continue-watch-{label}", "reverse-continue") + \
-            ["monitor replay_info", "delete", f"monitor replay_seek {middle}", "maint flush register-cache"]
+        for kind in ["watch", "rwatch", "awatch"]:
+            cmds += [f"{kind} {variable}"] + timed(f"reverse-continue-{kind}-{label}", "reverse-continue") + \
+                ["monitor replay_info", "delete", f"monitor replay_seek {middle}", "maint flush register-cache"]
     cmds += ["break workload_run"] + timed("reverse-continue-workload_run", "reverse-continue") + \
         ["monitor replay_info", "delete"]
     run("middle-after-continue", cmds)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/access_watch.h"
 #include "core/host_pages.h"
 
 namespace emu {
@@ -87,6 +88,9 @@ public:
     const std::vector<RamRegion>& ram_regions() const { return ram_; }
     std::vector<RamRegion>& ram_regions() { return ram_; }
 
+    // The accesses of the CPU on this bus a debugger watches (core/access_watch.h).
+    AccessWatch& access_watch() { return access_watch_; }
+
 private:
     struct MmioRegion {
         PhysAddr base;
@@ -99,6 +103,7 @@ private:
     std::vector<RamRegion> ram_;
     std::vector<MmioRegion> mmio_;
     std::function<void(PhysAddr)> code_write_listener_;
+    AccessWatch access_watch_;
 };
 
 }  // namespace emu

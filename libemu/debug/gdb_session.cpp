@@ -274,7 +274,18 @@ void GdbSession::write_memory(std::string_view args, bool binary)
         reply(kMalformed);
         return;
     }
+    // gdb shows "Cannot access memory at address ..." and nothing of the E.text; the reason
+    // reaches its console once it reads O packets again (one note for a run of refusals).
+    if (console_note_.empty())
+        console_note_ = "rr-emu: the write to memory at 0x" + hex_number(*addr) + " was refused: " +
+                        std::string(kReadOnlyMemory.substr(kReadOnlyMemory.find(':') + 2)) + "\n";
     refuse(kReadOnlyMemory);
+}
+
+void GdbSession::flush_console_note()
+{
+    console(console_note_);
+    console_note_.clear();
 }
 
 void GdbSession::resume_packet(std::string_view args, Motion motion, bool has_signal)
@@ -341,6 +352,7 @@ void GdbSession::resume(Direction direction, Motion motion)
     bool near_side = description_.gdb_steps_over_watched_access();
     bool forward = direction == Direction::Forward;
     WatchSide side = near_side == forward ? WatchSide::BeforeAccess : WatchSide::AfterAccess;
+    flush_console_note();
     StopEvent event =
         target_.resume(direction, motion, breakpoints_.conditions(side), [this] { return poll_interrupt(); });
     if (event.kind == StopKind::IcountBreakpoint)
@@ -473,6 +485,7 @@ void GdbSession::monitor(std::string_view hex_command)
     std::string command(bytes->begin(), bytes->end());
     MonitorContext context{target_, description_, breakpoints_, last_stop_};
     MonitorResult result = run_monitor_command(command, context);
+    flush_console_note();
     console(result.output);
     reply(result.ok ? "OK" : kMalformed);
 }

@@ -3,7 +3,8 @@
 //
 // The replay cannot change the past, so everything that would write is refused: registers (G,
 // P) and memory (M, X) get an error (E.message, which gdb prints for register writes; for memory
-// it says "Cannot access memory"). Anything malformed gets an error reply (E01) or, for a
+// it says only "Cannot access memory", and takes an O packet sent before the error for the
+// reply, so the reason goes to gdb's console with the next resume or monitor command). Anything malformed gets an error reply (E01) or, for a
 // packet we do not know, the empty reply that tells gdb it is unsupported; nothing a peer sends
 // ends the session except D, k and closing the connection.
 #pragma once
@@ -42,6 +43,8 @@ private:
     // answer: elsewhere it would take them for the reply).
     void console(std::string_view text);
     void refuse(std::string_view why);
+    // Console text waiting for the next moment gdb reads O packets.
+    void flush_console_note();
 
     void read_registers();
     void read_register(std::string_view args);
@@ -65,6 +68,7 @@ private:
     bool ack_mode_ = true;
     bool peer_closed_ = false;
     std::string last_sent_;  // for a retransmission after '-'
+    std::string console_note_;  // why memory writes were refused, not yet shown
 };
 
 }  // namespace emu::debug

@@ -2,9 +2,9 @@
 """Drives a real gdb-multiarch in batch mode against `rr-replay --gdb` on a recording of the
 gdb_walk guest (guests/*/gdb_walk): stepi and reverse-stepi, a breakpoint on a function found by
 the ELF's symbols with continue and reverse-continue, a write watchpoint forward and backward
-with gdb's old and new values, reverse-finish, a hardware breakpoint with finish and reverse-next,
-refused register and memory writes, a refused read watchpoint, the monitor commands, both ends
-of the recording, and detach with rr-replay's verdict; then sessions started with --seek and
+with gdb's old and new values, read and access watchpoints forward and backward, reverse-finish,
+a hardware breakpoint with finish and reverse-next, refused register and memory writes (with the
+reason for the memory write on gdb's console), the monitor commands, both ends of the recording, and detach with rr-replay's verdict; then sessions started with --seek and
 detached or killed in the middle. The values gdb must show come from a model of the guest
 written here (its `total` after each round), not from rr-replay.
 
@@ -156,6 +156,21 @@ def main():
                 return f"total at the stops {[hex(x) for x in v]}, expected {want and [hex(x) for x in want]}"
             return None
 
+        def at_accesses(values):
+            """Three continues and two reverse-continues from icount 0: `total` at each stop, and
+            the icounts."""
+            def check(out):
+                v, ic = printed_values(out), icounts(out)
+                if v != values:
+                    return f"total at the stops {[hex(x) for x in v]}, expected {[hex(x) for x in values]}"
+                # Forward, gdb is left just past the accessing instruction; backward, just
+                # before it (past it in the direction of travel): the first reverse-continue
+                # crosses the third access again, the second lands on the one before.
+                if len(ic) != 6 or ic[0] != 0 or not 0 < ic[1] < ic[2] < ic[3] or ic[4:] != [ic[3] - 1, ic[2] - 1]:
+                    return f"icounts at the stops {ic}: reverse-continue must land on the accesses before"
+                return None
+            return check
+
         def seeks(out):
             m = re.search(r"^at icount 1000, pc (0x[0-9a-f]+)$", out, re.M)
             v = printed_values(out)
@@ -190,13 +205,33 @@ def main():
               r"Breakpoint \d+, (0x[0-9a-f]+ in )?step \(", r"^guest_main \(\) at .*gdb_walk\.c:\d+$", stepped_over,
               r"^guest_main \+ \d+ in section \.text$"]),
             ("writes are refused",
-             ["p/x total", "set var total = 5", "set var $sp = 0", "p/x total"],
+             ["p/x total", "set var total = 5", "set var $sp = 0", "p/x total", "monitor replay_info"],
              [r"Cannot access memory at address 0x[0-9a-f]+",
+              r"^rr-emu: the write to memory at 0x[0-9a-f]+ was refused: memory is read-only, a replay cannot "
+              r"change what was recorded$",
               r'Could not write register "\w+"; remote failure reply \'E\.rr-emu: registers are read-only',
               lambda out: None if len(set(printed_values(out))) == 1 else f"total changed: {printed_values(out)}"]),
-            ("read watchpoints are refused",
-             ["rwatch total", "continue", "delete"],
-             [r"Hardware read watchpoint \d+: total", r"Could not insert hardware watchpoint"]),
+            # `total` is read at the start of step(), written at its end, and read again by the
+            # print in guest_main after round 0.
+            ("read watchpoint forward and backward",
+             ["monitor replay_seek 0", "maint flush register-cache", "monitor replay_info", "rwatch total"] +
+             ["continue", "p/x total", "monitor replay_info"] * 3 +
+             ["reverse-continue", "p/x total", "monitor replay_info"] * 2 + ["delete"],
+             [r"Hardware read watchpoint \d+: total", re.compile(
+                 r"Hardware read watchpoint \d+: total\s+Value = 1\s[\s\S]*" +
+                 rf"Hardware read watchpoint \d+: total\s+Value = {t[1]}\s[\s\S]*" +
+                 rf"Hardware read watchpoint \d+: total\s+Value = {t[1]}\s[\s\S]*" +
+                 rf"Hardware read watchpoint \d+: total\s+Value = {t[1]}\s"),
+              at_accesses([t[0], t[1], t[1], t[1], t[1]])]),
+            ("access watchpoint forward and backward",
+             ["monitor replay_seek 0", "maint flush register-cache", "monitor replay_info", "awatch total"] +
+             ["continue", "p/x total", "monitor replay_info"] * 3 +
+             ["reverse-continue", "p/x total", "monitor replay_info"] * 2 + ["delete"],
+             [re.compile(r"Hardware access \(read/write\) watchpoint \d+: total\s+Value = 1\s[\s\S]*" +
+                         rf"Hardware access \(read/write\) watchpoint \d+: total\s+Old value = 1\s+New value = {t[1]}\s"
+                         rf"[\s\S]*Hardware access \(read/write\) watchpoint \d+: total\s+Value = {t[1]}\s"),
+              # Back before the write, where total is as it was.
+              at_accesses([t[0], t[1], t[1], t[1], t[0]])]),
             ("monitor replay_seek, replay_break, replay_info",
              ["monitor replay_seek 1000", "maint flush register-cache", "p/x $pc", "monitor replay_info",
               "monitor replay_break 5000", "continue", "monitor replay_info", "monitor replay_break 3000",

@@ -1,11 +1,15 @@
 // The gdb target over real replays (replay/debug/replay_debug_target.h) against a naive
 // reference: the same recording replayed one instruction at a time from the start, noting the
-// pc, the registers and a watched word at every icount. Random breakpoint sets, icount
-// breakpoints and write watchpoints, resumed forward and backward from random positions and in
-// chains, must stop exactly where the reference says, in the state it saw there; on guests of
-// both machines that compute, take interrupts, idle and use paging.
+// pc, the registers and a watched word at every icount, and which instructions read or wrote
+// it (as the CPU reports them one instruction at a time, core/access_watch.h; the reports
+// themselves are checked against hand-made instruction sequences in access_watch_test.cpp).
+// Random breakpoint sets, icount breakpoints and write, read and access watchpoints, resumed
+// forward and backward from random positions and in chains, must stop exactly where the
+// reference says, in the state it saw there; on guests of both machines that compute, take
+// interrupts, idle and use paging.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -38,6 +42,7 @@ struct Trace {
     std::vector<uint64_t> pc;         // at every icount 0..end
     std::vector<uint64_t> registers;  // hash_registers() there
     std::vector<uint32_t> watched;    // the watched word there
+    std::vector<uint8_t> read, wrote; // whether instruction i read or wrote the word
     uint64_t end() const { return pc.size() - 1; }
 };
 
@@ -47,9 +52,25 @@ Trace single_step(const std::string& path, uint64_t watch_addr)
     REQUIRE(session);
     Replayer& r = (*session)->replayer();
     Machine& m = (*session)->machine();
+    // Reads hit the first range, writes the second.
+    AccessWatch& w = m.bus().access_watch();
+    w.set_ranges({{watch_addr, 4, true, false}, {watch_addr, 4, false, true}});
     Trace t;
     for (uint64_t i = 0;; ++i) {
+        w.forget_hits();
         Result<ReplayReport> report = r.run_to(i, Arrival::BeforeInstruction);
+        t.read.resize(i + 1);
+        t.wrote.resize(i + 1);
+        for (const std::optional<AccessHit>& hit : {w.first_hit(), w.last_hit()}) {
+            if (!hit)
+                continue;
+            REQUIRE(hit->icount <= i);
+            // An interrupt's entry at i belongs to instruction i, which runs next.
+            uint64_t k = hit->icount;
+            t.read.resize(std::max<size_t>(t.read.size(), k + 1));
+            t.wrote.resize(std::max<size_t>(t.wrote.size(), k + 1));
+            (hit->write ? t.wrote : t.read)[k] = 1;
+        }
         if (!report || report->divergence)
             FAIL("the single-stepped replay fails at icount " << i);
         if (m.icount() != i)
@@ -82,6 +103,9 @@ Fixture make_fixture(const RecordSpec& spec, const std::string& watched_symbol)
     f.watch_addr = image->symbols.at(watched_symbol);
     f.trace = single_step(f.rec.path, f.watch_addr);
     REQUIRE(f.trace.end() == f.rec.outcome.icount);
+    // The watched word is read and written, so read and access watchpoints have hits to find.
+    REQUIRE(std::count(f.trace.read.begin(), f.trace.read.end(), 1) > 1);
+    REQUIRE(std::count(f.trace.wrote.begin(), f.trace.wrote.end(), 1) > 1);
     auto session = ReplaySession::open(f.rec.path, "", [](uint8_t) {});
     REQUIRE(session);
     auto cursor = ReplayCursor::open(std::move(*session), SnapshotLimits{}, nullptr);
@@ -101,6 +125,20 @@ struct Expected {
 
 bool in(const std::vector<uint64_t>& sorted, uint64_t v) { return std::binary_search(sorted.begin(), sorted.end(), v); }
 
+// Whether instruction k (k < end) hits the one watchpoint of `c`: a write watchpoint by
+// changing the word, the others by the accesses the trace saw.
+bool hits(const Trace& t, const StopConditions& c, uint64_t k)
+{
+    if (c.watchpoints.empty())
+        return false;
+    switch (c.watchpoints[0].kind) {
+    case debug::WatchKind::Write: return t.watched[k + 1] != t.watched[k];
+    case debug::WatchKind::Read: return t.read[k];
+    case debug::WatchKind::Access: return t.read[k] || t.wrote[k];
+    }
+    return false;
+}
+
 // Where a continue from `from` stops, by the trace: the conditions tested at each icount.
 Expected expected_continue(const Trace& t, const StopConditions& c, uint64_t from, Direction d)
 {
@@ -110,9 +148,9 @@ Expected expected_continue(const Trace& t, const StopConditions& c, uint64_t fro
     auto watch_at = [&](uint64_t i) -> std::optional<uint64_t> {
         if (!watching)
             return std::nullopt;
-        if (before && i < t.end() && t.watched[i + 1] != t.watched[i])
+        if (before && i < t.end() && hits(t, c, i))
             return i;
-        if (!before && i > 0 && t.watched[i] != t.watched[i - 1])
+        if (!before && i > 0 && hits(t, c, i - 1))
             return i - 1;
         return std::nullopt;
     };
@@ -240,11 +278,12 @@ void check_against_reference(const RecordSpec& spec, const std::string& watched_
             }
         }
     }
-    // A write watchpoint, on either side of the write, with old and new values.
-    {
+    // A write, read or access watchpoint, on either side of the access, with old and new
+    // values.
+    for (debug::WatchKind kind : {debug::WatchKind::Write, debug::WatchKind::Read, debug::WatchKind::Access}) {
         for (int round = 0; round < 16; ++round) {
             StopConditions c;
-            c.watchpoints = {{f.watch_addr, 4, debug::WatchKind::Write}};
+            c.watchpoints = {{f.watch_addr, 4, kind}};
             c.watch_side = round % 2 ? WatchSide::BeforeAccess : WatchSide::AfterAccess;
             if (round % 4 >= 2)
                 c.breakpoints = random_breakpoints(t, rng);
@@ -253,10 +292,47 @@ void check_against_reference(const RecordSpec& spec, const std::string& watched_
             for (int hop = 0; hop < 3; ++hop) {
                 Direction d = rng() % 2 ? Direction::Forward : Direction::Backward;
                 uint64_t from = f.target->icount();
-                INFO("watchpoint: round " << round << " hop " << hop << " from " << from
-                                          << (d == Direction::Forward ? " forward" : " backward"));
+                INFO("watchpoint " << static_cast<int>(kind) << ": round " << round << " hop " << hop << " from "
+                                   << from << (d == Direction::Forward ? " forward" : " backward"));
                 Expected want = expected_continue(t, c, from, d);
                 check_stop(f, f.target->resume(d, Motion::Continue, c, no_interrupt), want);
+            }
+        }
+    }
+    // Read and access watchpoints stepped over, forward and backward: a step stops for the
+    // instruction it crosses, on the side gdb expects.
+    for (debug::WatchKind kind : {debug::WatchKind::Read, debug::WatchKind::Access}) {
+        StopConditions c;
+        c.watchpoints = {{f.watch_addr, 4, kind}};
+        for (int round = 0; round < 8; ++round) {
+            c.watch_side = round % 2 ? WatchSide::BeforeAccess : WatchSide::AfterAccess;
+            // Start next to an access, where there is one.
+            uint64_t start = rng() % (t.end() + 1);
+            for (uint64_t k = start; k < t.end(); ++k)
+                if (hits(t, c, k)) {
+                    start = k;
+                    break;
+                }
+            REQUIRE(f.target->seek(start));
+            for (int hop = 0; hop < 4; ++hop) {
+                Direction d = hop % 2 ? Direction::Backward : Direction::Forward;
+                uint64_t from = f.target->icount();
+                INFO("watched steps " << static_cast<int>(kind) << ": round " << round << " hop " << hop << " from "
+                                      << from);
+                debug::StopEvent e = f.target->resume(d, Motion::Step, c, no_interrupt);
+                bool before = c.watch_side == WatchSide::BeforeAccess;
+                Expected want{};
+                if (d == Direction::Forward && from == t.end())
+                    want = {from, Stop::RecordingEnd, {}};
+                else if (d == Direction::Forward)
+                    want = hits(t, c, from) ? Expected{before ? from : from + 1, Stop::Watchpoint, from}
+                                            : Expected{from + 1, Stop::Stepped, {}};
+                else if (from == 0)
+                    want = {0, Stop::RecordingBegin, {}};
+                else
+                    want = hits(t, c, from - 1) ? Expected{before ? from - 1 : from, Stop::Watchpoint, from - 1}
+                                                : Expected{from - 1, Stop::Stepped, {}};
+                check_stop(f, e, want);
             }
         }
     }

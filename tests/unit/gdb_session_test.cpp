@@ -310,6 +310,29 @@ TEST_CASE("gdb session: writes are refused with a reason gdb prints", "[gdb]")
     CHECK(r == std::vector<std::string>{regs, regs, mem, mem, "OK", "OK", "E01", "E01", "E01", "E01", "00000000"});
 }
 
+TEST_CASE("gdb session: why memory writes are refused reaches gdb's console at the next resume", "[gdb]")
+{
+    // gdb 13 takes an O packet after M or X for the reply itself, so the note waits for the
+    // next packet that may be answered with O packets: one note for a run of refusals.
+    FakeDebugTarget target(Arch::AArch64);
+    std::vector<std::string> r =
+        replies(target, {"M40090000,4:01000000", "X40090004,4:abcd", "m40090000,4", "s", "s", "M40090000,1:00",
+                         "qRcmd," + to_hex(std::string_view("help"))});
+    const std::string mem = "E.rr-emu: memory is read-only, a replay cannot change what was recorded";
+    const std::string note =
+        "O" + to_hex(std::string_view("rr-emu: the write to memory at 0x40090000 was refused: memory is read-only, "
+                                      "a replay cannot change what was recorded\n"));
+    REQUIRE(r.size() >= 8);
+    CHECK(r[0] == mem);
+    CHECK(r[1] == mem);
+    CHECK(r[2] == "00000000");
+    CHECK(r[3] == note);
+    CHECK(r[4].starts_with("T05"));
+    CHECK(r[5].starts_with("T05"));  // said once
+    CHECK(r[6] == mem);
+    CHECK(r[7] == note);
+}
+
 TEST_CASE("gdb session: memory reads, partial reads, unreadable and huge lengths", "[gdb]")
 {
     FakeDebugTarget target(Arch::AArch64);

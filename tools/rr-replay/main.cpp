@@ -319,7 +319,7 @@ int main(int argc, char** argv)
                  "to exactly N instructions and prints the --print expressions there\n"
                  "(--json: {\"icount\":N,\"values\":{EXPR:value,...}}).\n"
                  "With --gdb PORT it waits for gdb there and lets it debug the replay forward and backward\n"
-                 "(reverse-stepi, reverse-continue, breakpoints, write watchpoints; see docs/gdb-stub.md);\n"
+                 "(reverse-stepi, reverse-continue, breakpoints, watchpoints; see docs/gdb-stub.md);\n"
                  "when gdb detaches or kills the session, the verdict covers what the replay went through.\n"
                  "Exit status: 0 same run; 1 divergence; 64 usage, a bad --print expression or a --seek\n"
                  "past the end of the run; 65 corrupt, truncated (after replaying what is\n"

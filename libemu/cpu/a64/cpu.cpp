@@ -49,6 +49,8 @@ Cpu::Cpu(Bus& bus, VirtualClock& clock, Platform& platform) : Engine(bus, clock)
     if (ram_.size < 8)
         throw std::logic_error("an AArch64 CPU needs RAM on its bus");
     translation_changed();
+    // Watched pages leave the fast paths (the flat window and the TLB) as soon as they are set.
+    bus_.access_watch().set_change_listener([this] { translation_changed(); });
 }
 
 void Cpu::reset(uint64_t entry_pc)

@@ -319,6 +319,8 @@ private:
     bool translate_data(uint64_t va, unsigned size, DataAccess kind, unsigned el, const Op* op, Translation& t);
     bool read_slow(uint64_t va, unsigned size, uint64_t& value, const Op* op, unsigned el, DataAccess kind);
     bool write_slow(uint64_t va, unsigned size, uint64_t value, const Op* op, unsigned el);
+    // Tells the bus's access watch (core/access_watch.h) of a data access made by `op`.
+    void note_watched(uint64_t va, unsigned size, bool is_write, const Op* op);
     // One part of an access within one page, once translated.
     bool read_physical(PhysAddr pa, unsigned size, uint64_t& value, uint64_t va, const Op* op);
     bool write_physical(PhysAddr pa, unsigned size, uint64_t value, uint64_t va, const Op* op);

@@ -182,12 +182,14 @@ bool Cpu::read_slow(uint64_t va, unsigned size, uint64_t& value, const Op* op, u
         if (!read_physical(t0.pa, size, value, va, op))
             return false;
         fill_data_tlb(el, va, t0);
+        note_watched(va, size, false, op);
         return true;
     }
     uint64_t lo, hi;
     if (!read_physical(t0.pa, first, lo, va, op) || !read_physical(t1.pa, size - first, hi, va + first, op))
         return false;
     value = lo | (hi << (8 * first));
+    note_watched(va, size, false, op);
     return true;
 }
 
@@ -209,10 +211,20 @@ bool Cpu::write_slow(uint64_t va, unsigned size, uint64_t value, const Op* op, u
         if (!write_physical(t0.pa, size, value, va, op))
             return false;
         fill_data_tlb(el, va, t0);
+        note_watched(va, size, true, op);
         return true;
     }
-    return write_physical(t0.pa, first, value, va, op) &&
-           write_physical(t1.pa, size - first, value >> (8 * first), va + first, op);
+    if (!write_physical(t0.pa, first, value, va, op) ||
+        !write_physical(t1.pa, size - first, value >> (8 * first), va + first, op))
+        return false;
+    note_watched(va, size, true, op);
+    return true;
+}
+
+void Cpu::note_watched(uint64_t va, unsigned size, bool is_write, const Op* op)
+{
+    if (__builtin_expect(bus_.access_watch().active(), 0))
+        bus_.access_watch().note(va, size, is_write, exact_icount(op) - 1);
 }
 
 // --- the TLB ---------------------------------------------------------------------------------
@@ -221,6 +233,9 @@ void Cpu::fill_data_tlb(unsigned el, uint64_t va, const Translation& t)
 {
     // Device memory and SCTLR_EL1.A need their alignment checked: they stay slow.
     if (alignment_checked() || (mmu_on_ && is_device(t.attr)))
+        return;
+    // Pages a debugger watches stay slow, so that their accesses are seen.
+    if (__builtin_expect(bus_.access_watch().active(), 0) && bus_.access_watch().watches_page(va & kPageMask, kPageSize))
         return;
     PhysAddr pa_page = t.pa & kPageMask;
     RamRegion* r = bus_.ram_at(pa_page, kPageSize);
@@ -272,7 +287,7 @@ void Cpu::translation_changed()
     constexpr uint64_t kTcrTbi = uint64_t{3} << 37;
     mmu_on_ = s.sys.sctlr_el1 & kSctlrM;
     tbi_ = s.sys.tcr_el1 & kTcrTbi;
-    flat_limit_ = mmu_on_ || alignment_checked() ? 0 : ram_.size - 7;
+    flat_limit_ = mmu_on_ || alignment_checked() || bus_.access_watch().active() ? 0 : ram_.size - 7;
     flush_tlb();
 }
 
@@ -346,6 +361,7 @@ const Op* Cpu::zero_block(const Op* op, uint64_t va)
             if (!write_physical(pa + i, 8, 0, va, op))
                 return nullptr;
     }
+    note_watched(va & ~uint64_t{kZvaBytes - 1}, kZvaBytes, true, op);
     return next(op);
 }
 

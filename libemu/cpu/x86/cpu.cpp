@@ -59,6 +59,8 @@ Cpu::Cpu(Bus& bus, IoPorts& io, VirtualClock& clock) : Engine(bus, clock), io_(i
         ram_ = RamWindow{};
     ram_.size = std::min<uint64_t>(ram_.size, uint64_t{1} << 32);
     ram_window_size_ = ram_.size;
+    // Watched pages leave the fast paths (the RAM window and the TLB) as soon as they are set.
+    bus_.access_watch().set_change_listener([this] { update_watchpoints(); });
 }
 
 void Cpu::reset_flat(uint32_t eip)

@@ -293,6 +293,8 @@ private:
     void update_watchpoints();
     bool watched_page(uint32_t lin_page) const;
     void check_data_breakpoints(uint32_t lin, unsigned size, bool is_write);
+    // Tells the bus's access watch (core/access_watch.h) of a data access made by `op`.
+    void note_watched(uint32_t lin, unsigned size, bool is_write, const Op* op);
     void check_io_breakpoints(uint16_t port, unsigned size);
     // A #DB with these DR6 bits, at s.eip (DR7.GD is cleared for the handler).
     void raise_debug_exception(uint32_t dr6_bits, bool push_rf);

@@ -143,7 +143,8 @@ void Cpu::debug_after_instruction()
 
 void Cpu::update_watchpoints()
 {
-    watching_ = false;
+    // A debugger's access watch (core/access_watch.h) narrows the fast paths the same way.
+    watching_ = bus_.access_watch().active();
     for (unsigned i = 0; i < 4; ++i)
         watching_ |= enabled(s.dr7, i) && (kind(s.dr7, i) == kWrite || kind(s.dr7, i) == kReadWrite);
     ram_.size = watching_ ? 0 : ram_window_size_;
@@ -152,7 +153,15 @@ void Cpu::update_watchpoints()
 
 bool Cpu::watched_page(uint32_t lin_page) const
 {
-    return hits(s, lin_page, kPageSize, (1u << kWrite) | (1u << kReadWrite)) != 0;
+    return hits(s, lin_page, kPageSize, (1u << kWrite) | (1u << kReadWrite)) != 0 ||
+           bus_.access_watch().watches_page(lin_page, kPageSize);
+}
+
+void Cpu::note_watched(uint32_t lin, unsigned size, bool is_write, const Op* op)
+{
+    // An access outside an instruction (an interrupt's stack frame) counts for the next one.
+    if (bus_.access_watch().active())
+        bus_.access_watch().note(lin, size, is_write, op ? exact_icount(op) - 1 : icount_);
 }
 
 void Cpu::check_data_breakpoints(uint32_t lin, unsigned size, bool is_write)

@@ -145,6 +145,8 @@ bool Cpu::read_linear(uint32_t lin, unsigned size, uint64_t& value, bool user, c
         }
         i += chunk;
     }
+    if (__builtin_expect(watching_, 0))
+        note_watched(lin, size, false, op);
     return true;
 }
 
@@ -159,8 +161,10 @@ bool Cpu::write_linear(uint32_t lin, unsigned size, uint64_t value, bool user, c
         return false;
     if (op)
         clock_.set_icount(exact_icount(op));
-    if (__builtin_expect(watching_, 0))
+    if (__builtin_expect(watching_, 0)) {
         check_data_breakpoints(lin, size, true);
+        note_watched(lin, size, true, op);
+    }
     if (first == size && !bus_.ram_at(phys[0], size)) {
         if (bus_.write(phys[0], size, value) == Bus::Status::Ok)
             io_exit_ = true;

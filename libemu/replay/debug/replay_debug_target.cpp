@@ -53,7 +53,46 @@ bool watches(const debug::StopConditions& c)
                        [](const debug::Watchpoint& w) { return w.kind == debug::WatchKind::Write; });
 }
 
+// Where a stop for a hit by instruction k goes.
+uint64_t stop_side(const debug::StopConditions& c, uint64_t k)
+{
+    return c.watch_side == WatchSide::BeforeAccess ? k : k + 1;
+}
+
 }  // namespace
+
+// The read and access watchpoints of one resume, set on the replayed machine's access watch
+// (core/access_watch.h) for as long as the resume lasts: seeks between resumes keep the fast
+// paths.
+class ReplayDebugTarget::AccessScope {
+public:
+    AccessScope(AccessWatch& watch, const debug::StopConditions& c) : watch_(watch)
+    {
+        std::vector<WatchedRange> ranges;
+        for (size_t i = 0; i < c.watchpoints.size(); ++i) {
+            const debug::Watchpoint& w = c.watchpoints[i];
+            if (w.kind == debug::WatchKind::Write)
+                continue;  // found by value (see the header)
+            ranges.push_back({w.addr, w.length, true, w.kind == debug::WatchKind::Access});
+            watchpoint_.push_back(i);
+        }
+        watch_.set_ranges(std::move(ranges));
+    }
+    ~AccessScope() { watch_.set_ranges({}); }
+    AccessScope(const AccessScope&) = delete;
+    AccessScope& operator=(const AccessScope&) = delete;
+
+    bool active() const { return watch_.active(); }
+    void forget() { watch_.forget_hits(); }
+    const std::optional<AccessHit>& first() const { return watch_.first_hit(); }
+    const std::optional<AccessHit>& last() const { return watch_.last_hit(); }
+    // The index in StopConditions::watchpoints of the one `hit` is for.
+    size_t watchpoint_of(const AccessHit& hit) const { return watchpoint_[hit.range]; }
+
+private:
+    AccessWatch& watch_;
+    std::vector<size_t> watchpoint_;
+};
 
 Result<std::unique_ptr<ReplayDebugTarget>> ReplayDebugTarget::open(ReplayCursor& cursor)
 {
@@ -124,6 +163,25 @@ std::optional<uint64_t> ReplayDebugTarget::last_change(const debug::StopConditio
     return **first - 1;
 }
 
+debug::WatchHit ReplayDebugTarget::access_hit(const debug::StopConditions& c, const AccessScope& scope,
+                                              const AccessHit& hit)
+{
+    const debug::Watchpoint& w = c.watchpoints[scope.watchpoint_of(hit)];
+    auto bytes = [&] {
+        std::vector<uint8_t> out(w.length);
+        out.resize(view_->read_memory(w.addr, out));
+        return out;
+    };
+    // The values on both sides of instruction k (a read watchpoint hit by a read-modify-write
+    // sees the value change too).
+    (void)cursor_.seek(hit.icount);
+    std::vector<uint8_t> before = bytes();
+    cursor_.run(hit.icount + 1, false);
+    std::vector<uint8_t> after = bytes();
+    bool write = hit.write || before != after;
+    return debug::WatchHit{w, hit.addr, write, hit.icount, std::move(before), std::move(after)};
+}
+
 StopEvent ReplayDebugTarget::stop_at(uint64_t icount, Stop kind, std::optional<debug::WatchHit> watch)
 {
     (void)cursor_.seek(icount);  // a position the replay has reached before
@@ -133,17 +191,21 @@ StopEvent ReplayDebugTarget::stop_at(uint64_t icount, Stop kind, std::optional<d
 StopEvent ReplayDebugTarget::resume(debug::Direction direction, debug::Motion motion,
                                     const debug::StopConditions& conditions, const debug::InterruptCheck& interrupted)
 {
+    AccessScope scope(cursor_.machine().bus().access_watch(), conditions);
     if (direction == debug::Direction::Forward)
-        return motion == debug::Motion::Step ? forward_step(conditions) : forward_continue(conditions, interrupted);
-    return motion == debug::Motion::Step ? backward_step(conditions) : backward_continue(conditions, interrupted);
+        return motion == debug::Motion::Step ? forward_step(conditions, scope)
+                                             : forward_continue(conditions, scope, interrupted);
+    return motion == debug::Motion::Step ? backward_step(conditions, scope)
+                                         : backward_continue(conditions, scope, interrupted);
 }
 
-StopEvent ReplayDebugTarget::forward_step(const debug::StopConditions& c)
+StopEvent ReplayDebugTarget::forward_step(const debug::StopConditions& c, AccessScope& scope)
 {
     uint64_t here = cursor_.icount();
     if (here >= cursor_.end())
         return {Stop::RecordingEnd, {}};
     Values before = watched(c);
+    scope.forget();
     cursor_.run(here + 1, false);
     if (cursor_.icount() == here)
         return {Stop::RecordingEnd, {}};  // the replay could not go on
@@ -156,10 +218,13 @@ StopEvent ReplayDebugTarget::forward_step(const debug::StopConditions& c)
             return {Stop::Watchpoint, std::move(hit)};
         }
     }
+    if (std::optional<AccessHit> hit = scope.first(); hit && hit->icount == here)
+        return stop_at(stop_side(c, here), Stop::Watchpoint, access_hit(c, scope, *hit));
     return {Stop::Stepped, {}};
 }
 
-StopEvent ReplayDebugTarget::forward_continue(const debug::StopConditions& c, const debug::InterruptCheck& interrupted)
+StopEvent ReplayDebugTarget::forward_continue(const debug::StopConditions& c, AccessScope& scope,
+                                              const debug::InterruptCheck& interrupted)
 {
     uint64_t here = cursor_.icount();
     if (here >= cursor_.end())
@@ -174,22 +239,29 @@ StopEvent ReplayDebugTarget::forward_continue(const debug::StopConditions& c, co
         auto next_icount_break = std::upper_bound(icount_breaks.begin(), icount_breaks.end(), cursor_.icount());
         if (next_icount_break != icount_breaks.end())
             limit = std::min(limit, *next_icount_break);
+        scope.forget();
         ReplayCursor::Stop stop = cursor_.run(limit, true);
         uint64_t now = cursor_.icount();
+        // The first access hit of the run, if it is the earliest stop (the search for a change
+        // of value below replays again, so it is taken first).
+        std::optional<AccessHit> access = scope.first();
+        if (access && access->icount >= now)
+            access.reset();  // made at `now` by an interrupt's entry: for the next instruction
         if (watching && now > from) {
             Values at_now = watched(c);
             if (at_now != at_from) {
                 std::optional<uint64_t> k = first_change(c, from, now, at_from);
-                if (k) {
+                if (k && (!access || *k < access->icount)) {
                     (void)cursor_.seek(*k + 1);
                     debug::WatchHit hit = watch_hit(c, *k, at_from, watched(c));
-                    return stop_at(c.watch_side == WatchSide::BeforeAccess ? *k : *k + 1, Stop::Watchpoint,
-                                   std::move(hit));
+                    return stop_at(stop_side(c, *k), Stop::Watchpoint, std::move(hit));
                 }
             }
             at_from = std::move(at_now);
             from = now;
         }
+        if (access)
+            return stop_at(stop_side(c, access->icount), Stop::Watchpoint, access_hit(c, scope, *access));
         if (now > here && (stop == ReplayCursor::Stop::Breakpoint || is_breakpoint(c)))
             return {Stop::Breakpoint, {}};
         if (contains(c.icount_breakpoints, now) && now > here)
@@ -201,7 +273,7 @@ StopEvent ReplayDebugTarget::forward_continue(const debug::StopConditions& c, co
     }
 }
 
-StopEvent ReplayDebugTarget::backward_step(const debug::StopConditions& c)
+StopEvent ReplayDebugTarget::backward_step(const debug::StopConditions& c, AccessScope& scope)
 {
     uint64_t here = cursor_.icount();
     if (here == 0)
@@ -209,6 +281,16 @@ StopEvent ReplayDebugTarget::backward_step(const debug::StopConditions& c)
     Values after = watched(c);
     if (!cursor_.seek(here - 1))
         return {Stop::RecordingBegin, {}};
+    if (scope.active()) {
+        // Whether the instruction stepped back over made a watched access: replay it again.
+        scope.forget();
+        cursor_.run(here, false);
+        std::optional<AccessHit> hit = scope.first();
+        if (hit && hit->icount == here - 1)
+            return stop_at(stop_side(c, here - 1), Stop::Watchpoint, access_hit(c, scope, *hit));
+        if (!cursor_.seek(here - 1))
+            return {Stop::RecordingBegin, {}};
+    }
     if (watches(c)) {
         Values before = watched(c);
         if (before != after) {
@@ -221,7 +303,8 @@ StopEvent ReplayDebugTarget::backward_step(const debug::StopConditions& c)
     return {Stop::Stepped, {}};
 }
 
-StopEvent ReplayDebugTarget::backward_continue(const debug::StopConditions& c, const debug::InterruptCheck& interrupted)
+StopEvent ReplayDebugTarget::backward_continue(const debug::StopConditions& c, AccessScope& scope,
+                                               const debug::InterruptCheck& interrupted)
 {
     uint64_t here = cursor_.icount();
     if (here == 0)
@@ -236,7 +319,7 @@ StopEvent ReplayDebugTarget::backward_continue(const debug::StopConditions& c, c
         uint64_t from = *std::prev(std::upper_bound(points.begin(), points.end(), reach));
         span = to - from;
         bool was_interrupted = false;
-        std::optional<Candidate> best = scan_interval(from, to, here, c, interrupted, was_interrupted);
+        std::optional<Candidate> best = scan_interval(from, to, here, c, scope, interrupted, was_interrupted);
         if (best)
             return stop_at(best->icount, best->kind, std::move(best->watch));
         if (was_interrupted)
@@ -249,6 +332,7 @@ StopEvent ReplayDebugTarget::backward_continue(const debug::StopConditions& c, c
 
 std::optional<ReplayDebugTarget::Candidate> ReplayDebugTarget::scan_interval(uint64_t from, uint64_t to, uint64_t here,
                                                                             const debug::StopConditions& c,
+                                                                            AccessScope& scope,
                                                                             const debug::InterruptCheck& interrupted,
                                                                             bool& was_interrupted)
 {
@@ -259,6 +343,7 @@ std::optional<ReplayDebugTarget::Candidate> ReplayDebugTarget::scan_interval(uin
     };
     if (!cursor_.seek(from))
         return std::nullopt;
+    scope.forget();
     if (is_breakpoint(c))
         consider(from, Stop::Breakpoint);
     auto icount_break = std::lower_bound(c.icount_breakpoints.begin(), c.icount_breakpoints.end(), to);
@@ -293,12 +378,17 @@ std::optional<ReplayDebugTarget::Candidate> ReplayDebugTarget::scan_interval(uin
             return std::nullopt;
         }
     }
+    // The last access hit of the interval (the searches below replay again, so it is taken
+    // first); one made at `to` by an interrupt's entry belongs to the instruction after it.
+    std::optional<AccessHit> access = scope.last();
+    if (access && access->icount < to && access->icount >= from)
+        consider(stop_side(c, access->icount), Stop::Watchpoint, access_hit(c, scope, *access));
     if (changed) {
         auto [start, end] = *changed;
         if (std::optional<uint64_t> k = last_change(c, start, end, at_changed_end)) {
             (void)cursor_.seek(*k);
             debug::WatchHit hit = watch_hit(c, *k, watched(c), at_changed_end);
-            uint64_t at = c.watch_side == WatchSide::BeforeAccess ? *k : *k + 1;
+            uint64_t at = stop_side(c, *k);
             if (at < here || (at == here && c.watch_side == WatchSide::AfterAccess))
                 consider(at, Stop::Watchpoint, std::move(hit));
         }

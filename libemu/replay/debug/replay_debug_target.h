@@ -11,13 +11,21 @@
 // compares the watched bytes at each stretch's end; a stretch that changed them is searched in
 // levels (stretch_search.h) for the instruction that did, a few replays of one stretch. As gdb's
 // `watch` reports only changed values, this agrees with it, except that a value changed and
-// changed back within one stretch goes unseen. Read and access watchpoints need the CPUs to
-// report their accesses, which they do not yet: they are refused.
+// changed back within one stretch goes unseen.
+//
+// Read and access watchpoints are seen by the CPU itself: for each resume their ranges are set
+// on the machine's access watch (core/access_watch.h), which the CPU's slow path tells of every
+// data access to them with the icount of the accessing instruction, so one replay of a stretch
+// (forward) or an interval (backward) finds the first or the last hit exactly; no search and no
+// single-stepping. Addresses are the CPU's (virtual, through the MMU as it is at each access),
+// so the watch follows the address when the guest changes its mapping. Device DMA into or out
+// of a watched range is not an access by the CPU and does not stop.
 #pragma once
 
 #include <memory>
 #include <vector>
 
+#include "core/access_watch.h"
 #include "debug/debug_target.h"
 #include "replay/debug/guest_view.h"
 #include "replay/debug/replay_cursor.h"
@@ -34,7 +42,7 @@ public:
     size_t read_memory(uint64_t addr, std::span<uint8_t> out) override;
     debug::StopEvent resume(debug::Direction direction, debug::Motion motion, const debug::StopConditions& conditions,
                             const debug::InterruptCheck& interrupted) override;
-    bool supports_watch(debug::WatchKind kind) const override { return kind == debug::WatchKind::Write; }
+    bool supports_watch(debug::WatchKind) const override { return true; }
     uint64_t icount() const override { return cursor_.icount(); }
     debug::Extent extent() const override { return {0, cursor_.end()}; }
     std::vector<uint64_t> checkpoints() const override { return cursor_.restore_points(); }
@@ -48,16 +56,22 @@ private:
         std::optional<debug::WatchHit> watch;
     };
 
+    class AccessScope;
+
     ReplayDebugTarget(ReplayCursor& cursor, std::unique_ptr<GuestView> view) : cursor_(cursor), view_(std::move(view)) {}
 
-    debug::StopEvent forward_step(const debug::StopConditions& c);
-    debug::StopEvent forward_continue(const debug::StopConditions& c, const debug::InterruptCheck& interrupted);
-    debug::StopEvent backward_step(const debug::StopConditions& c);
-    debug::StopEvent backward_continue(const debug::StopConditions& c,
+    debug::StopEvent forward_step(const debug::StopConditions& c, AccessScope& scope);
+    debug::StopEvent forward_continue(const debug::StopConditions& c, AccessScope& scope,
+                                      const debug::InterruptCheck& interrupted);
+    debug::StopEvent backward_step(const debug::StopConditions& c, AccessScope& scope);
+    debug::StopEvent backward_continue(const debug::StopConditions& c, AccessScope& scope,
                                        const debug::InterruptCheck& interrupted);
     // Replays [from, to) of the past looking for stops; the latest, if any.
     std::optional<Candidate> scan_interval(uint64_t from, uint64_t to, uint64_t here, const debug::StopConditions& c,
-                                           const debug::InterruptCheck& interrupted, bool& was_interrupted);
+                                           AccessScope& scope, const debug::InterruptCheck& interrupted,
+                                           bool& was_interrupted);
+    // The report of an access hit (the cursor is left at or just after the accessing instruction).
+    debug::WatchHit access_hit(const debug::StopConditions& c, const AccessScope& scope, const AccessHit& hit);
 
     Values watched(const debug::StopConditions& c) const;
     // The hit of instruction k, which changed the watched bytes from `before` to `after`.
