@@ -60,6 +60,18 @@ void PciFunction::add_io_bar(unsigned index, uint32_t bytes)
     set_writable(offset, ~(bytes - 1), 4);
 }
 
+void PciFunction::add_memory_bar(unsigned index, uint32_t bytes)
+{
+    uint8_t offset = static_cast<uint8_t>(pci::kBar0 + 4 * index);
+    set_config(offset, 0, 4);
+    set_writable(offset, ~(bytes - 1), 4);
+}
+
+uint32_t PciFunction::memory_bar(unsigned index) const
+{
+    return config_read(static_cast<uint8_t>(pci::kBar0 + 4 * index), 4) & ~uint32_t{0xf};
+}
+
 uint16_t PciFunction::io_bar(unsigned index) const
 {
     if (!(command() & pci::kCommandIo))

@@ -56,8 +56,12 @@ public:
 protected:
     // An I/O BAR of `bytes` (a power of two, at least 4) at BAR `index`.
     void add_io_bar(unsigned index, uint32_t bytes);
+    // A 32-bit non-prefetchable memory BAR of `bytes` (a power of two, at least 16).
+    void add_memory_bar(unsigned index, uint32_t bytes);
     // The I/O base BAR `index` decodes now, or 0 while I/O decoding is off or it is unset.
     uint16_t io_bar(unsigned index) const;
+    // The address memory BAR `index` holds, whether or not memory decoding is on.
+    uint32_t memory_bar(unsigned index) const;
     // After a write that changed bytes [offset, offset + size).
     virtual void config_written(uint8_t, unsigned) {}
 

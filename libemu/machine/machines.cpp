@@ -36,8 +36,10 @@ Result<std::unique_ptr<Machine>> make_machine(const MachineConfig& config, Input
         return ram.error();
     if (config.machine == "virt")
         return std::unique_ptr<Machine>(std::make_unique<VirtMachine>(config, gate, std::move(output)));
-    if (config.machine != "virt" && (config.virtio.net || config.virtio.rng))
-        return Error{ExitStatus::BadRecording, "-M " + config.machine + " has no virtio network or entropy device"};
+    if (config.machine != "virt" && config.virtio.rng)
+        return Error{ExitStatus::BadRecording, "-M " + config.machine + " has no entropy device"};
+    if (config.machine == "isapc" && config.virtio.net)
+        return Error{ExitStatus::BadRecording, "-M isapc has no network device"};
     size_t max_drives = config.machine == "pc" ? PcPci::kMaxDrives : 0;
     if (config.machine != "virt" && config.virtio.drives.size() > max_drives)
         return Error{ExitStatus::BadRecording, "-M " + config.machine + " takes at most " +

@@ -52,13 +52,19 @@ PcMachine::PcMachine(const MachineConfig& config, InputGate& gate, std::function
                                                           &fpu_error_, &kbc_, &lapic_, &ioapic_, &fw_cfg_, &acpi_pm_})
         add_device(*d);
     if (apic_) {
-        pci_ = std::make_unique<PcPci>(bus_, clock_, config.virtio.drives);
+        pci_ = std::make_unique<PcPci>(bus_, clock_, config.virtio.drives, config.virtio.net,
+                                       [this](unsigned irq, bool level) { isa_irq(irq, level); });
         pci_->add_ports(io_);
         for (Component* c : pci_->components())
             add_device(*c);
         pci_->ide().irq[0].connect([this](bool level) { isa_irq(PiixIde::kPrimaryIrq, level); });
         pci_->ide().irq[1].connect([this](bool level) { isa_irq(PiixIde::kSecondaryIrq, level); });
         pci_->host().reset_request = [this] { stop(StopKind::Reset); };
+        if (Rtl8139* nic = pci_->nic()) {
+            nic->transmit = [this](std::span<const uint8_t> frame) { emit_frame(frame); };
+            nic->rx_room = [this] { input_starved(); };
+            add_input(InputKind::NetFrame, 0, *nic);
+        }
     }
     add_input(InputKind::Serial, 0, uart_);
     add_fw_cfg_items();
@@ -158,6 +164,11 @@ void PcMachine::firmware_handover()
     if (!apic_)
         return;
     install_pc_firmware_tables(bus_);
+    // SeaBIOS makes the IRQs it routes PCI interrupts to (pc_pci.h) level triggered.
+    uint8_t pci_irqs = 0;
+    for (uint8_t irq : PcPci::kSeaBiosPirqIrqs)
+        pci_irqs |= static_cast<uint8_t>(1 << (irq - 8));
+    pic_.port_write(I8259Pair::kElcrBase + 1, pci_irqs, 1);
     // SeaBIOS software-enables the local APIC and programs LINT0 as ExtINT and LINT1 as NMI,
     // level-triggered, before it sends INIT and start-up IPIs to the other processors.
     lapic_.write_register(LocalApic::kSvr, lapic_.read_register(LocalApic::kSvr) | 0x100);

@@ -4,7 +4,8 @@
 // (IRQ 4), the i8042 with its PS/2 keyboard and mouse (IRQ 1, 12), isa-debug-exit at 0xF4
 // (4 bytes, exit code (value << 1) | 1), FPU errors on IRQ 13 with port 0xF0 (CR0.NE = 0),
 // reset through port 0x92 or the keyboard controller,
-// the i440FX/PIIX3 PCI functions with the PIIX3 IDE controller and its drives (pc_pci.h),
+// the i440FX/PIIX3 PCI functions with the PIIX3 IDE controller and its drives and, with a
+// network, an RTL8139 (pc_pci.h),
 // the local APIC at 0xFEE00000, the I/O APIC at 0xFEC00000 (ISA IRQ 0 on pin 2, the others on
 // their own pins), fw_cfg at 0x510 and the ACPI PM registers at 0x600 (dev/acpi_pm.h). There is no BIOS: the kernel starts in protected mode
 // as a Multiboot loader or the Linux 32-bit boot protocol leaves it, with the devices as

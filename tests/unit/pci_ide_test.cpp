@@ -38,7 +38,7 @@ struct Rig {
     VirtualClock clock{0};
     IoPorts io;
     PcPci pci;
-    Rig() : pci(bus, clock, {VirtioDrive{image, false, ""}})
+    Rig() : pci(bus, clock, {VirtioDrive{image, false, ""}}, false, [](unsigned, bool) {})
     {
         bus.add_ram(0, 1 << 20);
         pci.add_ports(io);

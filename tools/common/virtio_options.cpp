@@ -35,7 +35,8 @@ void add_virtio_record_options(CLI::App& app, VirtioOptions& o)
     app.add_flag("--embed-images", o.embed_images,
                  "Store the --drive images in the recording (zstd-compressed), so that it replays without them");
     app.add_option("--netdev", o.netdev,
-                   "A virtio-net NIC on user networking (libslirp, as QEMU's -netdev user): "
+                   "A NIC on user networking (libslirp, as QEMU's -netdev user): virtio-net on -M virt, an "
+                   "RTL8139 at PCI 00:02.0 on -M pc (QEMU's -nic user,model=rtl8139 with -nodefaults). "
                    "user[,hostfwd=tcp:127.0.0.1:H-:G][,restrict=on]; guest network 10.0.2.0/24, gateway "
                    "10.0.2.2, DNS 10.0.2.3, DHCP from 10.0.2.15. Received frames are recorded");
     app.add_flag("--rng", o.rng, "A virtio-rng device fed from the host's getrandom; the bytes are recorded");

@@ -254,8 +254,10 @@ Result<int> record(const Options& o)
     Result<std::unique_ptr<SerialSource>> semihosting_in = open_input(o.semihosting_in, "--semihosting-in");
     if (!semihosting_in)
         return semihosting_in.error();
-    if (o.machine != "virt" && (!o.virtio.netdev.empty() || o.virtio.rng))
-        return Error{ExitStatus::Usage, "--netdev and --rng need -M virt"};
+    if (o.machine != "virt" && o.virtio.rng)
+        return Error{ExitStatus::Usage, "--rng needs -M virt"};
+    if (o.machine == "isapc" && !o.virtio.netdev.empty())
+        return Error{ExitStatus::Usage, "--netdev needs -M virt (virtio-net) or -M pc (RTL8139)"};
     if (o.machine == "isapc" && !o.virtio.drives.empty())
         return Error{ExitStatus::Usage, "--drive needs -M virt (virtio-blk) or -M pc (IDE)"};
     if (o.machine == "pc" && o.virtio.drives.size() > PcPci::kMaxDrives)
