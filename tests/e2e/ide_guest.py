@@ -18,16 +18,12 @@ import tempfile
 from e2e_common import fail, first_difference
 
 TIMEOUT = 120
-# Not SeaBIOS (the guest prints everything but its last line within 1 s): QEMU spends about
-# 90 s of a quiet machine in the guest's last loop, the whole disk by DMA through a table longer
-# than each transfer, where wait_dma seems to spin to its limit; over 120 s on a loaded one.
-QEMU_TIMEOUT = 200
 SECTORS = 4096  # a 2 MiB disk
 WRITTEN = list(range(100, 104)) + list(range(200, 208))  # the sectors the guest writes
 
 
-def run(cmd, timeout=TIMEOUT):
-    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+def run(cmd):
+    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
 
 
 def sha(path):
@@ -90,7 +86,7 @@ def main():
             q = run([args.qemu, "-M", "pc", "-m", "128M", "-nodefaults", "-display", "none", "-net", "none",
                      "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                      "-icount", "shift=0,sleep=off", "-kernel", args.elf,
-                     "-drive", f"file={image},format=raw,if=ide,index=0,snapshot=on"], timeout=QEMU_TIMEOUT)
+                     "-drive", f"file={image},format=raw,if=ide,index=0,snapshot=on"])
             if q.returncode != 1 or q.stdout != recorded:
                 problems.append(f"QEMU (exit {q.returncode}): " + first_difference(q.stdout, recorded) +
                                 f"\nQEMU printed\n{q.stdout.decode(errors='replace')}")
