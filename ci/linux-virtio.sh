@@ -111,6 +111,8 @@ boot_arm64_virtio() {
   rm -rf "$work"
   mkdir -p "$work/www"
   write_virtio_init "$work/init"
+  # ext4 asks for the "crc32c" hash when it mounts (a soft dependency, named by alias), so
+  # crc32c_generic is loaded by name.
   local modules
   modules=$(make_initramfs "$busybox" "$work/init" "$work/init.cpio" --modules "$moddir" \
     virtio_mmio virtio_blk virtio_net virtio-rng ext4 crc32c_generic) || return 1
@@ -126,8 +128,6 @@ boot_arm64_virtio() {
   local server
   read -r -a server < <(start_http_server "$work/www" "$work/http.log")
   [[ -n ${server[1]:-} ]] || { say "arm64-virtio: the HTTP server did not start"; return 1; }
-  # ext4 asks for the "crc32c" hash when it mounts (a soft dependency, named by alias), so
-  # crc32c_generic is loaded by name.
   local append="console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 rrhttp=10.0.2.2:${server[1]}"
   say ""
   say "== arm64-virtio: rr-record -M virt --kernel $(basename "$kernel") --initrd init.cpio --drive file=disk.img,format=raw --netdev user --rng --append \"$append\""
