@@ -43,7 +43,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="rr-ide-") as tmp:
         image = os.path.join(tmp, "disk.img")
-        data = bytearray(random.Random(17).getrandbits(8) for _ in range(SECTORS * 512))
+        data = bytearray(random.Random(17).randbytes(SECTORS * 512))
         data[510:512] = b"\0\0"  # no MBR signature: QEMU guesses the geometry from the size alone
         with open(image, "wb") as f:
             f.write(data)
