@@ -132,7 +132,7 @@ const Op* test_acc_imm(Cpu& c, const Op* op)
 template <unsigned N>
 void mul_flags(Cpu& c, uint32_t low, bool significant)
 {
-    set_status(c.flags(), szp<N>(low) | (significant ? kCF | kOF : 0));
+    set_status(flags_overwritten(c), szp<N>(low) | (significant ? kCF | kOF : 0));
 }
 
 template <unsigned N>
@@ -247,7 +247,6 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
     constexpr uint32_t m = size_mask(N);
     count &= 31;
     a &= m;
-    uint32_t& f = c.flags();
     if (count == 0) {
         out = a;
         return false;  // no flags change, and no write needed
@@ -255,6 +254,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
     switch (kind) {
     case 0:
     case 1: {  // ROL, ROR: only CF and OF
+        uint32_t& f = c.flags();
         unsigned k = count % bits;
         uint32_t r = k == 0 ? a : kind == 0 ? ((a << k) | (a >> (bits - k))) & m : ((a >> k) | (a << (bits - k))) & m;
         uint32_t cf = kind == 0 ? (r & 1) : (r >> (bits - 1)) & 1;
@@ -265,6 +265,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
     }
     case 2:
     case 3: {  // RCL, RCR through CF: a rotation of bits + 1 bits
+        uint32_t& f = c.flags();
         unsigned k = count % (bits + 1);
         uint64_t wide = (uint64_t{(f & kCF) ? 1u : 0u} << bits) | a;  // CF above the operand
         if (k == 0) {
@@ -287,7 +288,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
         uint32_t r = static_cast<uint32_t>(wide) & m;
         uint32_t cf = count <= bits ? static_cast<uint32_t>(wide >> bits) & 1 : 0;
         uint32_t of = ((r >> (bits - 1)) & 1) ^ cf;
-        set_status(f, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
         out = r;
         return true;
     }
@@ -295,7 +296,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
         uint32_t r = count < bits ? a >> count : 0;
         uint32_t cf = count <= bits ? (a >> (count - 1)) & 1 : 0;
         uint32_t of = count == 1 ? (a >> (bits - 1)) & 1 : 0;
-        set_status(f, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
         out = r;
         return true;
     }
@@ -304,7 +305,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
         unsigned k = std::min(count, bits - 1);
         uint32_t r = static_cast<uint32_t>(sa >> k) & m;
         uint32_t cf = static_cast<uint32_t>(sa >> std::min(count - 1, 31u)) & 1;
-        set_status(f, szp<N>(r) | (cf ? kCF : 0));
+        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0));
         out = r;
         return true;
     }
@@ -319,10 +320,15 @@ const Op* shift_rm(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     unsigned count = Kind == 0 ? 1 : Kind == 1 ? get_reg<1>(c, kEcx) : op->imm;
-    uint32_t before = c.flags();
+    // A faulting store leaves the flags as they were, lazy or not.
+    LazyFlags lazy_before = c.lazy;
+    uint32_t eflags_before = c.s.eflags;
     uint32_t r;
-    if (shift_value<N>(c, op->aux, a, count, r) && !store_result<N>(c, op, r, before))
+    if (shift_value<N>(c, op->aux, a, count, r) && !set_rm<N>(c, op, r)) {
+        c.lazy = lazy_before;
+        c.s.eflags = eflags_before;
         return nullptr;
+    }
     return c.next(op);
 }
 

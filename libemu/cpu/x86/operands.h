@@ -67,12 +67,20 @@ inline bool set_rm(Cpu& c, const Op* op, uint32_t v)
     return c.write<UInt<N>>(op->seg, c.ea(op), static_cast<UInt<N>>(v), op);
 }
 
+// EFLAGS for an instruction about to overwrite all six status flags: the lazy record is
+// dropped rather than materialised.
+inline uint32_t& flags_overwritten(Cpu& c)
+{
+    c.lazy.op = LazyOp::None;
+    return c.s.eflags;
+}
+
 // The shape of an instruction's ModRM r/m operand, which the decoder fixes (specialise()) so
 // that the hot handlers test nothing at run time: a register, or memory through 32-bit
-// addressing as [base + disp], [base + index * scale + disp] or [disp]; Any is the general
-// path (16-bit addressing, [index * scale + disp]).
-enum class RmForm : uint8_t { Any, Reg, Base, BaseIndex, Disp };
-inline constexpr unsigned kNumRmForms = 5;
+// addressing as [base + disp], [base + index * scale + disp], [disp] or [index * scale + disp];
+// Any is the general path (16-bit addressing).
+enum class RmForm : uint8_t { Any, Reg, Base, BaseIndex, Disp, Index };
+inline constexpr unsigned kNumRmForms = 6;
 
 inline RmForm rm_form(const Op& op)
 {
@@ -82,7 +90,7 @@ inline RmForm rm_form(const Op& op)
         return RmForm::Any;
     if (op.base != kNoReg)
         return op.index == kNoReg ? RmForm::Base : RmForm::BaseIndex;
-    return op.index == kNoReg ? RmForm::Disp : RmForm::Any;
+    return op.index == kNoReg ? RmForm::Disp : RmForm::Index;
 }
 
 template <RmForm F>
@@ -94,6 +102,8 @@ inline uint32_t ea_as(const Cpu& c, const Op* op)
         return c.s.r[op->base] + (c.s.r[op->index] << op->scale) + op->disp;
     else if constexpr (F == RmForm::Disp)
         return op->disp;
+    else if constexpr (F == RmForm::Index)
+        return (c.s.r[op->index] << op->scale) + op->disp;
     else
         return c.ea(op);
 }
@@ -140,7 +150,7 @@ inline const Op* next_after(Cpu& c, const Op* op)
 using FormVariants = std::array<Handler, kNumRmForms>;
 #define X86_FORM_VARIANTS(fn, ...)                                                              \
     FormVariants { fn<__VA_ARGS__, RmForm::Any>, fn<__VA_ARGS__, RmForm::Reg>, fn<__VA_ARGS__, RmForm::Base>, \
-                   fn<__VA_ARGS__, RmForm::BaseIndex>, fn<__VA_ARGS__, RmForm::Disp> }
+                   fn<__VA_ARGS__, RmForm::BaseIndex>, fn<__VA_ARGS__, RmForm::Disp>, fn<__VA_ARGS__, RmForm::Index> }
 
 // The variant of `h` for op's r/m form, when `h` is the general handler of one of `families`.
 template <std::size_t K>
