@@ -92,6 +92,7 @@ void Cpu::reset_power_on()
 
 void Cpu::reset_internal_state()
 {
+    lazy = LazyFlags{};
     halted_ = false;
     nmi_pending_ = nmi_blocked_ = false;
     delivering_ = false;
@@ -115,7 +116,7 @@ void Cpu::serialize(StateArchive& a)
     for (unsigned i = 0; i < 8; ++i)
         a.field(kRegs[i], s.r[i]);
     a.field("eip", s.eip);
-    a.field("eflags", s.eflags);
+    a.field("eflags", flags());
     auto segment = [&](const std::string& n, Segment& g) {
         a.field(n + ".selector", g.selector);
         a.field(n + ".base", g.base);

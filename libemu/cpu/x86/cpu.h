@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/io_ports.h"
 #include "core/state_archive.h"
+#include "cpu/x86/flags.h"
 #include "cpu/x86/op.h"
 #include "cpu/x86/state.h"
 #include "exec/engine.h"
@@ -84,8 +85,36 @@ public:
     void serialize(StateArchive& a) override;
 
     State s;
+    // The status flags of the last ALU operation, kept lazily (flags.h): s.eflags's status
+    // bits are current only once flags() has run. run() returns with them current, so that
+    // boards, debuggers and tests see the architectural EFLAGS in s.eflags between runs.
+    LazyFlags lazy;
+
+    RunEnd run(uint64_t max_insns) override
+    {
+        RunEnd end = Engine::run(max_insns);
+        flags();
+        return end;
+    }
 
     // --- services for instruction handlers ---------------------------------------------------
+
+    // EFLAGS with the status flags made current: every reader or writer of CF, PF, AF, ZF, SF
+    // or OF that does not go through `lazy` uses this rather than s.eflags.
+    uint32_t& flags()
+    {
+        if (lazy.op != LazyOp::None) {
+            set_status(s.eflags, lazy.status());
+            lazy.op = LazyOp::None;
+        }
+        return s.eflags;
+    }
+    // Jcc/SETcc/CMOVcc condition `cc`, without materialising EFLAGS.
+    bool condition_holds(unsigned cc) const
+    {
+        return lazy.op == LazyOp::None ? condition(s.eflags, cc) : lazy.condition(cc);
+    }
+    uint32_t carry() const { return lazy.op == LazyOp::None ? s.eflags & kCF : lazy.cf(); }
 
     uint32_t eip_of(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off; }
     uint32_t next_eip(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off + op->len; }

@@ -59,7 +59,7 @@ private:
         // LOCK is #UD except on an instruction that writes memory it may lock.
         if (lock_ && !((flags & kLockable) && op_.rm == kNoReg))
             h = undefined();
-        op_.fn = h ? h : undefined();
+        op_.fn = h ? handlers::specialise(h, op_) : undefined();
         op_.len = static_cast<uint8_t>(pos_);
         return end || !h ? DecodeResult::EndBlock : DecodeResult::Next;
     }

@@ -132,8 +132,8 @@ void Cpu::deliver_real_mode(const Event& e)
     if (!read_linear(s.idtr.base + e.vector * 4u, 4, entry, false, nullptr))
         return;
     uint32_t old_esp = s.r[kEsp];
-    uint32_t flags = s.eflags | (e.push_rf ? kRF : 0);
-    if (!push(flags, 2, nullptr) || !push(s.seg[kCs].selector, 2, nullptr) || !push(e.return_eip, 2, nullptr)) {
+    uint32_t image = flags() | (e.push_rf ? kRF : 0);
+    if (!push(image, 2, nullptr) || !push(s.seg[kCs].selector, 2, nullptr) || !push(e.return_eip, 2, nullptr)) {
         s.r[kEsp] = old_esp;
         return;
     }
@@ -219,7 +219,7 @@ void Cpu::deliver(const Event& e)
     if (offset > cs.limit)
         return (void)fault(nullptr, kExcGP, ext);
 
-    uint32_t old_eflags = s.eflags | (e.push_rf ? kRF : 0);
+    uint32_t old_eflags = flags() | (e.push_rf ? kRF : 0);
     uint16_t old_cs = s.seg[kCs].selector;
     uint32_t old_esp = s.r[kEsp];
     uint16_t old_ss = s.seg[kSs].selector;

@@ -350,8 +350,8 @@ const Op* Cpu::interrupt_return(const Op* op, unsigned osize)
         return task_switch_from_instruction(op, sel, tss, TaskSwitch::Iret);
     }
 
-    uint32_t eip, cs, flags;
-    if (!pop_at(sp, eip) || !pop_at(sp + osize, cs) || !pop_at(sp + 2 * osize, flags))
+    uint32_t eip, cs, popped;
+    if (!pop_at(sp, eip) || !pop_at(sp + osize, cs) || !pop_at(sp + 2 * osize, popped))
         return nullptr;
     uint16_t selector = static_cast<uint16_t>(cs);
     const uint32_t size_mask = osize == 4 ? 0xFFFFFFFFu : 0xFFFFu;
@@ -367,12 +367,13 @@ const Op* Cpu::interrupt_return(const Op* op, unsigned osize)
             changeable &= ~kIOPL;
         load_real_segment(kCs, selector);
         set_stack_pointer(sp + 3 * osize);
-        s.eflags = (s.eflags & ~changeable) | (flags & changeable) | kEflagsFixed1;
+        uint32_t& f = flags();
+        f = (f & ~changeable) | (popped & changeable) | kEflagsFixed1;
         nmi_blocked_ = false;
         return exit_to(op, eip);
     }
 
-    if (osize == 4 && (flags & kVM) && s.cpl == 0)
+    if (osize == 4 && (popped & kVM) && s.cpl == 0)
         return stop_unsupported(op, "IRET to virtual-8086 mode");
     if (osize == 2)
         eip &= 0xFFFF;
@@ -400,7 +401,8 @@ const Op* Cpu::interrupt_return(const Op* op, unsigned osize)
     }
     if (eip > d.limit)
         return fault(op, kExcGP, 0);
-    s.eflags = (s.eflags & ~changeable) | (flags & changeable) | kEflagsFixed1;
+    uint32_t& f = flags();
+    f = (f & ~changeable) | (popped & changeable) | kEflagsFixed1;
     s.seg[kCs] = d;
     if (rpl > s.cpl) {
         s.cpl = static_cast<uint8_t>(rpl);

@@ -1,4 +1,5 @@
-// EFLAGS arithmetic, computed eagerly for each operand size (1, 2 or 4 bytes), and the
+// EFLAGS arithmetic for each operand size (1, 2 or 4 bytes): computed eagerly, or kept lazily
+// as the operands of the last ALU operation (LazyFlags) until something reads them; and the
 // condition codes of Jcc/SETcc/CMOVcc.
 #pragma once
 
@@ -76,6 +77,77 @@ inline bool condition(uint32_t f, unsigned cc)
     default: r = (f & kZF) || (!(f & kSF) != !(f & kOF)); break;  // LE
     }
     return (cc & 1) ? !r : r;
+}
+
+// The status flags of the last ADD/ADC/SUB/SBB/CMP/logic/INC/DEC/NEG, as its operands and
+// result: most are overwritten before anything reads them, and a Jcc/SETcc/CMOVcc evaluates
+// its condition from these without building EFLAGS. While op != None the status bits of
+// EFLAGS are stale (Cpu::flags() brings them up to date); the other EFLAGS bits never are.
+enum class LazyOp : uint8_t { None, Add, Sub, Logic, Inc, Dec };
+
+struct LazyFlags {
+    LazyOp op = LazyOp::None;
+    uint32_t sign = 0;   // the sign bit of the operand size
+    uint32_t a = 0;      // first operand, masked to the size
+    uint32_t b = 0;      // second operand, masked
+    uint32_t res = 0;    // result, masked
+    uint32_t carry = 0;  // ADC/SBB: the carry in (0 or 1); INC/DEC: the CF they leave alone
+
+    uint32_t mask() const { return sign | (sign - 1); }
+    bool cf() const
+    {
+        switch (op) {
+        case LazyOp::Add: return uint64_t{a} + b + carry > mask();
+        case LazyOp::Sub: return uint64_t{a} < uint64_t{b} + carry;
+        case LazyOp::Inc:
+        case LazyOp::Dec: return carry;
+        default: return false;
+        }
+    }
+    bool of() const
+    {
+        switch (op) {
+        case LazyOp::Add:
+        case LazyOp::Inc: return (a ^ res) & (b ^ res) & sign;
+        case LazyOp::Sub:
+        case LazyOp::Dec: return (a ^ b) & (a ^ res) & sign;
+        default: return false;
+        }
+    }
+    bool zf() const { return res == 0; }
+    bool sf() const { return res & sign; }
+    bool pf() const { return !__builtin_parity(res & 0xFF); }
+    bool af() const { return op != LazyOp::Logic && ((a ^ b ^ res) & 0x10); }
+
+    uint32_t status() const
+    {
+        return (cf() ? kCF : 0) | (pf() ? kPF : 0) | (af() ? kAF : 0) | (zf() ? kZF : 0) | (sf() ? kSF : 0) |
+               (of() ? kOF : 0);
+    }
+    // Jcc/SETcc/CMOVcc condition `cc` (the opcode's low nibble), from only the flags it reads.
+    bool condition(unsigned cc) const
+    {
+        bool r;
+        switch (cc >> 1) {
+        case 0: r = of(); break;
+        case 1: r = cf(); break;
+        case 2: r = zf(); break;
+        case 3: r = cf() || zf(); break;
+        case 4: r = sf(); break;
+        case 5: r = pf(); break;
+        case 6: r = sf() != of(); break;
+        default: r = zf() || sf() != of(); break;
+        }
+        return (cc & 1) ? !r : r;
+    }
+};
+
+// The record of an operation of size N whose result is `res` (masked here).
+template <unsigned N>
+inline LazyFlags lazy_record(LazyOp op, uint32_t a, uint32_t b, uint32_t res, uint32_t carry = 0)
+{
+    constexpr uint32_t m = size_mask(N);
+    return LazyFlags{op, sign_bit(N), a & m, b & m, res & m, carry};
 }
 
 }  // namespace emu::x86

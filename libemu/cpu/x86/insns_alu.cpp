@@ -9,78 +9,83 @@ namespace emu::x86 {
 namespace {
 
 // Op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP, a template parameter so that each
-// handler is one straight-line flag computation.
+// handler is straight-line code. Returns the result and, in `flags`, the lazy record the
+// caller commits to c.lazy once the result is stored (a faulting store leaves the flags).
 template <unsigned N, unsigned Op>
-inline uint32_t alu_op(Cpu& c, uint32_t a, uint32_t b)
+inline uint32_t alu_op(const Cpu& c, uint32_t a, uint32_t b, LazyFlags& flags)
 {
-    uint32_t& f = c.s.eflags;
+    uint32_t r, carry = 0;
     switch (Op) {
-    case 0: return add_flags<N>(f, a, b, 0);
-    case 1: return logic_flags<N>(f, a | b);
-    case 2: return add_flags<N>(f, a, b, f & kCF);
-    case 3: return sub_flags<N>(f, a, b, f & kCF);
-    case 4: return logic_flags<N>(f, a & b);
+    case 0: r = a + b; break;
+    case 1: r = a | b; break;
+    case 2: carry = c.carry(); r = a + b + carry; break;
+    case 3: carry = c.carry(); r = a - b - carry; break;
+    case 4: r = a & b; break;
     case 5:
-    case 7: return sub_flags<N>(f, a, b, 0);
-    default: return logic_flags<N>(f, a ^ b);
+    case 7: r = a - b; break;
+    default: r = a ^ b; break;
     }
+    constexpr LazyOp kind = Op == 0 || Op == 2 ? LazyOp::Add : Op == 3 || Op == 5 || Op == 7 ? LazyOp::Sub : LazyOp::Logic;
+    flags = lazy_record<N>(kind, a, b, r, carry);
+    return r & size_mask(N);
 }
 
-template <unsigned N, unsigned A>
+template <unsigned N, unsigned A, RmForm F = RmForm::Any>
 const Op* alu_rm_reg(Cpu& c, const Op* op)
 {
     uint32_t a;
-    if (!get_rm<N>(c, op, a))
+    if (!get_rm_as<N, F>(c, op, a))
         return nullptr;
-    uint32_t before = c.s.eflags;
-    uint32_t r = alu_op<N, A>(c, a, get_reg<N>(c, op->reg));
-    if (A != 7 && !store_result<N>(c, op, r, before))
+    LazyFlags f;
+    uint32_t r = alu_op<N, A>(c, a, get_reg<N>(c, op->reg), f);
+    if (A != 7 && !set_rm_as<N, F>(c, op, r))
         return nullptr;
-    return c.next(op);
+    c.lazy = f;
+    return next_after<F>(c, op);
 }
 
-template <unsigned N, unsigned A>
+template <unsigned N, unsigned A, RmForm F = RmForm::Any>
 const Op* alu_reg_rm(Cpu& c, const Op* op)
 {
     uint32_t b;
-    if (!get_rm<N>(c, op, b))
+    if (!get_rm_as<N, F>(c, op, b))
         return nullptr;
-    uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), b);
+    uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), b, c.lazy);
     if (A != 7)
         set_reg<N>(c, op->reg, r);
-    return c.next(op);
+    return next_after<F>(c, op);
 }
 
-template <unsigned N, unsigned A>
+template <unsigned N, unsigned A, RmForm F = RmForm::Any>
 const Op* alu_rm_imm(Cpu& c, const Op* op)
 {
     uint32_t a;
-    if (!get_rm<N>(c, op, a))
+    if (!get_rm_as<N, F>(c, op, a))
         return nullptr;
-    uint32_t before = c.s.eflags;
-    uint32_t r = alu_op<N, A>(c, a, op->imm);
-    if (A != 7 && !store_result<N>(c, op, r, before))
+    LazyFlags f;
+    uint32_t r = alu_op<N, A>(c, a, op->imm, f);
+    if (A != 7 && !set_rm_as<N, F>(c, op, r))
         return nullptr;
-    return c.next(op);
+    c.lazy = f;
+    return next_after<F>(c, op);
 }
 
 template <unsigned N, unsigned A>
 const Op* alu_acc_imm(Cpu& c, const Op* op)
 {
-    uint32_t r = alu_op<N, A>(c, get_reg<N>(c, kEax), op->imm);
+    uint32_t r = alu_op<N, A>(c, get_reg<N>(c, kEax), op->imm, c.lazy);
     if (A != 7)
         set_reg<N>(c, kEax, r);
     return c.step(op);
 }
 
-// INC and DEC leave CF alone.
+// INC and DEC leave CF alone: the record keeps it.
 template <unsigned N, bool Dec>
-uint32_t inc_dec_value(Cpu& c, uint32_t a)
+uint32_t inc_dec_value(const Cpu& c, uint32_t a, LazyFlags& flags)
 {
-    uint32_t cf = c.s.eflags & kCF;
-    uint32_t r = Dec ? sub_flags<N>(c.s.eflags, a, 1, 0) : add_flags<N>(c.s.eflags, a, 1, 0);
-    c.s.eflags = (c.s.eflags & ~kCF) | cf;
-    return r;
+    uint32_t r = Dec ? a - 1 : a + 1;
+    flags = lazy_record<N>(Dec ? LazyOp::Dec : LazyOp::Inc, a, 1, r, c.carry());
+    return r & size_mask(N);
 }
 
 template <unsigned N, bool Dec>
@@ -89,16 +94,17 @@ const Op* inc_dec_rm(Cpu& c, const Op* op)
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    uint32_t before = c.s.eflags;
-    if (!store_result<N>(c, op, inc_dec_value<N, Dec>(c, a), before))
+    LazyFlags f;
+    if (!set_rm<N>(c, op, inc_dec_value<N, Dec>(c, a, f)))
         return nullptr;
+    c.lazy = f;
     return c.next(op);
 }
 
 template <unsigned N, bool Dec>
 const Op* inc_dec_reg(Cpu& c, const Op* op)
 {
-    set_reg<N>(c, op->reg, inc_dec_value<N, Dec>(c, get_reg<N>(c, op->reg)));
+    set_reg<N>(c, op->reg, inc_dec_value<N, Dec>(c, get_reg<N>(c, op->reg), c.lazy));
     return c.step(op);
 }
 
@@ -108,14 +114,16 @@ const Op* test_rm_reg(Cpu& c, const Op* op)
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    logic_flags<N>(c.s.eflags, a & get_reg<N>(c, op->reg));
+    uint32_t b = get_reg<N>(c, op->reg);
+    c.lazy = lazy_record<N>(LazyOp::Logic, a, b, a & b);
     return c.next(op);
 }
 
 template <unsigned N>
 const Op* test_acc_imm(Cpu& c, const Op* op)
 {
-    logic_flags<N>(c.s.eflags, get_reg<N>(c, kEax) & op->imm);
+    uint32_t a = get_reg<N>(c, kEax);
+    c.lazy = lazy_record<N>(LazyOp::Logic, a, op->imm, a & op->imm);
     return c.step(op);
 }
 
@@ -124,7 +132,7 @@ const Op* test_acc_imm(Cpu& c, const Op* op)
 template <unsigned N>
 void mul_flags(Cpu& c, uint32_t low, bool significant)
 {
-    set_status(c.s.eflags, szp<N>(low) | (significant ? kCF | kOF : 0));
+    set_status(flags_overwritten(c), szp<N>(low) | (significant ? kCF | kOF : 0));
 }
 
 template <unsigned N>
@@ -137,16 +145,16 @@ const Op* group3(Cpu& c, const Op* op)
     constexpr unsigned bits = 8 * N;
     switch (op->reg) {
     case 0:
-    case 1: logic_flags<N>(c.s.eflags, a & op->imm); break;  // TEST r/m, imm
+    case 1: c.lazy = lazy_record<N>(LazyOp::Logic, a, op->imm, a & op->imm); break;  // TEST r/m, imm
     case 2:
         if (!set_rm<N>(c, op, ~a & m))
             return nullptr;
         break;
-    case 3: {  // NEG: CF = (operand != 0)
-        uint32_t before = c.s.eflags;
-        uint32_t r = sub_flags<N>(c.s.eflags, 0, a, 0);
-        if (!store_result<N>(c, op, r, before))
+    case 3: {  // NEG: 0 - operand, so CF = (operand != 0)
+        uint32_t r = (0 - a) & m;
+        if (!set_rm<N>(c, op, r))
             return nullptr;
+        c.lazy = lazy_record<N>(LazyOp::Sub, 0, a, r);
         break;
     }
     case 4: {  // MUL
@@ -239,7 +247,6 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
     constexpr uint32_t m = size_mask(N);
     count &= 31;
     a &= m;
-    uint32_t& f = c.s.eflags;
     if (count == 0) {
         out = a;
         return false;  // no flags change, and no write needed
@@ -247,6 +254,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
     switch (kind) {
     case 0:
     case 1: {  // ROL, ROR: only CF and OF
+        uint32_t& f = c.flags();
         unsigned k = count % bits;
         uint32_t r = k == 0 ? a : kind == 0 ? ((a << k) | (a >> (bits - k))) & m : ((a >> k) | (a << (bits - k))) & m;
         uint32_t cf = kind == 0 ? (r & 1) : (r >> (bits - 1)) & 1;
@@ -257,6 +265,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
     }
     case 2:
     case 3: {  // RCL, RCR through CF: a rotation of bits + 1 bits
+        uint32_t& f = c.flags();
         unsigned k = count % (bits + 1);
         uint64_t wide = (uint64_t{(f & kCF) ? 1u : 0u} << bits) | a;  // CF above the operand
         if (k == 0) {
@@ -279,7 +288,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
         uint32_t r = static_cast<uint32_t>(wide) & m;
         uint32_t cf = count <= bits ? static_cast<uint32_t>(wide >> bits) & 1 : 0;
         uint32_t of = ((r >> (bits - 1)) & 1) ^ cf;
-        set_status(f, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
         out = r;
         return true;
     }
@@ -287,7 +296,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
         uint32_t r = count < bits ? a >> count : 0;
         uint32_t cf = count <= bits ? (a >> (count - 1)) & 1 : 0;
         uint32_t of = count == 1 ? (a >> (bits - 1)) & 1 : 0;
-        set_status(f, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
         out = r;
         return true;
     }
@@ -296,7 +305,7 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
         unsigned k = std::min(count, bits - 1);
         uint32_t r = static_cast<uint32_t>(sa >> k) & m;
         uint32_t cf = static_cast<uint32_t>(sa >> std::min(count - 1, 31u)) & 1;
-        set_status(f, szp<N>(r) | (cf ? kCF : 0));
+        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0));
         out = r;
         return true;
     }
@@ -311,10 +320,15 @@ const Op* shift_rm(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     unsigned count = Kind == 0 ? 1 : Kind == 1 ? get_reg<1>(c, kEcx) : op->imm;
-    uint32_t before = c.s.eflags;
+    // A faulting store leaves the flags as they were, lazy or not.
+    LazyFlags lazy_before = c.lazy;
+    uint32_t eflags_before = c.s.eflags;
     uint32_t r;
-    if (shift_value<N>(c, op->aux, a, count, r) && !store_result<N>(c, op, r, before))
+    if (shift_value<N>(c, op->aux, a, count, r) && !set_rm<N>(c, op, r)) {
+        c.lazy = lazy_before;
+        c.s.eflags = eflags_before;
         return nullptr;
+    }
     return c.next(op);
 }
 
@@ -355,8 +369,8 @@ const Op* double_shift(Cpu& c, const Op* op)
         r &= m;
     }
     uint32_t of = ((r ^ a) >> (bits - 1)) & 1;
-    uint32_t before = c.s.eflags;
-    set_status(c.s.eflags, szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+    uint32_t before = c.flags();
+    set_status(c.flags(), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
     if (!store_result<N>(c, op, r, before))
         return nullptr;
     return c.next(op);
@@ -395,7 +409,7 @@ const Op* bit_test(Cpu& c, const Op* op)
         else if (!c.write<UInt<N>>(op->seg, addr, static_cast<UInt<N>>(r), op))
             return nullptr;
     }
-    c.s.eflags = (c.s.eflags & ~kCF) | (was ? kCF : 0);
+    c.flags() = (c.flags() & ~kCF) | (was ? kCF : 0);
     return c.next(op);
 }
 
@@ -408,9 +422,9 @@ const Op* bit_scan(Cpu& c, const Op* op)
         return nullptr;
     a &= size_mask(N);
     if (a == 0) {
-        c.s.eflags |= kZF;
+        c.flags() |= kZF;
     } else {
-        c.s.eflags &= ~kZF;
+        c.flags() &= ~kZF;
         set_reg<N>(c, op->reg, Reverse ? 31 - __builtin_clz(a) : __builtin_ctz(a));
     }
     return c.next(op);
@@ -418,7 +432,7 @@ const Op* bit_scan(Cpu& c, const Op* op)
 
 const Op* setcc(Cpu& c, const Op* op)
 {
-    if (!set_rm<1>(c, op, condition(c.s.eflags, op->aux) ? 1 : 0))
+    if (!set_rm<1>(c, op, c.condition_holds(op->aux) ? 1 : 0))
         return nullptr;
     return c.next(op);
 }
@@ -431,7 +445,7 @@ const Op* cmovcc(Cpu& c, const Op* op)
     uint32_t v;
     if (!get_rm<N>(c, op, v))
         return nullptr;
-    if (condition(c.s.eflags, op->aux))
+    if (c.condition_holds(op->aux))
         set_reg<N>(c, op->reg, v);
     return c.next(op);
 }
@@ -443,8 +457,8 @@ const Op* xadd(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     uint32_t b = get_reg<N>(c, op->reg);
-    uint32_t before = c.s.eflags;
-    uint32_t r = add_flags<N>(c.s.eflags, a, b, 0);
+    uint32_t before = c.flags();
+    uint32_t r = add_flags<N>(c.flags(), a, b, 0);
     if (op->rm != kNoReg) {
         // The source gets the old destination, then the destination the sum: XADD r, r
         // leaves the sum.
@@ -467,8 +481,8 @@ const Op* cmpxchg(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     uint32_t acc = get_reg<N>(c, kEax);
-    uint32_t before = c.s.eflags;
-    sub_flags<N>(c.s.eflags, acc, a, 0);
+    uint32_t before = c.flags();
+    sub_flags<N>(c.flags(), acc, a, 0);
     bool equal = (acc & size_mask(N)) == (a & size_mask(N));
     if (!store_result<N>(c, op, equal ? get_reg<N>(c, op->reg) : a, before))
         return nullptr;
@@ -492,9 +506,9 @@ const Op* cmpxchg8b(Cpu& c, const Op* op)
         !c.write<uint32_t>(op->seg, addr + 4, static_cast<uint32_t>(store >> 32), op))
         return nullptr;
     if (equal) {
-        c.s.eflags |= kZF;
+        c.flags() |= kZF;
     } else {
-        c.s.eflags &= ~kZF;
+        c.flags() &= ~kZF;
         c.s.r[kEax] = lo;
         c.s.r[kEdx] = hi;
     }
@@ -528,7 +542,7 @@ const Op* cwd_cdq(Cpu& c, const Op* op)
 // BCD adjustments, after the SDM's pseudocode (undefined flags as QEMU leaves them).
 const Op* bcd_op(Cpu& c, const Op* op)
 {
-    uint32_t& f = c.s.eflags;
+    uint32_t& f = c.flags();
     uint32_t al = c.s.r[kEax] & 0xFF, ah = (c.s.r[kEax] >> 8) & 0xFF;
     switch (op->aux) {
     case 0x27:    // DAA
@@ -583,7 +597,7 @@ const Op* bcd_op(Cpu& c, const Op* op)
 
 const Op* flag_instruction(Cpu& c, const Op* op)
 {
-    uint32_t& f = c.s.eflags;
+    uint32_t& f = c.flags();
     switch (op->aux) {
     case 0xF8: f &= ~kCF; break;
     case 0xF9: f |= kCF; break;
@@ -620,6 +634,21 @@ Handler alu(AluForm form, unsigned size, unsigned a)
     case AluForm::AccImm: return acc_imm[s][a & 7];
     }
     return nullptr;
+}
+
+// Byte and doubleword ALU forms get a variant per r/m form; 16-bit ones stay general.
+#define X86_ALU_FORMS(fn, n)                                                                                 \
+    X86_FORM_VARIANTS(fn, n, 0), X86_FORM_VARIANTS(fn, n, 1), X86_FORM_VARIANTS(fn, n, 2),                   \
+        X86_FORM_VARIANTS(fn, n, 3), X86_FORM_VARIANTS(fn, n, 4), X86_FORM_VARIANTS(fn, n, 5),               \
+        X86_FORM_VARIANTS(fn, n, 6), X86_FORM_VARIANTS(fn, n, 7)
+
+Handler specialise_alu(Handler h, const Op& op)
+{
+    static const std::array<FormVariants, 48> kFamilies = {
+        X86_ALU_FORMS(alu_rm_reg, 1), X86_ALU_FORMS(alu_rm_reg, 4), X86_ALU_FORMS(alu_reg_rm, 1),
+        X86_ALU_FORMS(alu_reg_rm, 4), X86_ALU_FORMS(alu_rm_imm, 1), X86_ALU_FORMS(alu_rm_imm, 4),
+    };
+    return pick_form(h, op, kFamilies);
 }
 
 Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size)

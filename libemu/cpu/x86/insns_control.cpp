@@ -16,7 +16,7 @@ uint32_t branch_target(const Cpu& c, const Op* op)
 template <unsigned Cc>
 const Op* jcc(Cpu& c, const Op* op)
 {
-    if (condition(c.s.eflags, Cc))
+    if (c.condition_holds(Cc))
         return c.branch(op, branch_target(c, op));
     return c.branch(op, c.next_eip(op));
 }
@@ -74,7 +74,7 @@ const Op* loop(Cpu& c, const Op* op)
     } else {
         count = --c.s.r[kEcx];
     }
-    bool zf = c.s.eflags & kZF;
+    bool zf = c.flags() & kZF;
     bool taken = count != 0 && (op->aux == 2 || (op->aux == 1 ? zf : !zf));
     return c.branch(op, taken ? branch_target(c, op) : c.next_eip(op));
 }
@@ -105,7 +105,7 @@ const Op* int_n(Cpu& c, const Op* op)
     switch (op->aux) {
     case 0xCC: return c.software_interrupt(op, kExcBP);
     case 0xCE:
-        if (!(c.s.eflags & kOF))
+        if (!(c.flags() & kOF))
             return c.exit_after(op);
         return c.software_interrupt(op, kExcOF);
     case 0xF1: return c.software_interrupt(op, kExcDB);
@@ -167,7 +167,7 @@ const Op* string_op(Cpu& c, const Op* op)
         UInt<N> a, b;
         if (!c.read<UInt<N>>(op->seg, index(kEsi), a, op) || !c.read<UInt<N>>(kEs, index(kEdi), b, op))
             return nullptr;
-        sub_flags<N>(c.s.eflags, a, b, 0);
+        sub_flags<N>(c.flags(), a, b, 0);
         advance(kEsi);
         advance(kEdi);
         compares = true;
@@ -190,7 +190,7 @@ const Op* string_op(Cpu& c, const Op* op)
         UInt<N> b;
         if (!c.read<UInt<N>>(kEs, index(kEdi), b, op))
             return nullptr;
-        sub_flags<N>(c.s.eflags, get_reg<N>(c, kEax), b, 0);
+        sub_flags<N>(c.flags(), get_reg<N>(c, kEax), b, 0);
         advance(kEdi);
         compares = true;
         break;
@@ -203,7 +203,7 @@ const Op* string_op(Cpu& c, const Op* op)
     else
         c.s.r[kEcx]--;
     if (compares) {
-        bool zf = c.s.eflags & kZF;
+        bool zf = c.flags() & kZF;
         if ((op->rep == 0xF3 && !zf) || (op->rep == 0xF2 && zf))
             return c.exit_after(op);
     }

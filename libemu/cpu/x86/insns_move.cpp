@@ -6,22 +6,22 @@ namespace emu::x86 {
 
 namespace {
 
-template <unsigned N>
+template <unsigned N, RmForm F = RmForm::Any>
 const Op* mov_rm_reg(Cpu& c, const Op* op)
 {
-    if (!set_rm<N>(c, op, get_reg<N>(c, op->reg)))
+    if (!set_rm_as<N, F>(c, op, get_reg<N>(c, op->reg)))
         return nullptr;
-    return c.next(op);
+    return next_after<F>(c, op);
 }
 
-template <unsigned N>
+template <unsigned N, RmForm F = RmForm::Any>
 const Op* mov_reg_rm(Cpu& c, const Op* op)
 {
     uint32_t v;
-    if (!get_rm<N>(c, op, v))
+    if (!get_rm_as<N, F>(c, op, v))
         return nullptr;
     set_reg<N>(c, op->reg, v);
-    return c.next(op);
+    return next_after<F>(c, op);
 }
 
 template <unsigned N>
@@ -57,16 +57,16 @@ const Op* mov_moffs_acc(Cpu& c, const Op* op)
     return c.next(op);
 }
 
-template <unsigned Src, unsigned N, bool Sign>
+template <unsigned Src, unsigned N, bool Sign, RmForm F = RmForm::Any>
 const Op* movx(Cpu& c, const Op* op)
 {
     uint32_t v;
-    if (!get_rm<Src>(c, op, v))
+    if (!get_rm_as<Src, F>(c, op, v))
         return nullptr;
     if (Sign)
         v = Src == 1 ? static_cast<uint32_t>(static_cast<int8_t>(v)) : static_cast<uint32_t>(static_cast<int16_t>(v));
     set_reg<N>(c, op->reg, v);
-    return c.next(op);
+    return next_after<F>(c, op);
 }
 
 template <unsigned N>
@@ -205,7 +205,7 @@ template <unsigned N>
 const Op* pushf(Cpu& c, const Op* op)
 {
     // VM and RF are cleared in the image pushed.
-    if (!c.push(c.s.eflags & ~(kRF | (1u << 17)), N, op))
+    if (!c.push(c.flags() & ~(kRF | (1u << 17)), N, op))
         return nullptr;
     return c.next(op);
 }
@@ -225,7 +225,7 @@ const Op* popf(Cpu& c, const Op* op)
         changeable |= kIF;
     if (N == 2)
         changeable &= 0xFFFF;
-    c.s.eflags = (c.s.eflags & ~changeable) | (v & changeable) | kEflagsFixed1;
+    c.flags() = (c.flags() & ~changeable) | (v & changeable) | kEflagsFixed1;
     return c.exit_after(op);
 }
 
@@ -342,6 +342,20 @@ Handler movx(bool sign, unsigned src_size, unsigned size)
                     : (size == 2 ? x86::movx<1, 2, false> : x86::movx<1, 4, false>);
     return sign ? (size == 2 ? x86::movx<2, 2, true> : x86::movx<2, 4, true>)
                 : (size == 2 ? x86::movx<2, 2, false> : x86::movx<2, 4, false>);
+}
+
+Handler specialise_move(Handler h, const Op& op)
+{
+    static const std::array<FormVariants, 14> kFamilies = {
+        X86_FORM_VARIANTS(mov_rm_reg, 1),        X86_FORM_VARIANTS(mov_rm_reg, 2),
+        X86_FORM_VARIANTS(mov_rm_reg, 4),        X86_FORM_VARIANTS(mov_reg_rm, 1),
+        X86_FORM_VARIANTS(mov_reg_rm, 2),        X86_FORM_VARIANTS(mov_reg_rm, 4),
+        X86_FORM_VARIANTS(x86::movx, 1, 2, true), X86_FORM_VARIANTS(x86::movx, 1, 4, true),
+        X86_FORM_VARIANTS(x86::movx, 1, 2, false), X86_FORM_VARIANTS(x86::movx, 1, 4, false),
+        X86_FORM_VARIANTS(x86::movx, 2, 2, true), X86_FORM_VARIANTS(x86::movx, 2, 4, true),
+        X86_FORM_VARIANTS(x86::movx, 2, 2, false), X86_FORM_VARIANTS(x86::movx, 2, 4, false),
+    };
+    return pick_form(h, op, kFamilies);
 }
 
 Handler lea(unsigned size) { return X86_BY_SIZE_16_32(x86::lea, size); }

@@ -129,7 +129,7 @@ const Op* group6(Cpu& c, const Op* op)
             bool is_segment = (d >> 44) & 1, code = (d >> 43) & 1, rw = (d >> 41) & 1;
             ok = is_segment && (op->reg == 4 ? (!code || rw) : (!code && rw));
         }
-        c.s.eflags = ok ? c.s.eflags | kZF : c.s.eflags & ~kZF;
+        c.flags() = ok ? c.flags() | kZF : c.flags() & ~kZF;
         return c.next(op);
     }
     default: return c.fault_counted(op, kExcUD);
@@ -309,9 +309,9 @@ const Op* lar_lsl(Cpu& c, const Op* op)
             r = static_cast<uint32_t>(d >> 32) & 0x00F0FF00;
         }
         set_reg<N>(c, op->reg, r);
-        c.s.eflags |= kZF;
+        c.flags() |= kZF;
     } else {
-        c.s.eflags &= ~kZF;
+        c.flags() &= ~kZF;
     }
     return c.next(op);
 }
@@ -327,9 +327,9 @@ const Op* arpl(Cpu& c, const Op* op)
     if ((dst & 3) < (src & 3)) {
         if (!set_rm<2>(c, op, (dst & ~3u) | (src & 3)))
             return nullptr;
-        c.s.eflags |= kZF;
+        c.flags() |= kZF;
     } else {
-        c.s.eflags &= ~kZF;
+        c.flags() &= ~kZF;
     }
     return c.next(op);
 }

@@ -254,7 +254,7 @@ const Op* compare_st(Cpu& c, const Op* op)
 void compare_eflags_from(Cpu& c, Relation r)
 {
     uint32_t fl = r == Relation::Less ? kCF : r == Relation::Equal ? kZF : r == Relation::Unordered ? kZF | kPF | kCF : 0;
-    c.s.eflags = (c.s.eflags & ~kStatusFlags) | fl;
+    c.flags() = (c.flags() & ~kStatusFlags) | fl;
 }
 
 template <Order O, Pops P>
@@ -296,7 +296,7 @@ const Op* conditional_move(Cpu& c, const Op* op)
             write(f, 0, x87::kIndefinite);
         return c.step(op);
     }
-    if (condition(c.s.eflags, op->aux))
+    if (condition(c.flags(), op->aux))
         write(f, 0, f.st(op->rm));
     return c.step(op);
 }

@@ -3,6 +3,8 @@
 // decoder uses.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -65,6 +67,101 @@ inline bool set_rm(Cpu& c, const Op* op, uint32_t v)
     return c.write<UInt<N>>(op->seg, c.ea(op), static_cast<UInt<N>>(v), op);
 }
 
+// EFLAGS for an instruction about to overwrite all six status flags: the lazy record is
+// dropped rather than materialised.
+inline uint32_t& flags_overwritten(Cpu& c)
+{
+    c.lazy.op = LazyOp::None;
+    return c.s.eflags;
+}
+
+// The shape of an instruction's ModRM r/m operand, which the decoder fixes (specialise()) so
+// that the hot handlers test nothing at run time: a register, or memory through 32-bit
+// addressing as [base + disp], [base + index * scale + disp], [disp] or [index * scale + disp];
+// Any is the general path (16-bit addressing).
+enum class RmForm : uint8_t { Any, Reg, Base, BaseIndex, Disp, Index };
+inline constexpr unsigned kNumRmForms = 6;
+
+inline RmForm rm_form(const Op& op)
+{
+    if (op.rm != kNoReg)
+        return RmForm::Reg;
+    if (op.addr16)
+        return RmForm::Any;
+    if (op.base != kNoReg)
+        return op.index == kNoReg ? RmForm::Base : RmForm::BaseIndex;
+    return op.index == kNoReg ? RmForm::Disp : RmForm::Index;
+}
+
+template <RmForm F>
+inline uint32_t ea_as(const Cpu& c, const Op* op)
+{
+    if constexpr (F == RmForm::Base)
+        return c.s.r[op->base] + op->disp;
+    else if constexpr (F == RmForm::BaseIndex)
+        return c.s.r[op->base] + (c.s.r[op->index] << op->scale) + op->disp;
+    else if constexpr (F == RmForm::Disp)
+        return op->disp;
+    else if constexpr (F == RmForm::Index)
+        return (c.s.r[op->index] << op->scale) + op->disp;
+    else
+        return c.ea(op);
+}
+
+template <unsigned N, RmForm F>
+inline bool get_rm_as(Cpu& c, const Op* op, uint32_t& v)
+{
+    if constexpr (F == RmForm::Any) {
+        return get_rm<N>(c, op, v);
+    } else if constexpr (F == RmForm::Reg) {
+        v = get_reg<N>(c, op->rm);
+        return true;
+    } else {
+        UInt<N> t;
+        if (!c.read<UInt<N>>(op->seg, ea_as<F>(c, op), t, op))
+            return false;
+        v = t;
+        return true;
+    }
+}
+
+template <unsigned N, RmForm F>
+inline bool set_rm_as(Cpu& c, const Op* op, uint32_t v)
+{
+    if constexpr (F == RmForm::Any) {
+        return set_rm<N>(c, op, v);
+    } else if constexpr (F == RmForm::Reg) {
+        set_reg<N>(c, op->rm, v);
+        return true;
+    } else {
+        return c.write<UInt<N>>(op->seg, ea_as<F>(c, op), static_cast<UInt<N>>(v), op);
+    }
+}
+
+// After an instruction with an r/m operand of form F: a register form touched no memory, so
+// it needs no check for a device access or a store into its own block.
+template <RmForm F>
+inline const Op* next_after(Cpu& c, const Op* op)
+{
+    return F == RmForm::Reg ? c.step(op) : c.next(op);
+}
+
+// A handler's variants by RmForm, indexed by RmForm (Any, the general one, first).
+using FormVariants = std::array<Handler, kNumRmForms>;
+#define X86_FORM_VARIANTS(fn, ...)                                                              \
+    FormVariants { fn<__VA_ARGS__, RmForm::Any>, fn<__VA_ARGS__, RmForm::Reg>, fn<__VA_ARGS__, RmForm::Base>, \
+                   fn<__VA_ARGS__, RmForm::BaseIndex>, fn<__VA_ARGS__, RmForm::Disp>, fn<__VA_ARGS__, RmForm::Index> }
+
+// The variant of `h` for op's r/m form, when `h` is the general handler of one of `families`.
+template <std::size_t K>
+inline Handler pick_form(Handler h, const Op& op, const std::array<FormVariants, K>& families)
+{
+    for (const FormVariants& f : families)
+        if (f[0] == h)
+            return f[static_cast<unsigned>(rm_form(op))];
+    return h;
+}
+
 // The store of a read-modify-write instruction, whose flags are already computed: a store that
 // faults leaves EFLAGS as the instruction found them (the instruction never happened).
 template <unsigned N>
@@ -72,7 +169,7 @@ inline bool store_result(Cpu& c, const Op* op, uint32_t v, uint32_t flags_before
 {
     if (set_rm<N>(c, op, v))
         return true;
-    c.s.eflags = flags_before;
+    c.flags() = flags_before;
     return false;
 }
 
@@ -113,6 +210,11 @@ Handler bswap();
 Handler convert(Convert which, unsigned size);
 Handler bcd();      // DAA DAS AAA AAS AAM AAD SALC, by op->aux (the opcode)
 Handler flag_op();  // CLC STC CMC CLD STD LAHF SAHF, by op->aux (the opcode)
+// The handler for a decoded instruction specialised for its r/m operand's form (RmForm): the
+// decoder's last step. Handlers without variants come back unchanged.
+Handler specialise_alu(Handler h, const Op& op);   // insns_alu.cpp
+Handler specialise_move(Handler h, const Op& op);  // insns_move.cpp
+inline Handler specialise(Handler h, const Op& op) { return specialise_move(specialise_alu(h, op), op); }
 // insns_move.cpp
 Handler mov(MovForm form, unsigned size);
 Handler movx(bool sign, unsigned src_size, unsigned size);

@@ -58,13 +58,13 @@ Cpu::TaskSwitchResult Cpu::switch_task(uint16_t selector, uint64_t desc, TaskSwi
         return r;
 
     // The current task's state, into its TSS. IRET leaves its task with NT clear.
-    uint32_t flags = s.eflags;
+    uint32_t image = flags();
     if (why == TaskSwitch::Iret)
-        flags &= ~kNT;
+        image &= ~kNT;
     auto wr = [&](uint32_t at, unsigned width, uint32_t value) {
         return write_linear(s.tr.base + at, width, value, false, op);
     };
-    ok = wr(ol.eip, ol.width, return_eip) && wr(ol.eflags, ol.width, flags);
+    ok = wr(ol.eip, ol.width, return_eip) && wr(ol.eflags, ol.width, image);
     for (unsigned i = 0; ok && i < 8; ++i)
         ok = wr(ol.regs + i * ol.width, ol.width, s.r[i]);
     for (unsigned i = 0; ok && i < kNumSegs; ++i)
@@ -94,7 +94,7 @@ Cpu::TaskSwitchResult Cpu::switch_task(uint16_t selector, uint64_t desc, TaskSwi
     s.cr0 |= kCr0TS;
     s.eip = new_eip;
     if (next32) {
-        s.eflags = new_flags | kEflagsFixed1;
+        flags() = new_flags | kEflagsFixed1;
         for (unsigned i = 0; i < 8; ++i)
             s.r[i] = new_regs[i];
         if (s.cr0 & kCr0PG) {
@@ -103,7 +103,7 @@ Cpu::TaskSwitchResult Cpu::switch_task(uint16_t selector, uint64_t desc, TaskSwi
         }
     } else {
         // From an 80286 TSS the upper halves of the registers read as ones, of EFLAGS as zeros.
-        s.eflags = (new_flags & 0xFFFF) | kEflagsFixed1;
+        flags() = (new_flags & 0xFFFF) | kEflagsFixed1;
         for (unsigned i = 0; i < 8; ++i)
             s.r[i] = 0xFFFF0000u | (new_regs[i] & 0xFFFF);
     }
