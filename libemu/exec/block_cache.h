@@ -31,6 +31,12 @@ struct Block {
     // (i386: 16- or 32-bit code); the front end checks it on lookup.
     uint32_t mode = 0;
     bool valid = true;
+    // Direct links (Engine::chain_direct): the block each static exit of this one went to when
+    // it was last looked up, [0] for a branch taken, [1] for falling through or a branch not
+    // taken. They hold only while link_generation is the cache's generation(), which moves
+    // whenever a block dies or the front end's translation changes.
+    Block* link[2] = {nullptr, nullptr};
+    uint64_t link_generation = 0;
     Op* ops() { return reinterpret_cast<Op*>(this + 1); }
     const Op* ops() const { return reinterpret_cast<const Op*>(this + 1); }
 };
@@ -110,6 +116,7 @@ public:
         }
         page_blocks_.erase(it);
         invalidations_++;
+        unlink_all();
         return hit_current;
     }
 
@@ -120,7 +127,13 @@ public:
         std::memset(jump_cache_, 0, sizeof jump_cache_);
         used_ = 0;
         flushes_++;
+        unlink_all();
     }
+
+    // Direct links made before now are not followed again (see Block::link). Costs no memory:
+    // links live in the blocks' headers, two pointers each.
+    void unlink_all() { generation_++; }
+    uint64_t generation() const { return generation_; }
 
     size_t block_count() const { return map_.size(); }
     uint64_t invalidations() const { return invalidations_; }
@@ -142,6 +155,7 @@ private:
     std::unordered_map<PhysAddr, std::vector<BlockT*>> page_blocks_;
     uint64_t invalidations_ = 0;
     uint64_t flushes_ = 0;
+    uint64_t generation_ = 1;  // never 0, the generation of a block with no links yet
 };
 
 }  // namespace emu

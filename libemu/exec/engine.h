@@ -13,6 +13,9 @@
 //                                    b cut to `room` instructions, built in scratch()
 //   BlockT* chain_lookup()           the cached block at pc, when it may be entered straight
 //                                    from a branch; null sends control back to the loop
+//   bool link_allowed() const        whether the block chain_lookup() just found for a static
+//                                    exit of the running block will be the one found there
+//                                    every time, until the block cache's generation moves
 //   void on_new_code_page(PhysAddr)  stores to that page must now take the slow path
 //
 // Time: icount counts retired instructions. While a block runs, icount_ already holds the count
@@ -20,7 +23,9 @@
 // between blocks, and every instruction that can change what is pending or masked ends its
 // block, so interrupts land at the same instruction however blocks happen to be cut. Blocks
 // chain into each other without the loop only while the next one fits before the budget and
-// the next timer deadline (chain_limit_), so budgets land on the exact instruction.
+// the next timer deadline (chain_limit_), so budgets land on the exact instruction. A static
+// exit (a direct branch, falling through) links to the block it found, and later follows the
+// link without a lookup, under the same budget rule (chain_direct()).
 #pragma once
 
 #include <algorithm>
@@ -121,6 +126,10 @@ public:
     // Statistics for reports and benchmarks.
     const BlockCache<Op>& cache() const { return cache_; }
 
+    // Off: every block is entered from the run loop, looked up afresh; nothing is chained or
+    // linked. The reference the fast path is tested against, and a benchmark baseline.
+    void set_chaining(bool on) { chaining_ = on; }
+
     // --- services for instruction handlers ---------------------------------------------------
 
     // icount as the instruction `op` sees it: every earlier instruction plus itself.
@@ -157,7 +166,21 @@ protected:
     const Op* chain()
     {
         BlockT* b = front().chain_lookup();
-        if (!b || b->chain_cost > chain_limit_ - icount_)
+        if (!b || !fits(b))
+            return nullptr;
+        enter(b);
+        return b->ops();
+    }
+    // chain() for static exit `k` of the running block (see Block::link): the block this exit
+    // reached last time, unless the cache's generation moved since (a block died, a flush, a
+    // translation change); else a lookup, which links the exit when the front end allows.
+    const Op* chain_direct(unsigned k)
+    {
+        BlockT* cur = current_;
+        BlockT* b = cur->link[k];
+        if (__builtin_expect(!b || cur->link_generation != cache_.generation(), 0))
+            return chain_and_link(k);
+        if (!fits(b))
             return nullptr;
         enter(b);
         return b->ops();
@@ -270,6 +293,27 @@ protected:
     bool halted_ = false;
 
 private:
+    // Whether b may be entered without the loop: it ends by chain_limit_ (0 with chaining
+    // off, so never).
+    bool fits(const BlockT* b) const { return icount_ + b->chain_cost <= chain_limit_; }
+    [[gnu::noinline]] const Op* chain_and_link(unsigned k)
+    {
+        BlockT* b = front().chain_lookup();
+        if (!b)
+            return nullptr;
+        if (front().link_allowed()) {
+            BlockT* cur = current_;
+            if (cur->link_generation != cache_.generation()) {
+                cur->link[0] = cur->link[1] = nullptr;
+                cur->link_generation = cache_.generation();
+            }
+            cur->link[k] = b;
+        }
+        if (!fits(b))
+            return nullptr;
+        enter(b);
+        return b->ops();
+    }
     void enter(BlockT* b)
     {
         current_ = b;
@@ -297,6 +341,7 @@ private:
     bool is_breakpoint(uint64_t pc) const { return std::binary_search(breakpoints_.begin(), breakpoints_.end(), pc); }
 
     std::optional<RunStop> stop_;
+    bool chaining_ = true;
     bool pause_requested_ = false;
     bool interrupt_shadow_ = false;
     uint64_t exception_icount_ = std::numeric_limits<uint64_t>::max();
@@ -349,17 +394,21 @@ RunEnd Engine<Front, Op, MaxBlockInsns>::run(uint64_t max_insns)
         }
 
         // A timer re-armed for now still lets one instruction run, so the loop always moves.
-        chain_limit_ = std::min(target, std::max(deadline, icount_ + 1));
+        uint64_t limit = std::min(target, std::max(deadline, icount_ + 1));
         if (interrupt_shadow_) {
             // One instruction, then the interrupt check.
             interrupt_shadow_ = false;
-            chain_limit_ = icount_ + 1;
+            limit = icount_ + 1;
         }
+        // Chained blocks end by `limit`, and a block only the loop may enter (chain_cost
+        // UINT32_MAX) must not fit however far away that is; with chaining off nothing fits.
+        constexpr uint64_t kFarthest = std::numeric_limits<uint32_t>::max() - 1;
+        chain_limit_ = chaining_ ? std::min(limit, icount_ + kFarthest) : 0;
         BlockT* b = front().find_or_build();
         if (!b)
             continue;
-        if (b->n_insns > chain_limit_ - icount_)
-            b = front().build_partial(b, static_cast<unsigned>(chain_limit_ - icount_));
+        if (b->n_insns > limit - icount_)
+            b = front().build_partial(b, static_cast<unsigned>(limit - icount_));
         execute(b);
     }
 }

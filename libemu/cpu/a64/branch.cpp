@@ -7,19 +7,20 @@ namespace emu::a64 {
 
 namespace {
 
-const Op* B(Cpu& c, const Op* op) { return c.exit_to(op, c.pc_of(op) + op->imm); }
+const Op* B(Cpu& c, const Op* op) { return c.exit_direct(op, c.pc_of(op) + op->imm, true); }
 
 const Op* BL(Cpu& c, const Op* op)
 {
     uint64_t pc = c.pc_of(op);
     c.s.r[kLr] = pc + 4;
-    return c.exit_to(op, pc + op->imm);
+    return c.exit_direct(op, pc + op->imm, true);
 }
 
 const Op* B_cond(Cpu& c, const Op* op)
 {
     uint64_t pc = c.pc_of(op);
-    return c.exit_to(op, condition_holds(op->a, c.s.nzcv) ? pc + op->imm : pc + 4);
+    bool taken = condition_holds(op->a, c.s.nzcv);
+    return c.exit_direct(op, taken ? pc + op->imm : pc + 4, taken);
 }
 
 template <bool kNonZero, bool k64>
@@ -27,7 +28,8 @@ const Op* CBZ(Cpu& c, const Op* op)
 {
     uint64_t v = k64 ? c.s.r[op->rd] : static_cast<uint32_t>(c.s.r[op->rd]);
     uint64_t pc = c.pc_of(op);
-    return c.exit_to(op, ((v != 0) == kNonZero) ? pc + op->imm : pc + 4);
+    bool taken = (v != 0) == kNonZero;
+    return c.exit_direct(op, taken ? pc + op->imm : pc + 4, taken);
 }
 
 template <bool kNonZero>
@@ -35,7 +37,8 @@ const Op* TBZ(Cpu& c, const Op* op)
 {
     bool set = (c.s.r[op->rd] >> op->a) & 1u;
     uint64_t pc = c.pc_of(op);
-    return c.exit_to(op, set == kNonZero ? pc + op->imm : pc + 4);
+    bool taken = set == kNonZero;
+    return c.exit_direct(op, taken ? pc + op->imm : pc + 4, taken);
 }
 
 const Op* BR(Cpu& c, const Op* op) { return c.exit_to(op, c.branch_target(c.s.r[op->rn])); }

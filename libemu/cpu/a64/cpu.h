@@ -79,19 +79,27 @@ public:
 
     // Leaves the block after `op`: the next instruction is the following one.
     const Op* exit_after(const Op* op);
-    // Leaves the block after `op`, continuing at `target` (branches): straight into the
-    // cached block there when it fits the budget, else back to the run loop.
+    // Leaves the block after `op`, continuing at `target` (indirect branches): straight into
+    // the cached block there when it fits the budget, else back to the run loop.
     const Op* exit_to(const Op* op, uint64_t target)
     {
         s.pc = target;
         retire_through(op);
         return chain();
     }
+    // The same for a direct branch: `taken` says which of the block's two static exits this
+    // is (the other one goes on after the branch), and that exit keeps a link to its block.
+    const Op* exit_direct(const Op* op, uint64_t target, bool taken)
+    {
+        s.pc = target;
+        retire_through(op);
+        return chain_direct(taken ? 0 : 1);
+    }
     // The end of a block that fell through its last instruction.
     const Op* fall_through(const Op* op)
     {
         s.pc = pc_of(op);
-        return chain();
+        return chain_direct(1);
     }
 
     // Synchronous exceptions taken to EL1. `counted`: whether the faulting instruction retires
@@ -113,6 +121,29 @@ public:
     template <class T, bool kUnprivileged = false>
     bool read(uint64_t va, T& out, const Op* op)
     {
+        if (__builtin_expect(read_fast<T, kUnprivileged>(va, out), 1))
+            return true;
+        uint64_t v;
+        if (!read_slow(va, sizeof(T), v, op, kUnprivileged ? 0 : s.el, DataAccess::Read))
+            return false;
+        out = static_cast<T>(v);
+        return true;
+    }
+
+    template <class T, bool kUnprivileged = false>
+    bool write(uint64_t va, T value, const Op* op)
+    {
+        if (__builtin_expect(write_fast<T, kUnprivileged>(va, value), 1))
+            return true;
+        return write_slow(va, sizeof(T), value, op, kUnprivileged ? 0 : s.el);
+    }
+
+    // The hit paths of read() and write(): RAM through the flat window or the TLB, never a
+    // device or a page holding code, so nothing that ends a block. False: nothing was
+    // accessed, and read() or write() must do it.
+    template <class T, bool kUnprivileged = false>
+    bool read_fast(uint64_t va, T& out) const
+    {
         uint64_t off = va - ram_.base;
         if (__builtin_expect(off < flat_limit_, 1)) {
             std::memcpy(&out, ram_.host + off, sizeof(T));
@@ -123,15 +154,10 @@ public:
             std::memcpy(&out, reinterpret_cast<const uint8_t*>(e.addend + va), sizeof(T));
             return true;
         }
-        uint64_t v;
-        if (!read_slow(va, sizeof(T), v, op, kUnprivileged ? 0 : s.el, DataAccess::Read))
-            return false;
-        out = static_cast<T>(v);
-        return true;
+        return false;
     }
-
     template <class T, bool kUnprivileged = false>
-    bool write(uint64_t va, T value, const Op* op)
+    bool write_fast(uint64_t va, T value)
     {
         uint64_t off = va - ram_.base;
         if (__builtin_expect(off < flat_limit_, 1)) {
@@ -149,7 +175,7 @@ public:
             *e.dirty = kPageWritten;
             return true;
         }
-        return write_slow(va, sizeof(T), value, op, kUnprivileged ? 0 : s.el);
+        return false;
     }
 
     // The read of an atomic read-modify-write (CAS, LD<op>, SWP): it needs write permission
@@ -261,6 +287,14 @@ public:
         if (e.exec != (s.pc & ~(kPageSize - 1)))
             return nullptr;
         return cache_.find_recent(e.pa_page | (s.pc & (kPageSize - 1)));
+    }
+    // A static exit may keep the block it found when the MMU is off (the physical pc is the
+    // pc; turning the MMU on is a translation change, which drops links) or when the exit stays
+    // in the page of the running block (chain_lookup() then takes the physical page from the
+    // block itself, whatever the translation, the EL or the virtual address it runs at).
+    bool link_allowed() const
+    {
+        return !mmu_on_ || ((s.pc ^ block_pc_) & ~(kPageSize - 1)) == 0;
     }
     // Stores to the page must now take the slow path, which invalidates its blocks.
     void on_new_code_page(PhysAddr page);

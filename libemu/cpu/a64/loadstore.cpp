@@ -16,10 +16,14 @@ namespace {
 // M is the memory type (signed for the sign-extending loads); R the register type it widens
 // to: uint32_t for a W destination, so the upper half of the X register reads as zero.
 // kUnprivileged: LDTR/STTR, which check EL0's permissions even at EL1.
-template <Mode A, class M, class R, bool kUnprivileged = false>
-const Op* LDR(Cpu& c, const Op* op)
+//
+// Each handler is a hit path (RAM through the flat window or the TLB: nothing there can end
+// the block, so it steps straight to the next op) and, out of line, the whole access again
+// through read() or write(), which may fault, touch a device or rewrite code. Repeating an
+// access the hit path made (the first half of a pair) reads or writes the same RAM again.
+template <Mode A, class M, class R, bool kUnprivileged>
+[[gnu::noinline, gnu::cold]] const Op* LDR_slow(Cpu& c, const Op* op, uint64_t addr)
 {
-    uint64_t addr = address<A>(c, op);
     M v;
     if (!c.read<M, kUnprivileged>(addr, v, op))
         return nullptr;
@@ -28,20 +32,40 @@ const Op* LDR(Cpu& c, const Op* op)
     return c.next(op);
 }
 
-template <Mode A, class M, bool kUnprivileged = false>
-const Op* STR(Cpu& c, const Op* op)
+template <Mode A, class M, class R, bool kUnprivileged = false>
+const Op* LDR(Cpu& c, const Op* op)
 {
     uint64_t addr = address<A>(c, op);
+    M v;
+    if (__builtin_expect(!c.read_fast<M, kUnprivileged>(addr, v), 0))
+        return LDR_slow<A, M, R, kUnprivileged>(c, op, addr);
+    c.s.r[op->rd] = static_cast<uint64_t>(static_cast<R>(v));
+    write_back<A>(c, op, addr);
+    return c.step(op);
+}
+
+template <Mode A, class M, bool kUnprivileged>
+[[gnu::noinline, gnu::cold]] const Op* STR_slow(Cpu& c, const Op* op, uint64_t addr)
+{
     if (!c.write<M, kUnprivileged>(addr, static_cast<M>(c.s.r[op->rd]), op))
         return nullptr;
     write_back<A>(c, op, addr);
     return c.next(op);
 }
 
-template <Mode A, class M, class R>
-const Op* LDP(Cpu& c, const Op* op)
+template <Mode A, class M, bool kUnprivileged = false>
+const Op* STR(Cpu& c, const Op* op)
 {
     uint64_t addr = address<A>(c, op);
+    if (__builtin_expect(!c.write_fast<M, kUnprivileged>(addr, static_cast<M>(c.s.r[op->rd])), 0))
+        return STR_slow<A, M, kUnprivileged>(c, op, addr);
+    write_back<A>(c, op, addr);
+    return c.step(op);
+}
+
+template <Mode A, class M, class R>
+[[gnu::noinline, gnu::cold]] const Op* LDP_slow(Cpu& c, const Op* op, uint64_t addr)
+{
     M v1, v2;
     if (!c.read<M>(addr, v1, op) || !c.read<M>(addr + sizeof(M), v2, op))
         return nullptr;
@@ -51,15 +75,39 @@ const Op* LDP(Cpu& c, const Op* op)
     return c.next(op);
 }
 
-template <Mode A, class M>
-const Op* STP(Cpu& c, const Op* op)
+template <Mode A, class M, class R>
+const Op* LDP(Cpu& c, const Op* op)
 {
     uint64_t addr = address<A>(c, op);
+    M v1, v2;
+    if (__builtin_expect(!c.read_fast<M>(addr, v1) || !c.read_fast<M>(addr + sizeof(M), v2), 0))
+        return LDP_slow<A, M, R>(c, op, addr);
+    c.s.r[op->rd] = static_cast<uint64_t>(static_cast<R>(v1));
+    c.s.r[op->ra] = static_cast<uint64_t>(static_cast<R>(v2));
+    write_back<A>(c, op, addr);
+    return c.step(op);
+}
+
+template <Mode A, class M>
+[[gnu::noinline, gnu::cold]] const Op* STP_slow(Cpu& c, const Op* op, uint64_t addr)
+{
     if (!c.write<M>(addr, static_cast<M>(c.s.r[op->rd]), op) ||
         !c.write<M>(addr + sizeof(M), static_cast<M>(c.s.r[op->ra]), op))
         return nullptr;
     write_back<A>(c, op, addr);
     return c.next(op);
+}
+
+template <Mode A, class M>
+const Op* STP(Cpu& c, const Op* op)
+{
+    uint64_t addr = address<A>(c, op);
+    if (__builtin_expect(!c.write_fast<M>(addr, static_cast<M>(c.s.r[op->rd])) ||
+                             !c.write_fast<M>(addr + sizeof(M), static_cast<M>(c.s.r[op->ra])),
+                         0))
+        return STP_slow<A, M>(c, op, addr);
+    write_back<A>(c, op, addr);
+    return c.step(op);
 }
 
 // Prefetches are hints with no architectural effect; they never fault.

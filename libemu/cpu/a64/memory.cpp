@@ -289,6 +289,7 @@ void Cpu::translation_changed()
     tbi_ = s.sys.tcr_el1 & kTcrTbi;
     flat_limit_ = mmu_on_ || alignment_checked() || bus_.access_watch().active() ? 0 : ram_.size - 7;
     flush_tlb();
+    cache_.unlink_all();
 }
 
 void Cpu::tlb_invalidate(unsigned op2, uint64_t xt)

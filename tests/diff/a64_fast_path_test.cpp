@@ -1,0 +1,271 @@
+// The engine's fast path (blocks chained and linked straight into each other) against the
+// plain loop that runs one block per trip and looks every block up afresh: random A64
+// programs full of branches, loads, stores and self-modifying stores, run on two CPUs with the
+// same random budgets, compared register by register, byte by byte and in icount at every
+// run() exit. Between runs the test rewrites code and (with the MMU on) remaps code pages, as
+// a loader or kernel would, so that links into dead or remapped code get their chance to be
+// followed wrongly.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "support/a64_page_tables.h"
+#include "a64_random_insn.h"
+#include "split_mix.h"
+#include "support/test_board.h"
+
+using namespace emu;
+using namespace emu::a64;
+using namespace emu::test;
+
+namespace {
+
+constexpr uint64_t kRam = A64TestBoard::kDefaultRamBase;
+constexpr uint64_t kRamSize = 4 << 20;
+constexpr uint64_t kPage = 0x1000;
+constexpr uint64_t kCodePa = kRam;            // the program: kCodePages pages
+constexpr unsigned kCodePages = 3;
+constexpr unsigned kSlots = kCodePages * kPage / 4;
+constexpr uint64_t kVbar = kRam + 0x40000;
+constexpr uint64_t kData = kRam + 0x80000;    // loads and stores: [x28, #imm12 << size]
+constexpr uint64_t kDataSize = 0x8000;
+constexpr uint64_t kTables = kRam + 0x100000;
+// With the MMU on the program runs at two virtual windows: the first, at its physical
+// address, maps its pages shuffled (the test reshuffles them, and turns the MMU off and on,
+// so that the same virtual pc is another block), the second maps them in order.
+constexpr uint64_t kCodeVa = kCodePa;
+constexpr uint64_t kAliasVa = 0x20000000;
+
+// Registers the random instructions leave alone: the data base, the self-modifying store's
+// address and value, the exception handler's scratch, and the link register.
+constexpr unsigned kDataBase = 28, kSmcAddr = 26, kSmcValue = 25, kScratch = 27;
+bool reserved(unsigned r) { return (r >= 24 && r <= 28) || r == 30; }
+
+constexpr uint64_t kSctlrM = 1;
+constexpr uint32_t ADD_X0_1 = 0x91000400;  // add x0, x0, #1
+constexpr uint32_t STR_W25_X26 = 0xb9000359;
+constexpr uint32_t RET = 0xd65f03c0;
+constexpr uint32_t B_TO_START = 0x14000000;  // patched with the offset back to slot 0
+// Every vector skips the instruction that took it: mrs x27, elr_el1; add x27, x27, #4;
+// msr elr_el1, x27; eret.
+constexpr uint32_t kSkipHandler[] = {0xd538403b, 0x9100137b, 0xd518403b, 0xd69f03e0};
+
+uint32_t imm19(int64_t words) { return static_cast<uint32_t>(words & 0x7FFFF) << 5; }
+
+// One random instruction for slot `i` of kSlots: mostly data processing (from the decode
+// table), then loads and stores, branches of every direct kind to random slots, calls and
+// returns, and now and then the self-modifying store.
+uint32_t random_insn(SplitMix64& rng, A64InsnGenerator& gen, unsigned i)
+{
+    unsigned kind = static_cast<unsigned>(rng.below(100));
+    int64_t to = static_cast<int64_t>(rng.below(kSlots)) - i;
+    unsigned rt = static_cast<unsigned>(rng.below(32));
+    if (kind < 50) {
+        for (;;) {
+            A64InsnGenerator::Insn in = gen.next(rng);
+            InsnGroup g = group_of(*in.def);
+            if (g != InsnGroup::DataProcImm && g != InsnGroup::DataProcReg && g != InsnGroup::SimdFp)
+                continue;
+            if (!reserved(in.bits & 31))
+                return in.bits;
+        }
+    }
+    if (kind < 70) {
+        uint32_t size = static_cast<uint32_t>(rng.below(4));
+        bool load = rng.chance(1, 2);
+        if (load && reserved(rt))
+            rt = 0;
+        return 0x39000000 | size << 30 | uint32_t{load} << 22 | static_cast<uint32_t>(rng.below(4096)) << 10 |
+               kDataBase << 5 | rt;
+    }
+    if (kind < 80)
+        return 0x54000000 | imm19(to) | static_cast<uint32_t>(rng.below(15));  // B.cond
+    if (kind < 85)
+        return (rng.chance(1, 2) ? 0xB4000000 : 0x34000000) | uint32_t{rng.chance(1, 2)} << 24 | imm19(to) | rt;
+    if (kind < 90) {
+        uint32_t bitno = static_cast<uint32_t>(rng.below(64));
+        return 0x36000000 | (bitno >> 5) << 31 | uint32_t{rng.chance(1, 2)} << 24 | (bitno & 31) << 19 |
+               static_cast<uint32_t>(to & 0x3FFF) << 5 | rt;
+    }
+    if (kind < 93)
+        return 0x14000000 | static_cast<uint32_t>(to & 0x3FFFFFF);  // B
+    if (kind < 96)
+        return 0x94000000 | static_cast<uint32_t>(to & 0x3FFFFFF);  // BL
+    if (kind < 98)
+        return RET;
+    return STR_W25_X26;
+}
+
+struct Program {
+    std::vector<uint32_t> insns;
+    unsigned smc_slot;
+};
+
+Program random_program(SplitMix64& rng, A64InsnGenerator& gen)
+{
+    Program p;
+    for (unsigned i = 0; i + 1 < kSlots; i++)
+        p.insns.push_back(random_insn(rng, gen, i));
+    p.insns.push_back(B_TO_START | static_cast<uint32_t>(-int64_t{kSlots - 1} & 0x3FFFFFF));
+    p.smc_slot = static_cast<unsigned>(rng.below(kSlots - 1));
+    return p;
+}
+
+// One of the two CPUs, with the program, vectors, data and (optionally) translation tables.
+struct Side : A64TestBoard {
+    PageTableBuilder pt;
+    bool mmu;
+
+    Side(const Program& p, bool fast, bool mmu_on, uint64_t data_seed)
+        : A64TestBoard(kRam, kRamSize),
+          pt([this](uint64_t a, uint64_t v) { write64(a, v); }, 12, 39, kTables, 1 << 20),
+          mmu(mmu_on)
+    {
+        cpu.set_chaining(fast);
+        load(kCodePa, p.insns);
+        for (unsigned v = 0; v < 16; v++)
+            for (unsigned k = 0; k < 4; k++)
+                bus.write_bytes(kVbar + 0x80 * v + 4 * k, &kSkipHandler[k], 4);
+        SplitMix64 d(data_seed);
+        for (uint64_t a = kData; a < kData + kDataSize; a += 8)
+            write64(a, d.next());
+        cpu.s.sys.vbar_el1 = kVbar;
+        cpu.s.sys.cpacr_el1 = uint64_t{3} << 20;  // FP and SIMD on
+        cpu.s.r[kDataBase] = kData;
+        cpu.s.r[kSmcValue] = ADD_X0_1;
+        cpu.s.r[kSmcAddr] = kCodeVa + 4 * p.smc_slot;
+        cpu.s.r[kLr] = kCodeVa;
+        cpu.s.pc = kCodeVa;
+        if (mmu) {
+            constexpr uint64_t kNormal = desc::attr_index(kAttrNormal) | desc::kShInner;
+            pt.map(kVbar, kVbar, kPage, kNormal);
+            pt.map(kData, kData, kDataSize, kNormal);
+            pt.map(kAliasVa, kCodePa, kCodePages * kPage, kNormal);
+            cpu.s.sys.mair_el1 = kTestMair;
+            cpu.s.sys.tcr_el1 = tcr_for_ttbr0(12, 39);
+            cpu.s.sys.ttbr0_el1 = pt.root();
+            cpu.s.sys.sctlr_el1 |= kSctlrM;
+        }
+    }
+
+    // Maps kCodeVa's pages to the program's pages in the order `perm`, as a kernel would
+    // (tables changed, then the TLB invalidated).
+    void map_code(const unsigned (&perm)[kCodePages])
+    {
+        constexpr uint64_t kNormal = desc::attr_index(kAttrNormal) | desc::kShInner;
+        for (unsigned i = 0; i < kCodePages; i++)
+            pt.map(kCodeVa + i * kPage, kCodePa + perm[i] * kPage, kPage, kNormal);
+        cpu.translation_changed();
+    }
+    // SCTLR_EL1.M, as MSR SCTLR_EL1 would set it.
+    void set_mmu(bool on)
+    {
+        cpu.s.sys.sctlr_el1 = on ? cpu.s.sys.sctlr_el1 | kSctlrM : cpu.s.sys.sctlr_el1 & ~kSctlrM;
+        cpu.translation_changed();
+    }
+};
+
+std::string hexs(uint64_t v)
+{
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+// Everything the two CPUs must agree on, as text naming the first difference ("" if none).
+std::string difference(Side& a, Side& b)
+{
+    const State& x = a.cpu.s;
+    const State& y = b.cpu.s;
+    if (a.cpu.icount() != b.cpu.icount())
+        return "icount " + std::to_string(a.cpu.icount()) + " vs " + std::to_string(b.cpu.icount());
+    if (x.pc != y.pc)
+        return "pc " + hexs(x.pc) + " vs " + hexs(y.pc);
+    for (unsigned r = 0; r < kNumSlots; r++)
+        if (r != kSink && x.r[r] != y.r[r])
+            return "x" + std::to_string(r) + " " + hexs(x.r[r]) + " vs " + hexs(y.r[r]);
+    for (unsigned v = 0; v < 32; v++)
+        if (x.v[v].d[0] != y.v[v].d[0] || x.v[v].d[1] != y.v[v].d[1])
+            return "v" + std::to_string(v);
+    if (x.nzcv != y.nzcv || x.daif != y.daif || x.el != y.el || x.sp_other != y.sp_other)
+        return "PSTATE or SP_EL0";
+    if (x.sys.elr_el1 != y.sys.elr_el1 || x.sys.esr_el1 != y.sys.esr_el1 || x.sys.far_el1 != y.sys.far_el1)
+        return "ELR, ESR or FAR";
+    if (x.sys.fpsr != y.sys.fpsr)
+        return "FPSR";
+    for (uint64_t base : {kCodePa, kData}) {
+        uint64_t len = base == kCodePa ? kCodePages * kPage : kDataSize;
+        const uint8_t* p = a.bus.ram_ptr(base, len);
+        const uint8_t* q = b.bus.ram_ptr(base, len);
+        if (std::memcmp(p, q, len) != 0)
+            return "memory at " + hexs(base);
+    }
+    if (a.cpu.stop().has_value() != b.cpu.stop().has_value())
+        return "stopped";
+    return "";
+}
+
+void run_case(uint64_t seed, bool mmu)
+{
+    static A64InsnGenerator gen;
+    SplitMix64 rng = SplitMix64::for_case(0xfa57, seed);
+    Program p = random_program(rng, gen);
+    Side fast(p, true, mmu, seed), plain(p, false, mmu, seed);
+    unsigned perm[kCodePages] = {2, 0, 1};
+    if (mmu) {
+        fast.map_code(perm);
+        plain.map_code(perm);
+    }
+    INFO("seed " << seed << (mmu ? " (MMU on)" : " (MMU off)"));
+    uint64_t runs = 0;
+    while (fast.cpu.icount() < 40000 && !fast.cpu.stop()) {
+        uint64_t budget = rng.chance(1, 4) ? 1 + rng.below(8) : 1 + rng.below(600);
+        RunEnd ef = fast.cpu.run(budget);
+        RunEnd ep = plain.cpu.run(budget);
+        INFO("run " << runs << " with budget " << budget << " ending at icount " << plain.cpu.icount());
+        REQUIRE(ef == ep);
+        std::string diff = difference(fast, plain);
+        REQUIRE(diff == "");
+        runs++;
+        // The host rewrites an instruction (a loader, a debugger), or the kernel remaps code.
+        if (rng.chance(1, 8)) {
+            unsigned slot = static_cast<unsigned>(rng.below(kSlots - 1));
+            uint32_t insn = random_insn(rng, gen, slot);
+            fast.bus.write_bytes(kCodePa + 4 * slot, &insn, 4);
+            plain.bus.write_bytes(kCodePa + 4 * slot, &insn, 4);
+        }
+        if (mmu && rng.chance(1, 8)) {
+            std::swap(perm[rng.below(kCodePages)], perm[rng.below(kCodePages)]);
+            fast.map_code(perm);
+            plain.map_code(perm);
+        }
+        bool mmu_on = fast.cpu.s.sys.sctlr_el1 & kSctlrM;
+        uint64_t pc = fast.cpu.s.pc;
+        bool in_code = pc - kCodeVa < kCodePages * kPage, in_alias = pc - kAliasVa < kCodePages * kPage;
+        if (mmu && mmu_on && (in_code || in_alias) && rng.chance(1, 16)) {
+            // Into the other window at the same offset: the same physical blocks entered at
+            // other virtual addresses.
+            fast.cpu.s.pc = plain.cpu.s.pc = in_code ? pc - kCodeVa + kAliasVa : pc - kAliasVa + kCodeVa;
+        } else if (mmu && (in_code || !mmu_on) && rng.chance(1, 12)) {
+            // The MMU off (the first window's pages in order) or back on (shuffled).
+            fast.set_mmu(!mmu_on);
+            plain.set_mmu(!mmu_on);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("fast path: random A64 programs agree with block-at-a-time execution", "[a64][engine][fast-path]")
+{
+    for (uint64_t seed = 0; seed < 60; seed++)
+        run_case(seed, false);
+}
+
+TEST_CASE("fast path: with the MMU on, remapped and aliased code agrees too", "[a64][engine][fast-path][mmu]")
+{
+    for (uint64_t seed = 0; seed < 60; seed++)
+        run_case(seed, true);
+}
