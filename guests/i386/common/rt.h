@@ -92,6 +92,30 @@ static inline uint8_t inb(uint16_t port)
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+/* PCI configuration space through mechanism #1 (0xcf8/0xcfc), dword-aligned registers. */
+static inline uint32_t pci_read(unsigned dev, unsigned fn, unsigned reg)
+{
+    outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
+    return inl(0xcfc);
+}
+static inline void pci_write(unsigned dev, unsigned fn, unsigned reg, uint32_t v)
+{
+    outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
+    outl(0xcfc, v);
+}
 
 /* COM1 16550 console: polled output, 115200 8N1. The FIFOs stay as the firmware left them (off
  * after reset), so a guest can still read a byte that arrived before it switched them on. */

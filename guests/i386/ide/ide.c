@@ -27,32 +27,6 @@
 #define CTL_SRST 0x04
 #define CTL_HOB 0x80
 
-static uint32_t inl(uint16_t port)
-{
-    uint32_t v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static uint32_t pci_read(unsigned dev, unsigned fn, unsigned reg)
-{
-    outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
-    return inl(0xcfc);
-}
-
-static void pci_write(unsigned dev, unsigned fn, unsigned reg, uint32_t v)
-{
-    outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
-    outl(0xcfc, v);
-}
-
-static uint16_t inw_(uint16_t port)
-{
-    uint16_t v;
-    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
 static uint8_t wait_not_busy(void)
 {
     uint8_t st;
@@ -84,7 +58,7 @@ static uint8_t pio_in(unsigned count, uint8_t *out)
         if (!(st & ST_DRQ))
             return st;
         for (unsigned i = 0; i < SECTOR / 2; i++) {
-            uint16_t w = inw_(ATA_DATA);
+            uint16_t w = inw(ATA_DATA);
             out[s * SECTOR + 2 * i] = w & 0xff;
             out[s * SECTOR + 2 * i + 1] = w >> 8;
         }
@@ -300,7 +274,7 @@ void guest_main(void)
     while (irqs == 0)
         halt_until_interrupt();
     for (unsigned i = 0; i < SECTOR / 2; i++)
-        inw_(ATA_DATA);
+        inw(ATA_DATA);
     rt_printf("irq 14: %u interrupt(s) for a one-sector read, status %02x, bus master status %02x\n", irqs,
               inb(ATA_STATUS), inb(bm + 2));
     outb(ATA_CONTROL, CTL_NIEN);

@@ -39,30 +39,6 @@ static uint8_t mac[6], gw_mac[6];
 static const uint8_t broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static uint32_t my_ip, gw_ip, dns_ip, server_id;
 
-static uint32_t inl(uint16_t port)
-{
-    uint32_t v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static uint16_t inw(uint16_t port)
-{
-    uint16_t v;
-    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static uint32_t pci_read(unsigned dev, unsigned fn, unsigned reg)
-{
-    outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
-    return inl(0xcfc);
-}
-static void pci_write(unsigned dev, unsigned fn, unsigned reg, uint32_t v)
-{
-    outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
-    outl(0xcfc, v);
-}
-
 /* The registers through BAR0. */
 static uint8_t r8(unsigned r) { return inb((uint16_t)(IO_BASE + r)); }
 static uint16_t r16(unsigned r) { return inw((uint16_t)(IO_BASE + r)); }
