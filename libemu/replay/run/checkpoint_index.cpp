@@ -32,6 +32,11 @@ LoadedRam LoadedRam::capture(Bus& bus)
     std::sort(regions.begin(), regions.end(), [](auto* a, auto* b) { return a->base < b->base; });
     for (RamRegion* r : regions) {
         for (uint64_t off = 0; off < r->size; off += kPageSize) {
+            // RAM starts as zeros and every write marks its page with all of kPageWritten's
+            // bits, which consumers clear one by one: a page with none set was never written
+            // and is not even read (reading it would map it, at a cost per page of the RAM).
+            if (r->dirty_page[off >> kPageBits] == 0)
+                continue;
             uint64_t n = std::min<uint64_t>(kPageSize, r->size - off);
             const uint8_t* p = r->host.get() + off;
             if (all_zero(p, n))

@@ -23,7 +23,8 @@ using PageContents = std::function<const uint8_t*(uint32_t id)>;
 // The non-zero RAM pages of a freshly loaded machine: what a checkpoint's pages build on.
 class LoadedRam {
 public:
-    // Right after the image is loaded.
+    // Right after the image is loaded into a new machine: a page no write has marked dirty
+    // since the machine was made is taken as zero.
     static LoadedRam capture(Bus& bus);
     // The page's contents, or null for a zero page.
     const uint8_t* page(uint64_t page_number) const;
