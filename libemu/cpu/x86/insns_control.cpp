@@ -13,22 +13,39 @@ uint32_t branch_target(const Cpu& c, const Op* op)
     return op->osize == 2 ? t & 0xFFFF : t;
 }
 
+// Jcc, JMP and CALL rel with a 32-bit operand size link their exits (Cpu::branch_direct); the
+// 16-bit forms wrap IP and look their target up every time.
 template <unsigned Cc>
 const Op* jcc(Cpu& c, const Op* op)
 {
     if (c.condition_holds(Cc))
+        return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+    return c.branch_direct(op, c.next_eip(op), false);
+}
+
+const Op* jcc16(Cpu& c, const Op* op)
+{
+    if (c.condition_holds(op->aux))
         return c.branch(op, branch_target(c, op));
     return c.branch(op, c.next_eip(op));
 }
 
-const Op* jmp_rel(Cpu& c, const Op* op) { return c.branch(op, branch_target(c, op)); }
+template <unsigned N>
+const Op* jmp_rel(Cpu& c, const Op* op)
+{
+    if (N == 2)
+        return c.branch(op, branch_target(c, op));
+    return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+}
 
 template <unsigned N>
 const Op* call_rel(Cpu& c, const Op* op)
 {
     if (!c.push(c.next_eip(op), N, op))
         return nullptr;
-    return c.branch(op, branch_target(c, op));
+    if (N == 2)
+        return c.branch(op, branch_target(c, op));
+    return c.branch_direct(op, c.next_eip(op) + op->imm, true);
 }
 
 template <unsigned N>
@@ -144,7 +161,7 @@ const Op* string_op(Cpu& c, const Op* op)
     const bool a16 = op->addr16;
     auto count = [&] { return a16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx]; };
     if (op->rep && count() == 0)
-        return c.exit_after(op);
+        return c.branch_direct(op, c.next_eip(op), false);
     const int32_t step = (c.s.eflags & kDF) ? -static_cast<int32_t>(N) : static_cast<int32_t>(N);
     auto index = [&](uint8_t r) { return a16 ? c.s.r[r] & 0xFFFF : c.s.r[r]; };
     auto advance = [&](uint8_t r) {
@@ -205,10 +222,11 @@ const Op* string_op(Cpu& c, const Op* op)
     if (compares) {
         bool zf = c.flags() & kZF;
         if ((op->rep == 0xF3 && !zf) || (op->rep == 0xF2 && zf))
-            return c.exit_after(op);
+            return c.branch_direct(op, c.next_eip(op), false);
     }
     c.rep_iteration_done(op);
-    return c.branch(op, c.eip_of(op));  // the next iteration is the next instruction
+    // The next iteration is the next instruction, at the same EIP whatever the operand size.
+    return c.branch_direct(op, c.eip_of(op), true);
 }
 
 template <unsigned N>
@@ -266,15 +284,17 @@ const Op* io_string(Cpu& c, const Op* op)
 
 namespace handlers {
 
-Handler jcc(unsigned cc)
+Handler jcc(unsigned cc, unsigned size)
 {
+    if (size == 2)
+        return x86::jcc16;
     static constexpr Handler table[16] = {x86::jcc<0>,  x86::jcc<1>,  x86::jcc<2>,  x86::jcc<3>,
                                           x86::jcc<4>,  x86::jcc<5>,  x86::jcc<6>,  x86::jcc<7>,
                                           x86::jcc<8>,  x86::jcc<9>,  x86::jcc<10>, x86::jcc<11>,
                                           x86::jcc<12>, x86::jcc<13>, x86::jcc<14>, x86::jcc<15>};
     return table[cc & 15];
 }
-Handler jmp_rel() { return x86::jmp_rel; }
+Handler jmp_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rel, size); }
 Handler call_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rel, size); }
 Handler jmp_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rm, size); }
 Handler call_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rm, size); }

@@ -147,9 +147,9 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
                       op.aux = 1;
                       return io_string(sized(v, o));
                   }}},
-    {0x70, 0x7F, {"Jcc Jb", kEndBlock, Imm::IbS, [](Op& op, unsigned, uint8_t o) {
+    {0x70, 0x7F, {"Jcc Jb", kEndBlock, Imm::IbS, [](Op& op, unsigned v, uint8_t o) {
                       op.aux = o & 0xF;
-                      return jcc(op.aux);
+                      return jcc(op.aux, v);
                   }}},
     {0x80, 0x80, {"group 1 Eb,Ib", kModRM, Imm::Ib, nullptr, &kGroup1}},
     {0x81, 0x81, {"group 1 Ev,Iz", kModRM, Imm::Iz, nullptr, &kGroup1}},
@@ -224,10 +224,10 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
     {0xE4, 0xE5, {"IN eAX,Ib", kEndBlock, Imm::Ib, [](Op& op, unsigned v, uint8_t o) { op.aux = 0; return in_out(sized(v, o)); }}},
     {0xE6, 0xE7, {"OUT Ib,eAX", kEndBlock, Imm::Ib, [](Op& op, unsigned v, uint8_t o) { op.aux = 1; return in_out(sized(v, o)); }}},
     {0xE8, 0xE8, {"CALL Jz", kEndBlock, Imm::IzS, [](Op&, unsigned v, uint8_t) { return call_rel(v); }}},
-    {0xE9, 0xE9, {"JMP Jz", kEndBlock, Imm::IzS, [](Op&, unsigned, uint8_t) { return jmp_rel(); }}},
+    {0xE9, 0xE9, {"JMP Jz", kEndBlock, Imm::IzS, [](Op&, unsigned v, uint8_t) { return jmp_rel(v); }}},
     {0xEA, 0xEA, {"JMPF Ap", kEndBlock, Imm::FarPtr,
                   [](Op&, unsigned v, uint8_t) { return far_jmp_call(FarKind::Jump, FarTarget::Pointer, v); }}},
-    {0xEB, 0xEB, {"JMP Jb", kEndBlock, Imm::IbS, [](Op&, unsigned, uint8_t) { return jmp_rel(); }}},
+    {0xEB, 0xEB, {"JMP Jb", kEndBlock, Imm::IbS, [](Op&, unsigned v, uint8_t) { return jmp_rel(v); }}},
     {0xEC, 0xED, {"IN eAX,DX", kEndBlock, Imm::None, [](Op& op, unsigned v, uint8_t o) { op.aux = 2; return in_out(sized(v, o)); }}},
     {0xEE, 0xEF, {"OUT DX,eAX", kEndBlock, Imm::None, [](Op& op, unsigned v, uint8_t o) { op.aux = 3; return in_out(sized(v, o)); }}},
     {0xF1, 0xF1, {"INT1", kEndBlock, Imm::None, [](Op& op, unsigned, uint8_t o) { return with_opcode_aux(op, o, int_n()); }}},

@@ -235,8 +235,8 @@ Handler mov_from_seg();
 Handler mov_to_seg();
 Handler load_far_pointer(unsigned size);  // LDS LES LFS LGS LSS: op->aux = segment
 // insns_control.cpp
-Handler jcc(unsigned cc);
-Handler jmp_rel();
+Handler jcc(unsigned cc, unsigned size);  // op->aux = cc
+Handler jmp_rel(unsigned size);
 Handler call_rel(unsigned size);
 Handler jmp_rm(unsigned size);
 Handler call_rm(unsigned size);
