@@ -4,10 +4,12 @@
 // stores, run on two CPUs with the same random budgets, compared register by register, byte by
 // byte and in icount at every run() exit. Between runs the test rewrites code, moves CS's base
 // (the same code at other EIPs), cuts CS's limit into the program, turns paging on and off and
-// remaps the code pages, as loaders and kernels do, so that links into dead, moved or remapped
-// code get their chance to be followed wrongly.
+// remaps the code pages between two different programs, as loaders and kernels do, so that
+// links into dead, moved or remapped code get their chance to be followed wrongly.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -29,8 +31,11 @@ constexpr uint32_t kSlots = kCodePages * kPage / kSlotBytes;
 constexpr uint32_t kData = 0x30000;  // EBX points into it: loads, stores, REP STOSB
 constexpr uint32_t kDataSize = 0x1000;
 constexpr uint32_t kPageDir = 0x20000, kPageTable = 0x21000;
-// With paging on the program runs at two linear windows: at its physical address with its
-// pages shuffled (the test reshuffles them), and at kAlias with them in order.
+// With paging on, the code runs at two linear windows: at the program's physical address, each
+// page mapped either to the program's page or to the same page of a second program at kOther
+// (the test flips them), and at kAlias, the program's pages in order. Branch targets are slot
+// numbers, so every mix of the two programs is a program.
+constexpr uint32_t kOther = 0x18000;
 constexpr uint32_t kAlias = 0x200000;
 
 // Registers the random instructions leave alone: EBX the data base, EBP the self-modifying
@@ -100,7 +105,19 @@ std::vector<uint8_t> random_slot(SplitMix64& rng, uint32_t i)
     } else {
         v = {0x89, 0x75, 0x00};  // MOV [EBP], ESI
     }
-    v.resize(kSlotBytes, 0x90);
+    // The rest of the slot: one NOP of the right length.
+    static const std::vector<uint8_t> kNops[kSlotBytes] = {
+        {},
+        {0x90},
+        {0x66, 0x90},
+        {0x0F, 0x1F, 0x00},
+        {0x0F, 0x1F, 0x40, 0x00},
+        {0x0F, 0x1F, 0x44, 0x00, 0x00},
+        {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00},
+        {0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
+    };
+    const std::vector<uint8_t>& nop = kNops[kSlotBytes - v.size()];
+    v.insert(v.end(), nop.begin(), nop.end());
     return v;
 }
 
@@ -116,19 +133,20 @@ Program random_program(SplitMix64& rng)
         std::vector<uint8_t> s = random_slot(rng, i);
         p.bytes.insert(p.bytes.end(), s.begin(), s.end());
     }
-    p.bytes.push_back(0xE9);  // JMP to slot 0
-    put32(p.bytes, -(kSlots - 1) * kSlotBytes - 5);
-    p.bytes.resize(kSlots * kSlotBytes, 0x90);
+    p.bytes.insert(p.bytes.end(), {0xE9, 0, 0, 0, 0, 0x0F, 0x1F, 0x00});  // JMP to slot 0
+    uint32_t back = -(kSlots - 1) * kSlotBytes - 5;
+    std::memcpy(&p.bytes[(kSlots - 1) * kSlotBytes + 1], &back, 4);
     p.smc_slot = static_cast<uint32_t>(rng.below(kSlots - 1));
     return p;
 }
 
 // One of the two CPUs.
 struct Side : B {
-    Side(const Program& p, bool fast, uint64_t data_seed)
+    Side(const Program& p, const Program& other, bool fast, uint64_t data_seed)
     {
         cpu.set_chaining(fast);
         bus.write_bytes(kCode, p.bytes.data(), p.bytes.size());
+        bus.write_bytes(kOther, other.bytes.data(), other.bytes.size());
         SplitMix64 d(data_seed);
         for (uint32_t a = kData; a < kData + kDataSize; a += 8)
             write64(a, d.next());
@@ -137,17 +155,21 @@ struct Side : B {
         cpu.s.r[x86::kEbx] = kData + 0x100;
         cpu.s.r[x86::kEbp] = kCode + kSlotBytes * p.smc_slot;
         cpu.s.r[x86::kEsi] = kSmcValue;
+        // #GP (past a cut CS limit) returns to the instruction with CS reloaded, flat again:
+        // ADD ESP, 4 (the error code); IRET.
+        write32(kHandlers + 4 * x86::kExcGP, 0xCF04C483);
     }
 
-    // Paging on or off, with the code window's pages in the order `perm` (tables written,
-    // then the TLB flushed, as a kernel would).
-    void set_paging(bool on, const uint32_t (&perm)[kCodePages])
+    // Paging on or off, with code window page i mapped to the other program's page when bit
+    // i of `other` is set (tables written, then the TLB flushed, as a kernel would).
+    void set_paging(bool on, uint32_t other)
     {
         write32(kPageDir, kPageTable | 7);
         for (uint32_t i = 0; i < 256; i++)
             write32(kPageTable + 4 * i, i * kPage | 7);
         for (uint32_t i = 0; i < kCodePages; i++) {
-            write32(kPageTable + 4 * ((kCode >> 12) + i), (kCode + perm[i] * kPage) | 7);
+            uint32_t page = ((other >> i) & 1 ? kOther : kCode) + i * kPage;
+            write32(kPageTable + 4 * ((kCode >> 12) + i), page | 7);
             write32(kPageTable + 4 * ((kAlias >> 12) + i), (kCode + i * kPage) | 7);
         }
         cpu.s.cr3 = kPageDir;
@@ -184,8 +206,8 @@ std::string difference(Side& a, Side& b)
             return "r" + std::to_string(r) + " " + hexs(x.r[r]) + " vs " + hexs(y.r[r]);
     if (x.eflags != y.eflags)
         return "eflags " + hexs(x.eflags) + " vs " + hexs(y.eflags);
-    for (auto [base, len] : {std::pair{B::kCode, kCodePages * kPage}, std::pair{kData, kDataSize},
-                             std::pair{B::kStack - 0x10000, 0x10000u}})
+    for (auto [base, len] : {std::pair{B::kCode, kCodePages * kPage}, std::pair{kOther, kCodePages * kPage},
+                             std::pair{kData, kDataSize}, std::pair{B::kStack - 0x10000, 0x10000u}})
         if (std::memcmp(a.ram(base), b.ram(base), len) != 0)
             return "memory at " + hexs(base);
     if (a.cpu.stop().has_value() != b.cpu.stop().has_value())
@@ -196,12 +218,12 @@ std::string difference(Side& a, Side& b)
 void run_case(uint64_t seed, bool paging)
 {
     SplitMix64 rng = SplitMix64::for_case(0x386fa57, seed);
-    Program p = random_program(rng);
-    Side fast(p, true, seed), plain(p, false, seed);
-    uint32_t perm[kCodePages] = {2, 0, 1};
+    Program p = random_program(rng), other = random_program(rng);
+    Side fast(p, other, true, seed), plain(p, other, false, seed);
+    uint32_t mix = 0b010;  // the code window's pages from the other program
     if (paging) {
-        fast.set_paging(true, perm);
-        plain.set_paging(true, perm);
+        fast.set_paging(true, mix);
+        plain.set_paging(true, mix);
     }
     INFO("seed " << seed << (paging ? " (paging)" : " (no paging)"));
     uint64_t runs = 0;
@@ -214,47 +236,58 @@ void run_case(uint64_t seed, bool paging)
         std::string diff = difference(fast, plain);
         REQUIRE(diff == "");
         if (ef != RunEnd::Budget)
-            break;  // a #GP past a cut CS limit: its handler halts
+            break;  // an exception nothing expected (a self-modifying store over itself)
         runs++;
+        // What changes the code under EIP waits until EIP is at a slot's start: in the middle
+        // of one, other bytes there are no instruction boundary.
+        uint32_t lin = fast.cpu.s.seg[x86::kCs].base + fast.cpu.s.eip;
+        bool in_code = lin - B::kCode < kCodePages * kPage, in_alias = lin - kAlias < kCodePages * kPage;
+        uint32_t cur_slot = ((in_code ? lin - B::kCode : lin - kAlias) / kSlotBytes);
+        bool at_slot = lin % kSlotBytes == 0;
         // The host rewrites an instruction (a loader, a debugger).
         if (rng.chance(1, 8)) {
             uint32_t slot = static_cast<uint32_t>(rng.below(kSlots - 1));
+            if (!at_slot && slot == cur_slot)
+                slot = slot + 1;
+            uint32_t at = (rng.chance(1, 2) ? B::kCode : kOther) + kSlotBytes * slot;
             std::vector<uint8_t> s = random_slot(rng, slot);
-            fast.bus.write_bytes(B::kCode + kSlotBytes * slot, s.data(), s.size());
-            plain.bus.write_bytes(B::kCode + kSlotBytes * slot, s.data(), s.size());
+            fast.bus.write_bytes(at, s.data(), s.size());
+            plain.bus.write_bytes(at, s.data(), s.size());
         }
         // CS moves (the same code at other EIPs), or its limit cuts the program (#GP when
-        // the code gets there; its handler lies below the cut).
-        if (rng.chance(1, 10)) {
+        // the code gets there, whose handler lies below the cut and reloads CS).
+        if (fast.cpu.s.seg[x86::kCs].limit == 0xFFFFFFFF && rng.chance(1, 10)) {
             static constexpr uint32_t kBases[] = {0, 0x1000, 0xF000};
             uint32_t base = kBases[rng.below(3)];
             fast.move_cs(base);
             plain.move_cs(base);
         }
-        if (rng.chance(1, 80)) {
+        uint32_t& limit = fast.cpu.s.seg[x86::kCs].limit;
+        if (limit != 0xFFFFFFFF && rng.chance(1, 4)) {
+            limit = plain.cpu.s.seg[x86::kCs].limit = 0xFFFFFFFF;
+        } else if (fast.cpu.s.seg[x86::kCs].base == 0 && rng.chance(1, 12)) {
             uint32_t cut = B::kCode + static_cast<uint32_t>(rng.below(kCodePages * kPage));
-            uint32_t base = fast.cpu.s.seg[x86::kCs].base;
-            fast.cpu.s.seg[x86::kCs].limit = plain.cpu.s.seg[x86::kCs].limit = cut - base;
+            limit = plain.cpu.s.seg[x86::kCs].limit = cut - fast.cpu.s.seg[x86::kCs].base;
         }
         if (!paging)
             continue;
-        if (rng.chance(1, 8)) {
-            std::swap(perm[rng.below(kCodePages)], perm[rng.below(kCodePages)]);
+        if (at_slot && rng.chance(1, 6)) {
+            mix ^= 1u << rng.below(kCodePages);
             bool on = fast.cpu.s.cr0 & x86::kCr0PG;
-            fast.set_paging(on, perm);
-            plain.set_paging(on, perm);
+            fast.set_paging(on, mix);
+            plain.set_paging(on, mix);
         }
         bool on = fast.cpu.s.cr0 & x86::kCr0PG;
-        uint32_t lin = fast.cpu.s.seg[x86::kCs].base + fast.cpu.s.eip;
-        bool in_code = lin - B::kCode < kCodePages * kPage, in_alias = lin - kAlias < kCodePages * kPage;
+        if (!at_slot)
+            continue;
         if (on && (in_code || in_alias) && rng.chance(1, 16)) {
             // Into the other window at the same offset: the same physical blocks at other
             // linear addresses.
             uint32_t eip = in_code ? fast.cpu.s.eip - B::kCode + kAlias : fast.cpu.s.eip - kAlias + B::kCode;
             fast.cpu.s.eip = plain.cpu.s.eip = eip;
         } else if ((in_code || !on) && rng.chance(1, 12)) {
-            fast.set_paging(!on, perm);
-            plain.set_paging(!on, perm);
+            fast.set_paging(!on, mix);
+            plain.set_paging(!on, mix);
         }
     }
 }
