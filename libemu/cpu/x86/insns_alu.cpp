@@ -241,7 +241,7 @@ const Op* imul_reg(Cpu& c, const Op* op)
 
 // Shifts and rotates: op->aux = the /reg field (0 ROL 1 ROR 2 RCL 3 RCR 4 SHL 5 SHR 6 SAL 7 SAR).
 template <unsigned N>
-bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& out)
+[[gnu::always_inline]] inline bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& out)
 {
     constexpr unsigned bits = 8 * N;
     constexpr uint32_t m = size_mask(N);
@@ -312,24 +312,45 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
     }
 }
 
-// count_kind as template: 0 by one, 1 by CL, 2 by imm.
-template <unsigned N, unsigned Kind>
+// Count: 0 by one, 1 by CL, 2 by imm. Kind: the /reg shift kind, or kAnyShift for op->aux. SHL,
+// SHR and SAR, which compilers emit, get a handler each, so that shift_value's switch folds
+// away; the rotates share one.
+constexpr unsigned kAnyShift = 8;
+
+template <unsigned N, unsigned Count, unsigned Kind>
 const Op* shift_rm(Cpu& c, const Op* op)
 {
-    uint32_t a;
+    const unsigned kind = Kind == kAnyShift ? op->aux : Kind;
+    const unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    uint32_t a, r;
+    if (op->rm != kNoReg) {
+        if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
+            set_reg<N>(c, op->rm, r);
+        return c.step(op);
+    }
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    unsigned count = Kind == 0 ? 1 : Kind == 1 ? get_reg<1>(c, kEcx) : op->imm;
     // A faulting store leaves the flags as they were, lazy or not.
     LazyFlags lazy_before = c.lazy;
     uint32_t eflags_before = c.s.eflags;
-    uint32_t r;
-    if (shift_value<N>(c, op->aux, a, count, r) && !set_rm<N>(c, op, r)) {
+    if (shift_value<N>(c, kind, a, count, r) && !set_rm<N>(c, op, r)) {
         c.lazy = lazy_before;
         c.s.eflags = eflags_before;
         return nullptr;
     }
     return c.next(op);
+}
+
+template <unsigned N, unsigned Count>
+Handler shift_of_kind(unsigned kind)
+{
+    switch (kind) {
+    case 4:
+    case 6: return shift_rm<N, Count, 4>;
+    case 5: return shift_rm<N, Count, 5>;
+    case 7: return shift_rm<N, Count, 7>;
+    default: return shift_rm<N, Count, kAnyShift>;
+    }
 }
 
 // SHLD/SHRD r/m, reg, imm/CL. Counts above the operand size (16-bit) are undefined; QEMU's
@@ -663,12 +684,15 @@ Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size)
 Handler group3(unsigned size) { return X86_BY_SIZE(x86::group3, size); }
 Handler test(bool acc_imm, unsigned size) { return acc_imm ? X86_BY_SIZE(test_acc_imm, size) : X86_BY_SIZE(test_rm_reg, size); }
 
-Handler shift(ShiftCount count, unsigned size)
+Handler shift(ShiftCount count, unsigned size, unsigned kind)
 {
     switch (count) {
-    case ShiftCount::One: return by_size(size, shift_rm<1, 0>, shift_rm<2, 0>, shift_rm<4, 0>);
-    case ShiftCount::Cl: return by_size(size, shift_rm<1, 1>, shift_rm<2, 1>, shift_rm<4, 1>);
-    case ShiftCount::Imm: return by_size(size, shift_rm<1, 2>, shift_rm<2, 2>, shift_rm<4, 2>);
+    case ShiftCount::One:
+        return by_size(size, shift_of_kind<1, 0>(kind), shift_of_kind<2, 0>(kind), shift_of_kind<4, 0>(kind));
+    case ShiftCount::Cl:
+        return by_size(size, shift_of_kind<1, 1>(kind), shift_of_kind<2, 1>(kind), shift_of_kind<4, 1>(kind));
+    case ShiftCount::Imm:
+        return by_size(size, shift_of_kind<1, 2>(kind), shift_of_kind<2, 2>(kind), shift_of_kind<4, 2>(kind));
     }
     return nullptr;
 }

@@ -49,7 +49,7 @@ constexpr GroupTable kGroup1 = make_group({
 Handler shift_select(ShiftCount count, Op& op, unsigned v, uint8_t o)
 {
     op.aux = op.reg;
-    return shift(count, sized(v, o));
+    return shift(count, sized(v, o), op.aux);
 }
 constexpr GroupTable kGroup2Imm = make_group({{0, 7, {"shift Ev,Ib", 0, Imm::Ib, [](Op& op, unsigned v, uint8_t o) {
                                                           return shift_select(ShiftCount::Imm, op, v, o);
