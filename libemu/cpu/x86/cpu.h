@@ -183,6 +183,12 @@ public:
     bool read(uint8_t seg, uint32_t offset, T& out, const Op* op);
     template <class T>
     bool write(uint8_t seg, uint32_t offset, T value, const Op* op);
+    // The paths read() and write() take when the segment or the address is not the common
+    // case (memory.h).
+    template <class T>
+    bool read_slow(uint8_t seg, uint32_t offset, T& out, const Op* op);
+    template <class T>
+    bool write_slow(uint8_t seg, uint32_t offset, T value, const Op* op);
     bool read_linear(uint32_t lin, unsigned size, uint64_t& value, bool user, const Op* op);
     bool write_linear(uint32_t lin, unsigned size, uint64_t value, bool user, const Op* op);
 
