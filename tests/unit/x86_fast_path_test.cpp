@@ -1,11 +1,13 @@
-// The engine's fast path on i386 (blocks chained and linked straight into each other) against
-// the plain loop that runs one block per trip and looks every block up afresh: random programs
-// of ALU operations, loads, stores, REP STOSB, direct branches of every kind and self-modifying
-// stores, run on two CPUs with the same random budgets, compared register by register, byte by
-// byte and in icount at every run() exit. Between runs the test rewrites code, moves CS's base
-// (the same code at other EIPs), cuts CS's limit into the program, turns paging on and off and
-// remaps the code pages between two different programs, as loaders and kernels do, so that
-// links into dead, moved or remapped code get their chance to be followed wrongly.
+// The engine's fast path on i386 (blocks chained and linked straight into each other, compares
+// fused with their Jcc) against the plain loop that runs one block per trip and looks every
+// block up afresh, or, in every other case, against single steps (one-instruction blocks, which
+// fuse nothing): random programs of ALU operations, loads, stores, REP STOSB, direct branches of
+// every kind, CMP/TEST + Jcc pairs and self-modifying stores, run on two CPUs with the same
+// random budgets, compared register by register, byte by byte and in icount at every run()
+// exit. Between runs the test rewrites code, moves CS's base (the same code at other EIPs),
+// cuts CS's limit into the program, turns paging on and off and remaps the code pages between
+// two different programs, as loaders and kernels do, so that links into dead, moved or
+// remapped code get their chance to be followed wrongly.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -64,9 +66,18 @@ std::vector<uint8_t> random_slot(SplitMix64& rng, uint32_t i)
     auto rel = [&](uint32_t to, uint32_t len) { return (to - i) * kSlotBytes - len; };
     std::vector<uint8_t> v;
     unsigned kind = static_cast<unsigned>(rng.below(100));
-    if (kind < 35) {
+    if (kind < 28) {
         static constexpr uint8_t kAlu[] = {0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85};
         v = {kAlu[rng.below(9)], static_cast<uint8_t>(0xC0 | reg() << 3 | reg())};
+    } else if (kind < 35) {  // CMP or TEST, then Jcc rel8 (the pair the decoder fuses)
+        static constexpr uint8_t kCompare[] = {0x39, 0x3B, 0x85};
+        if (rng.chance(1, 3))
+            v = {0x83, static_cast<uint8_t>(0xF8 | reg()), static_cast<uint8_t>(rng.below(256))};
+        else
+            v = {kCompare[rng.below(3)], static_cast<uint8_t>(0xC0 | reg() << 3 | reg())};
+        uint32_t len = static_cast<uint32_t>(v.size()) + 2;
+        v.push_back(static_cast<uint8_t>(0x70 | rng.below(16)));
+        v.push_back(static_cast<uint8_t>(rel(near, len)));
     } else if (kind < 43) {
         v = {static_cast<uint8_t>((rng.chance(1, 2) ? 0x40 : 0x48) | reg())};
     } else if (kind < 47) {
@@ -225,12 +236,16 @@ void run_case(uint64_t seed, bool paging)
         fast.set_paging(true, mix);
         plain.set_paging(true, mix);
     }
-    INFO("seed " << seed << (paging ? " (paging)" : " (no paging)"));
+    const bool single_steps = seed % 2;
+    INFO("seed " << seed << (paging ? " (paging)" : " (no paging)") << (single_steps ? ", plain side single-stepped" : ""));
     uint64_t runs = 0;
     while (fast.cpu.icount() < 40000) {
         uint64_t budget = rng.chance(1, 4) ? 1 + rng.below(8) : 1 + rng.below(600);
         RunEnd ef = fast.cpu.run(budget);
-        RunEnd ep = plain.cpu.run(budget);
+        RunEnd ep = RunEnd::Budget;
+        const uint64_t chunk = single_steps ? 1 : budget;
+        for (uint64_t done = 0; done < budget && ep == RunEnd::Budget; done += chunk)
+            ep = plain.cpu.run(chunk);
         INFO("run " << runs << " with budget " << budget << " ending at icount " << plain.cpu.icount());
         REQUIRE(ef == ep);
         std::string diff = difference(fast, plain);

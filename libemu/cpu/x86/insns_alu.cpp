@@ -2,6 +2,9 @@
 // IMUL DIV IDIV), shifts and rotates, double shifts, bit tests and scans, SETcc/CMOVcc,
 // XADD/CMPXCHG/CMPXCHG8B, BSWAP, sign extensions, BCD adjustments and flag instructions.
 // Flags follow the Intel SDM; where it leaves one undefined, the value QEMU computes.
+#include <array>
+#include <utility>
+
 #include "cpu/x86/operands.h"
 
 namespace emu::x86 {
@@ -631,6 +634,28 @@ const Op* flag_instruction(Cpu& c, const Op* op)
     return c.step(op);
 }
 
+// A 32-bit CMP or TEST of registers (or of a register and an immediate) and the Jcc after it,
+// run as one op (handlers::fuse_compare_jcc): the condition comes straight from the operands,
+// and the lazy flags are left as the compare leaves them. Kind: 0 CMP r/m, reg; 1 CMP reg, r/m;
+// 2 CMP r/m, imm; 3 TEST r/m, reg (r/m a register). op->imm2 is the Jcc's displacement.
+template <unsigned Kind, unsigned Cc>
+const Op* compare_jcc(Cpu& c, const Op* op)
+{
+    uint32_t a = Kind == 1 ? c.s.r[op->reg] : c.s.r[op->rm];
+    uint32_t b = Kind == 1 ? c.s.r[op->rm] : Kind == 2 ? op->imm : c.s.r[op->reg];
+    const LazyFlags f = Kind == 3 ? lazy_record<4>(LazyOp::Logic, a, b, a & b) : lazy_record<4>(LazyOp::Sub, a, b, a - b);
+    c.lazy = f;
+    if (f.condition(Cc))
+        return c.branch_direct(op, c.next_eip(op) + op->imm2, true);
+    return c.branch_direct(op, c.next_eip(op), false);
+}
+
+template <unsigned Kind, std::size_t... Cc>
+constexpr std::array<Handler, 16> compare_jcc_by_cc(std::index_sequence<Cc...>)
+{
+    return {compare_jcc<Kind, Cc>...};
+}
+
 }  // namespace
 
 namespace handlers {
@@ -662,6 +687,25 @@ Handler alu(AluForm form, unsigned size, unsigned a)
     X86_FORM_VARIANTS(fn, n, 0), X86_FORM_VARIANTS(fn, n, 1), X86_FORM_VARIANTS(fn, n, 2),                   \
         X86_FORM_VARIANTS(fn, n, 3), X86_FORM_VARIANTS(fn, n, 4), X86_FORM_VARIANTS(fn, n, 5),               \
         X86_FORM_VARIANTS(fn, n, 6), X86_FORM_VARIANTS(fn, n, 7)
+
+Handler fuse_compare_jcc(const Op& compare, const Op& branch)
+{
+    static constexpr std::array<Handler, 16> kByKind[4] = {
+        compare_jcc_by_cc<0>(std::make_index_sequence<16>()), compare_jcc_by_cc<1>(std::make_index_sequence<16>()),
+        compare_jcc_by_cc<2>(std::make_index_sequence<16>()), compare_jcc_by_cc<3>(std::make_index_sequence<16>())};
+    const unsigned cc = branch.aux & 15;
+    if (branch.fn != jcc(cc, 4) || compare.rm == kNoReg)
+        return nullptr;
+    if (compare.fn == alu_rm_reg<4, 7, RmForm::Reg>)
+        return kByKind[0][cc];
+    if (compare.fn == alu_reg_rm<4, 7, RmForm::Reg>)
+        return kByKind[1][cc];
+    if (compare.fn == alu_rm_imm<4, 7, RmForm::Reg>)
+        return kByKind[2][cc];
+    if (compare.fn == test_rm_reg<4>)
+        return kByKind[3][cc];
+    return nullptr;
+}
 
 Handler specialise_alu(Handler h, const Op& op)
 {

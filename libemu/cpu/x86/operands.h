@@ -215,6 +215,9 @@ Handler flag_op();  // CLC STC CMC CLD STD LAHF SAHF, by op->aux (the opcode)
 Handler specialise_alu(Handler h, const Op& op);   // insns_alu.cpp
 Handler specialise_move(Handler h, const Op& op);  // insns_move.cpp
 inline Handler specialise(Handler h, const Op& op) { return specialise_move(specialise_alu(h, op), op); }
+// The handler of one op doing both a 32-bit register CMP or TEST and the 32-bit Jcc right
+// after it, or null when the pair is not one of those (insns_alu.cpp).
+Handler fuse_compare_jcc(const Op& compare, const Op& branch);
 // insns_move.cpp
 Handler mov(MovForm form, unsigned size);
 Handler movx(bool sign, unsigned src_size, unsigned size);
