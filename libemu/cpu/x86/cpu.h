@@ -227,6 +227,18 @@ public:
     // A REP string instruction going round again: an event taken before the next iteration
     // pushes RF set, so that an instruction breakpoint on it does not fire again.
     void rep_iteration_done(const Op* op) { rep_icount_ = exact_icount(op); }
+    // Enters the running block again from its end, as chain_direct() to its own start would,
+    // when it fits before chain_limit_ and nothing it did (a device access, a store into its
+    // own code) asks to leave it: a REP string instruction that starts its block goes round
+    // without leaving its handler. False: take the exit.
+    bool repeat_block()
+    {
+        if (io_exit_ || icount_ + current_->chain_cost > chain_limit_)
+            return false;
+        block_start_icount_ = icount_;
+        icount_ += current_->n_insns;
+        return true;
+    }
     // The x87 checks before an FPU instruction (insns_x87.cpp): #NM when CR0.EM or CR0.TS
     // says so (WAIT: only TS with MP), then, for a waiting instruction, an unmasked exception
     // left pending: #MF when CR0.NE = 1, else FERR# (and a freeze) unless IGNNE# is up.

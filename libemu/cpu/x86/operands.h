@@ -214,7 +214,11 @@ Handler flag_op();  // CLC STC CMC CLD STD LAHF SAHF, by op->aux (the opcode)
 // decoder's last step. Handlers without variants come back unchanged.
 Handler specialise_alu(Handler h, const Op& op);   // insns_alu.cpp
 Handler specialise_move(Handler h, const Op& op);  // insns_move.cpp
-inline Handler specialise(Handler h, const Op& op) { return specialise_move(specialise_alu(h, op), op); }
+Handler specialise_control(Handler h, const Op& op);  // insns_control.cpp: JMP and CALL r/m
+inline Handler specialise(Handler h, const Op& op)
+{
+    return specialise_control(specialise_move(specialise_alu(h, op), op), op);
+}
 // The handler of one op doing both a 32-bit register CMP or TEST and the 32-bit Jcc right
 // after it, or null when the pair is not one of those (insns_alu.cpp).
 Handler fuse_compare_jcc(const Op& compare, const Op& branch);
@@ -251,7 +255,7 @@ Handler iret(unsigned size);
 Handler int_n();  // INT3 INT n INTO INT1, by op->aux (the opcode)
 Handler hlt();
 Handler bound(unsigned size);
-Handler string_op(unsigned size);  // by op->aux (the opcode)
+Handler string_op(unsigned size, uint8_t opcode);  // MOVS CMPS STOS LODS SCAS
 Handler in_out(unsigned size);     // op->aux: bit 0 OUT, bit 1 port in DX
 Handler io_string(unsigned size);  // op->aux: 1 OUTS
 // insns_system.cpp
