@@ -9,6 +9,12 @@
 // the guest single-steps (TF), resumes (RF) or arms debug registers, blocks are one
 // instruction long and never cached (debug.cpp), so that a #DB lands on its instruction.
 //
+// The fast path: static exits (JMP, CALL and Jcc rel, falling through) link to the block they
+// reach where that is exact (link_allowed()), a register CMP or TEST and the Jcc after it run
+// as one op (build_block), and a REP string instruction that starts its block goes round in
+// its handler (repeat_block()). None of it changes what retires when: budgets, timers and
+// interrupts land on the same instruction as block-at-a-time execution.
+//
 // The implementation is split by concern: cpu.cpp (blocks, reset, snapshots, I/O and control
 // registers), exceptions.cpp (faults, interrupts and their delivery, real mode's IVT included),
 // segments.cpp (descriptors and segment checks), far_transfers.cpp (far JMP/CALL/RET, IRET,
