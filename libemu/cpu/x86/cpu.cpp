@@ -9,6 +9,7 @@
 #include "cpu/x86/cpuid.h"
 #include "cpu/x86/decoder.h"
 #include "cpu/x86/memory.h"
+#include "cpu/x86/operands.h"
 
 namespace emu::x86 {
 
@@ -45,6 +46,21 @@ const Op* fetch_page_fault_next(Cpu& c, const Op* op)
     if (!c.read_linear(next_page, 1, dummy, c.s.cpl == 3, op))
         return nullptr;
     return c.stop_unsupported(op, "instruction fetch from " + hex(next_page) + ", which is not RAM");
+}
+
+// A register CMP or TEST and the Jcc after it become one op in the compare's place, which
+// takes the Jcc's place in EIP and icount (the compare cannot fault); the Jcc's own op is left
+// behind it, never reached. A block cut between the two (a budget, a breakpoint) keeps both.
+void fuse_compare_jcc(Op& compare, const Op& branch)
+{
+    Handler fused = handlers::fuse_compare_jcc(compare, branch);
+    if (!fused)
+        return;
+    compare.fn = fused;
+    compare.imm2 = branch.imm;
+    compare.off = branch.off;
+    compare.len = branch.len;
+    compare.idx = branch.idx;
 }
 
 }  // namespace
@@ -305,8 +321,11 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
         }
         off += op.len;
         n++;
-        if (r == DecodeResult::EndBlock)
+        if (r == DecodeResult::EndBlock) {
+            if (n >= 2)
+                fuse_compare_jcc(ops[n - 2], ops[n - 1]);
             break;
+        }
     }
     return finish(end_of_block);
 }

@@ -9,6 +9,12 @@
 // the guest single-steps (TF), resumes (RF) or arms debug registers, blocks are one
 // instruction long and never cached (debug.cpp), so that a #DB lands on its instruction.
 //
+// The fast path: static exits (JMP, CALL and Jcc rel, falling through) link to the block they
+// reach where that is exact (link_allowed()), a register CMP or TEST and the Jcc after it run
+// as one op (build_block), and a REP string instruction that starts its block goes round in
+// its handler (repeat_block()). None of it changes what retires when: budgets, timers and
+// interrupts land on the same instruction as block-at-a-time execution.
+//
 // The implementation is split by concern: cpu.cpp (blocks, reset, snapshots, I/O and control
 // registers), exceptions.cpp (faults, interrupts and their delivery, real mode's IVT included),
 // segments.cpp (descriptors and segment checks), far_transfers.cpp (far JMP/CALL/RET, IRET,
@@ -133,11 +139,22 @@ public:
         retire_through(op);
         return chain();
     }
+    // The same for a branch whose target the instruction fixes (JMP, CALL, Jcc rel, a REP
+    // iteration): `taken` says which of the block's two static exits this is (the other goes on
+    // after the branch), and that exit keeps a link to the block it reaches (link_allowed()).
+    // Only for a 32-bit operand size: a 16-bit one wraps IP, which depends on the EIP the block
+    // runs at.
+    const Op* branch_direct(const Op* op, uint32_t target, bool taken)
+    {
+        s.eip = target;
+        retire_through(op);
+        return chain_direct(taken ? 0 : 1);
+    }
     // The end of a block that ran off its last instruction.
     const Op* fall_through(const Op* op)
     {
         s.eip = eip_of(op);
-        return chain();
+        return chain_direct(1);
     }
     // Raises an exception for `op`, which does not retire. Returns null (leave the block).
     const Op* fault(const Op* op, uint8_t vector);
@@ -172,6 +189,12 @@ public:
     bool read(uint8_t seg, uint32_t offset, T& out, const Op* op);
     template <class T>
     bool write(uint8_t seg, uint32_t offset, T value, const Op* op);
+    // The paths read() and write() take when the segment or the address is not the common
+    // case (memory.h).
+    template <class T>
+    bool read_slow(uint8_t seg, uint32_t offset, T& out, const Op* op);
+    template <class T>
+    bool write_slow(uint8_t seg, uint32_t offset, T value, const Op* op);
     bool read_linear(uint32_t lin, unsigned size, uint64_t& value, bool user, const Op* op);
     bool write_linear(uint32_t lin, unsigned size, uint64_t value, bool user, const Op* op);
 
@@ -210,6 +233,18 @@ public:
     // A REP string instruction going round again: an event taken before the next iteration
     // pushes RF set, so that an instruction breakpoint on it does not fire again.
     void rep_iteration_done(const Op* op) { rep_icount_ = exact_icount(op); }
+    // Enters the running block again from its end, as chain_direct() to its own start would,
+    // when it fits before chain_limit_ and nothing it did (a device access, a store into its
+    // own code) asks to leave it: a REP string instruction that starts its block goes round
+    // without leaving its handler. False: take the exit.
+    bool repeat_block()
+    {
+        if (io_exit_ || icount_ + current_->chain_cost > chain_limit_)
+            return false;
+        block_start_icount_ = icount_;
+        icount_ += current_->n_insns;
+        return true;
+    }
     // The x87 checks before an FPU instruction (insns_x87.cpp): #NM when CR0.EM or CR0.TS
     // says so (WAIT: only TS with MP), then, for a waiting instruction, an unmasked exception
     // left pending: #MF when CR0.NE = 1, else FERR# (and a freeze) unless IGNNE# is up.
@@ -230,10 +265,19 @@ public:
     void take_interrupt();
     BlockT* find_or_build();
     BlockT* build_partial(BlockT* b, unsigned room) { return build_block(scratch(), b->pc, s.eip, room); }
-    // What blocks are decoded for: 0 for a 32-bit code segment, 1 for 16-bit code.
-    uint32_t code_mode() const { return s.seg[kCs].big() ? 0 : 1; }
+    // What blocks are decoded and linked under (Block::mode): kMode16 for a 16-bit code
+    // segment, kModeLimited for a CS limit below 4 GiB, kModePaging with paging on. A block is
+    // entered only in the mode it was built in, and links only join blocks of one mode, so a
+    // link made under one mode is followed only under it.
+    static constexpr uint32_t kMode16 = 1, kModeLimited = 2, kModePaging = 4;
+    uint32_t code_mode() const
+    {
+        return (s.seg[kCs].big() ? 0 : kMode16) | (s.seg[kCs].limit != 0xFFFFFFFFu ? kModeLimited : 0) |
+               (s.cr0 & kCr0PG ? kModePaging : 0);
+    }
     // The cached block at CS:EIP when the code page is in the TLB (or paging is off) and EIP is
-    // within CS: far transfers, CS, CPL and IF changes always go through the loop.
+    // within CS: far transfers, CS, CPL and IF changes always go through the loop. So do CR0
+    // writes: the running block's mode is still code_mode().
     BlockT* chain_lookup()
     {
         uint32_t lin = s.seg[kCs].base + s.eip;
@@ -247,7 +291,22 @@ public:
         if (s.eip > s.seg[kCs].limit)
             return nullptr;
         BlockT* b = cache_.find_recent(phys);
-        return b && b->mode == code_mode() ? b : nullptr;
+        return b && b->mode == current_->mode ? b : nullptr;
+    }
+    // A static exit (branch_direct(), fall_through()) reaches the same block every time from
+    // a block of 32-bit code with a 4 GiB CS limit (no IP wrap, no limit check) when paging is
+    // off (EIP moves by a constant from the block's own EIP, so the linear and physical
+    // addresses move by it from the block's physical address, whatever CS's base) or when the
+    // exit stays in the linear page the block started in (the same physical page, whatever its
+    // linear address, and fetchable at any CPL the block itself runs at).
+    bool link_allowed() const
+    {
+        if (current_->mode & (kMode16 | kModeLimited))
+            return false;
+        if (!(current_->mode & kModePaging))
+            return true;
+        uint32_t base = s.seg[kCs].base;
+        return ((base + s.eip) ^ (base + static_cast<uint32_t>(block_pc_))) < kPageSize;
     }
     void on_new_code_page(PhysAddr page);
 

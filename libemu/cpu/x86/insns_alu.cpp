@@ -2,6 +2,9 @@
 // IMUL DIV IDIV), shifts and rotates, double shifts, bit tests and scans, SETcc/CMOVcc,
 // XADD/CMPXCHG/CMPXCHG8B, BSWAP, sign extensions, BCD adjustments and flag instructions.
 // Flags follow the Intel SDM; where it leaves one undefined, the value QEMU computes.
+#include <array>
+#include <utility>
+
 #include "cpu/x86/operands.h"
 
 namespace emu::x86 {
@@ -241,7 +244,7 @@ const Op* imul_reg(Cpu& c, const Op* op)
 
 // Shifts and rotates: op->aux = the /reg field (0 ROL 1 ROR 2 RCL 3 RCR 4 SHL 5 SHR 6 SAL 7 SAR).
 template <unsigned N>
-bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& out)
+[[gnu::always_inline]] inline bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& out)
 {
     constexpr unsigned bits = 8 * N;
     constexpr uint32_t m = size_mask(N);
@@ -312,24 +315,45 @@ bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& ou
     }
 }
 
-// count_kind as template: 0 by one, 1 by CL, 2 by imm.
-template <unsigned N, unsigned Kind>
+// Count: 0 by one, 1 by CL, 2 by imm. Kind: the /reg shift kind, or kAnyShift for op->aux. SHL,
+// SHR and SAR, which compilers emit, get a handler each, so that shift_value's switch folds
+// away; the rotates share one.
+constexpr unsigned kAnyShift = 8;
+
+template <unsigned N, unsigned Count, unsigned Kind>
 const Op* shift_rm(Cpu& c, const Op* op)
 {
-    uint32_t a;
+    const unsigned kind = Kind == kAnyShift ? op->aux : Kind;
+    const unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    uint32_t a, r;
+    if (op->rm != kNoReg) {
+        if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
+            set_reg<N>(c, op->rm, r);
+        return c.step(op);
+    }
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    unsigned count = Kind == 0 ? 1 : Kind == 1 ? get_reg<1>(c, kEcx) : op->imm;
     // A faulting store leaves the flags as they were, lazy or not.
     LazyFlags lazy_before = c.lazy;
     uint32_t eflags_before = c.s.eflags;
-    uint32_t r;
-    if (shift_value<N>(c, op->aux, a, count, r) && !set_rm<N>(c, op, r)) {
+    if (shift_value<N>(c, kind, a, count, r) && !set_rm<N>(c, op, r)) {
         c.lazy = lazy_before;
         c.s.eflags = eflags_before;
         return nullptr;
     }
     return c.next(op);
+}
+
+template <unsigned N, unsigned Count>
+Handler shift_of_kind(unsigned kind)
+{
+    switch (kind) {
+    case 4:
+    case 6: return shift_rm<N, Count, 4>;
+    case 5: return shift_rm<N, Count, 5>;
+    case 7: return shift_rm<N, Count, 7>;
+    default: return shift_rm<N, Count, kAnyShift>;
+    }
 }
 
 // SHLD/SHRD r/m, reg, imm/CL. Counts above the operand size (16-bit) are undefined; QEMU's
@@ -610,6 +634,28 @@ const Op* flag_instruction(Cpu& c, const Op* op)
     return c.step(op);
 }
 
+// A 32-bit CMP or TEST of registers (or of a register and an immediate) and the Jcc after it,
+// run as one op (handlers::fuse_compare_jcc): the condition comes straight from the operands,
+// and the lazy flags are left as the compare leaves them. Kind: 0 CMP r/m, reg; 1 CMP reg, r/m;
+// 2 CMP r/m, imm; 3 TEST r/m, reg (r/m a register). op->imm2 is the Jcc's displacement.
+template <unsigned Kind, unsigned Cc>
+const Op* compare_jcc(Cpu& c, const Op* op)
+{
+    uint32_t a = Kind == 1 ? c.s.r[op->reg] : c.s.r[op->rm];
+    uint32_t b = Kind == 1 ? c.s.r[op->rm] : Kind == 2 ? op->imm : c.s.r[op->reg];
+    const LazyFlags f = Kind == 3 ? lazy_record<4>(LazyOp::Logic, a, b, a & b) : lazy_record<4>(LazyOp::Sub, a, b, a - b);
+    c.lazy = f;
+    if (f.condition(Cc))
+        return c.branch_direct(op, c.next_eip(op) + op->imm2, true);
+    return c.branch_direct(op, c.next_eip(op), false);
+}
+
+template <unsigned Kind, std::size_t... Cc>
+constexpr std::array<Handler, 16> compare_jcc_by_cc(std::index_sequence<Cc...>)
+{
+    return {compare_jcc<Kind, Cc>...};
+}
+
 }  // namespace
 
 namespace handlers {
@@ -642,6 +688,25 @@ Handler alu(AluForm form, unsigned size, unsigned a)
         X86_FORM_VARIANTS(fn, n, 3), X86_FORM_VARIANTS(fn, n, 4), X86_FORM_VARIANTS(fn, n, 5),               \
         X86_FORM_VARIANTS(fn, n, 6), X86_FORM_VARIANTS(fn, n, 7)
 
+Handler fuse_compare_jcc(const Op& compare, const Op& branch)
+{
+    static constexpr std::array<Handler, 16> kByKind[4] = {
+        compare_jcc_by_cc<0>(std::make_index_sequence<16>()), compare_jcc_by_cc<1>(std::make_index_sequence<16>()),
+        compare_jcc_by_cc<2>(std::make_index_sequence<16>()), compare_jcc_by_cc<3>(std::make_index_sequence<16>())};
+    const unsigned cc = branch.aux & 15;
+    if (branch.fn != jcc(cc, 4) || compare.rm == kNoReg)
+        return nullptr;
+    if (compare.fn == alu_rm_reg<4, 7, RmForm::Reg>)
+        return kByKind[0][cc];
+    if (compare.fn == alu_reg_rm<4, 7, RmForm::Reg>)
+        return kByKind[1][cc];
+    if (compare.fn == alu_rm_imm<4, 7, RmForm::Reg>)
+        return kByKind[2][cc];
+    if (compare.fn == test_rm_reg<4>)
+        return kByKind[3][cc];
+    return nullptr;
+}
+
 Handler specialise_alu(Handler h, const Op& op)
 {
     static const std::array<FormVariants, 48> kFamilies = {
@@ -663,12 +728,15 @@ Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size)
 Handler group3(unsigned size) { return X86_BY_SIZE(x86::group3, size); }
 Handler test(bool acc_imm, unsigned size) { return acc_imm ? X86_BY_SIZE(test_acc_imm, size) : X86_BY_SIZE(test_rm_reg, size); }
 
-Handler shift(ShiftCount count, unsigned size)
+Handler shift(ShiftCount count, unsigned size, unsigned kind)
 {
     switch (count) {
-    case ShiftCount::One: return by_size(size, shift_rm<1, 0>, shift_rm<2, 0>, shift_rm<4, 0>);
-    case ShiftCount::Cl: return by_size(size, shift_rm<1, 1>, shift_rm<2, 1>, shift_rm<4, 1>);
-    case ShiftCount::Imm: return by_size(size, shift_rm<1, 2>, shift_rm<2, 2>, shift_rm<4, 2>);
+    case ShiftCount::One:
+        return by_size(size, shift_of_kind<1, 0>(kind), shift_of_kind<2, 0>(kind), shift_of_kind<4, 0>(kind));
+    case ShiftCount::Cl:
+        return by_size(size, shift_of_kind<1, 1>(kind), shift_of_kind<2, 1>(kind), shift_of_kind<4, 1>(kind));
+    case ShiftCount::Imm:
+        return by_size(size, shift_of_kind<1, 2>(kind), shift_of_kind<2, 2>(kind), shift_of_kind<4, 2>(kind));
     }
     return nullptr;
 }

@@ -13,38 +13,57 @@ uint32_t branch_target(const Cpu& c, const Op* op)
     return op->osize == 2 ? t & 0xFFFF : t;
 }
 
+// Jcc, JMP and CALL rel with a 32-bit operand size link their exits (Cpu::branch_direct); the
+// 16-bit forms wrap IP and look their target up every time.
 template <unsigned Cc>
 const Op* jcc(Cpu& c, const Op* op)
 {
     if (c.condition_holds(Cc))
+        return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+    return c.branch_direct(op, c.next_eip(op), false);
+}
+
+const Op* jcc16(Cpu& c, const Op* op)
+{
+    if (c.condition_holds(op->aux))
         return c.branch(op, branch_target(c, op));
     return c.branch(op, c.next_eip(op));
 }
 
-const Op* jmp_rel(Cpu& c, const Op* op) { return c.branch(op, branch_target(c, op)); }
+template <unsigned N>
+const Op* jmp_rel(Cpu& c, const Op* op)
+{
+    if (N == 2)
+        return c.branch(op, branch_target(c, op));
+    return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+}
 
 template <unsigned N>
 const Op* call_rel(Cpu& c, const Op* op)
 {
     if (!c.push(c.next_eip(op), N, op))
         return nullptr;
-    return c.branch(op, branch_target(c, op));
+    if (N == 2)
+        return c.branch(op, branch_target(c, op));
+    return c.branch_direct(op, c.next_eip(op) + op->imm, true);
 }
 
-template <unsigned N>
+// Indirect JMP and CALL, with variants by r/m form (specialise_control()): a jump table's
+// load inlines.
+template <unsigned N, RmForm F = RmForm::Any>
 const Op* jmp_rm(Cpu& c, const Op* op)
 {
     uint32_t t;
-    if (!get_rm<N>(c, op, t))
+    if (!get_rm_as<N, F>(c, op, t))
         return nullptr;
     return c.branch(op, N == 2 ? t & 0xFFFF : t);
 }
 
-template <unsigned N>
+template <unsigned N, RmForm F = RmForm::Any>
 const Op* call_rm(Cpu& c, const Op* op)
 {
     uint32_t t;
-    if (!get_rm<N>(c, op, t) || !c.push(c.next_eip(op), N, op))
+    if (!get_rm_as<N, F>(c, op, t) || !c.push(c.next_eip(op), N, op))
         return nullptr;
     return c.branch(op, N == 2 ? t & 0xFFFF : t);
 }
@@ -137,14 +156,13 @@ const Op* hlt(Cpu& c, const Op* op)
 
 // String instructions. A REP prefix makes each iteration one retired instruction (as QEMU's
 // icount mode counts them): the instruction runs again until the count is exhausted, and the
-// run that finds the count zero retires doing nothing.
-template <unsigned N>
+// run that finds the count zero retires doing nothing. Kind is the opcode with bit 0 set:
+// 0xA5 MOVS, 0xA7 CMPS, 0xAB STOS, 0xAD LODS, 0xAF SCAS.
+template <unsigned N, unsigned Kind>
 const Op* string_op(Cpu& c, const Op* op)
 {
     const bool a16 = op->addr16;
     auto count = [&] { return a16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx]; };
-    if (op->rep && count() == 0)
-        return c.exit_after(op);
     const int32_t step = (c.s.eflags & kDF) ? -static_cast<int32_t>(N) : static_cast<int32_t>(N);
     auto index = [&](uint8_t r) { return a16 ? c.s.r[r] & 0xFFFF : c.s.r[r]; };
     auto advance = [&](uint8_t r) {
@@ -153,62 +171,81 @@ const Op* string_op(Cpu& c, const Op* op)
         else
             c.s.r[r] += static_cast<uint32_t>(step);
     };
-    bool compares = false;
-    switch (op->aux | 1) {
-    case 0xA5: {  // MOVS
-        UInt<N> v;
-        if (!c.read<UInt<N>>(op->seg, index(kEsi), v, op) || !c.write<UInt<N>>(kEs, index(kEdi), v, op))
-            return nullptr;
-        advance(kEsi);
-        advance(kEdi);
-        break;
+    for (;;) {
+        if (op->rep && count() == 0)
+            return c.branch_direct(op, c.next_eip(op), false);
+        bool compares = false;
+        switch (Kind) {
+        case 0xA5: {  // MOVS
+            UInt<N> v;
+            if (!c.read<UInt<N>>(op->seg, index(kEsi), v, op) || !c.write<UInt<N>>(kEs, index(kEdi), v, op))
+                return nullptr;
+            advance(kEsi);
+            advance(kEdi);
+            break;
+        }
+        case 0xA7: {  // CMPS
+            UInt<N> a, b;
+            if (!c.read<UInt<N>>(op->seg, index(kEsi), a, op) || !c.read<UInt<N>>(kEs, index(kEdi), b, op))
+                return nullptr;
+            sub_flags<N>(c.flags(), a, b, 0);
+            advance(kEsi);
+            advance(kEdi);
+            compares = true;
+            break;
+        }
+        case 0xAB:  // STOS
+            if (!c.write<UInt<N>>(kEs, index(kEdi), static_cast<UInt<N>>(get_reg<N>(c, kEax)), op))
+                return nullptr;
+            advance(kEdi);
+            break;
+        case 0xAD: {  // LODS
+            UInt<N> v;
+            if (!c.read<UInt<N>>(op->seg, index(kEsi), v, op))
+                return nullptr;
+            set_reg<N>(c, kEax, v);
+            advance(kEsi);
+            break;
+        }
+        default: {  // SCAS
+            UInt<N> b;
+            if (!c.read<UInt<N>>(kEs, index(kEdi), b, op))
+                return nullptr;
+            sub_flags<N>(c.flags(), get_reg<N>(c, kEax), b, 0);
+            advance(kEdi);
+            compares = true;
+            break;
+        }
+        }
+        if (!op->rep)
+            return c.next(op);
+        if (a16)
+            set_reg<2>(c, kEcx, c.s.r[kEcx] - 1);
+        else
+            c.s.r[kEcx]--;
+        if (compares) {
+            bool zf = c.flags() & kZF;
+            if ((op->rep == 0xF3 && !zf) || (op->rep == 0xF2 && zf))
+                return c.branch_direct(op, c.next_eip(op), false);
+        }
+        c.rep_iteration_done(op);
+        // The next iteration is the next instruction, at the same EIP whatever the operand size:
+        // when the REP starts its block, that block runs again right here.
+        if (op->idx != 0 || !c.repeat_block())
+            return c.branch_direct(op, c.eip_of(op), true);
     }
-    case 0xA7: {  // CMPS
-        UInt<N> a, b;
-        if (!c.read<UInt<N>>(op->seg, index(kEsi), a, op) || !c.read<UInt<N>>(kEs, index(kEdi), b, op))
-            return nullptr;
-        sub_flags<N>(c.flags(), a, b, 0);
-        advance(kEsi);
-        advance(kEdi);
-        compares = true;
-        break;
+}
+
+template <unsigned N>
+Handler string_of_kind(uint8_t opcode)
+{
+    switch (opcode | 1) {
+    case 0xA5: return string_op<N, 0xA5>;
+    case 0xA7: return string_op<N, 0xA7>;
+    case 0xAB: return string_op<N, 0xAB>;
+    case 0xAD: return string_op<N, 0xAD>;
+    default: return string_op<N, 0xAF>;
     }
-    case 0xAB:  // STOS
-        if (!c.write<UInt<N>>(kEs, index(kEdi), static_cast<UInt<N>>(get_reg<N>(c, kEax)), op))
-            return nullptr;
-        advance(kEdi);
-        break;
-    case 0xAD: {  // LODS
-        UInt<N> v;
-        if (!c.read<UInt<N>>(op->seg, index(kEsi), v, op))
-            return nullptr;
-        set_reg<N>(c, kEax, v);
-        advance(kEsi);
-        break;
-    }
-    default: {  // SCAS
-        UInt<N> b;
-        if (!c.read<UInt<N>>(kEs, index(kEdi), b, op))
-            return nullptr;
-        sub_flags<N>(c.flags(), get_reg<N>(c, kEax), b, 0);
-        advance(kEdi);
-        compares = true;
-        break;
-    }
-    }
-    if (!op->rep)
-        return c.next(op);
-    if (a16)
-        set_reg<2>(c, kEcx, c.s.r[kEcx] - 1);
-    else
-        c.s.r[kEcx]--;
-    if (compares) {
-        bool zf = c.flags() & kZF;
-        if ((op->rep == 0xF3 && !zf) || (op->rep == 0xF2 && zf))
-            return c.exit_after(op);
-    }
-    c.rep_iteration_done(op);
-    return c.branch(op, c.eip_of(op));  // the next iteration is the next instruction
 }
 
 template <unsigned N>
@@ -266,18 +303,27 @@ const Op* io_string(Cpu& c, const Op* op)
 
 namespace handlers {
 
-Handler jcc(unsigned cc)
+Handler jcc(unsigned cc, unsigned size)
 {
+    if (size == 2)
+        return x86::jcc16;
     static constexpr Handler table[16] = {x86::jcc<0>,  x86::jcc<1>,  x86::jcc<2>,  x86::jcc<3>,
                                           x86::jcc<4>,  x86::jcc<5>,  x86::jcc<6>,  x86::jcc<7>,
                                           x86::jcc<8>,  x86::jcc<9>,  x86::jcc<10>, x86::jcc<11>,
                                           x86::jcc<12>, x86::jcc<13>, x86::jcc<14>, x86::jcc<15>};
     return table[cc & 15];
 }
-Handler jmp_rel() { return x86::jmp_rel; }
+Handler jmp_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rel, size); }
 Handler call_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rel, size); }
-Handler jmp_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rm, size); }
-Handler call_rm(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rm, size); }
+Handler jmp_rm(unsigned size) { return size == 2 ? x86::jmp_rm<2> : x86::jmp_rm<4>; }
+Handler call_rm(unsigned size) { return size == 2 ? x86::call_rm<2> : x86::call_rm<4>; }
+
+Handler specialise_control(Handler h, const Op& op)
+{
+    static const std::array<FormVariants, 2> kFamilies = {X86_FORM_VARIANTS(x86::jmp_rm, 4),
+                                                          X86_FORM_VARIANTS(x86::call_rm, 4)};
+    return pick_form(h, op, kFamilies);
+}
 Handler ret(unsigned size) { return X86_BY_SIZE_16_32(x86::ret, size); }
 Handler loop() { return x86::loop; }
 
@@ -296,7 +342,10 @@ Handler iret(unsigned size) { return X86_BY_SIZE_16_32(x86::iret, size); }
 Handler int_n() { return x86::int_n; }
 Handler hlt() { return x86::hlt; }
 Handler bound(unsigned size) { return X86_BY_SIZE_16_32(x86::bound, size); }
-Handler string_op(unsigned size) { return X86_BY_SIZE(x86::string_op, size); }
+Handler string_op(unsigned size, uint8_t opcode)
+{
+    return by_size(size, string_of_kind<1>(opcode), string_of_kind<2>(opcode), string_of_kind<4>(opcode));
+}
 Handler in_out(unsigned size) { return X86_BY_SIZE(x86::in_out, size); }
 Handler io_string(unsigned size) { return X86_BY_SIZE(x86::io_string, size); }
 

@@ -8,29 +8,41 @@
 
 namespace emu::x86 {
 
+// The fast paths are inlined into every handler; everything else is out of line.
 template <class T>
-bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
+[[gnu::always_inline]] inline bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
 {
-    uint32_t lin;
     const Segment& g = s.seg[seg];
     // Present expand-up data, or present readable code, within the limit: the common case
     // needs no other check.
-    if (__builtin_expect((g.attr & 0x9C) == 0x90 || (g.attr & 0x9A) == 0x9A, 1) &&
-        uint64_t{offset} + sizeof(T) - 1 <= g.limit) {
-        lin = g.base + offset;
-    } else if (!segment_check(seg, offset, sizeof(T), false, op, lin)) {
-        return false;
-    }
-    // Paging off: linear addresses are physical, and the RAM from 0 is one window.
-    if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
-        std::memcpy(&out, ram_.host + lin, sizeof(T));
-        return true;
-    }
-    const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
-    if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbReadUser : kTlbRead)) &&
-                             (lin & 0xFFF) <= kPageSize - sizeof(T),
+    if (__builtin_expect(((g.attr & 0x9C) == 0x90 || (g.attr & 0x9A) == 0x9A) &&
+                             uint64_t{offset} + sizeof(T) - 1 <= g.limit,
                          1)) {
-        std::memcpy(&out, e.host + (lin & 0xFFF), sizeof(T));
+        uint32_t lin = g.base + offset;
+        // Paging off: linear addresses are physical, and the RAM from 0 is one window.
+        if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
+            std::memcpy(&out, ram_.host + lin, sizeof(T));
+            return true;
+        }
+        const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
+        if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbReadUser : kTlbRead)) &&
+                                 (lin & 0xFFF) <= kPageSize - sizeof(T),
+                             1)) {
+            std::memcpy(&out, e.host + (lin & 0xFFF), sizeof(T));
+            return true;
+        }
+    }
+    return read_slow(seg, offset, out, op);
+}
+
+template <class T>
+[[gnu::noinline]] bool Cpu::read_slow(uint8_t seg, uint32_t offset, T& out, const Op* op)
+{
+    uint32_t lin;
+    if (!segment_check(seg, offset, sizeof(T), false, op, lin))
+        return false;
+    if (!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size) {
+        std::memcpy(&out, ram_.host + lin, sizeof(T));
         return true;
     }
     uint64_t v;
@@ -41,33 +53,41 @@ bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
 }
 
 template <class T>
-bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
+[[gnu::always_inline]] inline bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
 {
-    uint32_t lin;
     const Segment& g = s.seg[seg];
     // Present, writable data, expand-up, within the limit.
-    if (__builtin_expect((g.attr & 0x9E) == 0x92, 1) && uint64_t{offset} + sizeof(T) - 1 <= g.limit) {
-        lin = g.base + offset;
-    } else if (!segment_check(seg, offset, sizeof(T), true, op, lin)) {
-        return false;
-    }
-    if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
-        uint32_t first = lin >> kPageBits, last = (lin + sizeof(T) - 1) >> kPageBits;
-        if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
-            std::memcpy(ram_.host + lin, &value, sizeof(T));
-            ram_.dirty_page[first] = kPageWritten;
-            ram_.dirty_page[last] = kPageWritten;
-            return true;
+    if (__builtin_expect((g.attr & 0x9E) == 0x92 && uint64_t{offset} + sizeof(T) - 1 <= g.limit, 1)) {
+        uint32_t lin = g.base + offset;
+        if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
+            uint32_t first = lin >> kPageBits, last = (lin + sizeof(T) - 1) >> kPageBits;
+            if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
+                std::memcpy(ram_.host + lin, &value, sizeof(T));
+                ram_.dirty_page[first] = kPageWritten;
+                ram_.dirty_page[last] = kPageWritten;
+                return true;
+            }
+        } else {
+            const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
+            if (__builtin_expect(e.page == (lin & ~0xFFFu) &&
+                                     (e.perm & (s.cpl == 3 ? kTlbWriteUser : kTlbWrite)) &&
+                                     (lin & 0xFFF) <= kPageSize - sizeof(T),
+                                 1)) {
+                std::memcpy(e.host + (lin & 0xFFF), &value, sizeof(T));
+                *e.dirty = kPageWritten;
+                return true;
+            }
         }
     }
-    const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
-    if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbWriteUser : kTlbWrite)) &&
-                             (lin & 0xFFF) <= kPageSize - sizeof(T),
-                         1)) {
-        std::memcpy(e.host + (lin & 0xFFF), &value, sizeof(T));
-        *e.dirty = kPageWritten;
-        return true;
-    }
+    return write_slow(seg, offset, value, op);
+}
+
+template <class T>
+[[gnu::noinline]] bool Cpu::write_slow(uint8_t seg, uint32_t offset, T value, const Op* op)
+{
+    uint32_t lin;
+    if (!segment_check(seg, offset, sizeof(T), true, op, lin))
+        return false;
     return write_linear(lin, sizeof(T), value, s.cpl == 3, op);
 }
 

@@ -49,7 +49,7 @@ constexpr GroupTable kGroup1 = make_group({
 Handler shift_select(ShiftCount count, Op& op, unsigned v, uint8_t o)
 {
     op.aux = op.reg;
-    return shift(count, sized(v, o));
+    return shift(count, sized(v, o), op.aux);
 }
 constexpr GroupTable kGroup2Imm = make_group({{0, 7, {"shift Ev,Ib", 0, Imm::Ib, [](Op& op, unsigned v, uint8_t o) {
                                                           return shift_select(ShiftCount::Imm, op, v, o);
@@ -147,9 +147,9 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
                       op.aux = 1;
                       return io_string(sized(v, o));
                   }}},
-    {0x70, 0x7F, {"Jcc Jb", kEndBlock, Imm::IbS, [](Op& op, unsigned, uint8_t o) {
+    {0x70, 0x7F, {"Jcc Jb", kEndBlock, Imm::IbS, [](Op& op, unsigned v, uint8_t o) {
                       op.aux = o & 0xF;
-                      return jcc(op.aux);
+                      return jcc(op.aux, v);
                   }}},
     {0x80, 0x80, {"group 1 Eb,Ib", kModRM, Imm::Ib, nullptr, &kGroup1}},
     {0x81, 0x81, {"group 1 Ev,Iz", kModRM, Imm::Iz, nullptr, &kGroup1}},
@@ -178,12 +178,12 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
     {0xA0, 0xA1, {"MOV eAX,Ov", 0, Imm::Moffs, [](Op&, unsigned v, uint8_t o) { return mov(MovForm::AccMoffs, sized(v, o)); }}},
     {0xA2, 0xA3, {"MOV Ov,eAX", 0, Imm::Moffs, [](Op&, unsigned v, uint8_t o) { return mov(MovForm::MoffsAcc, sized(v, o)); }}},
     {0xA4, 0xA7, {"MOVS/CMPS", kEndIfRep, Imm::None, [](Op& op, unsigned v, uint8_t o) {
-                      return with_opcode_aux(op, o, string_op(sized(v, o)));
+                      return with_opcode_aux(op, o, string_op(sized(v, o), o));
                   }}},
     {0xA8, 0xA8, {"TEST AL,Ib", 0, Imm::Ib, [](Op&, unsigned, uint8_t) { return test(true, 1); }}},
     {0xA9, 0xA9, {"TEST eAX,Iz", 0, Imm::Iz, [](Op&, unsigned v, uint8_t) { return test(true, v); }}},
     {0xAA, 0xAF, {"STOS/LODS/SCAS", kEndIfRep, Imm::None, [](Op& op, unsigned v, uint8_t o) {
-                      return with_opcode_aux(op, o, string_op(sized(v, o)));
+                      return with_opcode_aux(op, o, string_op(sized(v, o), o));
                   }}},
     {0xB0, 0xB7, {"MOV Zb,Ib", kRegInOpcode, Imm::Ib, [](Op&, unsigned, uint8_t) { return mov(MovForm::RegImm, 1); }}},
     {0xB8, 0xBF, {"MOV Zv,Iz", kRegInOpcode, Imm::Iz, [](Op&, unsigned v, uint8_t) { return mov(MovForm::RegImm, v); }}},
@@ -224,10 +224,10 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
     {0xE4, 0xE5, {"IN eAX,Ib", kEndBlock, Imm::Ib, [](Op& op, unsigned v, uint8_t o) { op.aux = 0; return in_out(sized(v, o)); }}},
     {0xE6, 0xE7, {"OUT Ib,eAX", kEndBlock, Imm::Ib, [](Op& op, unsigned v, uint8_t o) { op.aux = 1; return in_out(sized(v, o)); }}},
     {0xE8, 0xE8, {"CALL Jz", kEndBlock, Imm::IzS, [](Op&, unsigned v, uint8_t) { return call_rel(v); }}},
-    {0xE9, 0xE9, {"JMP Jz", kEndBlock, Imm::IzS, [](Op&, unsigned, uint8_t) { return jmp_rel(); }}},
+    {0xE9, 0xE9, {"JMP Jz", kEndBlock, Imm::IzS, [](Op&, unsigned v, uint8_t) { return jmp_rel(v); }}},
     {0xEA, 0xEA, {"JMPF Ap", kEndBlock, Imm::FarPtr,
                   [](Op&, unsigned v, uint8_t) { return far_jmp_call(FarKind::Jump, FarTarget::Pointer, v); }}},
-    {0xEB, 0xEB, {"JMP Jb", kEndBlock, Imm::IbS, [](Op&, unsigned, uint8_t) { return jmp_rel(); }}},
+    {0xEB, 0xEB, {"JMP Jb", kEndBlock, Imm::IbS, [](Op&, unsigned v, uint8_t) { return jmp_rel(v); }}},
     {0xEC, 0xED, {"IN eAX,DX", kEndBlock, Imm::None, [](Op& op, unsigned v, uint8_t o) { op.aux = 2; return in_out(sized(v, o)); }}},
     {0xEE, 0xEF, {"OUT DX,eAX", kEndBlock, Imm::None, [](Op& op, unsigned v, uint8_t o) { op.aux = 3; return in_out(sized(v, o)); }}},
     {0xF1, 0xF1, {"INT1", kEndBlock, Imm::None, [](Op& op, unsigned, uint8_t o) { return with_opcode_aux(op, o, int_n()); }}},

@@ -82,9 +82,9 @@ constexpr std::array<OpcodeDef, 256> kTwoByte = make_opcode_table<256>({
                       op.aux = o & 0xF;
                       return cmovcc(v);
                   }}},
-    {0x80, 0x8F, {"Jcc Jz", kEndBlock, Imm::IzS, [](Op& op, unsigned, uint8_t o) {
+    {0x80, 0x8F, {"Jcc Jz", kEndBlock, Imm::IzS, [](Op& op, unsigned v, uint8_t o) {
                       op.aux = o & 0xF;
-                      return jcc(op.aux);
+                      return jcc(op.aux, v);
                   }}},
     {0x90, 0x9F, {"SETcc Eb", kModRM, Imm::None, [](Op& op, unsigned, uint8_t o) {
                       op.aux = o & 0xF;

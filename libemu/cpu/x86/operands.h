@@ -196,7 +196,7 @@ Handler alu(AluForm form, unsigned size, unsigned operation);
 Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size);
 Handler group3(unsigned size);  // TEST/NOT/NEG/MUL/IMUL/DIV/IDIV on r/m, by /reg
 Handler test(bool acc_imm, unsigned size);
-Handler shift(ShiftCount count, unsigned size);
+Handler shift(ShiftCount count, unsigned size, unsigned kind);  // kind = op->aux
 Handler double_shift(bool right, bool by_cl, unsigned size);
 Handler imul_reg(unsigned size);  // IMUL Gv, Ev[, imm]
 Handler bit_test(BitOp op, bool imm, unsigned size);
@@ -214,7 +214,14 @@ Handler flag_op();  // CLC STC CMC CLD STD LAHF SAHF, by op->aux (the opcode)
 // decoder's last step. Handlers without variants come back unchanged.
 Handler specialise_alu(Handler h, const Op& op);   // insns_alu.cpp
 Handler specialise_move(Handler h, const Op& op);  // insns_move.cpp
-inline Handler specialise(Handler h, const Op& op) { return specialise_move(specialise_alu(h, op), op); }
+Handler specialise_control(Handler h, const Op& op);  // insns_control.cpp: JMP and CALL r/m
+inline Handler specialise(Handler h, const Op& op)
+{
+    return specialise_control(specialise_move(specialise_alu(h, op), op), op);
+}
+// The handler of one op doing both a 32-bit register CMP or TEST and the 32-bit Jcc right
+// after it, or null when the pair is not one of those (insns_alu.cpp).
+Handler fuse_compare_jcc(const Op& compare, const Op& branch);
 // insns_move.cpp
 Handler mov(MovForm form, unsigned size);
 Handler movx(bool sign, unsigned src_size, unsigned size);
@@ -235,8 +242,8 @@ Handler mov_from_seg();
 Handler mov_to_seg();
 Handler load_far_pointer(unsigned size);  // LDS LES LFS LGS LSS: op->aux = segment
 // insns_control.cpp
-Handler jcc(unsigned cc);
-Handler jmp_rel();
+Handler jcc(unsigned cc, unsigned size);  // op->aux = cc
+Handler jmp_rel(unsigned size);
 Handler call_rel(unsigned size);
 Handler jmp_rm(unsigned size);
 Handler call_rm(unsigned size);
@@ -248,7 +255,7 @@ Handler iret(unsigned size);
 Handler int_n();  // INT3 INT n INTO INT1, by op->aux (the opcode)
 Handler hlt();
 Handler bound(unsigned size);
-Handler string_op(unsigned size);  // by op->aux (the opcode)
+Handler string_op(unsigned size, uint8_t opcode);  // MOVS CMPS STOS LODS SCAS
 Handler in_out(unsigned size);     // op->aux: bit 0 OUT, bit 1 port in DX
 Handler io_string(unsigned size);  // op->aux: 1 OUTS
 // insns_system.cpp

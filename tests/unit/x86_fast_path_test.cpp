@@ -1,0 +1,322 @@
+// The engine's fast path on i386 (blocks chained and linked straight into each other, compares
+// fused with their Jcc) against the plain loop that runs one block per trip and looks every
+// block up afresh, or, in every other case, against single steps (one-instruction blocks, which
+// fuse nothing): random programs of ALU operations, loads, stores, REP STOSB, direct branches of
+// every kind, CMP/TEST + Jcc pairs and self-modifying stores, run on two CPUs with the same
+// random budgets, compared register by register, byte by byte and in icount at every run()
+// exit. Between runs the test rewrites code, moves CS's base (the same code at other EIPs),
+// cuts CS's limit into the program, turns paging on and off and remaps the code pages between
+// two different programs, as loaders and kernels do, so that links into dead, moved or
+// remapped code get their chance to be followed wrongly.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "diff/split_mix.h"
+#include "x86_test_board.h"
+
+using namespace emu;
+using namespace emu::test;
+using B = X86TestBoard;
+
+namespace {
+
+constexpr uint32_t kPage = 0x1000;
+constexpr uint32_t kCodePages = 3;
+constexpr uint32_t kSlotBytes = 8;  // every instruction (or short sequence) padded with NOPs
+constexpr uint32_t kSlots = kCodePages * kPage / kSlotBytes;
+constexpr uint32_t kData = 0x30000;  // EBX points into it: loads, stores, REP STOSB
+constexpr uint32_t kDataSize = 0x1000;
+constexpr uint32_t kPageDir = 0x20000, kPageTable = 0x21000;
+// With paging on, the code runs at two linear windows: at the program's physical address, each
+// page mapped either to the program's page or to the same page of a second program at kOther
+// (the test flips them), and at kAlias, the program's pages in order. Branch targets are slot
+// numbers, so every mix of the two programs is a program.
+constexpr uint32_t kOther = 0x18000;
+constexpr uint32_t kAlias = 0x200000;
+
+// Registers the random instructions leave alone: EBX the data base, EBP the self-modifying
+// store's address, ESI its value, ESP.
+constexpr uint8_t kFree[] = {x86::kEax, x86::kEcx, x86::kEdx, x86::kEdi};
+constexpr uint8_t kFreeBytes[] = {0, 1, 2, 4, 5, 6};  // AL CL DL AH CH DH
+// What the self-modifying store writes over a slot: INC EAX; JMP to the next slot.
+constexpr uint32_t kSmcValue = 0x9005EB40;
+
+void put32(std::vector<uint8_t>& v, uint32_t x)
+{
+    for (unsigned i = 0; i < 4; i++)
+        v.push_back(static_cast<uint8_t>(x >> (8 * i)));
+}
+
+// The bytes of slot `i`: mostly ALU operations, then loads and stores, branches of every
+// direct kind to random slots, calls, and now and then the self-modifying store.
+std::vector<uint8_t> random_slot(SplitMix64& rng, uint32_t i)
+{
+    auto reg = [&] { return kFree[rng.below(4)]; };
+    auto byte_reg = [&] { return kFreeBytes[rng.below(6)]; };
+    auto disp8 = [&] { return static_cast<uint8_t>(rng.below(256)); };
+    uint32_t target = static_cast<uint32_t>(rng.below(kSlots));
+    uint32_t near = static_cast<uint32_t>(std::min<int64_t>(
+        kSlots - 1, std::max<int64_t>(0, int64_t{i} + static_cast<int64_t>(rng.below(31)) - 15)));
+    auto rel = [&](uint32_t to, uint32_t len) { return (to - i) * kSlotBytes - len; };
+    std::vector<uint8_t> v;
+    unsigned kind = static_cast<unsigned>(rng.below(100));
+    if (kind < 28) {
+        static constexpr uint8_t kAlu[] = {0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85};
+        v = {kAlu[rng.below(9)], static_cast<uint8_t>(0xC0 | reg() << 3 | reg())};
+    } else if (kind < 35) {  // CMP or TEST, then Jcc rel8 (the pair the decoder fuses)
+        static constexpr uint8_t kCompare[] = {0x39, 0x3B, 0x85};
+        if (rng.chance(1, 3))
+            v = {0x83, static_cast<uint8_t>(0xF8 | reg()), static_cast<uint8_t>(rng.below(256))};
+        else
+            v = {kCompare[rng.below(3)], static_cast<uint8_t>(0xC0 | reg() << 3 | reg())};
+        uint32_t len = static_cast<uint32_t>(v.size()) + 2;
+        v.push_back(static_cast<uint8_t>(0x70 | rng.below(16)));
+        v.push_back(static_cast<uint8_t>(rel(near, len)));
+    } else if (kind < 43) {
+        v = {static_cast<uint8_t>((rng.chance(1, 2) ? 0x40 : 0x48) | reg())};
+    } else if (kind < 47) {
+        v = {static_cast<uint8_t>(0xB8 | reg())};
+        put32(v, static_cast<uint32_t>(rng.next()));
+    } else if (kind < 52) {
+        static constexpr uint8_t kShift[] = {4, 5, 7};  // SHL SHR SAR
+        v = {0xC1, static_cast<uint8_t>(0xC0 | kShift[rng.below(3)] << 3 | reg()),
+             static_cast<uint8_t>(rng.below(32))};
+    } else if (kind < 62) {  // MOV r32 / r8 / MOVZX from [EBX + disp8]
+        switch (rng.below(3)) {
+        case 0: v = {0x8B, static_cast<uint8_t>(0x43 | reg() << 3), disp8()}; break;
+        case 1: v = {0x8A, static_cast<uint8_t>(0x43 | byte_reg() << 3), disp8()}; break;
+        default: v = {0x0F, 0xB6, static_cast<uint8_t>(0x43 | reg() << 3), disp8()}; break;
+        }
+    } else if (kind < 69) {  // MOV [EBX + disp8], r32 / r8
+        if (rng.chance(1, 2))
+            v = {0x89, static_cast<uint8_t>(0x43 | reg() << 3), disp8()};
+        else
+            v = {0x88, static_cast<uint8_t>(0x43 | byte_reg() << 3), disp8()};
+    } else if (kind < 72) {  // LEA EDI, [EBX + disp8]; MOVZX ECX, DL; REP STOSB
+        v = {0x8D, 0x7B, disp8(), 0x0F, 0xB6, 0xCA, 0xF3, 0xAA};
+    } else if (kind < 81) {
+        v = {static_cast<uint8_t>(0x70 | rng.below(16)), static_cast<uint8_t>(rel(near, 2))};
+    } else if (kind < 87) {
+        v = {0x0F, static_cast<uint8_t>(0x80 | rng.below(16))};
+        put32(v, rel(target, 6));
+    } else if (kind < 89) {
+        v = {0xEB, static_cast<uint8_t>(rel(near, 2))};
+    } else if (kind < 92) {
+        v = {0xE9};
+        put32(v, rel(target, 5));
+    } else if (kind < 96) {
+        v = {0xE8};
+        put32(v, rel(target, 5));
+    } else {
+        v = {0x89, 0x75, 0x00};  // MOV [EBP], ESI
+    }
+    // The rest of the slot: one NOP of the right length.
+    static const std::vector<uint8_t> kNops[kSlotBytes] = {
+        {},
+        {0x90},
+        {0x66, 0x90},
+        {0x0F, 0x1F, 0x00},
+        {0x0F, 0x1F, 0x40, 0x00},
+        {0x0F, 0x1F, 0x44, 0x00, 0x00},
+        {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00},
+        {0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
+    };
+    const std::vector<uint8_t>& nop = kNops[kSlotBytes - v.size()];
+    v.insert(v.end(), nop.begin(), nop.end());
+    return v;
+}
+
+struct Program {
+    std::vector<uint8_t> bytes;
+    uint32_t smc_slot;
+};
+
+Program random_program(SplitMix64& rng)
+{
+    Program p;
+    for (uint32_t i = 0; i + 1 < kSlots; i++) {
+        std::vector<uint8_t> s = random_slot(rng, i);
+        p.bytes.insert(p.bytes.end(), s.begin(), s.end());
+    }
+    p.bytes.insert(p.bytes.end(), {0xE9, 0, 0, 0, 0, 0x0F, 0x1F, 0x00});  // JMP to slot 0
+    uint32_t back = -(kSlots - 1) * kSlotBytes - 5;
+    std::memcpy(&p.bytes[(kSlots - 1) * kSlotBytes + 1], &back, 4);
+    p.smc_slot = static_cast<uint32_t>(rng.below(kSlots - 1));
+    return p;
+}
+
+// One of the two CPUs.
+struct Side : B {
+    Side(const Program& p, const Program& other, bool fast, uint64_t data_seed)
+    {
+        cpu.set_chaining(fast);
+        bus.write_bytes(kCode, p.bytes.data(), p.bytes.size());
+        bus.write_bytes(kOther, other.bytes.data(), other.bytes.size());
+        SplitMix64 d(data_seed);
+        for (uint32_t a = kData; a < kData + kDataSize; a += 8)
+            write64(a, d.next());
+        for (uint8_t r : kFree)
+            cpu.s.r[r] = static_cast<uint32_t>(d.next());
+        cpu.s.r[x86::kEbx] = kData + 0x100;
+        cpu.s.r[x86::kEbp] = kCode + kSlotBytes * p.smc_slot;
+        cpu.s.r[x86::kEsi] = kSmcValue;
+        // #GP (past a cut CS limit) returns to the instruction with CS reloaded, flat again:
+        // ADD ESP, 4 (the error code); IRET.
+        write32(kHandlers + 4 * x86::kExcGP, 0xCF04C483);
+    }
+
+    // Paging on or off, with code window page i mapped to the other program's page when bit
+    // i of `other` is set (tables written, then the TLB flushed, as a kernel would).
+    void set_paging(bool on, uint32_t other)
+    {
+        write32(kPageDir, kPageTable | 7);
+        for (uint32_t i = 0; i < 256; i++)
+            write32(kPageTable + 4 * i, i * kPage | 7);
+        for (uint32_t i = 0; i < kCodePages; i++) {
+            uint32_t page = ((other >> i) & 1 ? kOther : kCode) + i * kPage;
+            write32(kPageTable + 4 * ((kCode >> 12) + i), page | 7);
+            write32(kPageTable + 4 * ((kAlias >> 12) + i), (kCode + i * kPage) | 7);
+        }
+        cpu.s.cr3 = kPageDir;
+        cpu.s.cr0 = on ? cpu.s.cr0 | x86::kCr0PG : cpu.s.cr0 & ~x86::kCr0PG;
+        cpu.flush_tlb();
+    }
+    // CS's base moved with EIP, so that the same linear address runs.
+    void move_cs(uint32_t base)
+    {
+        uint32_t lin = cpu.s.seg[x86::kCs].base + cpu.s.eip;
+        cpu.s.seg[x86::kCs].base = base;
+        cpu.s.eip = lin - base;
+    }
+};
+
+std::string hexs(uint64_t v)
+{
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+// Everything the two CPUs must agree on, as text naming the first difference ("" if none).
+std::string difference(Side& a, Side& b)
+{
+    const x86::State& x = a.cpu.s;
+    const x86::State& y = b.cpu.s;
+    if (a.cpu.icount() != b.cpu.icount())
+        return "icount " + std::to_string(a.cpu.icount()) + " vs " + std::to_string(b.cpu.icount());
+    if (x.eip != y.eip)
+        return "eip " + hexs(x.eip) + " vs " + hexs(y.eip);
+    for (unsigned r = 0; r < 8; r++)
+        if (x.r[r] != y.r[r])
+            return "r" + std::to_string(r) + " " + hexs(x.r[r]) + " vs " + hexs(y.r[r]);
+    if (x.eflags != y.eflags)
+        return "eflags " + hexs(x.eflags) + " vs " + hexs(y.eflags);
+    for (auto [base, len] : {std::pair{B::kCode, kCodePages * kPage}, std::pair{kOther, kCodePages * kPage},
+                             std::pair{kData, kDataSize}, std::pair{B::kStack - 0x10000, 0x10000u}})
+        if (std::memcmp(a.ram(base), b.ram(base), len) != 0)
+            return "memory at " + hexs(base);
+    if (a.cpu.stop().has_value() != b.cpu.stop().has_value())
+        return "stopped";
+    return "";
+}
+
+void run_case(uint64_t seed, bool paging)
+{
+    SplitMix64 rng = SplitMix64::for_case(0x386fa57, seed);
+    Program p = random_program(rng), other = random_program(rng);
+    Side fast(p, other, true, seed), plain(p, other, false, seed);
+    uint32_t mix = 0b010;  // the code window's pages from the other program
+    if (paging) {
+        fast.set_paging(true, mix);
+        plain.set_paging(true, mix);
+    }
+    const bool single_steps = seed % 2;
+    INFO("seed " << seed << (paging ? " (paging)" : " (no paging)") << (single_steps ? ", plain side single-stepped" : ""));
+    uint64_t runs = 0;
+    while (fast.cpu.icount() < 40000) {
+        uint64_t budget = rng.chance(1, 4) ? 1 + rng.below(8) : 1 + rng.below(600);
+        RunEnd ef = fast.cpu.run(budget);
+        RunEnd ep = RunEnd::Budget;
+        const uint64_t chunk = single_steps ? 1 : budget;
+        for (uint64_t done = 0; done < budget && ep == RunEnd::Budget; done += chunk)
+            ep = plain.cpu.run(chunk);
+        INFO("run " << runs << " with budget " << budget << " ending at icount " << plain.cpu.icount());
+        REQUIRE(ef == ep);
+        std::string diff = difference(fast, plain);
+        REQUIRE(diff == "");
+        if (ef != RunEnd::Budget)
+            break;  // an exception nothing expected (a self-modifying store over itself)
+        runs++;
+        // What changes the code under EIP waits until EIP is at a slot's start: in the middle
+        // of one, other bytes there are no instruction boundary.
+        uint32_t lin = fast.cpu.s.seg[x86::kCs].base + fast.cpu.s.eip;
+        bool in_code = lin - B::kCode < kCodePages * kPage, in_alias = lin - kAlias < kCodePages * kPage;
+        uint32_t cur_slot = ((in_code ? lin - B::kCode : lin - kAlias) / kSlotBytes);
+        bool at_slot = lin % kSlotBytes == 0;
+        // The host rewrites an instruction (a loader, a debugger).
+        if (rng.chance(1, 8)) {
+            uint32_t slot = static_cast<uint32_t>(rng.below(kSlots - 1));
+            if (!at_slot && slot == cur_slot)
+                slot = slot + 1;
+            uint32_t at = (rng.chance(1, 2) ? B::kCode : kOther) + kSlotBytes * slot;
+            std::vector<uint8_t> s = random_slot(rng, slot);
+            fast.bus.write_bytes(at, s.data(), s.size());
+            plain.bus.write_bytes(at, s.data(), s.size());
+        }
+        // CS moves (the same code at other EIPs), or its limit cuts the program (#GP when
+        // the code gets there, whose handler lies below the cut and reloads CS).
+        if (fast.cpu.s.seg[x86::kCs].limit == 0xFFFFFFFF && rng.chance(1, 10)) {
+            static constexpr uint32_t kBases[] = {0, 0x1000, 0xF000};
+            uint32_t base = kBases[rng.below(3)];
+            fast.move_cs(base);
+            plain.move_cs(base);
+        }
+        uint32_t& limit = fast.cpu.s.seg[x86::kCs].limit;
+        if (limit != 0xFFFFFFFF && rng.chance(1, 4)) {
+            limit = plain.cpu.s.seg[x86::kCs].limit = 0xFFFFFFFF;
+        } else if (fast.cpu.s.seg[x86::kCs].base == 0 && rng.chance(1, 12)) {
+            uint32_t cut = B::kCode + static_cast<uint32_t>(rng.below(kCodePages * kPage));
+            limit = plain.cpu.s.seg[x86::kCs].limit = cut - fast.cpu.s.seg[x86::kCs].base;
+        }
+        if (!paging)
+            continue;
+        if (at_slot && rng.chance(1, 6)) {
+            mix ^= 1u << rng.below(kCodePages);
+            bool on = fast.cpu.s.cr0 & x86::kCr0PG;
+            fast.set_paging(on, mix);
+            plain.set_paging(on, mix);
+        }
+        bool on = fast.cpu.s.cr0 & x86::kCr0PG;
+        if (!at_slot)
+            continue;
+        if (on && (in_code || in_alias) && rng.chance(1, 16)) {
+            // Into the other window at the same offset: the same physical blocks at other
+            // linear addresses.
+            uint32_t eip = in_code ? fast.cpu.s.eip - B::kCode + kAlias : fast.cpu.s.eip - kAlias + B::kCode;
+            fast.cpu.s.eip = plain.cpu.s.eip = eip;
+        } else if ((in_code || !on) && rng.chance(1, 12)) {
+            fast.set_paging(!on, mix);
+            plain.set_paging(!on, mix);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("fast path: random i386 programs agree with block-at-a-time execution", "[x86][engine][fast-path]")
+{
+    for (uint64_t seed = 0; seed < 60; seed++)
+        run_case(seed, false);
+}
+
+TEST_CASE("fast path: with paging on, remapped and aliased i386 code agrees too", "[x86][engine][fast-path][paging]")
+{
+    for (uint64_t seed = 0; seed < 60; seed++)
+        run_case(seed, true);
+}
