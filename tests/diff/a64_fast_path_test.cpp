@@ -7,6 +7,7 @@
 // followed wrongly.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -54,13 +55,23 @@ constexpr uint32_t kSkipHandler[] = {0xd538403b, 0x9100137b, 0xd518403b, 0xd69f0
 
 uint32_t imm19(int64_t words) { return static_cast<uint32_t>(words & 0x7FFFF) << 5; }
 
+// A branch target for slot `i`, as a word offset: half of them near (short loops and skips,
+// which traces follow within a page), the others anywhere in the program.
+int64_t random_target(SplitMix64& rng, unsigned i)
+{
+    if (rng.chance(1, 2))
+        return static_cast<int64_t>(rng.below(kSlots)) - i;
+    int64_t to = static_cast<int64_t>(rng.below(33)) - 16;
+    return std::clamp<int64_t>(i + to, 0, kSlots - 1) - i;
+}
+
 // One random instruction for slot `i` of kSlots: mostly data processing (from the decode
 // table), then loads and stores, branches of every direct kind to random slots, calls and
 // returns, and now and then the self-modifying store.
 uint32_t random_insn(SplitMix64& rng, A64InsnGenerator& gen, unsigned i)
 {
     unsigned kind = static_cast<unsigned>(rng.below(100));
-    int64_t to = static_cast<int64_t>(rng.below(kSlots)) - i;
+    int64_t to = random_target(rng, i);
     unsigned rt = static_cast<unsigned>(rng.below(32));
     if (kind < 50) {
         for (;;) {
@@ -103,11 +114,40 @@ struct Program {
     unsigned smc_slot;
 };
 
+// A flag-setting compare for a B.cond after it: CMP, CMN, TST (64 or 32-bit, immediate or
+// shifted register) or SUBS/ADDS/ANDS writing a register.
+uint32_t random_compare(SplitMix64& rng)
+{
+    uint32_t sf = uint32_t{rng.chance(1, 2)} << 31;
+    uint32_t rd = rng.chance(2, 3) ? 31 : static_cast<uint32_t>(rng.below(24));
+    uint32_t rn = static_cast<uint32_t>(rng.below(24)), rm = static_cast<uint32_t>(rng.below(32));
+    switch (rng.below(5)) {
+    case 0:  // SUBS/CMP (immediate)
+        return 0x71000000 | sf | static_cast<uint32_t>(rng.below(4096)) << 10 | rn << 5 | rd;
+    case 1:  // ADDS/CMN (immediate)
+        return 0x31000000 | sf | static_cast<uint32_t>(rng.below(4096)) << 10 | rn << 5 | rd;
+    case 2:  // SUBS/CMP (shifted register), LSL
+        return 0x6B000000 | sf | rm << 16 | static_cast<uint32_t>(rng.below(sf ? 64 : 32)) << 10 | rn << 5 | rd;
+    case 3:  // ADDS/CMN (shifted register), no shift
+        return 0x2B000000 | sf | rm << 16 | rn << 5 | rd;
+    default:  // ANDS/TST (shifted register), no shift
+        return 0x6A000000 | sf | rm << 16 | rn << 5 | rd;
+    }
+}
+
 Program random_program(SplitMix64& rng, A64InsnGenerator& gen)
 {
     Program p;
-    for (unsigned i = 0; i + 1 < kSlots; i++)
+    for (unsigned i = 0; i + 1 < kSlots; i++) {
+        // Compare and branch, as compiled loops and ifs end.
+        if (i + 2 < kSlots && rng.chance(1, 16)) {
+            p.insns.push_back(random_compare(rng));
+            i++;
+            p.insns.push_back(0x54000000 | imm19(random_target(rng, i)) | static_cast<uint32_t>(rng.below(15)));
+            continue;
+        }
         p.insns.push_back(random_insn(rng, gen, i));
+    }
     p.insns.push_back(B_TO_START | static_cast<uint32_t>(-int64_t{kSlots - 1} & 0x3FFFFFF));
     p.smc_slot = static_cast<unsigned>(rng.below(kSlots - 1));
     return p;

@@ -2,6 +2,7 @@
 // pc at run time, so a block does not depend on the address it was decoded at.
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/fields.h"
+#include "cpu/a64/trace.h"
 
 namespace emu::a64 {
 
@@ -16,29 +17,53 @@ const Op* BL(Cpu& c, const Op* op)
     return c.exit_direct(op, pc + op->imm, true);
 }
 
-const Op* B_cond(Cpu& c, const Op* op)
+// Inside a trace, the next op is the target's instruction.
+const Op* B_in_trace(Cpu& c, const Op* op) { return c.step(op); }
+
+const Op* BL_in_trace(Cpu& c, const Op* op)
 {
-    uint64_t pc = c.pc_of(op);
-    bool taken = condition_holds(op->a, c.s.nzcv);
-    return c.exit_direct(op, taken ? pc + op->imm : pc + 4, taken);
+    c.s.r[kLr] = c.pc_of(op) + 4;
+    return c.step(op);
 }
 
+// The conditions of the conditional branches: whether the branch is taken.
+bool cond_taken(const Cpu& c, const Op* op) { return condition_holds(op->a, c.s.nzcv); }
+
 template <bool kNonZero, bool k64>
-const Op* CBZ(Cpu& c, const Op* op)
+bool cb_taken(const Cpu& c, const Op* op)
 {
     uint64_t v = k64 ? c.s.r[op->rd] : static_cast<uint32_t>(c.s.r[op->rd]);
-    uint64_t pc = c.pc_of(op);
-    bool taken = (v != 0) == kNonZero;
-    return c.exit_direct(op, taken ? pc + op->imm : pc + 4, taken);
+    return (v != 0) == kNonZero;
 }
 
 template <bool kNonZero>
-const Op* TBZ(Cpu& c, const Op* op)
+bool tb_taken(const Cpu& c, const Op* op)
 {
     bool set = (c.s.r[op->rd] >> op->a) & 1u;
+    return set == kNonZero;
+}
+
+using Condition = bool (*)(const Cpu&, const Op*);
+
+// A conditional branch ending its block: both ways are static exits, each with its link.
+template <Condition kTaken>
+const Op* conditional(Cpu& c, const Op* op)
+{
     uint64_t pc = c.pc_of(op);
-    bool taken = set == kNonZero;
+    bool taken = kTaken(c, op);
     return c.exit_direct(op, taken ? pc + op->imm : pc + 4, taken);
+}
+
+// A conditional branch inside a trace that goes on the way kFollowTaken says; the other way
+// leaves the block.
+template <Condition kTaken, bool kFollowTaken>
+const Op* conditional_in_trace(Cpu& c, const Op* op)
+{
+    bool taken = kTaken(c, op);
+    if (__builtin_expect(taken == kFollowTaken, 1))
+        return c.step(op);
+    uint64_t pc = c.pc_of(op);
+    return c.exit_to(op, taken ? pc + op->imm : pc + 4);
 }
 
 const Op* BR(Cpu& c, const Op* op) { return c.exit_to(op, c.branch_target(c.s.r[op->rn])); }
@@ -49,6 +74,32 @@ const Op* BLR(Cpu& c, const Op* op)
     c.s.r[kLr] = c.pc_of(op) + 4;
     return c.exit_to(op, target);
 }
+
+// Each direct branch's block-ending handler beside its forms inside a trace: following the
+// target, and (conditional branches) following the next instruction.
+struct TraceForms {
+    Handler ends_block;
+    Handler follow_taken;
+    Handler follow_next;
+};
+
+template <Condition kTaken>
+constexpr TraceForms conditional_forms()
+{
+    return {conditional<kTaken>, conditional_in_trace<kTaken, true>, conditional_in_trace<kTaken, false>};
+}
+
+constexpr TraceForms kTraceForms[] = {
+    {B, B_in_trace, nullptr},
+    {BL, BL_in_trace, nullptr},
+    conditional_forms<cond_taken>(),
+    conditional_forms<cb_taken<false, false>>(),
+    conditional_forms<cb_taken<false, true>>(),
+    conditional_forms<cb_taken<true, false>>(),
+    conditional_forms<cb_taken<true, true>>(),
+    conditional_forms<tb_taken<false>>(),
+    conditional_forms<tb_taken<true>>(),
+};
 
 }  // namespace
 
@@ -68,7 +119,7 @@ Build build_BL(Op& op, uint32_t insn)
 
 Build build_B_cond(Op& op, uint32_t insn)
 {
-    op.fn = B_cond;
+    op.fn = conditional<cond_taken>;
     op.a = static_cast<uint8_t>(bits(insn, 3, 0));
     op.imm = static_cast<uint64_t>(sign_extend(bits(insn, 23, 5), 19) * 4);
     return Build::EndBlock;
@@ -77,7 +128,7 @@ Build build_B_cond(Op& op, uint32_t insn)
 template <bool kNonZero>
 static Build build_cb(Op& op, uint32_t insn)
 {
-    op.fn = bit(insn, 31) ? CBZ<kNonZero, true> : CBZ<kNonZero, false>;
+    op.fn = bit(insn, 31) ? conditional<cb_taken<kNonZero, true>> : conditional<cb_taken<kNonZero, false>>;
     op.rd = src_zr(bits(insn, 4, 0));
     op.imm = static_cast<uint64_t>(sign_extend(bits(insn, 23, 5), 19) * 4);
     return Build::EndBlock;
@@ -89,7 +140,7 @@ Build build_CBNZ(Op& op, uint32_t insn) { return build_cb<true>(op, insn); }
 template <bool kNonZero>
 static Build build_tb(Op& op, uint32_t insn)
 {
-    op.fn = TBZ<kNonZero>;
+    op.fn = conditional<tb_taken<kNonZero>>;
     op.rd = src_zr(bits(insn, 4, 0));
     op.a = static_cast<uint8_t>((bit(insn, 31) << 5) | bits(insn, 23, 19));
     op.imm = static_cast<uint64_t>(sign_extend(bits(insn, 18, 5), 14) * 4);
@@ -114,5 +165,24 @@ Build build_BLR(Op& op, uint32_t insn)
 }
 
 Build build_RET(Op& op, uint32_t insn) { return build_BR(op, insn); }
+
+}  // namespace emu::a64
+
+namespace emu::a64 {
+
+std::optional<TraceStep> trace_step(const Op& op)
+{
+    for (const TraceForms& f : kTraceForms) {
+        if (op.fn != f.ends_block)
+            continue;
+        int64_t target = static_cast<int64_t>(op.imm);
+        // A conditional branch backwards most likely closes a loop; forwards, it most likely
+        // skips something rarely done.
+        if (!f.follow_next || target <= 0)
+            return TraceStep{target, f.follow_taken};
+        return TraceStep{4, f.follow_next};
+    }
+    return std::nullopt;
+}
 
 }  // namespace emu::a64

@@ -1,11 +1,14 @@
 #include "cpu/a64/cpu.h"
 
+#include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "core/state_archive.h"
 #include "core/format.h"
 #include "cpu/a64/decoder.h"
 #include "cpu/a64/sp_alignment.h"
+#include "cpu/a64/trace.h"
 
 namespace emu::a64 {
 
@@ -98,12 +101,18 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
     Op* ops = b->ops();
     unsigned n = 0;
     // A block stays within one page, so that invalidation and translation are per page; its
-    // first instruction is known to be in RAM (translate_fetch).
-    uint64_t page_end = (pa | (kPageSize - 1)) + 1;
+    // first instruction is known to be in RAM (translate_fetch). A trace (trace.h) goes on
+    // through direct branches to instructions of that page: `pos` is the word offset of the
+    // next instruction from the first, and the page offsets of pc and pa are the same.
+    const uint64_t offset_mask = kPageSize - 1;
+    const int64_t first_word = static_cast<int64_t>(pa & offset_mask) / 4;
+    const int64_t words_in_page = static_cast<int64_t>(kPageSize / 4);
+    int64_t pos = 0;
+    int64_t end_pos = 0;  // one past the highest pos decoded
     while (n < max_insns) {
-        PhysAddr ipa = pa + 4 * n;
-        if (ipa >= page_end || (n > 0 && block_ends_before(pc + 4 * n)))
+        if (first_word + pos >= words_in_page || (n > 0 && block_ends_before(pc + 4 * pos)))
             break;
+        PhysAddr ipa = pa + 4 * pos;
         const uint8_t* p = bus_.ram_ptr(ipa, 4);
         if (!p)
             break;
@@ -113,24 +122,39 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
         op = Op{};
         op.insn = insn;
         op.idx = static_cast<uint16_t>(n);
+        op.pos = static_cast<int16_t>(pos);
+        end_pos = std::max(end_pos, pos + 1);
         n++;
         const InsnDef* def = decode(insn);
         Build result = def ? def->build(op, insn) : Build::Undefined;
         if (result == Build::Undefined) {
             op.fn = !def && is_fp_simd(insn) ? fp_simd_insn : undefined_insn;
+            pos++;
             break;
         }
         if (checks_sp_alignment(insn))
             add_sp_alignment_check(op);
-        if (result == Build::EndBlock)
+        if (result == Build::Next) {
+            pos++;
+            continue;
+        }
+        std::optional<TraceStep> t = chaining() ? trace_step(op) : std::nullopt;
+        int64_t next = t ? pos + t->offset / 4 : 0;
+        if (!t || n >= max_insns || first_word + next < 0 || first_word + next >= words_in_page) {
+            pos++;  // where the terminator falls through to, after an instruction that may go on
             break;
+        }
+        op.fn = t->in_trace;
+        pos = next;
     }
     b->n_insns = n;
-    b->n_bytes = 4 * n;
+    // For page registration: every instruction is in the first page, so this covers it.
+    b->n_bytes = static_cast<uint32_t>(4 * end_pos);
     Op& term = ops[n];
     term = Op{};
     term.fn = end_of_block;
     term.idx = static_cast<uint16_t>(n);
+    term.pos = static_cast<int16_t>(pos);
     set_chain_cost(b, pc);
     return b;
 }

@@ -75,7 +75,7 @@ public:
 
     State s;
 
-    uint64_t pc_of(const Op* op) const { return block_pc_ + 4u * op->idx; }
+    uint64_t pc_of(const Op* op) const { return block_pc_ + static_cast<uint64_t>(int64_t{op->pos} * 4); }
 
     // Leaves the block after `op`: the next instruction is the following one.
     const Op* exit_after(const Op* op);

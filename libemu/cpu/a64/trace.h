@@ -1,0 +1,28 @@
+// Traces: a block does not have to end at a direct branch. While the instruction a branch
+// most likely goes to is in the page the block started in, the block goes on there
+// (build_block in cpu.cpp), so a loop or a call within a page runs without going back to the
+// run loop or following a link. Which way it goes on: always for B and BL; for a conditional
+// branch (B.cond, CBZ/CBNZ, TBZ/TBNZ) to the target when it lies behind (a loop closing),
+// else to the next instruction. The other way out is a side exit, which retires the branch
+// and chains like an indirect branch. Invalidation stays per page: every instruction of a
+// block is in its first page.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "cpu/a64/op.h"
+
+namespace emu::a64 {
+
+// How a trace may go on after a direct branch: the byte offset from the branch to the next
+// instruction of the trace, and the branch's handler for running inside it.
+struct TraceStep {
+    int64_t offset;
+    Handler in_trace;
+};
+
+// The trace step for the op just built, or nothing when it is not a direct branch.
+std::optional<TraceStep> trace_step(const Op& op);
+
+}  // namespace emu::a64
