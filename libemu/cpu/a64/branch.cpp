@@ -1,5 +1,8 @@
 // A64 branches. Every branch ends its block; targets are computed from the instruction's own
 // pc at run time, so a block does not depend on the address it was decoded at.
+#include <array>
+#include <utility>
+
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/fields.h"
 #include "cpu/a64/trace.h"
@@ -26,8 +29,13 @@ const Op* BL_in_trace(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-// The conditions of the conditional branches: whether the branch is taken.
-bool cond_taken(const Cpu& c, const Op* op) { return condition_holds(op->a, c.s.nzcv); }
+// The conditions of the conditional branches: whether the branch is taken. B.cond has one
+// per condition, so that the test is a few host instructions on the flags.
+template <unsigned kCond>
+bool cond_taken(const Cpu& c, const Op*)
+{
+    return c.flags.holds<kCond>();
+}
 
 template <bool kNonZero, bool k64>
 bool cb_taken(const Cpu& c, const Op* op)
@@ -89,10 +97,17 @@ constexpr TraceForms conditional_forms()
     return {conditional<kTaken>, conditional_in_trace<kTaken, true>, conditional_in_trace<kTaken, false>};
 }
 
+template <unsigned... kConds>
+constexpr std::array<TraceForms, sizeof...(kConds)> b_cond_forms(std::integer_sequence<unsigned, kConds...>)
+{
+    return {conditional_forms<cond_taken<kConds>>()...};
+}
+// Indexed by the condition field.
+constexpr auto kBCondForms = b_cond_forms(std::make_integer_sequence<unsigned, 16>());
+
 constexpr TraceForms kTraceForms[] = {
     {B, B_in_trace, nullptr},
     {BL, BL_in_trace, nullptr},
-    conditional_forms<cond_taken>(),
     conditional_forms<cb_taken<false, false>>(),
     conditional_forms<cb_taken<false, true>>(),
     conditional_forms<cb_taken<true, false>>(),
@@ -119,8 +134,7 @@ Build build_BL(Op& op, uint32_t insn)
 
 Build build_B_cond(Op& op, uint32_t insn)
 {
-    op.fn = conditional<cond_taken>;
-    op.a = static_cast<uint8_t>(bits(insn, 3, 0));
+    op.fn = kBCondForms[bits(insn, 3, 0)].ends_block;
     op.imm = static_cast<uint64_t>(sign_extend(bits(insn, 23, 5), 19) * 4);
     return Build::EndBlock;
 }
@@ -172,16 +186,20 @@ namespace emu::a64 {
 
 std::optional<TraceStep> trace_step(const Op& op)
 {
-    for (const TraceForms& f : kTraceForms) {
-        if (op.fn != f.ends_block)
-            continue;
+    auto step = [&op](const TraceForms& f) {
         int64_t target = static_cast<int64_t>(op.imm);
         // A conditional branch backwards most likely closes a loop; forwards, it most likely
         // skips something rarely done.
         if (!f.follow_next || target <= 0)
             return TraceStep{target, f.follow_taken};
         return TraceStep{4, f.follow_next};
-    }
+    };
+    for (const TraceForms& f : kTraceForms)
+        if (op.fn == f.ends_block)
+            return step(f);
+    for (const TraceForms& f : kBCondForms)
+        if (op.fn == f.ends_block)
+            return step(f);
     return std::nullopt;
 }
 

@@ -59,6 +59,7 @@ Cpu::Cpu(Bus& bus, VirtualClock& clock, Platform& platform) : Engine(bus, clock)
 void Cpu::reset(uint64_t entry_pc)
 {
     s = State{};
+    flags = Flags::unpack(s.nzcv);
     s.pc = entry_pc;
     monitor = Monitor{};
     halted_ = false;
@@ -168,9 +169,9 @@ const Op* Cpu::exit_after(const Op* op)
 
 // --- exceptions -------------------------------------------------------------------------------
 
-uint64_t Cpu::pstate_to_spsr() const
+uint64_t Cpu::pack_pstate(uint32_t nzcv) const
 {
-    return s.nzcv | s.daif | (uint32_t{s.el} << 2) | s.spsel;
+    return nzcv | s.daif | (uint32_t{s.el} << 2) | s.spsel;
 }
 
 void Cpu::set_el_and_sp(uint8_t el, uint8_t spsel)
@@ -199,7 +200,7 @@ void Cpu::enter_exception(unsigned vector_offset, uint64_t preferred_return)
         base = kVecLowerA64;
     else
         base = s.spsel ? kVecCurrentSpx : kVecCurrentSp0;
-    s.sys.spsr_el1 = pstate_to_spsr();
+    s.sys.spsr_el1 = pack_pstate(flags.packed());
     s.sys.elr_el1 = preferred_return;
     s.daif = kDaifD | kDaifA | kDaifI | kDaifF;
     set_el_and_sp(1, 1);
@@ -248,7 +249,7 @@ const Op* Cpu::exception_return(const Op* op)
     retire_through(op);
     unsigned m = spsr & 0x1F;
     bool legal = (m == 0x0 || m == 0x4 || m == 0x5);  // EL0t, EL1t, EL1h
-    s.nzcv = spsr & 0xF0000000u;
+    flags = Flags::unpack(static_cast<uint32_t>(spsr));
     s.daif = spsr & (kDaifD | kDaifA | kDaifI | kDaifF);
     monitor.valid = false;
     if (!legal) {
@@ -370,8 +371,10 @@ void Cpu::serialize(StateArchive& a)
     a.field("irq_line", irq_line_);
     a.field("fiq_line", fiq_line_);
     serialize_engine(a);
-    if (a.loading())
+    if (a.loading()) {
+        flags = Flags::unpack(s.nzcv);
         translation_changed();
+    }
 }
 
 }  // namespace emu::a64
