@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "cpu/a64/alu.h"
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/fields.h"
 #include "cpu/a64/trace.h"
@@ -105,6 +106,52 @@ constexpr std::array<TraceForms, sizeof...(kConds)> b_cond_forms(std::integer_se
 // Indexed by the condition field.
 constexpr auto kBCondForms = b_cond_forms(std::make_integer_sequence<unsigned, 16>());
 
+// --- compare and branch --------------------------------------------------------------------------
+
+// How a B.cond right after its compare runs: ending the block, or inside a trace going on to
+// the target or to the next instruction.
+enum class Way { EndsBlock, FollowTaken, FollowNext };
+
+// CMP (SUBS, immediate or LSL-shifted register) and the B.cond after it as one op: the
+// compare's effects, then the branch's, with the condition taken from the flags just computed.
+// The branch's op stays in the block (op + 1) for its pc, its icount and its offset.
+template <bool k64, bool kImm, unsigned kCond, Way kWay>
+const Op* compare_branch(Cpu& c, const Op* op)
+{
+    uint64_t y = kImm ? op->imm : c.s.r[op->rm] << op->a;
+    Flags f;
+    uint64_t r = add_sub<AddSub::SUBS, k64>(c.s.r[op->rn], y, f);
+    bool taken = f.holds<kCond>();
+    c.flags = f;
+    c.s.r[op->rd] = r;
+    const Op* br = op + 1;
+    if constexpr (kWay == Way::EndsBlock) {
+        uint64_t pc = c.pc_of(br);
+        return c.exit_direct(br, taken ? pc + br->imm : pc + 4, taken);
+    } else {
+        if (__builtin_expect(taken == (kWay == Way::FollowTaken), 1))
+            return c.step(br);
+        uint64_t pc = c.pc_of(br);
+        return c.exit_to(br, taken ? pc + br->imm : pc + 4);
+    }
+}
+
+// Indexed [width][immediate][condition][way]; AL and NV are not fused (nothing to gain).
+using WayHandlers = std::array<Handler, 3>;
+template <bool k64, bool kImm, unsigned kCond>
+constexpr WayHandlers way_handlers()
+{
+    return {compare_branch<k64, kImm, kCond, Way::EndsBlock>, compare_branch<k64, kImm, kCond, Way::FollowTaken>,
+            compare_branch<k64, kImm, kCond, Way::FollowNext>};
+}
+template <bool k64, bool kImm, unsigned... kConds>
+constexpr std::array<WayHandlers, sizeof...(kConds)> cond_handlers(std::integer_sequence<unsigned, kConds...>)
+{
+    return {way_handlers<k64, kImm, kConds>()...};
+}
+template <bool k64, bool kImm>
+constexpr auto kCompareBranch = cond_handlers<k64, kImm>(std::make_integer_sequence<unsigned, 14>());
+
 constexpr TraceForms kTraceForms[] = {
     {B, B_in_trace, nullptr},
     {BL, BL_in_trace, nullptr},
@@ -201,6 +248,26 @@ std::optional<TraceStep> trace_step(const Op& op)
         if (op.fn == f.ends_block)
             return step(f);
     return std::nullopt;
+}
+
+void fuse_compare_and_branch(Op& compare, const Op& branch)
+{
+    // CMP/SUBS (immediate): sf 1 1 100010 sh; (shifted register, LSL): sf 1 1 01011 00 0.
+    bool imm = (compare.insn & 0x7F800000) == 0x71000000;
+    bool reg = (compare.insn & 0x7FE00000) == 0x6B000000;
+    if (!imm && !reg)
+        return;
+    bool wide = compare.insn >> 31;
+    for (unsigned cond = 0; cond < 14; cond++) {
+        const TraceForms& f = kBCondForms[cond];
+        int way = branch.fn == f.ends_block ? 0 : branch.fn == f.follow_taken ? 1 : branch.fn == f.follow_next ? 2 : -1;
+        if (way < 0)
+            continue;
+        const auto& table = wide ? (imm ? kCompareBranch<true, true> : kCompareBranch<true, false>)
+                                 : (imm ? kCompareBranch<false, true> : kCompareBranch<false, false>);
+        compare.fn = table[cond][static_cast<unsigned>(way)];
+        return;
+    }
 }
 
 }  // namespace emu::a64

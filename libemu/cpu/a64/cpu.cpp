@@ -139,13 +139,21 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
             pos++;
             continue;
         }
-        std::optional<TraceStep> t = chaining() ? trace_step(op) : std::nullopt;
-        int64_t next = t ? pos + t->offset / 4 : 0;
-        if (!t || n >= max_insns || first_word + next < 0 || first_word + next >= words_in_page) {
+        if (!chaining()) {
             pos++;  // where the terminator falls through to, after an instruction that may go on
             break;
         }
-        op.fn = t->in_trace;
+        std::optional<TraceStep> t = trace_step(op);
+        int64_t next = t ? pos + t->offset / 4 : 0;
+        bool go_on = t && n < max_insns && first_word + next >= 0 && first_word + next < words_in_page;
+        if (go_on)
+            op.fn = t->in_trace;
+        if (n >= 2)
+            fuse_compare_and_branch(ops[n - 2], op);
+        if (!go_on) {
+            pos++;
+            break;
+        }
         pos = next;
     }
     b->n_insns = n;

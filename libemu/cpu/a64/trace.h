@@ -25,4 +25,11 @@ struct TraceStep {
 // The trace step for the op just built, or nothing when it is not a direct branch.
 std::optional<TraceStep> trace_step(const Op& op);
 
+// Compare and branch as one op (the commonest pair in compiled code): when `compare` is a
+// CMP/SUBS (immediate, or register shifted left) and `branch`, the op after it, a B.cond
+// in its final form (ending the block or inside a trace), `compare` takes on both. The
+// branch's op keeps its place, so that pcs, icounts and a block cut between the two stay
+// right.
+void fuse_compare_and_branch(Op& compare, const Op& branch);
+
 }  // namespace emu::a64
