@@ -309,3 +309,43 @@ TEST_CASE("fast path: with the MMU on, remapped and aliased code agrees too", "[
     for (uint64_t seed = 0; seed < 60; seed++)
         run_case(seed, true);
 }
+
+TEST_CASE("fast path: a looping trace stopped by every budget agrees with block-at-a-time execution",
+          "[a64][engine][fast-path]")
+{
+    // A counted loop closed by CMP and B.NE, a call, a TBZ skip and a return, all in one page,
+    // so that traces unroll the loop and go through the call; a store rewrites an instruction
+    // of the running trace now and then. Runs stop after 1, 2, 3, ... 61 instructions in turn,
+    // so every exit of every trace shape is a budget's end somewhere.
+    Program p;
+    p.insns = {
+        0x91000421,  // loop: add  x1, x1, #1
+        0xf100943f,  //       cmp  x1, #37
+        0x54ffffc1,  //       b.ne loop
+        0x94000004,  //       bl   f
+        0xb9000359,  //       str  w25, [x26]   (slot 9 becomes add x0, x0, #1)
+        0xd2800001,  //       mov  x1, #0
+        0x17fffffa,  //       b    loop
+        0x8b010042,  // f:    add  x2, x2, x1
+        0x36180042,  //       tbz  w2, #3, r
+        0x91000463,  //       add  x3, x3, #1
+        0xd65f03c0,  // r:    ret
+    };
+    p.insns.resize(kSlots, 0xd503201f);  // nop
+    p.smc_slot = 9;
+    for (bool mmu : {false, true}) {
+        Side fast(p, true, mmu, 1), plain(p, false, mmu, 1);
+        const unsigned in_order[kCodePages] = {0, 1, 2};
+        if (mmu) {
+            fast.map_code(in_order);
+            plain.map_code(in_order);
+        }
+        INFO((mmu ? "MMU on" : "MMU off"));
+        for (uint64_t budget = 1; fast.cpu.icount() < 30000; budget = budget % 61 + 1) {
+            REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
+            INFO("budget " << budget << " ending at icount " << plain.cpu.icount());
+            REQUIRE(difference(fast, plain) == "");
+        }
+        CHECK(fast.cpu.s.r[0] > 0);  // the rewritten instruction ran
+    }
+}

@@ -5,7 +5,8 @@
 // branch (B.cond, CBZ/CBNZ, TBZ/TBNZ) to the target when it lies behind (a loop closing),
 // else to the next instruction. The other way out is a side exit, which retires the branch
 // and chains like an indirect branch. Invalidation stays per page: every instruction of a
-// block is in its first page.
+// block is in its first page. A trace is an ordinary block: at most 128 instructions, in the
+// block cache's arena (64 MiB, flushed whole when full), so it needs no memory of its own.
 #pragma once
 
 #include <cstdint>
