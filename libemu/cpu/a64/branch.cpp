@@ -231,13 +231,19 @@ Build build_RET(Op& op, uint32_t insn) { return build_BR(op, insn); }
 
 namespace emu::a64 {
 
-std::optional<TraceStep> trace_step(const Op& op)
+bool returns(uint32_t insn)
 {
-    auto step = [&op](const TraceForms& f) {
+    constexpr uint32_t kRetMask = 0xFFFFFC1F, kRet = 0xD65F0000, kEret = 0xD69F03E0;
+    return (insn & kRetMask) == kRet || insn == kEret;
+}
+
+std::optional<TraceStep> trace_step(const Op& op, SkippedPath skipped)
+{
+    auto step = [&op, skipped](const TraceForms& f) {
         int64_t target = static_cast<int64_t>(op.imm);
         // A conditional branch backwards most likely closes a loop; forwards, it most likely
-        // skips something rarely done.
-        if (!f.follow_next || target <= 0)
+        // skips something rarely done, unless what it skips returns.
+        if (!f.follow_next || target <= 0 || skipped == SkippedPath::Returns)
             return TraceStep{target, f.follow_taken};
         return TraceStep{4, f.follow_next};
     };

@@ -143,7 +143,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
             pos++;  // where the terminator falls through to, after an instruction that may go on
             break;
         }
-        std::optional<TraceStep> t = trace_step(op);
+        std::optional<TraceStep> t = trace_step(op, skipped_path(pa, first_word + pos, static_cast<int64_t>(op.imm)));
         int64_t next = t ? pos + t->offset / 4 : 0;
         bool go_on = t && n < max_insns && first_word + next >= 0 && first_word + next < words_in_page;
         if (go_on)
@@ -166,6 +166,22 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
     term.pos = static_cast<int16_t>(pos);
     set_chain_cost(b, pc);
     return b;
+}
+
+SkippedPath Cpu::skipped_path(PhysAddr pa, int64_t word, int64_t offset) const
+{
+    const int64_t words_in_page = static_cast<int64_t>(kPageSize / 4);
+    PhysAddr page = pa & ~(kPageSize - 1);
+    for (int64_t k = 1; k < offset / 4 && k <= int64_t{kSkipLookahead} && word + k < words_in_page; k++) {
+        const uint8_t* p = bus_.ram_ptr(page + 4 * (word + k), 4);
+        if (!p)
+            break;
+        uint32_t insn;
+        std::memcpy(&insn, p, 4);
+        if (returns(insn))
+            return SkippedPath::Returns;
+    }
+    return SkippedPath::Ordinary;
 }
 
 const Op* Cpu::exit_after(const Op* op)

@@ -24,6 +24,7 @@
 #include "cpu/a64/mmu.h"
 #include "cpu/a64/op.h"
 #include "cpu/a64/state.h"
+#include "cpu/a64/trace.h"
 #include "exec/engine.h"
 
 namespace emu::a64 {
@@ -357,6 +358,8 @@ private:
     }
 
     BlockT* build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_insns);
+    // What a branch at word `word` of pa's page skips when it jumps `offset` bytes (trace.h).
+    SkippedPath skipped_path(PhysAddr pa, int64_t word, int64_t offset) const;
     uint64_t pack_pstate(uint32_t nzcv) const;
     void enter_exception(unsigned vector_offset, uint64_t preferred_return);
     // An instruction abort (or PC alignment fault) for the fetch at s.pc: nothing retires.
