@@ -126,8 +126,10 @@ uint32_t random_compare(SplitMix64& rng)
         return 0x71000000 | sf | static_cast<uint32_t>(rng.below(4096)) << 10 | rn << 5 | rd;
     case 1:  // ADDS/CMN (immediate)
         return 0x31000000 | sf | static_cast<uint32_t>(rng.below(4096)) << 10 | rn << 5 | rd;
-    case 2:  // SUBS/CMP (shifted register), LSL
-        return 0x6B000000 | sf | rm << 16 | static_cast<uint32_t>(rng.below(sf ? 64 : 32)) << 10 | rn << 5 | rd;
+    case 2: {  // SUBS/CMP (shifted register), LSL: half of them unshifted, as CMP Xn, Xm is
+        uint32_t amount = rng.chance(1, 2) ? 0 : static_cast<uint32_t>(rng.below(sf ? 64 : 32));
+        return 0x6B000000 | sf | rm << 16 | amount << 10 | rn << 5 | rd;
+    }
     case 3:  // ADDS/CMN (shifted register), no shift
         return 0x2B000000 | sf | rm << 16 | rn << 5 | rd;
     default:  // ANDS/TST (shifted register), no shift

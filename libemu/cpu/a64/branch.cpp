@@ -112,18 +112,17 @@ constexpr auto kBCondForms = b_cond_forms(std::make_integer_sequence<unsigned, 1
 // the target or to the next instruction.
 enum class Way { EndsBlock, FollowTaken, FollowNext };
 
-// CMP (SUBS, immediate or LSL-shifted register) and the B.cond after it as one op: the
-// compare's effects, then the branch's, with the condition taken from the flags just computed.
-// The branch's op stays in the block (op + 1) for its pc, its icount and its offset.
+// CMP (immediate, or register unshifted) and the B.cond after it as one op: the compare's
+// flags, then the branch, with the condition taken from the flags just computed. The
+// branch's op stays in the block (op + 1) for its pc, its icount and its offset.
 template <bool k64, bool kImm, unsigned kCond, Way kWay>
 const Op* compare_branch(Cpu& c, const Op* op)
 {
-    uint64_t y = kImm ? op->imm : c.s.r[op->rm] << op->a;
+    uint64_t y = kImm ? op->imm : c.s.r[op->rm];
     Flags f;
-    uint64_t r = add_sub<AddSub::SUBS, k64>(c.s.r[op->rn], y, f);
+    add_sub<AddSub::SUBS, k64>(c.s.r[op->rn], y, f);
     bool taken = f.holds<kCond>();
     c.flags = f;
-    c.s.r[op->rd] = r;
     const Op* br = op + 1;
     if constexpr (kWay == Way::EndsBlock) {
         uint64_t pc = c.pc_of(br);
@@ -258,10 +257,11 @@ std::optional<TraceStep> trace_step(const Op& op, SkippedPath skipped)
 
 void fuse_compare_and_branch(Op& compare, const Op& branch)
 {
-    // CMP/SUBS (immediate): sf 1 1 100010 sh; (shifted register, LSL): sf 1 1 01011 00 0.
+    // CMP is SUBS to the zero register: (immediate) sf 1 1 100010 sh, (shifted register)
+    // sf 1 1 01011 00 0 with LSL #0. Other SUBS forms stay two ops.
     bool imm = (compare.insn & 0x7F800000) == 0x71000000;
-    bool reg = (compare.insn & 0x7FE00000) == 0x6B000000;
-    if (!imm && !reg)
+    bool reg = (compare.insn & 0x7FE00000) == 0x6B000000 && compare.a == 0;
+    if ((!imm && !reg) || compare.rd != kSink)
         return;
     bool wide = compare.insn >> 31;
     for (unsigned cond = 0; cond < 14; cond++) {

@@ -35,7 +35,7 @@ bool returns(uint32_t insn);
 std::optional<TraceStep> trace_step(const Op& op, SkippedPath skipped);
 
 // Compare and branch as one op (the commonest pair in compiled code): when `compare` is a
-// CMP/SUBS (immediate, or register shifted left) and `branch`, the op after it, a B.cond
+// CMP (immediate, or register unshifted) and `branch`, the op after it, a B.cond
 // in its final form (ending the block or inside a trace), `compare` takes on both. The
 // branch's op keeps its place, so that pcs, icounts and a block cut between the two stay
 // right.
