@@ -1,5 +1,6 @@
-// A64 branches. Every branch ends its block; targets are computed from the instruction's own
-// pc at run time, so a block does not depend on the address it was decoded at.
+// A64 branches. A branch ends its block unless a trace goes on through it (trace.h); targets
+// are computed from the instruction's own pc at run time, so a block does not depend on the
+// address it was decoded at.
 #include <array>
 #include <utility>
 
@@ -225,10 +226,6 @@ Build build_BLR(Op& op, uint32_t insn)
 }
 
 Build build_RET(Op& op, uint32_t insn) { return build_BR(op, insn); }
-
-}  // namespace emu::a64
-
-namespace emu::a64 {
 
 bool returns(uint32_t insn)
 {
