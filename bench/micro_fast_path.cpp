@@ -1,6 +1,7 @@
 // The engine's fast path against the plain loop (Cpu::set_chaining(false)): block exits
-// through direct links, and the load/store hit paths. Each benchmark runs with chaining on
-// (argument 1) and off (0), so the two figures sit side by side.
+// through direct links, traces through branches within a page, compare and branch as one op,
+// the flags, and the load/store hit paths. Each benchmark runs with chaining on (argument 1)
+// and off (0, plain blocks: no traces, no fused ops), so the two figures sit side by side.
 #include "micro_board.h"
 
 namespace emu::bench {
@@ -66,6 +67,44 @@ void BM_ByteLoadLoop(benchmark::State& state)
     run_guest(state, b, kPerIteration);
 }
 BENCHMARK(BM_ByteLoadLoop)->Arg(1)->Arg(0);
+
+// A counted loop closed by CMP and B.NE, as compiled C loops end: a trace unrolls it, and
+// the compare and the branch run as one op.
+void BM_CompareBranchLoop(benchmark::State& state)
+{
+    BenchBoard b;
+    b.cpu.set_chaining(state.range(0) != 0);
+    b.load(kCode, {
+        0x91000400,  // loop: add  x0, x0, #1
+        0x8b000021,  //       add  x1, x1, x0
+        0xeb02001f,  //       cmp  x0, x2
+        0x54ffffa1,  //       b.ne loop
+        0xd2800000,  //       mov  x0, #0
+        0x17fffffb,  //       b    loop
+    });
+    b.cpu.s.r[2] = 1000;
+    run_guest(state, b, kPerIteration);
+}
+BENCHMARK(BM_CompareBranchLoop)->Arg(1)->Arg(0);
+
+// Flag setters and readers other than B.cond: ADDS, ADC, CCMP, CSEL, CSINC, in a loop.
+void BM_FlagReaders(benchmark::State& state)
+{
+    BenchBoard b;
+    b.cpu.set_chaining(state.range(0) != 0);
+    b.load(kCode, {
+        0xab030042,  // loop: adds  x2, x2, x3
+        0x9a1f0084,  //       adc   x4, x4, xzr
+        0xfa451040,  //       ccmp  x2, x5, #0, ne
+        0x9a853046,  //       csel  x6, x2, x5, lo
+        0x9a8704e7,  //       csinc x7, x7, x7, eq
+        0x17fffffb,  //       b     loop
+    });
+    b.cpu.s.r[3] = 0x9E3779B97F4A7C15;
+    b.cpu.s.r[5] = 0x8000000000000000;
+    run_guest(state, b, kPerIteration);
+}
+BENCHMARK(BM_FlagReaders)->Arg(1)->Arg(0);
 
 }  // namespace
 }  // namespace emu::bench

@@ -127,8 +127,15 @@ public:
     const BlockCache<Op>& cache() const { return cache_; }
 
     // Off: every block is entered from the run loop, looked up afresh; nothing is chained or
-    // linked. The reference the fast path is tested against, and a benchmark baseline.
-    void set_chaining(bool on) { chaining_ = on; }
+    // linked, and front ends build plain blocks (no traces). The reference the fast path is
+    // tested against, and a benchmark baseline.
+    void set_chaining(bool on)
+    {
+        if (on != chaining_)
+            flush_translations();
+        chaining_ = on;
+    }
+    bool chaining() const { return chaining_; }
 
     // --- services for instruction handlers ---------------------------------------------------
 

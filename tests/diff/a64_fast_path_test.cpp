@@ -7,6 +7,7 @@
 // followed wrongly.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -54,13 +55,23 @@ constexpr uint32_t kSkipHandler[] = {0xd538403b, 0x9100137b, 0xd518403b, 0xd69f0
 
 uint32_t imm19(int64_t words) { return static_cast<uint32_t>(words & 0x7FFFF) << 5; }
 
+// A branch target for slot `i`, as a word offset: half of them near (short loops and skips,
+// which traces follow within a page), the others anywhere in the program.
+int64_t random_target(SplitMix64& rng, unsigned i)
+{
+    if (rng.chance(1, 2))
+        return static_cast<int64_t>(rng.below(kSlots)) - i;
+    int64_t to = static_cast<int64_t>(rng.below(33)) - 16;
+    return std::clamp<int64_t>(i + to, 0, kSlots - 1) - i;
+}
+
 // One random instruction for slot `i` of kSlots: mostly data processing (from the decode
 // table), then loads and stores, branches of every direct kind to random slots, calls and
 // returns, and now and then the self-modifying store.
 uint32_t random_insn(SplitMix64& rng, A64InsnGenerator& gen, unsigned i)
 {
     unsigned kind = static_cast<unsigned>(rng.below(100));
-    int64_t to = static_cast<int64_t>(rng.below(kSlots)) - i;
+    int64_t to = random_target(rng, i);
     unsigned rt = static_cast<unsigned>(rng.below(32));
     if (kind < 50) {
         for (;;) {
@@ -103,11 +114,42 @@ struct Program {
     unsigned smc_slot;
 };
 
+// A flag-setting compare for a B.cond after it: CMP, CMN, TST (64 or 32-bit, immediate or
+// shifted register) or SUBS/ADDS/ANDS writing a register.
+uint32_t random_compare(SplitMix64& rng)
+{
+    uint32_t sf = uint32_t{rng.chance(1, 2)} << 31;
+    uint32_t rd = rng.chance(2, 3) ? 31 : static_cast<uint32_t>(rng.below(24));
+    uint32_t rn = static_cast<uint32_t>(rng.below(24)), rm = static_cast<uint32_t>(rng.below(32));
+    switch (rng.below(5)) {
+    case 0:  // SUBS/CMP (immediate)
+        return 0x71000000 | sf | static_cast<uint32_t>(rng.below(4096)) << 10 | rn << 5 | rd;
+    case 1:  // ADDS/CMN (immediate)
+        return 0x31000000 | sf | static_cast<uint32_t>(rng.below(4096)) << 10 | rn << 5 | rd;
+    case 2: {  // SUBS/CMP (shifted register), LSL: half of them unshifted, as CMP Xn, Xm is
+        uint32_t amount = rng.chance(1, 2) ? 0 : static_cast<uint32_t>(rng.below(sf ? 64 : 32));
+        return 0x6B000000 | sf | rm << 16 | amount << 10 | rn << 5 | rd;
+    }
+    case 3:  // ADDS/CMN (shifted register), no shift
+        return 0x2B000000 | sf | rm << 16 | rn << 5 | rd;
+    default:  // ANDS/TST (shifted register), no shift
+        return 0x6A000000 | sf | rm << 16 | rn << 5 | rd;
+    }
+}
+
 Program random_program(SplitMix64& rng, A64InsnGenerator& gen)
 {
     Program p;
-    for (unsigned i = 0; i + 1 < kSlots; i++)
+    for (unsigned i = 0; i + 1 < kSlots; i++) {
+        // Compare and branch, as compiled loops and ifs end.
+        if (i + 2 < kSlots && rng.chance(1, 16)) {
+            p.insns.push_back(random_compare(rng));
+            i++;
+            p.insns.push_back(0x54000000 | imm19(random_target(rng, i)) | static_cast<uint32_t>(rng.below(15)));
+            continue;
+        }
         p.insns.push_back(random_insn(rng, gen, i));
+    }
     p.insns.push_back(B_TO_START | static_cast<uint32_t>(-int64_t{kSlots - 1} & 0x3FFFFFF));
     p.smc_slot = static_cast<unsigned>(rng.below(kSlots - 1));
     return p;
@@ -268,4 +310,44 @@ TEST_CASE("fast path: with the MMU on, remapped and aliased code agrees too", "[
 {
     for (uint64_t seed = 0; seed < 60; seed++)
         run_case(seed, true);
+}
+
+TEST_CASE("fast path: a looping trace stopped by every budget agrees with block-at-a-time execution",
+          "[a64][engine][fast-path]")
+{
+    // A counted loop closed by CMP and B.NE, a call, a TBZ skip and a return, all in one page,
+    // so that traces unroll the loop and go through the call; a store rewrites an instruction
+    // of the running trace now and then. Runs stop after 1, 2, 3, ... 61 instructions in turn,
+    // so every exit of every trace shape is a budget's end somewhere.
+    Program p;
+    p.insns = {
+        0x91000421,  // loop: add  x1, x1, #1
+        0xf100943f,  //       cmp  x1, #37
+        0x54ffffc1,  //       b.ne loop
+        0x94000004,  //       bl   f
+        0xb9000359,  //       str  w25, [x26]   (slot 9 becomes add x0, x0, #1)
+        0xd2800001,  //       mov  x1, #0
+        0x17fffffa,  //       b    loop
+        0x8b010042,  // f:    add  x2, x2, x1
+        0x36180042,  //       tbz  w2, #3, r
+        0x91000463,  //       add  x3, x3, #1
+        0xd65f03c0,  // r:    ret
+    };
+    p.insns.resize(kSlots, 0xd503201f);  // nop
+    p.smc_slot = 9;
+    for (bool mmu : {false, true}) {
+        Side fast(p, true, mmu, 1), plain(p, false, mmu, 1);
+        const unsigned in_order[kCodePages] = {0, 1, 2};
+        if (mmu) {
+            fast.map_code(in_order);
+            plain.map_code(in_order);
+        }
+        INFO((mmu ? "MMU on" : "MMU off"));
+        for (uint64_t budget = 1; fast.cpu.icount() < 30000; budget = budget % 61 + 1) {
+            REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
+            INFO("budget " << budget << " ending at icount " << plain.cpu.icount());
+            REQUIRE(difference(fast, plain) == "");
+        }
+        CHECK(fast.cpu.s.r[0] > 0);  // the rewritten instruction ran
+    }
 }

@@ -1,11 +1,12 @@
 // Integer ALU helpers shared by the data-processing handlers (dp_imm.cpp, dp_reg.cpp): the
-// manual's AddWithCarry with its flags, the register shifts, and the operand width.
+// manual's AddWithCarry with its flags (flags.h), the register shifts, and the operand width.
 #pragma once
 
 #include <bit>
 #include <cstdint>
 #include <type_traits>
 
+#include "cpu/a64/flags.h"
 #include "cpu/a64/state.h"
 
 namespace emu::a64 {
@@ -17,39 +18,26 @@ constexpr uint64_t to_width(uint64_t v)
     return k64 ? v : static_cast<uint32_t>(v);
 }
 
-// N and Z of a result already cut to the operand width; C and V clear, as logical operations
-// leave them.
+// AddWithCarry(x, y, carry_in) at the operand width: returns the sum and sets `flags`.
 template <bool k64>
-constexpr uint32_t nz_flags(uint64_t r)
-{
-    uint32_t n = static_cast<uint32_t>(r >> (k64 ? 63 : 31)) & 1u;
-    return (n << 31) | (r == 0 ? kFlagZ : 0u);
-}
-
-// AddWithCarry(x, y, carry_in) at the operand width: returns the sum and sets `nzcv`.
-template <bool k64>
-inline uint64_t add_with_carry(uint64_t x, uint64_t y, uint32_t carry_in, uint32_t& nzcv)
+inline uint64_t add_with_carry(uint64_t x, uint64_t y, uint64_t carry_in, Flags& flags)
 {
     if constexpr (k64) {
         uint64_t r;
         bool c = __builtin_add_overflow(x, y, &r);
-        c |= __builtin_add_overflow(r, uint64_t{carry_in}, &r);
+        c |= __builtin_add_overflow(r, carry_in, &r);
         // Signed overflow: both operands have the same sign and the result the other one.
-        uint32_t v = static_cast<uint32_t>(((x ^ r) & (y ^ r)) >> 63);
-        nzcv = nz_flags<true>(r) | (uint32_t{c} << 29) | (v << 28);
+        flags = arithmetic_flags<true>(r, (x ^ r) & (y ^ r), c);
         return r;
     } else {
         uint32_t x32 = static_cast<uint32_t>(x);
         uint32_t y32 = static_cast<uint32_t>(y);
         uint64_t wide = uint64_t{x32} + y32 + carry_in;
         uint32_t r = static_cast<uint32_t>(wide);
-        uint32_t v = ((x32 ^ r) & (y32 ^ r)) >> 31;
-        nzcv = nz_flags<false>(r) | (static_cast<uint32_t>(wide >> 32) << 29) | (v << 28);
+        flags = arithmetic_flags<false>(r, (x32 ^ r) & (y32 ^ r), wide >> 32);
         return r;
     }
 }
-
-inline uint32_t carry_flag(uint32_t nzcv) { return (nzcv >> 29) & 1u; }
 
 // The four ADD/SUB flavours; every add/subtract encoding class takes one as a template
 // argument.
@@ -58,10 +46,9 @@ enum class AddSub { ADD, ADDS, SUB, SUBS };
 // ADD/SUB at the operand width. The flag-setting forms are AddWithCarry with a constant carry
 // in (x + y + 0, x + NOT(y) + 1), specialised so that C and V come from one operation.
 template <AddSub kOp, bool k64>
-inline uint64_t add_sub(uint64_t x, uint64_t y, uint32_t& nzcv)
+inline uint64_t add_sub(uint64_t x, uint64_t y, Flags& flags)
 {
     using T = std::conditional_t<k64, uint64_t, uint32_t>;
-    constexpr unsigned kSignBit = k64 ? 63 : 31;
     T a = static_cast<T>(x);
     T b = static_cast<T>(y);
     if constexpr (kOp == AddSub::ADD) {
@@ -70,16 +57,12 @@ inline uint64_t add_sub(uint64_t x, uint64_t y, uint32_t& nzcv)
         return static_cast<T>(a - b);
     } else if constexpr (kOp == AddSub::ADDS) {
         T r = a + b;
-        uint32_t c = r < a;
-        uint32_t v = static_cast<uint32_t>(((a ^ r) & (b ^ r)) >> kSignBit);
-        nzcv = nz_flags<k64>(r) | (c << 29) | (v << 28);
+        flags = arithmetic_flags<k64>(r, static_cast<T>((a ^ r) & (b ^ r)), r < a);
         return r;
     } else {
         // C is NOT borrow; V when the operands' signs differ and the result's differs from a's.
         T r = a - b;
-        uint32_t c = a >= b;
-        uint32_t v = static_cast<uint32_t>(((a ^ b) & (a ^ r)) >> kSignBit);
-        nzcv = nz_flags<k64>(r) | (c << 29) | (v << 28);
+        flags = arithmetic_flags<k64>(r, static_cast<T>((a ^ b) & (a ^ r)), a >= b);
         return r;
     }
 }

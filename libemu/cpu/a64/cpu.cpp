@@ -1,11 +1,14 @@
 #include "cpu/a64/cpu.h"
 
+#include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "core/state_archive.h"
 #include "core/format.h"
 #include "cpu/a64/decoder.h"
 #include "cpu/a64/sp_alignment.h"
+#include "cpu/a64/trace.h"
 
 namespace emu::a64 {
 
@@ -56,6 +59,7 @@ Cpu::Cpu(Bus& bus, VirtualClock& clock, Platform& platform) : Engine(bus, clock)
 void Cpu::reset(uint64_t entry_pc)
 {
     s = State{};
+    flags = Flags::unpack(s.nzcv);
     s.pc = entry_pc;
     monitor = Monitor{};
     halted_ = false;
@@ -98,12 +102,18 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
     Op* ops = b->ops();
     unsigned n = 0;
     // A block stays within one page, so that invalidation and translation are per page; its
-    // first instruction is known to be in RAM (translate_fetch).
-    uint64_t page_end = (pa | (kPageSize - 1)) + 1;
+    // first instruction is known to be in RAM (translate_fetch). A trace (trace.h) goes on
+    // through direct branches to instructions of that page: `pos` is the word offset of the
+    // next instruction from the first, and the page offsets of pc and pa are the same.
+    const uint64_t offset_mask = kPageSize - 1;
+    const int64_t first_word = static_cast<int64_t>(pa & offset_mask) / 4;
+    const int64_t words_in_page = static_cast<int64_t>(kPageSize / 4);
+    int64_t pos = 0;
+    int64_t end_pos = 0;  // one past the highest pos decoded
     while (n < max_insns) {
-        PhysAddr ipa = pa + 4 * n;
-        if (ipa >= page_end || (n > 0 && block_ends_before(pc + 4 * n)))
+        if (first_word + pos >= words_in_page || (n > 0 && block_ends_before(pc + 4 * pos)))
             break;
+        PhysAddr ipa = pa + 4 * pos;
         const uint8_t* p = bus_.ram_ptr(ipa, 4);
         if (!p)
             break;
@@ -113,26 +123,65 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
         op = Op{};
         op.insn = insn;
         op.idx = static_cast<uint16_t>(n);
+        op.pos = static_cast<int16_t>(pos);
+        end_pos = std::max(end_pos, pos + 1);
         n++;
         const InsnDef* def = decode(insn);
         Build result = def ? def->build(op, insn) : Build::Undefined;
         if (result == Build::Undefined) {
             op.fn = !def && is_fp_simd(insn) ? fp_simd_insn : undefined_insn;
+            pos++;
             break;
         }
         if (checks_sp_alignment(insn))
             add_sp_alignment_check(op);
-        if (result == Build::EndBlock)
+        if (result == Build::Next) {
+            pos++;
+            continue;
+        }
+        if (!chaining()) {
+            pos++;  // where the terminator falls through to, after an instruction that may go on
             break;
+        }
+        std::optional<TraceStep> t = trace_step(op, skipped_path(pa, first_word + pos, static_cast<int64_t>(op.imm)));
+        int64_t next = t ? pos + t->offset / 4 : 0;
+        bool go_on = t && n < max_insns && first_word + next >= 0 && first_word + next < words_in_page;
+        if (go_on)
+            op.fn = t->in_trace;
+        if (n >= 2)
+            fuse_compare_and_branch(ops[n - 2], op);
+        if (!go_on) {
+            pos++;
+            break;
+        }
+        pos = next;
     }
     b->n_insns = n;
-    b->n_bytes = 4 * n;
+    // For page registration: every instruction is in the first page, so this covers it.
+    b->n_bytes = static_cast<uint32_t>(4 * end_pos);
     Op& term = ops[n];
     term = Op{};
     term.fn = end_of_block;
     term.idx = static_cast<uint16_t>(n);
+    term.pos = static_cast<int16_t>(pos);
     set_chain_cost(b, pc);
     return b;
+}
+
+SkippedPath Cpu::skipped_path(PhysAddr pa, int64_t word, int64_t offset) const
+{
+    const int64_t words_in_page = static_cast<int64_t>(kPageSize / 4);
+    PhysAddr page = pa & ~(kPageSize - 1);
+    for (int64_t k = 1; k < offset / 4 && k <= int64_t{kSkipLookahead} && word + k < words_in_page; k++) {
+        const uint8_t* p = bus_.ram_ptr(page + 4 * (word + k), 4);
+        if (!p)
+            break;
+        uint32_t insn;
+        std::memcpy(&insn, p, 4);
+        if (returns(insn))
+            return SkippedPath::Returns;
+    }
+    return SkippedPath::Ordinary;
 }
 
 const Op* Cpu::exit_after(const Op* op)
@@ -144,9 +193,9 @@ const Op* Cpu::exit_after(const Op* op)
 
 // --- exceptions -------------------------------------------------------------------------------
 
-uint64_t Cpu::pstate_to_spsr() const
+uint64_t Cpu::pack_pstate(uint32_t nzcv) const
 {
-    return s.nzcv | s.daif | (uint32_t{s.el} << 2) | s.spsel;
+    return nzcv | s.daif | (uint32_t{s.el} << 2) | s.spsel;
 }
 
 void Cpu::set_el_and_sp(uint8_t el, uint8_t spsel)
@@ -175,7 +224,7 @@ void Cpu::enter_exception(unsigned vector_offset, uint64_t preferred_return)
         base = kVecLowerA64;
     else
         base = s.spsel ? kVecCurrentSpx : kVecCurrentSp0;
-    s.sys.spsr_el1 = pstate_to_spsr();
+    s.sys.spsr_el1 = pack_pstate(flags.packed());
     s.sys.elr_el1 = preferred_return;
     s.daif = kDaifD | kDaifA | kDaifI | kDaifF;
     set_el_and_sp(1, 1);
@@ -224,7 +273,7 @@ const Op* Cpu::exception_return(const Op* op)
     retire_through(op);
     unsigned m = spsr & 0x1F;
     bool legal = (m == 0x0 || m == 0x4 || m == 0x5);  // EL0t, EL1t, EL1h
-    s.nzcv = spsr & 0xF0000000u;
+    flags = Flags::unpack(static_cast<uint32_t>(spsr));
     s.daif = spsr & (kDaifD | kDaifA | kDaifI | kDaifF);
     monitor.valid = false;
     if (!legal) {
@@ -346,8 +395,10 @@ void Cpu::serialize(StateArchive& a)
     a.field("irq_line", irq_line_);
     a.field("fiq_line", fiq_line_);
     serialize_engine(a);
-    if (a.loading())
+    if (a.loading()) {
+        flags = Flags::unpack(s.nzcv);
         translation_changed();
+    }
 }
 
 }  // namespace emu::a64

@@ -20,9 +20,11 @@
 #include "core/bus.h"
 #include "core/clock.h"
 #include "core/state_archive.h"
+#include "cpu/a64/flags.h"
 #include "cpu/a64/mmu.h"
 #include "cpu/a64/op.h"
 #include "cpu/a64/state.h"
+#include "cpu/a64/trace.h"
 #include "exec/engine.h"
 
 namespace emu::a64 {
@@ -71,11 +73,24 @@ public:
     void set_irq(bool level) { irq_line_ = level; }
     void set_fiq(bool level) { fiq_line_ = level; }
 
+    // Runs as Engine::run does, with NZCV kept in `flags` meanwhile: s.nzcv is current between
+    // runs, for boards, debuggers, snapshots and tests.
+    RunEnd run(uint64_t max_insns) override
+    {
+        flags = Flags::unpack(s.nzcv);
+        RunEnd end = Engine::run(max_insns);
+        s.nzcv = flags.packed();
+        return end;
+    }
+
     // --- services for instruction handlers ---------------------------------------------------
 
     State s;
+    // NZCV while run() runs (flags.h): every handler reads and writes the flags here, never
+    // s.nzcv.
+    Flags flags;
 
-    uint64_t pc_of(const Op* op) const { return block_pc_ + 4u * op->idx; }
+    uint64_t pc_of(const Op* op) const { return block_pc_ + static_cast<uint64_t>(int64_t{op->pos} * 4); }
 
     // Leaves the block after `op`: the next instruction is the following one.
     const Op* exit_after(const Op* op);
@@ -256,8 +271,8 @@ public:
     // encoding), with Xt.
     void tlb_invalidate(unsigned op2, uint64_t xt);
 
-    // Packs and unpacks PSTATE as SPSR_ELx holds it.
-    uint64_t pstate_to_spsr() const;
+    // PSTATE packed as SPSR_ELx holds it, between runs.
+    uint64_t pstate_to_spsr() const { return pack_pstate(s.nzcv); }
     void set_el_and_sp(uint8_t el, uint8_t spsel);
 
     // Every piece of architectural state and the instruction count, both ways (snapshots);
@@ -343,6 +358,9 @@ private:
     }
 
     BlockT* build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_insns);
+    // What a branch at word `word` of pa's page skips when it jumps `offset` bytes (trace.h).
+    SkippedPath skipped_path(PhysAddr pa, int64_t word, int64_t offset) const;
+    uint64_t pack_pstate(uint32_t nzcv) const;
     void enter_exception(unsigned vector_offset, uint64_t preferred_return);
     // An instruction abort (or PC alignment fault) for the fetch at s.pc: nothing retires.
     void fetch_fault(ExceptionClass ec, uint32_t iss);

@@ -29,7 +29,7 @@ const Op* ADRP(Cpu& c, const Op* op)
 template <AddSub kOp, bool k64>
 const Op* AddSub_imm(Cpu& c, const Op* op)
 {
-    c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], op->imm, c.s.nzcv);
+    c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], op->imm, c.flags);
     return c.step(op);
 }
 
@@ -59,7 +59,7 @@ const Op* ANDS_imm(Cpu& c, const Op* op)
 {
     uint64_t r = c.s.r[op->rn] & op->imm;
     c.s.r[op->rd] = r;
-    c.s.nzcv = nz_flags<k64>(r);
+    c.flags = logical_flags<k64>(r);
     return c.step(op);
 }
 

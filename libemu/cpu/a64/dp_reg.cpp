@@ -38,14 +38,14 @@ const Op* Logical_shift(Cpu& c, const Op* op)
         r = to_width<k64>(x & y);
     c.s.r[op->rd] = r;
     if constexpr (kOp == Logic::ANDS || kOp == Logic::BICS)
-        c.s.nzcv = nz_flags<k64>(r);
+        c.flags = logical_flags<k64>(r);
     return c.step(op);
 }
 
 template <AddSub kOp, bool k64, ShiftType kShift>
 const Op* AddSub_shift(Cpu& c, const Op* op)
 {
-    c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], shift_reg<k64, kShift>(c.s.r[op->rm], op->a), c.s.nzcv);
+    c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], shift_reg<k64, kShift>(c.s.r[op->rm], op->a), c.flags);
     return c.step(op);
 }
 
@@ -84,7 +84,7 @@ constexpr uint64_t extend_reg(uint64_t v)
 template <AddSub kOp, bool k64, unsigned kOption>
 const Op* AddSub_ext(Cpu& c, const Op* op)
 {
-    c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], extend_reg<kOption>(c.s.r[op->rm]) << op->a, c.s.nzcv);
+    c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], extend_reg<kOption>(c.s.r[op->rm]) << op->a, c.flags);
     return c.step(op);
 }
 
@@ -101,15 +101,15 @@ const Op* AddSub_carry(Cpu& c, const Op* op)
 {
     uint64_t x = c.s.r[op->rn];
     uint64_t y = c.s.r[op->rm];
-    uint32_t carry = carry_flag(c.s.nzcv);
+    uint64_t carry = c.flags.c;
     if constexpr (kOp == AddSub::ADD)
         c.s.r[op->rd] = to_width<k64>(x + y + carry);
     else if constexpr (kOp == AddSub::SUB)
         c.s.r[op->rd] = to_width<k64>(x + ~y + carry);
     else if constexpr (kOp == AddSub::ADDS)
-        c.s.r[op->rd] = add_with_carry<k64>(x, y, carry, c.s.nzcv);
+        c.s.r[op->rd] = add_with_carry<k64>(x, y, carry, c.flags);
     else
-        c.s.r[op->rd] = add_with_carry<k64>(x, ~y, carry, c.s.nzcv);
+        c.s.r[op->rd] = add_with_carry<k64>(x, ~y, carry, c.flags);
     return c.step(op);
 }
 
@@ -120,11 +120,11 @@ const Op* AddSub_carry(Cpu& c, const Op* op)
 template <AddSub kOp, bool k64, bool kImm>
 const Op* CondCompare(Cpu& c, const Op* op)
 {
-    if (condition_holds(op->a, c.s.nzcv)) {
+    if (c.flags.holds(op->a)) {
         uint64_t y = kImm ? op->imm : c.s.r[op->rm];
-        add_sub<kOp, k64>(c.s.r[op->rn], y, c.s.nzcv);
+        add_sub<kOp, k64>(c.s.r[op->rn], y, c.flags);
     } else {
-        c.s.nzcv = uint32_t{op->b} << 28;
+        c.flags = Flags::unpack(uint32_t{op->b} << 28);
     }
     return c.step(op);
 }
@@ -135,7 +135,7 @@ template <CondSelect kOp, bool k64>
 const Op* CondSel(Cpu& c, const Op* op)
 {
     uint64_t r;
-    if (condition_holds(op->a, c.s.nzcv)) {
+    if (c.flags.holds(op->a)) {
         r = c.s.r[op->rn];
     } else {
         r = c.s.r[op->rm];

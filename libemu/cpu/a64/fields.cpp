@@ -23,15 +23,6 @@ uint64_t ror_esize(uint64_t v, unsigned r, unsigned esize)
     return ((v >> r) | (v << (esize - r))) & mask;
 }
 
-constexpr uint16_t cond_mask(bool (*holds)(bool n, bool z, bool c, bool v))
-{
-    uint16_t m = 0;
-    for (unsigned f = 0; f < 16; f++)
-        if (holds(f & 8, f & 4, f & 2, f & 1))
-            m |= uint16_t(1u << f);
-    return m;
-}
-
 }  // namespace
 
 std::optional<BitMasks> decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate, unsigned datasize)
@@ -57,25 +48,5 @@ std::optional<BitMasks> decode_bit_masks(unsigned n, unsigned imms, unsigned imm
     return BitMasks{replicate(ror_esize(welem, r, esize), esize, datasize) & ones(datasize),
                     replicate(telem, esize, datasize) & ones(datasize)};
 }
-
-// Indexed by the 4-bit condition field; bit f set when the condition holds for NZCV == f.
-const uint16_t kCondTable[16] = {
-    cond_mask([](bool, bool z, bool, bool) { return z; }),                    // EQ
-    cond_mask([](bool, bool z, bool, bool) { return !z; }),                   // NE
-    cond_mask([](bool, bool, bool c, bool) { return c; }),                    // CS
-    cond_mask([](bool, bool, bool c, bool) { return !c; }),                   // CC
-    cond_mask([](bool n, bool, bool, bool) { return n; }),                    // MI
-    cond_mask([](bool n, bool, bool, bool) { return !n; }),                   // PL
-    cond_mask([](bool, bool, bool, bool v) { return v; }),                    // VS
-    cond_mask([](bool, bool, bool, bool v) { return !v; }),                   // VC
-    cond_mask([](bool, bool z, bool c, bool) { return c && !z; }),            // HI
-    cond_mask([](bool, bool z, bool c, bool) { return !(c && !z); }),         // LS
-    cond_mask([](bool n, bool, bool, bool v) { return n == v; }),             // GE
-    cond_mask([](bool n, bool, bool, bool v) { return n != v; }),             // LT
-    cond_mask([](bool n, bool z, bool, bool v) { return !z && n == v; }),     // GT
-    cond_mask([](bool n, bool z, bool, bool v) { return !(!z && n == v); }),  // LE
-    0xFFFF,                                                                   // AL
-    0xFFFF,                                                                   // NV (behaves as AL)
-};
 
 }  // namespace emu::a64

@@ -23,8 +23,4 @@ struct BitMasks {
 };
 std::optional<BitMasks> decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate, unsigned datasize);
 
-// The condition-code check (ConditionHolds) as a table: bit `nzcv >> 28` of kCondTable[cond].
-extern const uint16_t kCondTable[16];
-inline bool condition_holds(unsigned cond, uint32_t nzcv) { return (kCondTable[cond] >> (nzcv >> 28)) & 1u; }
-
 }  // namespace emu::a64

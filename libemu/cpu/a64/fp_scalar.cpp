@@ -133,7 +133,7 @@ const Op* FCMP(Cpu& c, const Op* op)
         return c.fp_access_trap(op);
     fp::Env env(c.s.sys.fpcr);
     uint64_t m = op->b ? 0 : scalar<N>(c, op->rm);
-    c.s.nzcv = fp::compare<N>(scalar<N>(c, op->rn), m, kSignalNans, env);
+    c.flags = Flags::unpack(fp::compare<N>(scalar<N>(c, op->rn), m, kSignalNans, env));
     return finish(c, op, env);
 }
 
@@ -143,12 +143,12 @@ const Op* FCCMP(Cpu& c, const Op* op)
 {
     if (c.fp_trapped())
         return c.fp_access_trap(op);
-    if (!condition_holds(op->a, c.s.nzcv)) {
-        c.s.nzcv = uint32_t{op->b} << 28;
+    if (!c.flags.holds(op->a)) {
+        c.flags = Flags::unpack(uint32_t{op->b} << 28);
         return c.step(op);
     }
     fp::Env env(c.s.sys.fpcr);
-    c.s.nzcv = fp::compare<N>(scalar<N>(c, op->rn), scalar<N>(c, op->rm), kSignalNans, env);
+    c.flags = Flags::unpack(fp::compare<N>(scalar<N>(c, op->rn), scalar<N>(c, op->rm), kSignalNans, env));
     return finish(c, op, env);
 }
 
@@ -157,7 +157,7 @@ const Op* FCSEL(Cpu& c, const Op* op)
 {
     if (c.fp_trapped())
         return c.fp_access_trap(op);
-    set_scalar(c, op->rd, scalar<N>(c, condition_holds(op->a, c.s.nzcv) ? op->rn : op->rm));
+    set_scalar(c, op->rd, scalar<N>(c, c.flags.holds(op->a) ? op->rn : op->rm));
     return c.step(op);
 }
 

@@ -13,10 +13,13 @@ using Handler = const Op* (*)(Cpu&, const Op*);
 struct Op {
     Handler fn;
     uint32_t insn;      // the raw encoding, for reports and rarely-run handlers
-    uint16_t idx;       // position in the block: pc = block pc + 4 * idx
+    uint16_t idx;       // instructions before this one in the block: its icount is start + idx + 1
     uint8_t rd, rn, rm, ra;  // register slots (see RegSlot), already mapped for 31
     uint8_t a, b;       // small operands: shift, amount, condition, size, ...
     uint16_t inner;     // a wrapped handler (sp_alignment.h)
+    // Where the instruction is: pc = block pc + 4 * pos. Equal to idx until a trace follows a
+    // branch (cpu.cpp, build_block), negative when it went back before the block's start.
+    int16_t pos;
     uint64_t imm;       // immediate, offset or mask
 };
 static_assert(sizeof(Op) == 32, "keep operations at half a cache line");

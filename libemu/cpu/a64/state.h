@@ -104,7 +104,7 @@ struct State {
     // X0..X30, then the kZr, kSink and kSp slots described above.
     uint64_t r[kNumSlots] = {};
     uint64_t pc = 0;
-    uint32_t nzcv = 0;
+    uint32_t nzcv = 0;     // between runs; Cpu::flags while one is under way
     uint32_t daif = kDaifD | kDaifA | kDaifI | kDaifF;
     uint8_t el = 1;        // current exception level, 0 or 1
     uint8_t spsel = 1;     // 1: SP is SP_ELx, 0: SP is SP_EL0

@@ -157,7 +157,7 @@ Cpu::SysregAccess Cpu::sysreg_read(uint32_t key, uint64_t& value, const Op* op)
         return SysregAccess::Done;
     }
     switch (key) {
-    case NZCV: value = s.nzcv; return SysregAccess::Done;
+    case NZCV: value = flags.packed(); return SysregAccess::Done;
     case FPCR: value = s.sys.fpcr; return SysregAccess::Done;
     case FPSR: value = s.sys.fpsr; return SysregAccess::Done;
     case DAIF: value = s.daif; return SysregAccess::Done;
@@ -212,7 +212,7 @@ Cpu::SysregAccess Cpu::sysreg_write(uint32_t key, uint64_t value, const Op* op)
         return SysregAccess::Done;
     }
     switch (key) {
-    case NZCV: s.nzcv = value & 0xF0000000u; return SysregAccess::Done;
+    case NZCV: flags = Flags::unpack(static_cast<uint32_t>(value)); return SysregAccess::Done;
     case FPCR: s.sys.fpcr = value & kFpcrMask; return SysregAccess::Done;
     case FPSR: s.sys.fpsr = value & kFpsrMask; return SysregAccess::Done;
     case DAIF: s.daif = value & (kDaifD | kDaifA | kDaifI | kDaifF); return SysregAccess::Done;
