@@ -322,7 +322,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
         off += op.len;
         n++;
         if (r == DecodeResult::EndBlock) {
-            if (n >= 2)
+            if (n >= 2 && chaining())  // with chaining off, blocks are the plain reference
                 fuse_compare_jcc(ops[n - 2], ops[n - 1]);
             break;
         }
