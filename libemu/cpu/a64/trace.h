@@ -3,9 +3,9 @@
 // (build_block in cpu.cpp), so a loop or a call within a page runs without going back to the
 // run loop or following a link. Which way it goes on: always for B and BL; for a conditional
 // branch (B.cond, CBZ/CBNZ, TBZ/TBNZ) to the target when it lies behind (a loop closing) or
-// when the instructions it skips return, else to the next instruction. The other way out is a side exit, which retires the branch
-// and chains like an indirect branch. Invalidation stays per page: every instruction of a
-// block is in its first page. A trace is an ordinary block: at most 128 instructions, in the
+// when the instructions it skips return, else to the next instruction. The other way out is a
+// side exit, which retires the branch and chains like an indirect branch. Invalidation stays
+// per page: every instruction of a block is in its first page. A trace is an ordinary block: at most 128 instructions, in the
 // block cache's arena (64 MiB, flushed whole when full), so it needs no memory of its own.
 #pragma once
 
