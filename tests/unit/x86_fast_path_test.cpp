@@ -320,3 +320,120 @@ TEST_CASE("fast path: with paging on, remapped and aliased i386 code agrees too"
     for (uint64_t seed = 0; seed < 60; seed++)
         run_case(seed, true);
 }
+
+// Memory operands through a flat segment with paging off skip the segment checks (memory.h):
+// every way a segment register or CR0 changes, between runs and inside one, must reach the
+// next access. Each case first reads through the flat segment, then changes it and expects
+// the architecture's answer: the fault, or the byte at the right physical address.
+namespace {
+
+constexpr uint32_t kProbe = 0x2000;  // the address the programs read and write
+using Bytes = std::vector<uint8_t>;
+// MOV ECX, [kProbe] and MOV [kProbe], ECX: DS-relative, the ModRM forms of mov_reg_rm and
+// mov_rm_reg.
+const Bytes kLoadEcx = {0x8B, 0x0D, 0x00, 0x20, 0x00, 0x00};
+const Bytes kStoreEcx = {0x89, 0x0D, 0x00, 0x20, 0x00, 0x00};
+
+Bytes program(std::initializer_list<Bytes> parts)
+{
+    Bytes v;
+    for (const Bytes& p : parts)
+        v.insert(v.end(), p.begin(), p.end());
+    return v;
+}
+
+// Runs `code` from kCode with exceptions stopping the run: the vector, or -1 for none.
+int run_stopping(B& b, const std::vector<uint8_t>& code, uint64_t budget = 1000)
+{
+    b.code(B::kCode, code);
+    b.cpu.s.eip = B::kCode;
+    b.cpu.set_stop_on_exception(true);
+    b.cpu.run(budget);
+    return b.cpu.last_fault().vector;
+}
+
+// MOV AX, selector; MOV sreg, AX.
+Bytes load_sreg(uint8_t sreg, uint16_t selector)
+{
+    return {0x66, 0xB8, static_cast<uint8_t>(selector), static_cast<uint8_t>(selector >> 8), 0x8E,
+            static_cast<uint8_t>(0xC0 | sreg << 3)};
+}
+
+}  // namespace
+
+TEST_CASE("fast path: i386 flat-segment accesses see every segment and CR0 change", "[x86][engine][fast-path]")
+{
+    B b;
+    b.write32(kProbe, 0x11223344);
+    constexpr uint16_t kSel = 6 << 3;  // GDT entry 6, each section's own segment
+
+    SECTION("DS's limit cut between runs")
+    {
+        CHECK(run_stopping(b, program({kLoadEcx}), 1) == -1);
+        CHECK(b.cpu.s.r[x86::kEcx] == 0x11223344);
+        b.cpu.s.seg[x86::kDs].limit = kProbe - 1;
+        CHECK(run_stopping(b, program({kLoadEcx}), 1) == x86::kExcGP);
+    }
+    SECTION("DS's base moved between runs")
+    {
+        b.write32(kProbe + 0x100, 0x55667788);
+        CHECK(run_stopping(b, program({kLoadEcx}), 1) == -1);
+        b.cpu.s.seg[x86::kDs].base = 0x100;
+        CHECK(run_stopping(b, program({kLoadEcx}), 1) == -1);
+        CHECK(b.cpu.s.r[x86::kEcx] == 0x55667788);
+    }
+    SECTION("MOV DS to a segment with a limit")
+    {
+        b.set_descriptor(6, 0, kProbe - 1, 0x93, 0x4);
+        CHECK(run_stopping(b, program({kLoadEcx, load_sreg(x86::kDs, kSel), kLoadEcx})) == x86::kExcGP);
+        CHECK(b.cpu.s.eip == B::kCode + 12);
+    }
+    SECTION("MOV DS to an expand-down segment")
+    {
+        b.set_descriptor(6, 0, 0xFFFFF, 0x97, 0xC);  // offsets above 4 GiB - 1: none
+        CHECK(run_stopping(b, program({kLoadEcx, load_sreg(x86::kDs, kSel), kLoadEcx})) == x86::kExcGP);
+    }
+    SECTION("MOV DS to a read-only segment: reads pass, writes fault")
+    {
+        b.set_descriptor(6, 0, 0xFFFFF, 0x91, 0xC);
+        CHECK(run_stopping(b, program({kStoreEcx, load_sreg(x86::kDs, kSel), kLoadEcx, kStoreEcx})) ==
+              x86::kExcGP);
+        CHECK(b.cpu.s.eip == B::kCode + 18);
+    }
+    SECTION("MOV SS to a segment with a limit")
+    {
+        b.set_descriptor(6, 0, 0x7FFFF, 0x93, 0x4);
+        // MOV ECX, [SS:kProbe + 0x80000] (36 prefix)
+        const Bytes far_load = {0x36, 0x8B, 0x0D, 0x00, 0x20, 0x08, 0x00};
+        CHECK(run_stopping(b, program({far_load, load_sreg(x86::kSs, kSel), far_load})) == x86::kExcSS);
+    }
+    SECTION("an interrupt into ring 0 switches to a stack segment with a limit")
+    {
+        b.set_descriptor(6, 0, 0x7FFFF, 0x93, 0x4);
+        b.write32(B::kTss + 8, kSel);  // SS0
+        b.set_gate(0x40, B::kCode + 0x100, 0xEE);
+        // The handler: MOV EAX, [ESP + 0x20000], beyond SS0's limit.
+        b.code(B::kCode + 0x100, {0x8B, 0x84, 0x24, 0x00, 0x00, 0x02, 0x00, 0xF4});
+        b.enter_ring3();
+        b.cpu.s.r[x86::kEsp] = 0x70000;
+        b.code(B::kCode, program({kLoadEcx, Bytes{0xCD, 0x40}}));  // INT 0x40
+        CHECK(b.run_to_halt());
+        CHECK(b.halted_in_vector() == x86::kExcSS);
+    }
+    SECTION("paging turned on by MOV CR0 in the same block")
+    {
+        constexpr uint32_t kDir = 0x20000, kTable = 0x21000, kFrame = 0x5000;
+        b.write32(kDir, kTable | 7);
+        for (uint32_t i = 0; i < 256; i++)
+            b.write32(kTable + 4 * i, (i << 12) | 7);
+        b.write32(kTable + 4 * (kProbe >> 12), kFrame | 7);
+        b.write32(kFrame, 0x99AABBCC);
+        b.cpu.s.cr3 = kDir;
+        // MOV EAX, CR0; OR EAX, 0x80000000; MOV CR0, EAX; MOV EBX, [kProbe]
+        const Bytes enable = {0x0F, 0x20, 0xC0, 0x0D, 0x00, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xC0};
+        const Bytes load_ebx = {0x8B, 0x1D, 0x00, 0x20, 0x00, 0x00};
+        CHECK(run_stopping(b, program({kLoadEcx, enable, load_ebx}), 5) == -1);
+        CHECK(b.cpu.s.r[x86::kEcx] == 0x11223344);
+        CHECK(b.cpu.s.r[x86::kEbx] == 0x99AABBCC);
+    }
+}

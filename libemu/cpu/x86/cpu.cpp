@@ -122,6 +122,7 @@ void Cpu::reset_internal_state()
     ferr_ = ignne_ = false;
     update_watchpoints();
     flush_tlb();
+    segments_changing();
 }
 
 void Cpu::serialize(StateArchive& a)
@@ -190,6 +191,7 @@ void Cpu::serialize(StateArchive& a)
         // Translations may not match the restored page tables or breakpoints.
         update_watchpoints();
         flush_tlb();
+        segments_changing();
     }
 }
 
@@ -219,6 +221,8 @@ void Cpu::take_interrupt()
 
 Cpu::BlockT* Cpu::find_or_build()
 {
+    if (flat_stale_)
+        update_flat_segments();
     uint32_t phys;
     if (__builtin_expect(debugging(), 0) && !debug_before_instruction())
         return nullptr;
@@ -424,6 +428,7 @@ bool Cpu::write_cr(unsigned n, uint32_t value, const Op* op)
         // Real mode runs at CPL 0; entering protected mode keeps CPL 0 until CS is loaded.
         if (!(value & kCr0PE))
             s.cpl = 0;
+        segments_changing();
         s.cr0 = value | kCr0ET;
         flush_tlb();
         return true;

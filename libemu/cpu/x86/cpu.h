@@ -98,6 +98,8 @@ public:
 
     RunEnd run(uint64_t max_insns) override
     {
+        // Boards, debuggers and tests may have written s.seg or CR0 since the last run.
+        update_flat_segments();
         RunEnd end = Engine::run(max_insns);
         flags();
         return end;
@@ -354,6 +356,14 @@ private:
     // A real- or virtual-8086-mode segment register load: only the selector and base change
     // in real mode (the limit and size stay, "big real mode"); virtual-8086 mode sets them.
     void load_real_segment(uint8_t seg, uint16_t selector);
+    // flat_read_ and flat_write_ from s.seg and CR0; and their conservative reset (none flat)
+    // before code that changes segments or CR0 and returns to the run loop.
+    void update_flat_segments();
+    void segments_changing()
+    {
+        flat_read_ = flat_write_ = 0;
+        flat_stale_ = true;
+    }
 
     // Task switches (task_switch.cpp): to the TSS that `selector` names (`desc` its
     // descriptor), for a JMP, CALL, interrupt or IRET. Faults before the switch is committed
@@ -430,6 +440,15 @@ private:
     uint32_t pending_dr6_ = 0;       // breakpoint hits of the instruction (B0-B3, BT)
     uint64_t rep_icount_ = ~uint64_t{0};  // icount after a REP iteration that goes round again
     bool watching_ = false;          // data breakpoints armed: the fast paths are narrowed
+    // The segment registers (bit 1 << kEs ... kGs) through which a read, or a write, needs no
+    // segment check while paging is off: base 0, a 4 GiB limit, present, expand-up, readable
+    // (writable data for a write). memory.h then goes from the offset straight to the RAM
+    // window. Derived from s.seg and CR0: every change of either inside a run happens in a
+    // far transfer, an event's delivery, a task switch, a CR0 write or a reset, which clear
+    // both sets (the full checks are always exact) and mark them stale until the run loop's
+    // next find_or_build(); load_segment(), which a block runs on from, recomputes them.
+    uint8_t flat_read_ = 0, flat_write_ = 0;
+    bool flat_stale_ = true;
     uint64_t ram_window_size_ = 0;   // ram_.size while no data breakpoint is armed
 
     // x87 error signalling.

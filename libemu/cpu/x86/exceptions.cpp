@@ -145,6 +145,7 @@ void Cpu::deliver_real_mode(const Event& e)
 
 void Cpu::deliver(const Event& e)
 {
+    segments_changing();
     const uint8_t vector = e.vector;
     if (!s.protected_mode())
         return deliver_real_mode(e);

@@ -80,6 +80,7 @@ bool Cpu::check_return_code_segment(uint16_t selector, uint8_t bad, Segment& out
 
 const Op* Cpu::far_jump(const Op* op, uint16_t selector, uint32_t offset, bool is_call, unsigned osize)
 {
+    segments_changing();
     if (osize == 2)
         offset &= 0xFFFF;
     const uint16_t old_cs = s.seg[kCs].selector;
@@ -263,6 +264,7 @@ const Op* Cpu::task_switch_from_instruction(const Op* op, uint16_t selector, uin
 
 const Op* Cpu::far_return(const Op* op, uint16_t pop_bytes, unsigned osize)
 {
+    segments_changing();
     const uint32_t sp = s.r[kEsp];
     uint32_t eip, cs;
     auto pop_at = [&](uint32_t at, uint32_t& v) {
@@ -322,6 +324,7 @@ const Op* Cpu::far_return(const Op* op, uint16_t pop_bytes, unsigned osize)
 
 const Op* Cpu::interrupt_return(const Op* op, unsigned osize)
 {
+    segments_changing();
     const uint32_t sp = s.r[kEsp];
     auto pop_at = [&](uint32_t at, uint32_t& v) {
         if (osize == 4)

@@ -1,5 +1,7 @@
-// The memory fast path of the i386 CPU: segmentation for flat-enough segments and a TLB hit on
-// RAM become one bounds check and a memcpy; everything else goes to the checked slow path.
+// The memory fast path of the i386 CPU: an access through a flat segment with paging off
+// (flat_read_, flat_write_) is a bounds check against the RAM window; segmentation for
+// flat-enough segments and a TLB hit on RAM become one bounds check and a memcpy; everything
+// else goes to the checked slow path.
 #pragma once
 
 #include <cstring>
@@ -12,6 +14,11 @@ namespace emu::x86 {
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
 {
+    // A flat segment with paging off: the offset is the physical address.
+    if (__builtin_expect(((flat_read_ >> seg) & 1) && uint64_t{offset} + sizeof(T) <= ram_.size, 1)) {
+        std::memcpy(&out, ram_.host + offset, sizeof(T));
+        return true;
+    }
     const Segment& g = s.seg[seg];
     // Present expand-up data, or present readable code, within the limit: the common case
     // needs no other check.
@@ -55,6 +62,16 @@ template <class T>
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
 {
+    if (__builtin_expect(((flat_write_ >> seg) & 1) && uint64_t{offset} + sizeof(T) <= ram_.size, 1)) {
+        uint32_t first = offset >> kPageBits, last = (offset + sizeof(T) - 1) >> kPageBits;
+        if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
+            std::memcpy(ram_.host + offset, &value, sizeof(T));
+            ram_.dirty_page[first] = kPageWritten;
+            ram_.dirty_page[last] = kPageWritten;
+            return true;
+        }
+        return write_slow(seg, offset, value, op);
+    }
     const Segment& g = s.seg[seg];
     // Present, writable data, expand-up, within the limit.
     if (__builtin_expect((g.attr & 0x9E) == 0x92 && uint64_t{offset} + sizeof(T) - 1 <= g.limit, 1)) {

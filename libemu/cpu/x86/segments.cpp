@@ -75,13 +75,33 @@ bool Cpu::load_segment(uint8_t seg, uint16_t selector, const Op* op)
 {
     if (s.real_segments()) {
         load_real_segment(seg, selector);
+        update_flat_segments();
         return true;
     }
     Segment d;
     if (!check_data_segment(seg, selector, s.cpl, kExcGP, d, op))
         return false;
     s.seg[seg] = d;
+    update_flat_segments();
     return true;
+}
+
+void Cpu::update_flat_segments()
+{
+    flat_read_ = flat_write_ = 0;
+    flat_stale_ = false;
+    if (s.cr0 & kCr0PG)
+        return;
+    for (uint8_t r = 0; r < kNumSegs; r++) {
+        const Segment& g = s.seg[r];
+        if (g.base != 0 || g.limit != 0xFFFFFFFFu)
+            continue;
+        // The attribute tests segment_check() makes: readable, and writable expand-up data.
+        if ((g.attr & 0x9C) == 0x90 || (g.attr & 0x9A) == 0x9A)
+            flat_read_ |= static_cast<uint8_t>(1u << r);
+        if ((g.attr & 0x9E) == 0x92)
+            flat_write_ |= static_cast<uint8_t>(1u << r);
+    }
 }
 
 bool Cpu::check_data_segment(uint8_t seg, uint16_t selector, unsigned cpl, uint8_t bad, Segment& out, const Op* op)

@@ -28,6 +28,7 @@ constexpr uint32_t kTss32Trap = 0x64;
 Cpu::TaskSwitchResult Cpu::switch_task(uint16_t selector, uint64_t desc, TaskSwitch why, uint32_t return_eip,
                                        const Op* op)
 {
+    segments_changing();
     TaskSwitchResult r;
     Segment next = segment_from_descriptor(desc, selector);
     const bool next32 = next.attr & 0x08;
