@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/dirty_pages.h"
+
 namespace emu {
 
 namespace {
@@ -61,11 +63,7 @@ size_t LoadedRam::restore(Bus& bus, const std::vector<CheckpointPageRef>& writte
 {
     std::vector<uint64_t> candidates = std::move(overwritten_);
     for (RamRegion& r : bus.ram_regions())
-        for (size_t p = 0; p < r.dirty_page.size(); ++p)
-            if (r.dirty_page[p] & kDirtyForRestore) {
-                r.dirty_page[p] &= ~kDirtyForRestore;
-                candidates.push_back((r.base >> kPageBits) + p);
-            }
+        take_marked_pages(r, kDirtyForRestore, [&](size_t p) { candidates.push_back((r.base >> kPageBits) + p); });
     overwritten_.clear();
     for (const CheckpointPageRef& ref : written)
         overwritten_.push_back(ref.page);

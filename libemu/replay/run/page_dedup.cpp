@@ -5,6 +5,8 @@
 
 #include <xxhash.h>
 
+#include "core/dirty_pages.h"
+
 namespace emu {
 
 PageContentIds::ContentHash PageContentIds::hash(const uint8_t* page)
@@ -26,10 +28,7 @@ void take_written_pages(Bus& bus, DirtyBit bit,
 {
     std::vector<uint8_t> padded;
     for (RamRegion& r : bus.ram_regions()) {
-        for (size_t p = 0; p < r.dirty_page.size(); ++p) {
-            if (!(r.dirty_page[p] & bit))
-                continue;
-            r.dirty_page[p] &= ~bit;
+        take_marked_pages(r, bit, [&](size_t p) {
             uint64_t offset = uint64_t{p} << kPageBits;
             const uint8_t* contents = r.host.get() + offset;
             if (uint64_t n = r.size - offset; n < kPageSize) {
@@ -38,7 +37,7 @@ void take_written_pages(Bus& bus, DirtyBit bit,
                 contents = padded.data();
             }
             visit((r.base + offset) >> kPageBits, contents);
-        }
+        });
     }
 }
 

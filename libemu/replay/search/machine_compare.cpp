@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/dirty_pages.h"
 #include "core/format.h"
 
 namespace emu {
@@ -21,11 +22,7 @@ std::vector<uint8_t> saved_without_ram(Machine& m)
 void take_written(Machine& m, std::vector<uint64_t>& pages)
 {
     for (RamRegion& r : m.bus().ram_regions())
-        for (size_t p = 0; p < r.dirty_page.size(); ++p)
-            if (r.dirty_page[p] & kDirtyForCompare) {
-                r.dirty_page[p] &= ~kDirtyForCompare;
-                pages.push_back((r.base >> kPageBits) + p);
-            }
+        take_marked_pages(r, kDirtyForCompare, [&](size_t p) { pages.push_back((r.base >> kPageBits) + p); });
 }
 
 }  // namespace
