@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Records a guest with rr-record and replays it with rr-replay, and fails unless every run is
-the same run: recording twice with the same input (from a file, and through a pipe when --pipe
-is given) gives the same serial output, instruction count and exit status, and each recording
-replays (twice) with no input to the same output, count and exit, every state hash matching.
+the same run: recording twice with the same input from a file gives the same serial output,
+instruction count and exit status (through a pipe, with --pipe: the same output and exit), and
+each recording replays (twice) with no input to its output, count and exit, every state hash
+matching.
 
   record_replay.py --rr-record R --rr-replay P --elf G.elf [--machine virt|pc|isapc] [--append TEXT]
                    [--serial-in FILE] [--pipe]
@@ -45,8 +46,11 @@ def filled_pipe(data):
     """The read end of a pipe that already holds all of `data`, its write end closed.
 
     Bytes that reach a pipe while the recorder runs arrive when the host delivers them, and
-    the recording rightly captures that: the run may differ from one fed from a file. A pipe
-    filled beforehand makes the same run as the file, through the non-seekable path."""
+    the recording rightly captures that: the run may differ from one fed from a file. Even a
+    pipe filled beforehand is read by the recorder's reader thread, whose bytes reach the guest
+    when that thread has run: on a loaded host, later than a file's. So the run through a pipe
+    must give the guest the same bytes (its output) and replay exactly, but its icount may
+    differ from the file's."""
     r, w = os.pipe()
     fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, max(len(data), 4096))
     os.write(w, data)
@@ -155,7 +159,7 @@ def main():
             if out != first[2]:
                 problems.append(f"recording ({label}) output differs from the first: "
                                 + first_difference(first[2], out))
-            if icount != first[3]:
+            if icount != first[3] and label != "pipe":
                 problems.append(f"recording ({label}) icount {icount} differs from the first ({first[3]})")
 
         for text in args.expect:

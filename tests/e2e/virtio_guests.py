@@ -178,9 +178,12 @@ def main():
         if args.guest == "blk":
             # Checkpoints carry the overlay: every one restores to its recorded state hash
             # (rr-inspect --verify), and seeking from them agrees with a replay from the start.
+            # The same --clock-base in both recordings rr-bisect compares below: otherwise the
+            # RTC's start, read from the host's clock, differs at icount 0 whenever the two
+            # recordings are not made within the same second, and hides the disk's difference.
             cp = os.path.join(tmp, "checkpoints.rr")
             r = run([args.rr_record, "--kernel", elf, "-o", cp, "--serial-out", os.path.join(tmp, "cp.out"),
-                     "--checkpoint-every", "1000000", "--hash-every", "250000"] + rr_devices)
+                     "--checkpoint-every", "1000000", "--hash-every", "250000", "--clock-base", "1000"] + rr_devices)
             v = run([args.rr_inspect, cp, "--verify"])
             if r.returncode != 0 or v.returncode != 0:
                 problems.append(f"checkpoints: record exit {r.returncode}, verify exit {v.returncode}: "
@@ -198,17 +201,19 @@ def main():
 
             if args.rr_bisect:
                 # rr-bisect over checkpoints with overlays: a disk that differs in one byte of
-                # sector 1200 makes the runs differ where that sector reaches RAM; the search
-                # from checkpoints and the instruction-by-instruction one find the same icount.
+                # sector 100 makes the runs differ where that sector reaches RAM (in the first
+                # read, so that the instruction-by-instruction search, which compares the whole
+                # state after each instruction, stays short); the search from checkpoints and
+                # the instruction-by-instruction one find the same icount.
                 other = os.path.join(tmp, "other.img")
                 with open(image, "rb") as f:
                     data = bytearray(f.read())
-                data[1200 * 512 + 17] ^= 0xff
+                data[100 * 512 + 17] ^= 0xff
                 with open(other, "wb") as f:
                     f.write(data)
                 cp2 = os.path.join(tmp, "other.rr")
                 run([args.rr_record, "--kernel", elf, "-o", cp2, "--serial-out", os.path.join(tmp, "other.out"),
-                     "--checkpoint-every", "1000000", "--drive", f"file={other},serial=rr-disk"])
+                     "--checkpoint-every", "1000000", "--clock-base", "1000", "--drive", f"file={other},serial=rr-disk"])
                 found = []
                 for linear in ([], ["--linear"]):
                     r = run([args.rr_bisect, cp, "--against", cp2, "--json"] + linear)
