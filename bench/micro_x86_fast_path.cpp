@@ -8,58 +8,20 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/bus.h"
-#include "core/clock.h"
-#include "core/io_ports.h"
-#include "cpu/x86/cpu.h"
+#include "micro_x86_board.h"
 
 namespace emu::bench {
 namespace {
 
-constexpr uint32_t kCode = 0x1000;
-constexpr uint32_t kData = 0x8000;
 constexpr uint64_t kPerIteration = 1 << 17;
 
-class X86Board {
-public:
-    explicit X86Board(bool chaining) : cpu(with_ram(bus), io, clock)
-    {
-        cpu.reset_flat(kCode);
-        cpu.s.r[x86::kEsp] = 0x80000;
-        cpu.set_chaining(chaining);
-    }
-    void load(const std::vector<uint8_t>& code) { bus.write_bytes(kCode, code.data(), code.size()); }
-
-    Bus bus;
-    IoPorts io;
-    VirtualClock clock;
-    x86::Cpu cpu;
-
-private:
-    static Bus& with_ram(Bus& bus)
-    {
-        bus.add_ram(0, 1 << 20);
-        return bus;
-    }
-};
-
-void run_guest(benchmark::State& state, X86Board& b)
-{
-    uint64_t start = b.cpu.icount();
-    for (auto _ : state) {
-        if (b.cpu.run(kPerIteration) != RunEnd::Budget) {
-            state.SkipWithError("guest stopped");
-            return;
-        }
-    }
-    state.counters["insns"] = benchmark::Counter(static_cast<double>(b.cpu.icount() - start), benchmark::Counter::kIsRate);
-}
+void run_guest(benchmark::State& state, X86BenchBoard& b) { run_x86_guest(state, b, kPerIteration); }
 
 // Sixteen two-instruction blocks, each jumping to the next (the last back to the first): one
 // direct exit per two instructions.
 void BM_X86DirectJumpRing(benchmark::State& state)
 {
-    X86Board b(state.range(0) != 0);
+    X86BenchBoard b(state.range(0) != 0);
     std::vector<uint8_t> code;
     for (unsigned i = 0; i < 16; i++) {
         code.push_back(0x40);  // inc eax
@@ -75,7 +37,7 @@ BENCHMARK(BM_X86DirectJumpRing)->Arg(1)->Arg(0);
 // alternate, and the loop's end falls through into its head.
 void BM_X86ConditionalDiamond(benchmark::State& state)
 {
-    X86Board b(state.range(0) != 0);
+    X86BenchBoard b(state.range(0) != 0);
     b.load({
         0x40,        // loop: inc  eax
         0xA8, 0x01,  //       test al, 1
@@ -93,7 +55,7 @@ BENCHMARK(BM_X86ConditionalDiamond)->Arg(1)->Arg(0);
 // flat-segment path; with DS's base moved they take the checked segment path.
 void load_store_shift(benchmark::State& state, uint32_t ds_base)
 {
-    X86Board b(state.range(0) != 0);
+    X86BenchBoard b(state.range(0) != 0);
     b.load({
         0x8B, 0x04, 0x8E,        // loop: mov   eax, [esi + ecx*4]
         0xC1, 0xE0, 0x03,        //       shl   eax, 3
@@ -106,7 +68,7 @@ void load_store_shift(benchmark::State& state, uint32_t ds_base)
         0x83, 0xE1, 0x0F,        //       and   ecx, 15
         0xEB, 0xE4,              //       jmp   loop
     });
-    b.cpu.s.r[x86::kEsi] = kData;
+    b.cpu.s.r[x86::kEsi] = kX86Data;
     b.cpu.s.seg[x86::kDs].base = ds_base;
     run_guest(state, b);
 }
@@ -119,7 +81,7 @@ BENCHMARK(BM_X86LoadStoreShiftDsBase)->Arg(1)->Arg(0);
 // budget allows.
 void BM_X86RepMovsb(benchmark::State& state)
 {
-    X86Board b(state.range(0) != 0);
+    X86BenchBoard b(state.range(0) != 0);
     b.load({
         0xB9, 0x40, 0x00, 0x00, 0x00,  // loop: mov ecx, 64
         0xBE, 0x00, 0x80, 0x00, 0x00,  //       mov esi, 0x8000

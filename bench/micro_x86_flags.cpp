@@ -7,51 +7,14 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/bus.h"
-#include "core/clock.h"
-#include "core/io_ports.h"
-#include "cpu/x86/cpu.h"
+#include "micro_x86_board.h"
 
 namespace emu::bench {
 namespace {
 
-constexpr uint32_t kCode = 0x1000;
-constexpr uint32_t kData = 0x8000;
 constexpr uint64_t kPerIteration = 1 << 17;
 
-class X86BenchBoard {
-public:
-    X86BenchBoard() : cpu(with_ram(bus), io, clock)
-    {
-        cpu.reset_flat(kCode);
-        cpu.s.r[x86::kEsp] = 0x80000;
-    }
-    void load(const std::vector<uint8_t>& code) { bus.write_bytes(kCode, code.data(), code.size()); }
-
-    Bus bus;
-    IoPorts io;
-    VirtualClock clock;
-    x86::Cpu cpu;
-
-private:
-    static Bus& with_ram(Bus& bus)
-    {
-        bus.add_ram(0, 1 << 20);
-        return bus;
-    }
-};
-
-void run_guest(benchmark::State& state, X86BenchBoard& b)
-{
-    uint64_t start = b.cpu.icount();
-    for (auto _ : state) {
-        if (b.cpu.run(kPerIteration) != RunEnd::Budget) {
-            state.SkipWithError("guest stopped");
-            return;
-        }
-    }
-    state.counters["insns"] = benchmark::Counter(static_cast<double>(b.cpu.icount() - start), benchmark::Counter::kIsRate);
-}
+void run_guest(benchmark::State& state, X86BenchBoard& b) { run_x86_guest(state, b, kPerIteration); }
 
 // CMP + Jcc, the pair the compiled guests are full of: the condition comes straight from the
 // compare's operands.
@@ -136,7 +99,7 @@ void BM_X86MemoryCompare(benchmark::State& state)
         0x76, 0xf2,        //       jbe loop
         0xeb, 0xf0,        //       jmp loop
     });
-    b.cpu.s.r[x86::kEsi] = kData;
+    b.cpu.s.r[x86::kEsi] = kX86Data;
     run_guest(state, b);
 }
 BENCHMARK(BM_X86MemoryCompare);
