@@ -42,6 +42,15 @@ const Op* Logical_shift(Cpu& c, const Op* op)
     return c.step(op);
 }
 
+// MOV (register) is ORR from the zero register without a shift: the commonest logical
+// operation in compiled code, and a plain copy.
+template <bool k64>
+const Op* MOV_reg(Cpu& c, const Op* op)
+{
+    c.s.r[op->rd] = to_width<k64>(c.s.r[op->rm]);
+    return c.step(op);
+}
+
 template <AddSub kOp, bool k64, ShiftType kShift>
 const Op* AddSub_shift(Cpu& c, const Op* op)
 {
@@ -366,7 +375,11 @@ Build build_shifted(Op& op, uint32_t insn, const Handler (&handlers)[2][4])
 template <Logic kOp>
 Build build_logical_shift(Op& op, uint32_t insn)
 {
-    return build_shifted(op, insn, kLogicalShift<kOp>);
+    Build r = build_shifted(op, insn, kLogicalShift<kOp>);
+    // Any shift type by 0 leaves the operand as it is.
+    if (kOp == Logic::ORR && r == Build::Next && op.rn == kZr && op.a == 0)
+        op.fn = by_width(insn, MOV_reg<false>, MOV_reg<true>);
+    return r;
 }
 
 // Add/subtract have no ROR shift.
