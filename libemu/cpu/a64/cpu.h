@@ -155,9 +155,10 @@ public:
 
     // The hit paths of read() and write(): RAM through the flat window or the TLB, never a
     // device or a page holding code, so nothing that ends a block. False: nothing was
-    // accessed, and read() or write() must do it.
+    // accessed, and read() or write() must do it. Always inline: they are most of every
+    // load and store handler, and the compiler's budget gives out with the many handlers.
     template <class T, bool kUnprivileged = false>
-    bool read_fast(uint64_t va, T& out) const
+    [[gnu::always_inline]] bool read_fast(uint64_t va, T& out) const
     {
         uint64_t off = va - ram_.base;
         if (__builtin_expect(off < flat_limit_, 1)) {
@@ -172,7 +173,7 @@ public:
         return false;
     }
     template <class T, bool kUnprivileged = false>
-    bool write_fast(uint64_t va, T value)
+    [[gnu::always_inline]] bool write_fast(uint64_t va, T value)
     {
         uint64_t off = va - ram_.base;
         if (__builtin_expect(off < flat_limit_, 1)) {

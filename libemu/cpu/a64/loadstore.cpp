@@ -8,6 +8,7 @@
 #include "cpu/a64/addressing.h"
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/fields.h"
+#include "cpu/a64/sp_alignment.h"
 
 namespace emu::a64 {
 
@@ -21,6 +22,9 @@ namespace {
 // the block, so it steps straight to the next op) and, out of line, the whole access again
 // through read() or write(), which may fault, touch a device or rewrite code. Repeating an
 // access the hit path made (the first half of a pair) reads or writes the same RAM again.
+//
+// kSpBase: the base register is SP, so the handler checks SP alignment first (sp_alignment.h)
+// rather than running behind the generic wrapper: a test of the base it reads anyway.
 template <Mode A, class M, class R, bool kUnprivileged>
 [[gnu::noinline, gnu::cold]] const Op* LDR_slow(Cpu& c, const Op* op, uint64_t addr)
 {
@@ -32,9 +36,11 @@ template <Mode A, class M, class R, bool kUnprivileged>
     return c.next(op);
 }
 
-template <Mode A, class M, class R, bool kUnprivileged = false>
+template <Mode A, class M, class R, bool kUnprivileged = false, bool kSpBase = false>
 const Op* LDR(Cpu& c, const Op* op)
 {
+    if (kSpBase && __builtin_expect(c.s.r[kSp] & 15, 0))
+        return sp_misaligned(c, op, LDR<A, M, R, kUnprivileged>);
     uint64_t addr = address<A>(c, op);
     M v;
     if (__builtin_expect(!c.read_fast<M, kUnprivileged>(addr, v), 0))
@@ -53,9 +59,11 @@ template <Mode A, class M, bool kUnprivileged>
     return c.next(op);
 }
 
-template <Mode A, class M, bool kUnprivileged = false>
+template <Mode A, class M, bool kUnprivileged = false, bool kSpBase = false>
 const Op* STR(Cpu& c, const Op* op)
 {
+    if (kSpBase && __builtin_expect(c.s.r[kSp] & 15, 0))
+        return sp_misaligned(c, op, STR<A, M, kUnprivileged>);
     uint64_t addr = address<A>(c, op);
     if (__builtin_expect(!c.write_fast<M, kUnprivileged>(addr, static_cast<M>(c.s.r[op->rd])), 0))
         return STR_slow<A, M, kUnprivileged>(c, op, addr);
@@ -75,9 +83,11 @@ template <Mode A, class M, class R>
     return c.next(op);
 }
 
-template <Mode A, class M, class R>
+template <Mode A, class M, class R, bool kSpBase>
 const Op* LDP(Cpu& c, const Op* op)
 {
+    if (kSpBase && __builtin_expect(c.s.r[kSp] & 15, 0))
+        return sp_misaligned(c, op, LDP<A, M, R, false>);
     uint64_t addr = address<A>(c, op);
     M v1, v2;
     if (__builtin_expect(!c.read_fast<M>(addr, v1) || !c.read_fast<M>(addr + sizeof(M), v2), 0))
@@ -98,9 +108,11 @@ template <Mode A, class M>
     return c.next(op);
 }
 
-template <Mode A, class M>
+template <Mode A, class M, bool kSpBase>
 const Op* STP(Cpu& c, const Op* op)
 {
+    if (kSpBase && __builtin_expect(c.s.r[kSp] & 15, 0))
+        return sp_misaligned(c, op, STP<A, M, false>);
     uint64_t addr = address<A>(c, op);
     if (__builtin_expect(!c.write_fast<M>(addr, static_cast<M>(c.s.r[op->rd])) ||
                              !c.write_fast<M>(addr + sizeof(M), static_cast<M>(c.s.r[op->ra])),
@@ -116,21 +128,27 @@ const Op* PRFM(Cpu& c, const Op* op) { return c.step(op); }
 // Single-register handlers by [size][opc]: opc 00 stores, 01 loads zero-extended, 10 loads
 // sign-extended to 64 bits, 11 to 32 bits. The empty slots are PRFM or unallocated and the
 // table lines never reach them.
-template <Mode A, bool U = false>
+// S: based on SP.
+template <Mode A, bool U, bool S>
 constexpr Handler kSingle[4][4] = {
-    {STR<A, uint8_t, U>, LDR<A, uint8_t, uint64_t, U>, LDR<A, int8_t, int64_t, U>, LDR<A, int8_t, uint32_t, U>},
-    {STR<A, uint16_t, U>, LDR<A, uint16_t, uint64_t, U>, LDR<A, int16_t, int64_t, U>, LDR<A, int16_t, uint32_t, U>},
-    {STR<A, uint32_t, U>, LDR<A, uint32_t, uint64_t, U>, LDR<A, int32_t, int64_t, U>, nullptr},
-    {STR<A, uint64_t, U>, LDR<A, uint64_t, uint64_t, U>, nullptr, nullptr},
+    {STR<A, uint8_t, U, S>, LDR<A, uint8_t, uint64_t, U, S>, LDR<A, int8_t, int64_t, U, S>,
+     LDR<A, int8_t, uint32_t, U, S>},
+    {STR<A, uint16_t, U, S>, LDR<A, uint16_t, uint64_t, U, S>, LDR<A, int16_t, int64_t, U, S>,
+     LDR<A, int16_t, uint32_t, U, S>},
+    {STR<A, uint32_t, U, S>, LDR<A, uint32_t, uint64_t, U, S>, LDR<A, int32_t, int64_t, U, S>, nullptr},
+    {STR<A, uint64_t, U, S>, LDR<A, uint64_t, uint64_t, U, S>, nullptr, nullptr},
 };
 
 // Pair handlers by [opc][L]: opc 00 W, 01 LDPSW (no store), 10 X.
-template <Mode A>
+template <Mode A, bool S>
 constexpr Handler kPair[3][2] = {
-    {STP<A, uint32_t>, LDP<A, uint32_t, uint64_t>},
-    {nullptr, LDP<A, int32_t, int64_t>},
-    {STP<A, uint64_t>, LDP<A, uint64_t, uint64_t>},
+    {STP<A, uint32_t, S>, LDP<A, uint32_t, uint64_t, S>},
+    {nullptr, LDP<A, int32_t, int64_t, S>},
+    {STP<A, uint64_t, S>, LDP<A, uint64_t, uint64_t, S>},
 };
+
+// An SP-based access checks alignment in its own handler; the block builder leaves it alone.
+void based_on_sp(Op& op) { op.inner = kChecksSpItself; }
 
 template <Mode A, bool kUnprivileged = false>
 Build build_single(Op& op, uint32_t insn, uint64_t offset)
@@ -142,7 +160,9 @@ Build build_single(Op& op, uint32_t insn, uint64_t offset)
     // Writeback to the transfer register is CONSTRAINED UNPREDICTABLE.
     if ((A == Mode::Pre || A == Mode::Post) && t == n && n != 31)
         return Build::Undefined;
-    op.fn = kSingle<A, kUnprivileged>[size][opc];
+    op.fn = n == 31 ? kSingle<A, kUnprivileged, true>[size][opc] : kSingle<A, kUnprivileged, false>[size][opc];
+    if (n == 31)
+        based_on_sp(op);
     op.rd = opc == 0 ? src_zr(t) : dst_zr(t);
     op.rn = reg_sp(n);
     op.imm = offset;
@@ -184,7 +204,9 @@ Build build_pair(Op& op, uint32_t insn)
         return Build::Undefined;
     if ((A == Mode::Pre || A == Mode::Post) && (t == n || t2 == n) && n != 31)
         return Build::Undefined;
-    op.fn = kPair<A>[opc][load];
+    op.fn = n == 31 ? kPair<A, true>[opc][load] : kPair<A, false>[opc][load];
+    if (n == 31)
+        based_on_sp(op);
     op.rd = load ? dst_zr(t) : src_zr(t);
     op.ra = load ? dst_zr(t2) : src_zr(t2);
     op.rn = reg_sp(n);

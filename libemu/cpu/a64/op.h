@@ -16,7 +16,7 @@ struct Op {
     uint16_t idx;       // instructions before this one in the block: its icount is start + idx + 1
     uint8_t rd, rn, rm, ra;  // register slots (see RegSlot), already mapped for 31
     uint8_t a, b;       // small operands: shift, amount, condition, size, ...
-    uint16_t inner;     // a wrapped handler (sp_alignment.h)
+    uint16_t inner;     // a wrapped handler, or kChecksSpItself (sp_alignment.h)
     // Where the instruction is: pc = block pc + 4 * pos. Equal to idx until a trace follows a
     // branch (cpu.cpp, build_block), negative when it went back before the block's start.
     int16_t pos;

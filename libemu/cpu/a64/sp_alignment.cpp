@@ -33,8 +33,8 @@ uint16_t inner_index(Handler h)
 
 const Op* SP_ALIGNMENT_CHECKED(Cpu& c, const Op* op)
 {
-    if (__builtin_expect(c.s.r[kSp] & 15, 0) && c.sp_alignment_checked())
-        return c.raise(op, ExceptionClass::SpAlignment, 0, c.pc_of(op), false);
+    if (__builtin_expect(c.s.r[kSp] & 15, 0))
+        return sp_misaligned(c, op, g_inner[op->inner]);
     return g_inner[op->inner](c, op);
 }
 
@@ -52,8 +52,17 @@ bool checks_sp_alignment(uint32_t insn)
 
 void add_sp_alignment_check(Op& op)
 {
+    if (op.inner == kChecksSpItself)
+        return;
     op.inner = inner_index(op.fn);
     op.fn = SP_ALIGNMENT_CHECKED;
+}
+
+const Op* sp_misaligned(Cpu& c, const Op* op, Handler unchecked)
+{
+    if (c.sp_alignment_checked())
+        return c.raise(op, ExceptionClass::SpAlignment, 0, c.pc_of(op), false);
+    return unchecked(c, op);
 }
 
 }  // namespace emu::a64
