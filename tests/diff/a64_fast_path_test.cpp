@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,48 @@ Program random_program(SplitMix64& rng, A64InsnGenerator& gen)
             p.insns.push_back(random_compare(rng));
             i++;
             p.insns.push_back(0x54000000 | imm19(random_target(rng, i)) | static_cast<uint32_t>(rng.below(15)));
+            continue;
+        }
+        p.insns.push_back(random_insn(rng, gen, i));
+    }
+    p.insns.push_back(B_TO_START | static_cast<uint32_t>(-int64_t{kSlots - 1} & 0x3FFFFFF));
+    p.smc_slot = static_cast<unsigned>(rng.below(kSlots - 1));
+    return p;
+}
+
+// An instruction that reads NZCV within the block: CSEL/CSINC/CSINV/CSNEG, CCMP/CCMN
+// (register or immediate), ADC/ADCS/SBC/SBCS, MRS NZCV or a B.cond (not fused when something
+// stands between it and the compare).
+uint32_t random_flag_reader(SplitMix64& rng, unsigned i)
+{
+    uint32_t sf = uint32_t{rng.chance(1, 2)} << 31;
+    uint32_t rd = static_cast<uint32_t>(rng.below(24));
+    uint32_t rn = static_cast<uint32_t>(rng.below(32)), rm = static_cast<uint32_t>(rng.below(32));
+    uint32_t cond = static_cast<uint32_t>(rng.below(16)) << 12;
+    constexpr uint32_t kCondSelect[] = {0x1A800000, 0x1A800400, 0x5A800000, 0x5A800400};
+    constexpr uint32_t kCondCompare[] = {0x7A400000, 0x7A400800, 0x3A400000, 0x3A400800};
+    constexpr uint32_t kWithCarry[] = {0x1A000000, 0x3A000000, 0x5A000000, 0x7A000000};
+    switch (rng.below(5)) {
+    case 0: return kCondSelect[rng.below(4)] | sf | rm << 16 | cond | rn << 5 | rd;
+    case 1: return kCondCompare[rng.below(4)] | sf | rm << 16 | cond | rn << 5 | static_cast<uint32_t>(rng.below(16));
+    case 2: return kWithCarry[rng.below(4)] | sf | rm << 16 | rn << 5 | rd;
+    case 3: return 0xD53B4200 | rd;  // mrs xd, nzcv
+    default: return 0x54000000 | imm19(random_target(rng, i)) | static_cast<uint32_t>(rng.below(15));
+    }
+}
+
+// Compares and the instructions that read their flags, one or two apart, among ordinary
+// random instructions.
+Program random_flag_program(SplitMix64& rng, A64InsnGenerator& gen)
+{
+    Program p;
+    for (unsigned i = 0; i + 1 < kSlots; i++) {
+        if (i + 4 < kSlots && rng.chance(1, 3)) {
+            p.insns.push_back(random_compare(rng));
+            for (uint64_t k = rng.below(3); k > 0; k--, i++)
+                p.insns.push_back(rng.chance(1, 2) ? random_compare(rng) : random_insn(rng, gen, i + 1));
+            p.insns.push_back(random_flag_reader(rng, i + 1));
+            i++;
             continue;
         }
         p.insns.push_back(random_insn(rng, gen, i));
@@ -298,6 +341,40 @@ void run_case(uint64_t seed, bool mmu)
     }
 }
 
+// The flags a compare leaves are kept as its operands while a block runs (flags.h) and
+// derived when read; a run of one instruction packs them at its end. Random programs dense in
+// compares and flag readers, run whole (fast path, and block at a time) against one
+// instruction per run, compared at every exit of the whole runs.
+void run_flags_case(uint64_t seed, bool mmu)
+{
+    static A64InsnGenerator gen;
+    SplitMix64 rng = SplitMix64::for_case(0xf1a65, seed);
+    Program p = random_flag_program(rng, gen);
+    Side fast(p, true, mmu, seed), plain(p, false, mmu, seed), stepped(p, false, mmu, seed);
+    const unsigned in_order[kCodePages] = {0, 1, 2};
+    // Operands near the edges of both widths, where N, C and V of 32 and 64-bit compares part.
+    constexpr uint64_t kEdges[] = {0, 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x100000000, 0x7FFFFFFFFFFFFFFF,
+                                   0x8000000000000000, ~uint64_t{0}};
+    for (unsigned r = 0; r < 24; r++) {
+        uint64_t v = rng.chance(1, 2) ? kEdges[rng.below(std::size(kEdges))] + rng.below(3) - 1 : rng.next();
+        for (Side* side : {&fast, &plain, &stepped})
+            side->cpu.s.r[r] = v;
+    }
+    if (mmu)
+        for (Side* side : {&fast, &plain, &stepped})
+            side->map_code(in_order);
+    INFO("seed " << seed << (mmu ? " (MMU on)" : " (MMU off)"));
+    while (fast.cpu.icount() < 20000 && !fast.cpu.stop()) {
+        uint64_t budget = 1 + rng.below(300);
+        REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
+        while (stepped.cpu.icount() < fast.cpu.icount() && !stepped.cpu.stop())
+            stepped.cpu.run(1);
+        INFO("ending at icount " << stepped.cpu.icount());
+        REQUIRE(difference(fast, stepped) == "");
+        REQUIRE(difference(plain, stepped) == "");
+    }
+}
+
 }  // namespace
 
 TEST_CASE("fast path: random A64 programs agree with block-at-a-time execution", "[a64][engine][fast-path]")
@@ -349,5 +426,14 @@ TEST_CASE("fast path: a looping trace stopped by every budget agrees with block-
             REQUIRE(difference(fast, plain) == "");
         }
         CHECK(fast.cpu.s.r[0] > 0);  // the rewritten instruction ran
+    }
+}
+
+TEST_CASE("fast path: flags of compares read within a block agree with one instruction per run",
+          "[a64][engine][fast-path][flags]")
+{
+    for (uint64_t seed = 0; seed < 40; seed++) {
+        run_flags_case(seed, false);
+        run_flags_case(seed, true);
     }
 }

@@ -20,7 +20,7 @@ constexpr uint64_t to_width(uint64_t v)
 
 // AddWithCarry(x, y, carry_in) at the operand width: returns the sum and sets `flags`.
 template <bool k64>
-inline uint64_t add_with_carry(uint64_t x, uint64_t y, uint64_t carry_in, Flags& flags)
+inline uint64_t add_with_carry(uint64_t x, uint64_t y, uint64_t carry_in, LiveFlags& flags)
 {
     if constexpr (k64) {
         uint64_t r;
@@ -44,9 +44,10 @@ inline uint64_t add_with_carry(uint64_t x, uint64_t y, uint64_t carry_in, Flags&
 enum class AddSub { ADD, ADDS, SUB, SUBS };
 
 // ADD/SUB at the operand width. The flag-setting forms are AddWithCarry with a constant carry
-// in (x + y + 0, x + NOT(y) + 1), specialised so that C and V come from one operation.
+// in (x + y + 0, x + NOT(y) + 1), specialised so that C and V come from one operation; SUBS
+// leaves its operands for the flags to be derived from (LiveFlags).
 template <AddSub kOp, bool k64>
-inline uint64_t add_sub(uint64_t x, uint64_t y, Flags& flags)
+inline uint64_t add_sub(uint64_t x, uint64_t y, LiveFlags& flags)
 {
     using T = std::conditional_t<k64, uint64_t, uint32_t>;
     T a = static_cast<T>(x);
@@ -60,10 +61,8 @@ inline uint64_t add_sub(uint64_t x, uint64_t y, Flags& flags)
         flags = arithmetic_flags<k64>(r, static_cast<T>((a ^ r) & (b ^ r)), r < a);
         return r;
     } else {
-        // C is NOT borrow; V when the operands' signs differ and the result's differs from a's.
-        T r = a - b;
-        flags = arithmetic_flags<k64>(r, static_cast<T>((a ^ b) & (a ^ r)), a >= b);
-        return r;
+        flags.set_compare<k64>(x, y);
+        return static_cast<T>(a - b);
     }
 }
 

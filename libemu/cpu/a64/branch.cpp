@@ -4,7 +4,6 @@
 #include <array>
 #include <utility>
 
-#include "cpu/a64/alu.h"
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/fields.h"
 #include "cpu/a64/trace.h"
@@ -114,16 +113,15 @@ constexpr auto kBCondForms = b_cond_forms(std::make_integer_sequence<unsigned, 1
 enum class Way { EndsBlock, FollowTaken, FollowNext };
 
 // CMP (immediate, or register unshifted) and the B.cond after it as one op: the compare's
-// flags, then the branch, with the condition taken from the flags just computed. The
-// branch's op stays in the block (op + 1) for its pc, its icount and its offset.
+// flags (its operands, flags.h), then the branch, with the condition decided from the operands
+// in hand. The branch's op stays in the block (op + 1) for its pc, its icount and its offset.
 template <bool k64, bool kImm, unsigned kCond, Way kWay>
 const Op* compare_branch(Cpu& c, const Op* op)
 {
+    uint64_t x = c.s.r[op->rn];
     uint64_t y = kImm ? op->imm : c.s.r[op->rm];
-    Flags f;
-    add_sub<AddSub::SUBS, k64>(c.s.r[op->rn], y, f);
-    bool taken = f.holds<kCond>();
-    c.flags = f;
+    c.flags.set_compare<k64>(x, y);
+    bool taken = sub_flags<k64>(x, y).template holds<kCond>();
     const Op* br = op + 1;
     if constexpr (kWay == Way::EndsBlock) {
         uint64_t pc = c.pc_of(br);

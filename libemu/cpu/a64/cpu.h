@@ -88,7 +88,7 @@ public:
     State s;
     // NZCV while run() runs (flags.h): every handler reads and writes the flags here, never
     // s.nzcv.
-    Flags flags;
+    LiveFlags flags;
 
     uint64_t pc_of(const Op* op) const { return block_pc_ + static_cast<uint64_t>(int64_t{op->pos} * 4); }
 

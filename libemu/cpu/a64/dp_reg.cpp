@@ -110,7 +110,7 @@ const Op* AddSub_carry(Cpu& c, const Op* op)
 {
     uint64_t x = c.s.r[op->rn];
     uint64_t y = c.s.r[op->rm];
-    uint64_t carry = c.flags.c;
+    uint64_t carry = c.flags.get().c;
     if constexpr (kOp == AddSub::ADD)
         c.s.r[op->rd] = to_width<k64>(x + y + carry);
     else if constexpr (kOp == AddSub::SUB)

@@ -1,11 +1,13 @@
 // NZCV while a run is under way. The handlers keep each flag in the form its setter computes
 // most cheaply, so that ADDS/SUBS/ANDS and CMP/CMN/TST followed by B.cond (nearly every
 // compiled compare) cost a few host instructions rather than packing and unpacking four bits;
-// the conditions (ConditionHolds, ARM ARM J1) read them directly. State::nzcv holds the
-// packed bits between runs (Cpu::run), for boards, debuggers, snapshots and tests.
+// the conditions (ConditionHolds, ARM ARM J1) read them directly. A compare (SUBS, CMP) keeps
+// only its operands, and the flags are derived from them when read (LiveFlags). State::nzcv
+// holds the packed bits between runs (Cpu::run), for boards, debuggers, snapshots and tests.
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 namespace emu::a64 {
 
@@ -86,5 +88,63 @@ Flags logical_flags(uint64_t result)
 {
     return arithmetic_flags<k64>(result, 0, 0);
 }
+
+// The flags of SUBS (CMP) from its operands, at the operand width.
+template <bool k64>
+Flags sub_flags(uint64_t x, uint64_t y)
+{
+    using T = std::conditional_t<k64, uint64_t, uint32_t>;
+    T a = static_cast<T>(x);
+    T b = static_cast<T>(y);
+    T r = a - b;
+    // C is NOT borrow; V when the operands' signs differ and the result's differs from a's.
+    return arithmetic_flags<k64>(r, static_cast<T>((a ^ b) & (a ^ r)), a >= b);
+}
+
+// NZCV as the CPU holds it while running (Cpu::flags): the four flags, or the operands of the
+// last compare, from which they are derived when something reads them. Compiled code mostly
+// compares for a B.cond, which fuses with the compare and decides from the operands in hand,
+// so a compare stores two words and a tag instead of computing and storing four flags.
+class LiveFlags {
+public:
+    LiveFlags& operator=(const Flags& f)
+    {
+        flags_ = f;
+        form_ = Form::Flags;
+        return *this;
+    }
+    // SUBS (CMP) of x and y, at the operand width.
+    template <bool k64>
+    void set_compare(uint64_t x, uint64_t y)
+    {
+        x_ = x;
+        y_ = y;
+        form_ = k64 ? Form::Compare64 : Form::Compare32;
+    }
+
+    Flags get() const
+    {
+        switch (form_) {
+        case Form::Flags: return flags_;
+        case Form::Compare64: return sub_flags<true>(x_, y_);
+        case Form::Compare32: return sub_flags<false>(x_, y_);
+        }
+        return flags_;
+    }
+    template <unsigned kCond>
+    bool holds() const
+    {
+        return get().holds<kCond>();
+    }
+    bool holds(unsigned cond) const { return get().holds(cond); }
+    uint32_t packed() const { return get().packed(); }
+
+private:
+    enum class Form : uint8_t { Flags, Compare64, Compare32 };
+    Flags flags_;
+    uint64_t x_ = 0;
+    uint64_t y_ = 0;
+    Form form_ = Form::Flags;
+};
 
 }  // namespace emu::a64
