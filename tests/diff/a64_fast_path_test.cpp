@@ -437,3 +437,41 @@ TEST_CASE("fast path: flags of compares read within a block agree with one instr
         run_flags_case(seed, true);
     }
 }
+
+TEST_CASE("fast path: a store across two code pages rewrites both, the running block's included",
+          "[a64][engine][fast-path]")
+{
+    // str x25, [x26] writes the last word of the first page, where the trace it runs in goes
+    // next, and the first word of the second page: both become add x0, x0, #1. str x25, [x24]
+    // writes across two data pages.
+    constexpr unsigned kLast = kPage / 4 - 1;
+    constexpr uint64_t kAcross = kData + kPage - 4;
+    Program p;
+    p.insns.assign(kSlots, 0xd503201f);  // nop
+    p.insns[0] = 0xf9000359;             // str x25, [x26]
+    p.insns[1] = 0xf9000319;             // str x25, [x24]
+    p.insns[2] = 0x14000000 | (kLast - 2);  // b slot kLast
+    p.insns[kLast + 2] = B_TO_START | static_cast<uint32_t>(-int64_t{kLast + 2} & 0x3FFFFFF);
+    p.smc_slot = kLast;
+    for (bool mmu : {false, true}) {
+        Side fast(p, true, mmu, 1), plain(p, false, mmu, 1);
+        const unsigned in_order[kCodePages] = {0, 1, 2};
+        for (Side* side : {&fast, &plain}) {
+            side->cpu.s.r[kSmcValue] = uint64_t{ADD_X0_1} << 32 | ADD_X0_1;
+            side->cpu.s.r[24] = kAcross;
+            if (mmu)
+                side->map_code(in_order);
+        }
+        INFO((mmu ? "MMU on" : "MMU off"));
+        for (uint64_t budget = 1; fast.cpu.icount() < 2000; budget = budget % 13 + 1) {
+            REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
+            INFO("budget " << budget << " ending at icount " << plain.cpu.icount());
+            REQUIRE(difference(fast, plain) == "");
+        }
+        // Each trip runs both stores, b, then both adds: from the first trip on, as the store
+        // left them.
+        uint64_t trips = fast.cpu.icount() / 6, rest = fast.cpu.icount() % 6;
+        CHECK(fast.cpu.s.r[0] == 2 * trips + (rest >= 4) + (rest >= 5));
+        CHECK(fast.read64(kAcross) == fast.cpu.s.r[kSmcValue]);
+    }
+}

@@ -176,12 +176,15 @@ public:
     [[gnu::always_inline]] bool write_fast(uint64_t va, T value)
     {
         uint64_t off = va - ram_.base;
-        if (__builtin_expect(off < flat_limit_, 1)) {
-            uint64_t first = off >> kPageBits, last = (off + sizeof(T) - 1) >> kPageBits;
-            if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
-                std::memcpy(ram_.host + off, &value, sizeof(T));
-                ram_.dirty_page[first] = kPageWritten;
-                ram_.dirty_page[last] = kPageWritten;
+        // Within one page (every byte store, nearly every other): one code-page test and one
+        // dirty mark. A store across two pages takes the slow path.
+        if (__builtin_expect(off < flat_limit_ && (off & (kPageSize - 1)) <= kPageSize - sizeof(T), 1)) {
+            uint8_t* host = ram_.host;
+            uint8_t* dirty = ram_.dirty_page;
+            uint64_t page = off >> kPageBits;
+            if (__builtin_expect(ram_.code_page[page] == 0, 1)) {
+                std::memcpy(host + off, &value, sizeof(T));
+                dirty[page] = kPageWritten;
                 return true;
             }
         }
