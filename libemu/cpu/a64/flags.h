@@ -141,10 +141,12 @@ public:
 
 private:
     enum class Form : uint8_t { Flags, Compare64, Compare32 };
+    // The form sits between the operands, so that a compare stores them as two words rather
+    // than the compiler packing them into one vector store.
     Flags flags_;
     uint64_t x_ = 0;
-    uint64_t y_ = 0;
     Form form_ = Form::Flags;
+    uint64_t y_ = 0;
 };
 
 }  // namespace emu::a64
