@@ -1,7 +1,8 @@
 // The engine's fast path against the plain loop (Cpu::set_chaining(false)): block exits
 // through direct links, traces through branches within a page, compare and branch as one op,
-// the flags, and the load/store hit paths. Each benchmark runs with chaining on (argument 1)
-// and off (0, plain blocks: no traces, no fused ops), so the two figures sit side by side.
+// the flags, the load/store hit paths and SP-based accesses. Each benchmark runs with chaining
+// on (argument 1) and off (0, plain blocks: no traces, no fused ops), so the two figures sit
+// side by side.
 #include "micro_board.h"
 
 namespace emu::bench {
@@ -105,6 +106,26 @@ void BM_FlagReaders(benchmark::State& state)
     run_guest(state, b, kPerIteration);
 }
 BENCHMARK(BM_FlagReaders)->Arg(1)->Arg(0);
+
+// A function's frame: SP-based pairs and words (each checks SP alignment in its own handler)
+// and a register move, in a loop.
+void BM_StackFrame(benchmark::State& state)
+{
+    BenchBoard b;
+    b.cpu.set_chaining(state.range(0) != 0);
+    b.load(kCode, {
+        0xa9bf7bfd,  // loop: stp x29, x30, [sp, #-16]!
+        0xb90007e0,  //       str w0, [sp, #4]
+        0xb94007e1,  //       ldr w1, [sp, #4]
+        0x2a0103e2,  //       mov w2, w1
+        0x11000440,  //       add w0, w2, #1
+        0xa8c17bfd,  //       ldp x29, x30, [sp], #16
+        0x17fffffa,  //       b   loop
+    });
+    b.cpu.s.r[a64::kSp] = kData + 0x1000;
+    run_guest(state, b, kPerIteration);
+}
+BENCHMARK(BM_StackFrame)->Arg(1)->Arg(0);
 
 }  // namespace
 }  // namespace emu::bench
