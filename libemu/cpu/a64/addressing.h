@@ -20,19 +20,21 @@ enum class Mode {
     Literal,  // pc + immediate
 };
 
-template <Mode A>
+// kShift: the register offset's shift amount when the handler knows it, or -1 for op->a.
+template <Mode A, int kShift = -1>
 inline uint64_t address(const Cpu& c, const Op* op)
 {
+    const unsigned amount = kShift < 0 ? op->a : static_cast<unsigned>(kShift);
     if constexpr (A == Mode::Offset || A == Mode::Pre)
         return c.s.r[op->rn] + op->imm;
     else if constexpr (A == Mode::Post)
         return c.s.r[op->rn];
     else if constexpr (A == Mode::RegUxtw)
-        return c.s.r[op->rn] + (uint64_t{static_cast<uint32_t>(c.s.r[op->rm])} << op->a);
+        return c.s.r[op->rn] + (uint64_t{static_cast<uint32_t>(c.s.r[op->rm])} << amount);
     else if constexpr (A == Mode::RegSxtw)
-        return c.s.r[op->rn] + (static_cast<uint64_t>(int64_t{static_cast<int32_t>(c.s.r[op->rm])}) << op->a);
+        return c.s.r[op->rn] + (static_cast<uint64_t>(int64_t{static_cast<int32_t>(c.s.r[op->rm])}) << amount);
     else if constexpr (A == Mode::RegX)
-        return c.s.r[op->rn] + (c.s.r[op->rm] << op->a);
+        return c.s.r[op->rn] + (c.s.r[op->rm] << amount);
     else
         return c.pc_of(op) + op->imm;
 }

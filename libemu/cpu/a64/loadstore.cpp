@@ -5,6 +5,8 @@
 // handler computes one address, makes its accesses and writes registers, with no decode-time
 // choices left. Every access happens before any register is written, so a data abort leaves
 // the registers (base included) as they were.
+#include <bit>
+
 #include "cpu/a64/addressing.h"
 #include "cpu/a64/cpu.h"
 #include "cpu/a64/fields.h"
@@ -25,6 +27,8 @@ namespace {
 //
 // kSpBase: the base register is SP, so the handler checks SP alignment first (sp_alignment.h)
 // rather than running behind the generic wrapper: a test of the base it reads anyway.
+// kScaled: a register offset shifted by log2 of the access size (else not shifted), a constant
+// in the handler.
 template <Mode A, class M, class R, bool kUnprivileged>
 [[gnu::noinline, gnu::cold]] const Op* LDR_slow(Cpu& c, const Op* op, uint64_t addr)
 {
@@ -36,12 +40,15 @@ template <Mode A, class M, class R, bool kUnprivileged>
     return c.next(op);
 }
 
-template <Mode A, class M, class R, bool kUnprivileged = false, bool kSpBase = false>
+template <class M, bool kScaled>
+constexpr int kRegShift = kScaled ? std::countr_zero(sizeof(M)) : 0;
+
+template <Mode A, class M, class R, bool kUnprivileged = false, bool kSpBase = false, bool kScaled = false>
 const Op* LDR(Cpu& c, const Op* op)
 {
     if (kSpBase && __builtin_expect(c.s.r[kSp] & 15, 0))
-        return sp_misaligned(c, op, LDR<A, M, R, kUnprivileged>);
-    uint64_t addr = address<A>(c, op);
+        return sp_misaligned(c, op, LDR<A, M, R, kUnprivileged, false, kScaled>);
+    uint64_t addr = address<A, kRegShift<M, kScaled>>(c, op);
     M v;
     if (__builtin_expect(!c.read_fast<M, kUnprivileged>(addr, v), 0))
         return LDR_slow<A, M, R, kUnprivileged>(c, op, addr);
@@ -59,12 +66,12 @@ template <Mode A, class M, bool kUnprivileged>
     return c.next(op);
 }
 
-template <Mode A, class M, bool kUnprivileged = false, bool kSpBase = false>
+template <Mode A, class M, bool kUnprivileged = false, bool kSpBase = false, bool kScaled = false>
 const Op* STR(Cpu& c, const Op* op)
 {
     if (kSpBase && __builtin_expect(c.s.r[kSp] & 15, 0))
-        return sp_misaligned(c, op, STR<A, M, kUnprivileged>);
-    uint64_t addr = address<A>(c, op);
+        return sp_misaligned(c, op, STR<A, M, kUnprivileged, false, kScaled>);
+    uint64_t addr = address<A, kRegShift<M, kScaled>>(c, op);
     if (__builtin_expect(!c.write_fast<M, kUnprivileged>(addr, static_cast<M>(c.s.r[op->rd])), 0))
         return STR_slow<A, M, kUnprivileged>(c, op, addr);
     write_back<A>(c, op, addr);
@@ -128,15 +135,15 @@ const Op* PRFM(Cpu& c, const Op* op) { return c.step(op); }
 // Single-register handlers by [size][opc]: opc 00 stores, 01 loads zero-extended, 10 loads
 // sign-extended to 64 bits, 11 to 32 bits. The empty slots are PRFM or unallocated and the
 // table lines never reach them.
-// S: based on SP.
-template <Mode A, bool U, bool S>
+// S: based on SP; K: a scaled register offset.
+template <Mode A, bool U, bool S, bool K = false>
 constexpr Handler kSingle[4][4] = {
-    {STR<A, uint8_t, U, S>, LDR<A, uint8_t, uint64_t, U, S>, LDR<A, int8_t, int64_t, U, S>,
-     LDR<A, int8_t, uint32_t, U, S>},
-    {STR<A, uint16_t, U, S>, LDR<A, uint16_t, uint64_t, U, S>, LDR<A, int16_t, int64_t, U, S>,
-     LDR<A, int16_t, uint32_t, U, S>},
-    {STR<A, uint32_t, U, S>, LDR<A, uint32_t, uint64_t, U, S>, LDR<A, int32_t, int64_t, U, S>, nullptr},
-    {STR<A, uint64_t, U, S>, LDR<A, uint64_t, uint64_t, U, S>, nullptr, nullptr},
+    {STR<A, uint8_t, U, S, K>, LDR<A, uint8_t, uint64_t, U, S, K>, LDR<A, int8_t, int64_t, U, S, K>,
+     LDR<A, int8_t, uint32_t, U, S, K>},
+    {STR<A, uint16_t, U, S, K>, LDR<A, uint16_t, uint64_t, U, S, K>, LDR<A, int16_t, int64_t, U, S, K>,
+     LDR<A, int16_t, uint32_t, U, S, K>},
+    {STR<A, uint32_t, U, S, K>, LDR<A, uint32_t, uint64_t, U, S, K>, LDR<A, int32_t, int64_t, U, S, K>, nullptr},
+    {STR<A, uint64_t, U, S, K>, LDR<A, uint64_t, uint64_t, U, S, K>, nullptr, nullptr},
 };
 
 // Pair handlers by [opc][L]: opc 00 W, 01 LDPSW (no store), 10 X.
@@ -150,7 +157,7 @@ constexpr Handler kPair[3][2] = {
 // An SP-based access checks alignment in its own handler; the block builder leaves it alone.
 void based_on_sp(Op& op) { op.inner = kChecksSpItself; }
 
-template <Mode A, bool kUnprivileged = false>
+template <Mode A, bool kUnprivileged = false, bool kScaled = false>
 Build build_single(Op& op, uint32_t insn, uint64_t offset)
 {
     uint32_t size = bits(insn, 31, 30);
@@ -160,7 +167,8 @@ Build build_single(Op& op, uint32_t insn, uint64_t offset)
     // Writeback to the transfer register is CONSTRAINED UNPREDICTABLE.
     if ((A == Mode::Pre || A == Mode::Post) && t == n && n != 31)
         return Build::Undefined;
-    op.fn = n == 31 ? kSingle<A, kUnprivileged, true>[size][opc] : kSingle<A, kUnprivileged, false>[size][opc];
+    op.fn = n == 31 ? kSingle<A, kUnprivileged, true, kScaled>[size][opc]
+                    : kSingle<A, kUnprivileged, false, kScaled>[size][opc];
     if (n == 31)
         based_on_sp(op);
     op.rd = opc == 0 ? src_zr(t) : dst_zr(t);
@@ -178,15 +186,21 @@ Build build_unsigned_offset(Op& op, uint32_t insn)
 // imm9, unscaled.
 uint64_t simm9(uint32_t insn) { return static_cast<uint64_t>(sign_extend(bits(insn, 20, 12), 9)); }
 
+// S (bit 12) shifts the offset by log2 of the access size; the handler knows which.
+template <Mode A>
+Build build_register_mode(Op& op, uint32_t insn)
+{
+    return bit(insn, 12) ? build_single<A, false, true>(op, insn, 0) : build_single<A, false, false>(op, insn, 0);
+}
+
 Build build_register_offset(Op& op, uint32_t insn)
 {
     // option<1> = 1 is fixed by the table: 010 UXTW, 011 LSL, 110 SXTW, 111 SXTX.
     uint32_t option = bits(insn, 15, 13);
-    Build r = (option & 1) ? build_single<Mode::RegX>(op, insn, 0)
-              : (option & 4) ? build_single<Mode::RegSxtw>(op, insn, 0)
-                             : build_single<Mode::RegUxtw>(op, insn, 0);
+    Build r = (option & 1)   ? build_register_mode<Mode::RegX>(op, insn)
+              : (option & 4) ? build_register_mode<Mode::RegSxtw>(op, insn)
+                             : build_register_mode<Mode::RegUxtw>(op, insn);
     op.rm = src_zr(bits(insn, 20, 16));
-    op.a = static_cast<uint8_t>(bit(insn, 12) ? bits(insn, 31, 30) : 0);
     return r;
 }
 
