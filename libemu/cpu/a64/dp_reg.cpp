@@ -22,11 +22,13 @@ __extension__ typedef __int128 i128;
 // The eight logical operations, in encoding order of opc:N.
 enum class Logic { AND, BIC, ORR, ORN, EOR, EON, ANDS, BICS };
 
-template <Logic kOp, bool k64, ShiftType kShift>
+// kShifted false: the amount is 0, and the operand goes in as it is (the high half of a W
+// operand does not reach the result).
+template <Logic kOp, bool k64, ShiftType kShift, bool kShifted = true>
 const Op* Logical_shift(Cpu& c, const Op* op)
 {
     uint64_t x = c.s.r[op->rn];
-    uint64_t y = shift_reg<k64, kShift>(c.s.r[op->rm], op->a);
+    uint64_t y = kShifted ? shift_reg<k64, kShift>(c.s.r[op->rm], op->a) : c.s.r[op->rm];
     if constexpr (kOp == Logic::BIC || kOp == Logic::ORN || kOp == Logic::EON || kOp == Logic::BICS)
         y = ~y;
     uint64_t r;
@@ -51,29 +53,34 @@ const Op* MOV_reg(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-template <AddSub kOp, bool k64, ShiftType kShift>
+template <AddSub kOp, bool k64, ShiftType kShift, bool kShifted = true>
 const Op* AddSub_shift(Cpu& c, const Op* op)
 {
-    c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], shift_reg<k64, kShift>(c.s.r[op->rm], op->a), c.flags);
+    uint64_t y = kShifted ? shift_reg<k64, kShift>(c.s.r[op->rm], op->a) : c.s.r[op->rm];
+    c.s.r[op->rd] = add_sub<kOp, k64>(c.s.r[op->rn], y, c.flags);
     return c.step(op);
 }
 
-// Every (width, shift type) instance of a shifted-register handler, indexed [sf][shift].
+// Every (width, shift type) instance of a shifted-register handler, indexed [sf][shift], and
+// [sf][kUnshifted] for a shift by 0 (the commonest).
+constexpr unsigned kUnshifted = 4;
 template <Logic kOp>
-constexpr Handler kLogicalShift[2][4] = {
+constexpr Handler kLogicalShift[2][5] = {
     {Logical_shift<kOp, false, ShiftType::LSL>, Logical_shift<kOp, false, ShiftType::LSR>,
-     Logical_shift<kOp, false, ShiftType::ASR>, Logical_shift<kOp, false, ShiftType::ROR>},
+     Logical_shift<kOp, false, ShiftType::ASR>, Logical_shift<kOp, false, ShiftType::ROR>,
+     Logical_shift<kOp, false, ShiftType::LSL, false>},
     {Logical_shift<kOp, true, ShiftType::LSL>, Logical_shift<kOp, true, ShiftType::LSR>,
-     Logical_shift<kOp, true, ShiftType::ASR>, Logical_shift<kOp, true, ShiftType::ROR>},
+     Logical_shift<kOp, true, ShiftType::ASR>, Logical_shift<kOp, true, ShiftType::ROR>,
+     Logical_shift<kOp, true, ShiftType::LSL, false>},
 };
 
 // Add/subtract have no ROR shift; the builder rejects it before looking here.
 template <AddSub kOp>
-constexpr Handler kAddSubShift[2][4] = {
+constexpr Handler kAddSubShift[2][5] = {
     {AddSub_shift<kOp, false, ShiftType::LSL>, AddSub_shift<kOp, false, ShiftType::LSR>,
-     AddSub_shift<kOp, false, ShiftType::ASR>, nullptr},
+     AddSub_shift<kOp, false, ShiftType::ASR>, nullptr, AddSub_shift<kOp, false, ShiftType::LSL, false>},
     {AddSub_shift<kOp, true, ShiftType::LSL>, AddSub_shift<kOp, true, ShiftType::LSR>,
-     AddSub_shift<kOp, true, ShiftType::ASR>, nullptr},
+     AddSub_shift<kOp, true, ShiftType::ASR>, nullptr, AddSub_shift<kOp, true, ShiftType::LSL, false>},
 };
 
 // --- add/subtract (extended register) ----------------------------------------------------------
@@ -361,12 +368,12 @@ void zr_operands(Op& op, uint32_t insn)
 Handler by_width(uint32_t insn, Handler h32, Handler h64) { return is_64bit(insn) ? h64 : h32; }
 
 // Shifted-register forms: a 32-bit operation cannot shift by 32 or more.
-Build build_shifted(Op& op, uint32_t insn, const Handler (&handlers)[2][4])
+Build build_shifted(Op& op, uint32_t insn, const Handler (&handlers)[2][5])
 {
     unsigned amount = bits(insn, 15, 10);
     if (!is_64bit(insn) && amount >= 32)
         return Build::Undefined;
-    op.fn = handlers[is_64bit(insn)][bits(insn, 23, 22)];
+    op.fn = handlers[is_64bit(insn)][amount == 0 ? kUnshifted : bits(insn, 23, 22)];
     zr_operands(op, insn);
     op.a = static_cast<uint8_t>(amount);
     return Build::Next;
