@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include <xxhash.h>
 
@@ -12,17 +13,27 @@ constexpr uint8_t kBlobType = 0x10;
 constexpr size_t kMaxName = 255;
 }  // namespace
 
+uint8_t* StateWriter::append(size_t n)
+{
+    size_t at = bytes_.size();
+    bytes_.resize(at + n);
+    return bytes_.data() + at;
+}
+
 void StateWriter::le(uint64_t v, unsigned n)
 {
+    uint8_t* out = append(n);
     for (unsigned i = 0; i < n; ++i)
-        bytes_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+        out[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
 void StateWriter::name(char tag, std::string_view n)
 {
-    bytes_.push_back(static_cast<uint8_t>(tag));
-    bytes_.push_back(static_cast<uint8_t>(std::min(n.size(), kMaxName)));
-    bytes_.insert(bytes_.end(), n.begin(), n.begin() + static_cast<std::ptrdiff_t>(std::min(n.size(), kMaxName)));
+    size_t len = std::min(n.size(), kMaxName);
+    uint8_t* out = append(2 + len);
+    out[0] = static_cast<uint8_t>(tag);
+    out[1] = static_cast<uint8_t>(len);
+    std::memcpy(out + 2, n.data(), len);
 }
 
 uint32_t StateWriter::section(std::string_view n, uint32_t version)
@@ -36,14 +47,14 @@ uint32_t StateWriter::section(std::string_view n, uint32_t version)
 void StateWriter::scalar(std::string_view n, unsigned size, uint64_t& v)
 {
     name('F', n);
-    bytes_.push_back(static_cast<uint8_t>(size));
+    le(size, 1);
     le(v, size);
 }
 
 void StateWriter::blob(std::string_view n, std::vector<uint8_t>& v)
 {
     name('F', n);
-    bytes_.push_back(kBlobType);
+    le(kBlobType, 1);
     le(v.size(), 4);
     bytes_.insert(bytes_.end(), v.begin(), v.end());
 }
