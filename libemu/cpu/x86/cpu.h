@@ -122,7 +122,7 @@ public:
     {
         return lazy.op == LazyOp::None ? condition(s.eflags, cc) : lazy.condition(cc);
     }
-    uint32_t carry() const { return lazy.op == LazyOp::None ? s.eflags & kCF : lazy.cf(); }
+    uint32_t carry() const { return lazy.op == LazyOp::None ? s.eflags & kCF : lazy.cf; }
 
     uint32_t eip_of(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off; }
     uint32_t next_eip(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off + op->len; }

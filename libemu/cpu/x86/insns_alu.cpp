@@ -28,8 +28,12 @@ inline uint32_t alu_op(const Cpu& c, uint32_t a, uint32_t b, LazyFlags& flags)
     case 7: r = a - b; break;
     default: r = a ^ b; break;
     }
-    constexpr LazyOp kind = Op == 0 || Op == 2 ? LazyOp::Add : Op == 3 || Op == 5 || Op == 7 ? LazyOp::Sub : LazyOp::Logic;
-    flags = lazy_record<N>(kind, a, b, r, carry);
+    if constexpr (Op == 0 || Op == 2)
+        flags = lazy_arith<N, LazyOp::Add>(a, b, r, carry);
+    else if constexpr (Op == 3 || Op == 5 || Op == 7)
+        flags = lazy_arith<N, LazyOp::Sub>(a, b, r, carry);
+    else
+        flags = lazy_logic<N>(r);
     return r & size_mask(N);
 }
 
@@ -87,7 +91,7 @@ template <unsigned N, bool Dec>
 uint32_t inc_dec_value(const Cpu& c, uint32_t a, LazyFlags& flags)
 {
     uint32_t r = Dec ? a - 1 : a + 1;
-    flags = lazy_record<N>(Dec ? LazyOp::Dec : LazyOp::Inc, a, 1, r, c.carry());
+    flags = lazy_inc_dec<N, Dec>(a, r, c.carry());
     return r & size_mask(N);
 }
 
@@ -118,7 +122,7 @@ const Op* test_rm_reg(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     uint32_t b = get_reg<N>(c, op->reg);
-    c.lazy = lazy_record<N>(LazyOp::Logic, a, b, a & b);
+    c.lazy = lazy_logic<N>(a & b);
     return c.next(op);
 }
 
@@ -126,16 +130,16 @@ template <unsigned N>
 const Op* test_acc_imm(Cpu& c, const Op* op)
 {
     uint32_t a = get_reg<N>(c, kEax);
-    c.lazy = lazy_record<N>(LazyOp::Logic, a, op->imm, a & op->imm);
+    c.lazy = lazy_logic<N>(a & op->imm);
     return c.step(op);
 }
 
 // MUL/IMUL (one operand): CF = OF = whether the high half is significant; SF, ZF, PF from the
-// low half and AF clear, as QEMU leaves the undefined ones.
+// low half and AF clear, as QEMU leaves the undefined ones: a Logic record says just that.
 template <unsigned N>
 void mul_flags(Cpu& c, uint32_t low, bool significant)
 {
-    set_status(flags_overwritten(c), szp<N>(low) | (significant ? kCF | kOF : 0));
+    c.lazy = lazy_logic<N>(low, significant, significant);
 }
 
 template <unsigned N>
@@ -148,7 +152,7 @@ const Op* group3(Cpu& c, const Op* op)
     constexpr unsigned bits = 8 * N;
     switch (op->reg) {
     case 0:
-    case 1: c.lazy = lazy_record<N>(LazyOp::Logic, a, op->imm, a & op->imm); break;  // TEST r/m, imm
+    case 1: c.lazy = lazy_logic<N>(a & op->imm); break;  // TEST r/m, imm
     case 2:
         if (!set_rm<N>(c, op, ~a & m))
             return nullptr;
@@ -157,7 +161,7 @@ const Op* group3(Cpu& c, const Op* op)
         uint32_t r = (0 - a) & m;
         if (!set_rm<N>(c, op, r))
             return nullptr;
-        c.lazy = lazy_record<N>(LazyOp::Sub, 0, a, r);
+        c.lazy = lazy_arith<N, LazyOp::Sub>(0, a, r);
         break;
     }
     case 4: {  // MUL
@@ -243,6 +247,8 @@ const Op* imul_reg(Cpu& c, const Op* op)
 }
 
 // Shifts and rotates: op->aux = the /reg field (0 ROL 1 ROR 2 RCL 3 RCR 4 SHL 5 SHR 6 SAL 7 SAR).
+// The shifts leave their flags lazily (c.lazy, a Logic record with their CF and OF); the
+// rotates change only CF and OF in EFLAGS.
 template <unsigned N>
 [[gnu::always_inline]] inline bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& out)
 {
@@ -291,7 +297,7 @@ template <unsigned N>
         uint32_t r = static_cast<uint32_t>(wide) & m;
         uint32_t cf = count <= bits ? static_cast<uint32_t>(wide >> bits) & 1 : 0;
         uint32_t of = ((r >> (bits - 1)) & 1) ^ cf;
-        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        c.lazy = lazy_logic<N>(r, cf, of);
         out = r;
         return true;
     }
@@ -299,7 +305,7 @@ template <unsigned N>
         uint32_t r = count < bits ? a >> count : 0;
         uint32_t cf = count <= bits ? (a >> (count - 1)) & 1 : 0;
         uint32_t of = count == 1 ? (a >> (bits - 1)) & 1 : 0;
-        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        c.lazy = lazy_logic<N>(r, cf, of);
         out = r;
         return true;
     }
@@ -308,7 +314,7 @@ template <unsigned N>
         unsigned k = std::min(count, bits - 1);
         uint32_t r = static_cast<uint32_t>(sa >> k) & m;
         uint32_t cf = static_cast<uint32_t>(sa >> std::min(count - 1, 31u)) & 1;
-        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0));
+        c.lazy = lazy_logic<N>(r, cf);
         out = r;
         return true;
     }
@@ -643,7 +649,7 @@ const Op* compare_jcc(Cpu& c, const Op* op)
 {
     uint32_t a = Kind == 1 ? c.s.r[op->reg] : c.s.r[op->rm];
     uint32_t b = Kind == 1 ? c.s.r[op->rm] : Kind == 2 ? op->imm : c.s.r[op->reg];
-    const LazyFlags f = Kind == 3 ? lazy_record<4>(LazyOp::Logic, a, b, a & b) : lazy_record<4>(LazyOp::Sub, a, b, a - b);
+    const LazyFlags f = Kind == 3 ? lazy_logic<4>(a & b) : lazy_arith<4, LazyOp::Sub>(a, b, a - b);
     c.lazy = f;
     if (f.condition(Cc))
         return c.branch_direct(op, c.next_eip(op) + op->imm2, true);
