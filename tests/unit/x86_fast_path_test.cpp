@@ -71,10 +71,17 @@ std::vector<uint8_t> random_slot(SplitMix64& rng, uint32_t i)
         v = {kAlu[rng.below(9)], static_cast<uint8_t>(0xC0 | reg() << 3 | reg())};
     } else if (kind < 35) {  // CMP or TEST, then Jcc rel8 (the pair the decoder fuses)
         static constexpr uint8_t kCompare[] = {0x39, 0x3B, 0x85};
-        if (rng.chance(1, 3))
+        unsigned form = static_cast<unsigned>(rng.below(6));
+        if (form == 0) {
             v = {0x83, static_cast<uint8_t>(0xF8 | reg()), static_cast<uint8_t>(rng.below(256))};
-        else
+        } else if (form == 1) {  // CMP AL, imm8
+            v = {0x3C, static_cast<uint8_t>(rng.below(256))};
+        } else if (form == 2) {  // CMP EAX, imm32: small half the time, to land near EAX
+            v = {0x3D};
+            put32(v, rng.chance(1, 2) ? static_cast<uint32_t>(rng.next()) : static_cast<uint32_t>(rng.below(256)));
+        } else {
             v = {kCompare[rng.below(3)], static_cast<uint8_t>(0xC0 | reg() << 3 | reg())};
+        }
         uint32_t len = static_cast<uint32_t>(v.size()) + 2;
         v.push_back(static_cast<uint8_t>(0x70 | rng.below(16)));
         v.push_back(static_cast<uint8_t>(rel(near, len)));

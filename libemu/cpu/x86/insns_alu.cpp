@@ -640,16 +640,19 @@ const Op* flag_instruction(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-// A 32-bit CMP or TEST of registers (or of a register and an immediate) and the Jcc after it,
-// run as one op (handlers::fuse_compare_jcc): the condition comes straight from the operands,
-// and the lazy flags are left as the compare leaves them. Kind: 0 CMP r/m, reg; 1 CMP reg, r/m;
-// 2 CMP r/m, imm; 3 TEST r/m, reg (r/m a register). op->imm2 is the Jcc's displacement.
+// A 32-bit CMP or TEST of registers (or of a register and an immediate), or a CMP of AL or EAX
+// with an immediate, and the 32-bit Jcc after it, run as one op (handlers::fuse_compare_jcc):
+// the condition comes straight from the operands, and the lazy flags are left as the compare
+// leaves them. Kind: 0 CMP r/m, reg; 1 CMP reg, r/m; 2 CMP r/m, imm; 3 TEST r/m, reg (r/m a
+// register); 4 CMP EAX, imm; 5 CMP AL, imm. op->imm2 is the Jcc's displacement.
 template <unsigned Kind, unsigned Cc>
 const Op* compare_jcc(Cpu& c, const Op* op)
 {
-    uint32_t a = Kind == 1 ? c.s.r[op->reg] : c.s.r[op->rm];
-    uint32_t b = Kind == 1 ? c.s.r[op->rm] : Kind == 2 ? op->imm : c.s.r[op->reg];
-    const LazyFlags f = Kind == 3 ? lazy_logic<4>(a & b) : lazy_arith<4, LazyOp::Sub>(a, b, a - b);
+    uint32_t a = Kind == 1 ? c.s.r[op->reg] : Kind >= 4 ? c.s.r[kEax] : c.s.r[op->rm];
+    uint32_t b = Kind == 1 ? c.s.r[op->rm] : Kind == 2 || Kind >= 4 ? op->imm : c.s.r[op->reg];
+    const LazyFlags f = Kind == 3   ? lazy_logic<4>(a & b)
+                        : Kind == 5 ? lazy_arith<1, LazyOp::Sub>(a, b, a - b)
+                                    : lazy_arith<4, LazyOp::Sub>(a, b, a - b);
     c.lazy = f;
     if (f.condition(Cc))
         return c.branch_direct(op, c.next_eip(op) + op->imm2, true);
@@ -696,11 +699,18 @@ Handler alu(AluForm form, unsigned size, unsigned a)
 
 Handler fuse_compare_jcc(const Op& compare, const Op& branch)
 {
-    static constexpr std::array<Handler, 16> kByKind[4] = {
+    static constexpr std::array<Handler, 16> kByKind[6] = {
         compare_jcc_by_cc<0>(std::make_index_sequence<16>()), compare_jcc_by_cc<1>(std::make_index_sequence<16>()),
-        compare_jcc_by_cc<2>(std::make_index_sequence<16>()), compare_jcc_by_cc<3>(std::make_index_sequence<16>())};
+        compare_jcc_by_cc<2>(std::make_index_sequence<16>()), compare_jcc_by_cc<3>(std::make_index_sequence<16>()),
+        compare_jcc_by_cc<4>(std::make_index_sequence<16>()), compare_jcc_by_cc<5>(std::make_index_sequence<16>())};
     const unsigned cc = branch.aux & 15;
-    if (branch.fn != jcc(cc, 4) || compare.rm == kNoReg)
+    if (branch.fn != jcc(cc, 4))
+        return nullptr;
+    if (compare.fn == alu_acc_imm<4, 7>)
+        return kByKind[4][cc];
+    if (compare.fn == alu_acc_imm<1, 7>)
+        return kByKind[5][cc];
+    if (compare.rm == kNoReg)
         return nullptr;
     if (compare.fn == alu_rm_reg<4, 7, RmForm::Reg>)
         return kByKind[0][cc];
