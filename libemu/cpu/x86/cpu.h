@@ -145,11 +145,11 @@ public:
     // iteration): `taken` says which of the block's two static exits this is (the other goes on
     // after the branch), and that exit keeps a link to the block it reaches (link_allowed()).
     // Only for a 32-bit operand size: a 16-bit one wraps IP, which depends on the EIP the block
-    // runs at.
-    const Op* branch_direct(const Op* op, uint32_t target, bool taken)
+    // runs at. Every such branch ends its block (the decoder's kEndBlock, kEndIfRep), so
+    // icount_, which holds the block's end while it runs, already counts `op`.
+    const Op* branch_direct([[maybe_unused]] const Op* op, uint32_t target, bool taken)
     {
         s.eip = target;
-        retire_through(op);
         return chain_direct(taken ? 0 : 1);
     }
     // The end of a block that ran off its last instruction.
@@ -356,12 +356,13 @@ private:
     // A real- or virtual-8086-mode segment register load: only the selector and base change
     // in real mode (the limit and size stay, "big real mode"); virtual-8086 mode sets them.
     void load_real_segment(uint8_t seg, uint16_t selector);
-    // flat_read_ and flat_write_ from s.seg and CR0; and their conservative reset (none flat)
-    // before code that changes segments or CR0 and returns to the run loop.
+    // flat_read_end_ and flat_write_end_ from s.seg, CR0 and ram_.size; and their conservative
+    // reset (none flat) before code that changes segments or CR0 and returns to the run loop.
     void update_flat_segments();
     void segments_changing()
     {
-        flat_read_ = flat_write_ = 0;
+        for (uint8_t r = 0; r < kNumSegs; r++)
+            flat_read_end_[r] = flat_write_end_[r] = 0;
         flat_stale_ = true;
     }
 
@@ -440,14 +441,16 @@ private:
     uint32_t pending_dr6_ = 0;       // breakpoint hits of the instruction (B0-B3, BT)
     uint64_t rep_icount_ = ~uint64_t{0};  // icount after a REP iteration that goes round again
     bool watching_ = false;          // data breakpoints armed: the fast paths are narrowed
-    // The segment registers (bit 1 << kEs ... kGs) through which a read, or a write, needs no
-    // segment check while paging is off: base 0, a 4 GiB limit, present, expand-up, readable
-    // (writable data for a write). memory.h then goes from the offset straight to the RAM
-    // window. Derived from s.seg and CR0: every change of either inside a run happens in a
-    // far transfer, an event's delivery, a task switch, a CR0 write or a reset, which clear
-    // both sets (the full checks are always exact) and mark them stale until the run loop's
-    // next find_or_build(); load_segment(), which a block runs on from, recomputes them.
-    uint8_t flat_read_ = 0, flat_write_ = 0;
+    // Per segment register, the end of the offsets through which a read, or a write, needs no
+    // segment check: ram_.size for a segment with base 0, a 4 GiB limit, present, expand-up,
+    // readable (writable data for a write) while paging is off, else 0. memory.h then goes
+    // from the offset straight to the RAM window after one compare. Derived from s.seg, CR0
+    // and ram_.size: every change of the first two inside a run happens in a far transfer, an
+    // event's delivery, a task switch, a CR0 write or a reset, which zero both (the full
+    // checks are always exact) and mark them stale until the run loop's next find_or_build();
+    // load_segment(), which a block runs on from, recomputes them, and so does arming a
+    // watchpoint, which changes ram_.size.
+    uint64_t flat_read_end_[kNumSegs] = {}, flat_write_end_[kNumSegs] = {};
     bool flat_stale_ = true;
     uint64_t ram_window_size_ = 0;   // ram_.size while no data breakpoint is armed
 

@@ -1,5 +1,5 @@
 // The memory fast path of the i386 CPU: an access through a flat segment with paging off
-// (flat_read_, flat_write_) is a bounds check against the RAM window; segmentation for
+// (flat_read_end_, flat_write_end_) is one bounds check against the RAM window; segmentation for
 // flat-enough segments and a TLB hit on RAM become one bounds check and a memcpy; everything
 // else goes to the checked slow path.
 #pragma once
@@ -15,7 +15,7 @@ template <class T>
 [[gnu::always_inline]] inline bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
 {
     // A flat segment with paging off: the offset is the physical address.
-    if (__builtin_expect(((flat_read_ >> seg) & 1) && uint64_t{offset} + sizeof(T) <= ram_.size, 1)) {
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_read_end_[seg], 1)) {
         std::memcpy(&out, ram_.host + offset, sizeof(T));
         return true;
     }
@@ -62,7 +62,7 @@ template <class T>
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
 {
-    if (__builtin_expect(((flat_write_ >> seg) & 1) && uint64_t{offset} + sizeof(T) <= ram_.size, 1)) {
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_write_end_[seg], 1)) {
         uint32_t first = offset >> kPageBits, last = (offset + sizeof(T) - 1) >> kPageBits;
         if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
             std::memcpy(ram_.host + offset, &value, sizeof(T));
