@@ -230,12 +230,12 @@ const Op* group3(Cpu& c, const Op* op)
 }
 
 // IMUL r, r/m[, imm]: op->aux = 1 when there is an immediate (op->imm), else the destination
-// is also the first factor.
-template <unsigned N>
+// is also the first factor. The 32-bit form has a variant per r/m form.
+template <unsigned N, RmForm F = RmForm::Any>
 const Op* imul_reg(Cpu& c, const Op* op)
 {
     uint32_t b;
-    if (!get_rm<N>(c, op, b))
+    if (!get_rm_as<N, F>(c, op, b))
         return nullptr;
     using S = std::make_signed_t<UInt<N>>;
     int64_t x = static_cast<S>(op->aux ? static_cast<UInt<N>>(op->imm) : static_cast<UInt<N>>(get_reg<N>(c, op->reg)));
@@ -243,7 +243,7 @@ const Op* imul_reg(Cpu& c, const Op* op)
     uint32_t lo = static_cast<uint32_t>(p) & size_mask(N);
     set_reg<N>(c, op->reg, lo);
     mul_flags<N>(c, lo, p != static_cast<S>(lo));
-    return c.next(op);
+    return next_after<F>(c, op);
 }
 
 // Shifts and rotates: op->aux = the /reg field (0 ROL 1 ROR 2 RCL 3 RCR 4 SHL 5 SHR 6 SAL 7 SAR).
@@ -725,9 +725,10 @@ Handler fuse_compare_jcc(const Op& compare, const Op& branch)
 
 Handler specialise_alu(Handler h, const Op& op)
 {
-    static const std::array<FormVariants, 48> kFamilies = {
+    static const std::array<FormVariants, 49> kFamilies = {
         X86_ALU_FORMS(alu_rm_reg, 1), X86_ALU_FORMS(alu_rm_reg, 4), X86_ALU_FORMS(alu_reg_rm, 1),
         X86_ALU_FORMS(alu_reg_rm, 4), X86_ALU_FORMS(alu_rm_imm, 1), X86_ALU_FORMS(alu_rm_imm, 4),
+        X86_FORM_VARIANTS(x86::imul_reg, 4),
     };
     return pick_form(h, op, kFamilies);
 }

@@ -69,10 +69,11 @@ const Op* movx(Cpu& c, const Op* op)
     return next_after<F>(c, op);
 }
 
-template <unsigned N>
+// The 32-bit form has a variant per addressing form.
+template <unsigned N, RmForm F = RmForm::Any>
 const Op* lea(Cpu& c, const Op* op)
 {
-    set_reg<N>(c, op->reg, c.ea(op));
+    set_reg<N>(c, op->reg, ea_as<F>(c, op));
     return c.step(op);
 }
 
@@ -346,7 +347,7 @@ Handler movx(bool sign, unsigned src_size, unsigned size)
 
 Handler specialise_move(Handler h, const Op& op)
 {
-    static const std::array<FormVariants, 14> kFamilies = {
+    static const std::array<FormVariants, 15> kFamilies = {
         X86_FORM_VARIANTS(mov_rm_reg, 1),        X86_FORM_VARIANTS(mov_rm_reg, 2),
         X86_FORM_VARIANTS(mov_rm_reg, 4),        X86_FORM_VARIANTS(mov_reg_rm, 1),
         X86_FORM_VARIANTS(mov_reg_rm, 2),        X86_FORM_VARIANTS(mov_reg_rm, 4),
@@ -354,6 +355,7 @@ Handler specialise_move(Handler h, const Op& op)
         X86_FORM_VARIANTS(x86::movx, 1, 2, false), X86_FORM_VARIANTS(x86::movx, 1, 4, false),
         X86_FORM_VARIANTS(x86::movx, 2, 2, true), X86_FORM_VARIANTS(x86::movx, 2, 4, true),
         X86_FORM_VARIANTS(x86::movx, 2, 2, false), X86_FORM_VARIANTS(x86::movx, 2, 4, false),
+        X86_FORM_VARIANTS(x86::lea, 4),
     };
     return pick_form(h, op, kFamilies);
 }
