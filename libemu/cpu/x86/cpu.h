@@ -191,6 +191,12 @@ public:
     bool read(uint8_t seg, uint32_t offset, T& out, const Op* op);
     template <class T>
     bool write(uint8_t seg, uint32_t offset, T value, const Op* op);
+    // Only the flat-segment hit of read() or write(): false, with nothing done, otherwise
+    // (memory.h).
+    template <class T>
+    bool read_flat(uint8_t seg, uint32_t offset, T& out) const;
+    template <class T>
+    bool write_flat(uint8_t seg, uint32_t offset, T value);
     // The paths read() and write() take when the segment or the address is not the common
     // case (memory.h).
     template <class T>

@@ -52,8 +52,18 @@ const Op* alu_rm_reg(Cpu& c, const Op* op)
 }
 
 template <unsigned N, unsigned A, RmForm F = RmForm::Any>
-const Op* alu_reg_rm(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* alu_reg_rm(Cpu& c, const Op* op)
 {
+    if constexpr (is_memory_form(F)) {  // as the loads in insns_move.cpp
+        UInt<N> t;
+        if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1)) {
+            uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), t, c.lazy);
+            if (A != 7)
+                set_reg<N>(c, op->reg, r);
+            return c.step(op);
+        }
+        return alu_reg_rm<N, A>(c, op);
+    }
     uint32_t b;
     if (!get_rm_as<N, F>(c, op, b))
         return nullptr;

@@ -10,6 +10,32 @@
 
 namespace emu::x86 {
 
+// The flat-segment hits alone, which cannot fault, touch a device or write code: a handler's
+// memory-form variant tries one and, on a miss, tail-calls its general variant, so that its hit
+// path needs no stack frame and no check for a device access after it.
+template <class T>
+[[gnu::always_inline]] inline bool Cpu::read_flat(uint8_t seg, uint32_t offset, T& out) const
+{
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) > flat_read_end_[seg], 0))
+        return false;
+    std::memcpy(&out, ram_.host + offset, sizeof(T));
+    return true;
+}
+
+template <class T>
+[[gnu::always_inline]] inline bool Cpu::write_flat(uint8_t seg, uint32_t offset, T value)
+{
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) > flat_write_end_[seg], 0))
+        return false;
+    uint32_t first = offset >> kPageBits, last = (offset + sizeof(T) - 1) >> kPageBits;
+    if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) != 0, 0))
+        return false;
+    std::memcpy(ram_.host + offset, &value, sizeof(T));
+    ram_.dirty_page[first] = kPageWritten;
+    ram_.dirty_page[last] = kPageWritten;
+    return true;
+}
+
 // The fast paths are inlined into every handler; everything else is out of line.
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)

@@ -93,6 +93,9 @@ inline RmForm rm_form(const Op& op)
     return op.index == kNoReg ? RmForm::Disp : RmForm::Index;
 }
 
+// A memory form with 32-bit addressing: ea_as() computes its offset.
+constexpr bool is_memory_form(RmForm f) { return f != RmForm::Any && f != RmForm::Reg; }
+
 template <RmForm F>
 inline uint32_t ea_as(const Cpu& c, const Op* op)
 {
