@@ -337,16 +337,28 @@ template <unsigned N>
 constexpr unsigned kAnyShift = 8;
 
 template <unsigned N, unsigned Count, unsigned Kind>
+[[gnu::noinline]] const Op* shift_memory(Cpu& c, const Op* op);
+
+// The register form stays apart from the memory one, so that it needs no stack frame.
+template <unsigned N, unsigned Count, unsigned Kind>
 const Op* shift_rm(Cpu& c, const Op* op)
+{
+    if (op->rm == kNoReg)
+        return shift_memory<N, Count, Kind>(c, op);
+    const unsigned kind = Kind == kAnyShift ? op->aux : Kind;
+    const unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    uint32_t r;
+    if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
+        set_reg<N>(c, op->rm, r);
+    return c.step(op);
+}
+
+template <unsigned N, unsigned Count, unsigned Kind>
+const Op* shift_memory(Cpu& c, const Op* op)
 {
     const unsigned kind = Kind == kAnyShift ? op->aux : Kind;
     const unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
     uint32_t a, r;
-    if (op->rm != kNoReg) {
-        if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
-            set_reg<N>(c, op->rm, r);
-        return c.step(op);
-    }
     if (!get_rm<N>(c, op, a))
         return nullptr;
     // A faulting store leaves the flags as they were, lazy or not.
