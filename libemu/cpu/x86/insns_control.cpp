@@ -159,7 +159,7 @@ const Op* hlt(Cpu& c, const Op* op)
 // run that finds the count zero retires doing nothing. Kind is the opcode with bit 0 set:
 // 0xA5 MOVS, 0xA7 CMPS, 0xAB STOS, 0xAD LODS, 0xAF SCAS.
 template <unsigned N, unsigned Kind>
-const Op* string_op(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* string_general(Cpu& c, const Op* op)
 {
     const bool a16 = op->addr16;
     auto count = [&] { return a16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx]; };
@@ -234,6 +234,30 @@ const Op* string_op(Cpu& c, const Op* op)
         if (op->idx != 0 || !c.repeat_block())
             return c.branch_direct(op, c.eip_of(op), true);
     }
+}
+
+// A MOVS or STOS without REP and with 32-bit addressing, as compilers emit in copy loops: when
+// both accesses are flat-segment hits (Cpu::read_flat) it needs nothing else; otherwise the
+// general path above.
+template <unsigned N, unsigned Kind>
+const Op* string_op(Cpu& c, const Op* op)
+{
+    if constexpr (Kind == 0xA5 || Kind == 0xAB) {
+        if (!op->rep && !op->addr16) {
+            UInt<N> v;
+            if (Kind == 0xA5 ? c.read_flat<UInt<N>>(op->seg, c.s.r[kEsi], v)
+                             : (v = static_cast<UInt<N>>(c.s.r[kEax]), true)) {
+                if (c.write_flat<UInt<N>>(kEs, c.s.r[kEdi], v)) {
+                    const uint32_t step = (c.s.eflags & kDF) ? 0u - N : N;
+                    if (Kind == 0xA5)
+                        c.s.r[kEsi] += step;
+                    c.s.r[kEdi] += step;
+                    return c.step(op);
+                }
+            }
+        }
+    }
+    return string_general<N, Kind>(c, op);
 }
 
 template <unsigned N>
