@@ -27,7 +27,7 @@ template <class T>
 {
     if (__builtin_expect(uint64_t{offset} + sizeof(T) > flat_write_end_[seg], 0))
         return false;
-    uint32_t first = offset >> kPageBits, last = (offset + sizeof(T) - 1) >> kPageBits;
+    uint32_t first = offset >> kPageBits, last = static_cast<uint32_t>(offset + sizeof(T) - 1) >> kPageBits;
     if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) != 0, 0))
         return false;
     std::memcpy(ram_.host + offset, &value, sizeof(T));
@@ -89,7 +89,7 @@ template <class T>
 [[gnu::always_inline]] inline bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
 {
     if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_write_end_[seg], 1)) {
-        uint32_t first = offset >> kPageBits, last = (offset + sizeof(T) - 1) >> kPageBits;
+        uint32_t first = offset >> kPageBits, last = static_cast<uint32_t>(offset + sizeof(T) - 1) >> kPageBits;
         if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
             std::memcpy(ram_.host + offset, &value, sizeof(T));
             ram_.dirty_page[first] = kPageWritten;
@@ -103,7 +103,7 @@ template <class T>
     if (__builtin_expect((g.attr & 0x9E) == 0x92 && uint64_t{offset} + sizeof(T) - 1 <= g.limit, 1)) {
         uint32_t lin = g.base + offset;
         if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
-            uint32_t first = lin >> kPageBits, last = (lin + sizeof(T) - 1) >> kPageBits;
+            uint32_t first = lin >> kPageBits, last = static_cast<uint32_t>(lin + sizeof(T) - 1) >> kPageBits;
             if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
                 std::memcpy(ram_.host + lin, &value, sizeof(T));
                 ram_.dirty_page[first] = kPageWritten;
