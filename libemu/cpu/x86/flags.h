@@ -179,11 +179,17 @@ template <unsigned N, LazyOp K>
     return LazyFlags(K, cf, sign_extend<N>(a), sign_extend<N>(b), sign_extend<N>(res));
 }
 
-// INC (Dec false) or DEC of a to res, which keeps CF (`cf`).
+// Records INC (Dec false) or DEC of a to res in f, which keeps CF: the record's own when there
+// is one (left as it is), else EFLAGS's.
 template <unsigned N, bool Dec>
-[[gnu::always_inline]] inline LazyFlags lazy_inc_dec(uint32_t a, uint32_t res, uint32_t cf)
+[[gnu::always_inline]] inline void record_inc_dec(LazyFlags& f, uint32_t eflags, uint32_t a, uint32_t res)
 {
-    return LazyFlags(Dec ? LazyOp::Dec : LazyOp::Inc, cf, sign_extend<N>(a), 1, sign_extend<N>(res));
+    if (f.op == LazyOp::None)
+        f.cf = (eflags & kCF) ? 1 : 0;
+    f.op = Dec ? LazyOp::Dec : LazyOp::Inc;
+    f.a = sign_extend<N>(a);
+    f.b = 1;
+    f.res = sign_extend<N>(res);
 }
 
 // AND/OR/XOR/TEST (CF and OF clear), or a shift (its CF and OF) of size N: AF clear, as QEMU

@@ -96,32 +96,26 @@ const Op* alu_acc_imm(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-// INC and DEC leave CF alone: the record keeps it.
-template <unsigned N, bool Dec>
-uint32_t inc_dec_value(const Cpu& c, uint32_t a, LazyFlags& flags)
-{
-    uint32_t r = Dec ? a - 1 : a + 1;
-    flags = lazy_inc_dec<N, Dec>(a, r, c.carry());
-    return r & size_mask(N);
-}
-
+// INC and DEC leave CF alone: the record keeps it (record_inc_dec).
 template <unsigned N, bool Dec>
 const Op* inc_dec_rm(Cpu& c, const Op* op)
 {
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    LazyFlags f;
-    if (!set_rm<N>(c, op, inc_dec_value<N, Dec>(c, a, f)))
+    uint32_t r = Dec ? a - 1 : a + 1;
+    if (!set_rm<N>(c, op, r))
         return nullptr;
-    c.lazy = f;
+    record_inc_dec<N, Dec>(c.lazy, c.s.eflags, a, r);
     return c.next(op);
 }
 
 template <unsigned N, bool Dec>
 const Op* inc_dec_reg(Cpu& c, const Op* op)
 {
-    set_reg<N>(c, op->reg, inc_dec_value<N, Dec>(c, get_reg<N>(c, op->reg), c.lazy));
+    uint32_t a = get_reg<N>(c, op->reg), r = Dec ? a - 1 : a + 1;
+    set_reg<N>(c, op->reg, r);
+    record_inc_dec<N, Dec>(c.lazy, c.s.eflags, a, r);
     return c.step(op);
 }
 
