@@ -126,6 +126,9 @@ public:
 
     uint32_t eip_of(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off; }
     uint32_t next_eip(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off + op->len; }
+    // The target of a 32-bit Jcc, JMP or CALL rel, whose offset in the block the decoder keeps
+    // (handlers::is_direct_branch).
+    uint32_t direct_target(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->imm2; }
     // The size of the instruction pointer: 16 bits in a 16-bit code segment.
     uint32_t ip_mask() const { return s.seg[kCs].big() ? 0xFFFFFFFFu : 0xFFFFu; }
 

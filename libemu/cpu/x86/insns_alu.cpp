@@ -660,7 +660,7 @@ const Op* flag_instruction(Cpu& c, const Op* op)
 // with an immediate, and the 32-bit Jcc after it, run as one op (handlers::fuse_compare_jcc):
 // the condition comes straight from the operands, and the lazy flags are left as the compare
 // leaves them. Kind: 0 CMP r/m, reg; 1 CMP reg, r/m; 2 CMP r/m, imm; 3 TEST r/m, reg (r/m a
-// register); 4 CMP EAX, imm; 5 CMP AL, imm. op->imm2 is the Jcc's displacement.
+// register); 4 CMP EAX, imm; 5 CMP AL, imm. op->imm2 is the Jcc's target (Cpu::direct_target).
 template <unsigned Kind, unsigned Cc>
 const Op* compare_jcc(Cpu& c, const Op* op)
 {
@@ -671,7 +671,7 @@ const Op* compare_jcc(Cpu& c, const Op* op)
                                     : lazy_arith<4, LazyOp::Sub>(a, b, a - b);
     c.lazy = f;
     if (f.condition(Cc))
-        return c.branch_direct(op, c.next_eip(op) + op->imm2, true);
+        return c.branch_direct(op, c.direct_target(op), true);
     return c.branch_direct(op, c.next_eip(op), false);
 }
 

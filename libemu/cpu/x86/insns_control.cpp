@@ -19,7 +19,7 @@ template <unsigned Cc>
 const Op* jcc(Cpu& c, const Op* op)
 {
     if (c.condition_holds(Cc))
-        return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+        return c.branch_direct(op, c.direct_target(op), true);
     return c.branch_direct(op, c.next_eip(op), false);
 }
 
@@ -35,7 +35,7 @@ const Op* jmp_rel(Cpu& c, const Op* op)
 {
     if (N == 2)
         return c.branch(op, branch_target(c, op));
-    return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+    return c.branch_direct(op, c.direct_target(op), true);
 }
 
 template <unsigned N>
@@ -45,7 +45,7 @@ const Op* call_rel(Cpu& c, const Op* op)
         return nullptr;
     if (N == 2)
         return c.branch(op, branch_target(c, op));
-    return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+    return c.branch_direct(op, c.direct_target(op), true);
 }
 
 // Indirect JMP and CALL, with variants by r/m form (specialise_control()): a jump table's
@@ -338,6 +338,13 @@ Handler jcc(unsigned cc, unsigned size)
     return table[cc & 15];
 }
 Handler jmp_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rel, size); }
+bool is_direct_branch(Handler h)
+{
+    for (unsigned cc = 0; cc < 16; cc++)
+        if (h == jcc(cc, 4))
+            return true;
+    return h == x86::jmp_rel<4> || h == x86::call_rel<4>;
+}
 Handler call_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rel, size); }
 Handler jmp_rm(unsigned size) { return size == 2 ? x86::jmp_rm<2> : x86::jmp_rm<4>; }
 Handler call_rm(unsigned size) { return size == 2 ? x86::call_rm<2> : x86::call_rm<4>; }

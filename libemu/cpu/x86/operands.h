@@ -248,6 +248,9 @@ Handler load_far_pointer(unsigned size);  // LDS LES LFS LGS LSS: op->aux = segm
 Handler jcc(unsigned cc, unsigned size);  // op->aux = cc
 Handler jmp_rel(unsigned size);
 Handler call_rel(unsigned size);
+// Whether h is a Jcc, JMP or CALL rel with a 32-bit operand size: the decoder then keeps its
+// target's offset from the block's start in op->imm2 (its imm stays the displacement).
+bool is_direct_branch(Handler h);
 Handler jmp_rm(unsigned size);
 Handler call_rm(unsigned size);
 Handler ret(unsigned size);
