@@ -10,9 +10,12 @@
 // instruction long and never cached (debug.cpp), so that a #DB lands on its instruction.
 //
 // The fast path: static exits (JMP, CALL and Jcc rel, falling through) link to the block they
-// reach where that is exact (link_allowed()), a register CMP or TEST and the Jcc after it run
-// as one op (build_block), and a REP string instruction that starts its block goes round in
-// its handler (repeat_block()). None of it changes what retires when: budgets, timers and
+// reach where that is exact (link_allowed()), their targets kept as offsets in the block by
+// the decoder (direct_target()); a register CMP or TEST, or CMP AL/EAX, imm, and the Jcc
+// after it run as one op (build_block); a REP string instruction that starts its block goes
+// round in its handler (repeat_block()); the hot loads and stores and bare MOVS/STOS try a
+// flat-segment hit alone (read_flat(), write_flat()) before their general variant; the
+// status flags stay lazy (flags.h). None of it changes what retires when: budgets, timers and
 // interrupts land on the same instruction as block-at-a-time execution.
 //
 // The implementation is split by concern: cpu.cpp (blocks, reset, snapshots, I/O and control
