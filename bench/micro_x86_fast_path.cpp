@@ -1,5 +1,6 @@
 // The i386 fast path: block exits through direct links, flat-segment loads and stores (and
-// the same through a DS with a base), shifts and REP string iterations. Each benchmark runs
+// the same through a DS with a base), shifts, REP and bare string instructions, a fused byte
+// compare, LEA and IMUL. Each benchmark runs
 // with chaining on (argument 1) and off (0), so the two figures sit side by side. Each is an
 // endless loop on a bare i386 CPU (flat 32-bit protected mode, paging off, no devices); the
 // bytes are beside the assembly.
@@ -92,6 +93,44 @@ void BM_X86RepMovsb(benchmark::State& state)
     run_guest(state, b);
 }
 BENCHMARK(BM_X86RepMovsb)->Arg(1)->Arg(0);
+
+// A byte copy loop as GCC compiles memcpy's tail: a bare MOVSB (no REP) between register moves
+// and a CMP/JNE, 64 bytes a round.
+void BM_X86MovsbLoop(benchmark::State& state)
+{
+    X86BenchBoard b(state.range(0) != 0);
+    b.load({
+        0xB8, 0x00, 0x80, 0x00, 0x00,  // outer: mov eax, 0x8000
+        0xBF, 0x00, 0x90, 0x00, 0x00,  //        mov edi, 0x9000
+        0xBA, 0x40, 0x90, 0x00, 0x00,  //        mov edx, 0x9040
+        0x89, 0xC6,                    // inner: mov esi, eax
+        0xA4,                          //        movsb
+        0x39, 0xD7,                    //        cmp edi, edx
+        0x89, 0xF0,                    //        mov eax, esi
+        0x75, 0xF7,                    //        jne inner
+        0xEB, 0xE6,                    //        jmp outer
+    });
+    run_guest(state, b);
+}
+BENCHMARK(BM_X86MovsbLoop)->Arg(1)->Arg(0);
+
+// CMP AL, imm8 fused with its JA (a switch's range check), then LEA with base and index and a
+// three-operand IMUL: the per-form variants of both.
+void BM_X86ByteCompareLeaImul(benchmark::State& state)
+{
+    X86BenchBoard b(state.range(0) != 0);
+    b.load({
+        0x40,                    // loop: inc  eax
+        0x3C, 0x80,              //       cmp  al, 0x80
+        0x77, 0x01,              //       ja   skip
+        0x43,                    //       inc  ebx
+        0x8D, 0x4C, 0x4B, 0x04,  // skip: lea  ecx, [ebx + ecx*2 + 4]
+        0x6B, 0xD1, 0x03,        //       imul edx, ecx, 3
+        0xEB, 0xF1,              //       jmp  loop
+    });
+    run_guest(state, b);
+}
+BENCHMARK(BM_X86ByteCompareLeaImul)->Arg(1)->Arg(0);
 
 }  // namespace
 }  // namespace emu::bench

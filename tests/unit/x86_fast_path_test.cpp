@@ -1,10 +1,10 @@
 // The engine's fast path on i386 (blocks chained and linked straight into each other, compares
 // fused with their Jcc) against the plain loop that runs one block per trip and looks every
 // block up afresh, or, in every other case, against single steps (one-instruction blocks, which
-// fuse nothing): random programs of ALU operations, loads, stores, REP STOSB, direct branches of
-// every kind, CMP/TEST + Jcc pairs and self-modifying stores, run on two CPUs with the same
-// random budgets, compared register by register, byte by byte and in icount at every run()
-// exit. Between runs the test rewrites code, moves CS's base (the same code at other EIPs),
+// fuse nothing): random programs of ALU operations, loads, stores, REP and bare STOS, direct
+// branches of every kind, CMP/TEST + Jcc pairs and self-modifying stores, run on two CPUs with
+// the same random budgets, compared register by register, byte by byte and in icount at every
+// run() exit. Between runs the test rewrites code, moves CS's base (the same code at other EIPs),
 // cuts CS's limit into the program, turns paging on and off and remaps the code pages between
 // two different programs, as loaders and kernels do, so that links into dead, moved or
 // remapped code get their chance to be followed wrongly.
@@ -71,10 +71,17 @@ std::vector<uint8_t> random_slot(SplitMix64& rng, uint32_t i)
         v = {kAlu[rng.below(9)], static_cast<uint8_t>(0xC0 | reg() << 3 | reg())};
     } else if (kind < 35) {  // CMP or TEST, then Jcc rel8 (the pair the decoder fuses)
         static constexpr uint8_t kCompare[] = {0x39, 0x3B, 0x85};
-        if (rng.chance(1, 3))
+        unsigned form = static_cast<unsigned>(rng.below(6));
+        if (form == 0) {
             v = {0x83, static_cast<uint8_t>(0xF8 | reg()), static_cast<uint8_t>(rng.below(256))};
-        else
+        } else if (form == 1) {  // CMP AL, imm8
+            v = {0x3C, static_cast<uint8_t>(rng.below(256))};
+        } else if (form == 2) {  // CMP EAX, imm32: small half the time, to land near EAX
+            v = {0x3D};
+            put32(v, rng.chance(1, 2) ? static_cast<uint32_t>(rng.next()) : static_cast<uint32_t>(rng.below(256)));
+        } else {
             v = {kCompare[rng.below(3)], static_cast<uint8_t>(0xC0 | reg() << 3 | reg())};
+        }
         uint32_t len = static_cast<uint32_t>(v.size()) + 2;
         v.push_back(static_cast<uint8_t>(0x70 | rng.below(16)));
         v.push_back(static_cast<uint8_t>(rel(near, len)));
@@ -98,8 +105,11 @@ std::vector<uint8_t> random_slot(SplitMix64& rng, uint32_t i)
             v = {0x89, static_cast<uint8_t>(0x43 | reg() << 3), disp8()};
         else
             v = {0x88, static_cast<uint8_t>(0x43 | byte_reg() << 3), disp8()};
-    } else if (kind < 72) {  // LEA EDI, [EBX + disp8]; MOVZX ECX, DL; REP STOSB
-        v = {0x8D, 0x7B, disp8(), 0x0F, 0xB6, 0xCA, 0xF3, 0xAA};
+    } else if (kind < 72) {  // LEA EDI, [EBX + disp8]; MOVZX ECX, DL; REP STOSB, or a bare STOSB/STOSD
+        if (rng.chance(1, 2))
+            v = {0x8D, 0x7B, disp8(), 0x0F, 0xB6, 0xCA, 0xF3, 0xAA};
+        else
+            v = {0x8D, 0x7B, disp8(), static_cast<uint8_t>(rng.chance(1, 2) ? 0xAA : 0xAB)};
     } else if (kind < 81) {
         v = {static_cast<uint8_t>(0x70 | rng.below(16)), static_cast<uint8_t>(rel(near, 2))};
     } else if (kind < 87) {

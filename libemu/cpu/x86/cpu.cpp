@@ -57,7 +57,7 @@ void fuse_compare_jcc(Op& compare, const Op& branch)
     if (!fused)
         return;
     compare.fn = fused;
-    compare.imm2 = branch.imm;
+    compare.imm2 = branch.imm2;
     compare.off = branch.off;
     compare.len = branch.len;
     compare.idx = branch.idx;

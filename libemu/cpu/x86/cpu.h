@@ -10,9 +10,12 @@
 // instruction long and never cached (debug.cpp), so that a #DB lands on its instruction.
 //
 // The fast path: static exits (JMP, CALL and Jcc rel, falling through) link to the block they
-// reach where that is exact (link_allowed()), a register CMP or TEST and the Jcc after it run
-// as one op (build_block), and a REP string instruction that starts its block goes round in
-// its handler (repeat_block()). None of it changes what retires when: budgets, timers and
+// reach where that is exact (link_allowed()), their targets kept as offsets in the block by
+// the decoder (direct_target()); a register CMP or TEST, or CMP AL/EAX, imm, and the Jcc
+// after it run as one op (build_block); a REP string instruction that starts its block goes
+// round in its handler (repeat_block()); the hot loads and stores and bare MOVS/STOS try a
+// flat-segment hit alone (read_flat(), write_flat()) before their general variant; the
+// status flags stay lazy (flags.h). None of it changes what retires when: budgets, timers and
 // interrupts land on the same instruction as block-at-a-time execution.
 //
 // The implementation is split by concern: cpu.cpp (blocks, reset, snapshots, I/O and control
@@ -122,10 +125,13 @@ public:
     {
         return lazy.op == LazyOp::None ? condition(s.eflags, cc) : lazy.condition(cc);
     }
-    uint32_t carry() const { return lazy.op == LazyOp::None ? s.eflags & kCF : lazy.cf(); }
+    uint32_t carry() const { return lazy.op == LazyOp::None ? s.eflags & kCF : lazy.cf; }
 
     uint32_t eip_of(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off; }
     uint32_t next_eip(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->off + op->len; }
+    // The target of a 32-bit Jcc, JMP or CALL rel, whose offset in the block the decoder keeps
+    // (handlers::is_direct_branch).
+    uint32_t direct_target(const Op* op) const { return static_cast<uint32_t>(block_pc_) + op->imm2; }
     // The size of the instruction pointer: 16 bits in a 16-bit code segment.
     uint32_t ip_mask() const { return s.seg[kCs].big() ? 0xFFFFFFFFu : 0xFFFFu; }
 
@@ -145,11 +151,11 @@ public:
     // iteration): `taken` says which of the block's two static exits this is (the other goes on
     // after the branch), and that exit keeps a link to the block it reaches (link_allowed()).
     // Only for a 32-bit operand size: a 16-bit one wraps IP, which depends on the EIP the block
-    // runs at.
-    const Op* branch_direct(const Op* op, uint32_t target, bool taken)
+    // runs at. Every such branch ends its block (the decoder's kEndBlock, kEndIfRep), so
+    // icount_, which holds the block's end while it runs, already counts `op`.
+    const Op* branch_direct([[maybe_unused]] const Op* op, uint32_t target, bool taken)
     {
         s.eip = target;
-        retire_through(op);
         return chain_direct(taken ? 0 : 1);
     }
     // The end of a block that ran off its last instruction.
@@ -191,6 +197,12 @@ public:
     bool read(uint8_t seg, uint32_t offset, T& out, const Op* op);
     template <class T>
     bool write(uint8_t seg, uint32_t offset, T value, const Op* op);
+    // Only the flat-segment hit of read() or write(): false, with nothing done, otherwise
+    // (memory.h).
+    template <class T>
+    bool read_flat(uint8_t seg, uint32_t offset, T& out) const;
+    template <class T>
+    bool write_flat(uint8_t seg, uint32_t offset, T value);
     // The paths read() and write() take when the segment or the address is not the common
     // case (memory.h).
     template <class T>
@@ -356,12 +368,13 @@ private:
     // A real- or virtual-8086-mode segment register load: only the selector and base change
     // in real mode (the limit and size stay, "big real mode"); virtual-8086 mode sets them.
     void load_real_segment(uint8_t seg, uint16_t selector);
-    // flat_read_ and flat_write_ from s.seg and CR0; and their conservative reset (none flat)
-    // before code that changes segments or CR0 and returns to the run loop.
+    // flat_read_end_ and flat_write_end_ from s.seg, CR0 and ram_.size; and their conservative
+    // reset (none flat) before code that changes segments or CR0 and returns to the run loop.
     void update_flat_segments();
     void segments_changing()
     {
-        flat_read_ = flat_write_ = 0;
+        for (uint8_t r = 0; r < kNumSegs; r++)
+            flat_read_end_[r] = flat_write_end_[r] = 0;
         flat_stale_ = true;
     }
 
@@ -440,14 +453,16 @@ private:
     uint32_t pending_dr6_ = 0;       // breakpoint hits of the instruction (B0-B3, BT)
     uint64_t rep_icount_ = ~uint64_t{0};  // icount after a REP iteration that goes round again
     bool watching_ = false;          // data breakpoints armed: the fast paths are narrowed
-    // The segment registers (bit 1 << kEs ... kGs) through which a read, or a write, needs no
-    // segment check while paging is off: base 0, a 4 GiB limit, present, expand-up, readable
-    // (writable data for a write). memory.h then goes from the offset straight to the RAM
-    // window. Derived from s.seg and CR0: every change of either inside a run happens in a
-    // far transfer, an event's delivery, a task switch, a CR0 write or a reset, which clear
-    // both sets (the full checks are always exact) and mark them stale until the run loop's
-    // next find_or_build(); load_segment(), which a block runs on from, recomputes them.
-    uint8_t flat_read_ = 0, flat_write_ = 0;
+    // Per segment register, the end of the offsets through which a read, or a write, needs no
+    // segment check: ram_.size for a segment with base 0, a 4 GiB limit, present, expand-up,
+    // readable (writable data for a write) while paging is off, else 0. memory.h then goes
+    // from the offset straight to the RAM window after one compare. Derived from s.seg, CR0
+    // and ram_.size: every change of the first two inside a run happens in a far transfer, an
+    // event's delivery, a task switch, a CR0 write or a reset, which zero both (the full
+    // checks are always exact) and mark them stale until the run loop's next find_or_build();
+    // load_segment(), which a block runs on from, recomputes them, and so does arming a
+    // watchpoint, which changes ram_.size.
+    uint64_t flat_read_end_[kNumSegs] = {}, flat_write_end_[kNumSegs] = {};
     bool flat_stale_ = true;
     uint64_t ram_window_size_ = 0;   // ram_.size while no data breakpoint is armed
 

@@ -148,6 +148,7 @@ void Cpu::update_watchpoints()
     for (unsigned i = 0; i < 4; ++i)
         watching_ |= enabled(s.dr7, i) && (kind(s.dr7, i) == kWrite || kind(s.dr7, i) == kReadWrite);
     ram_.size = watching_ ? 0 : ram_window_size_;
+    segments_changing();  // the flat ends follow ram_.size
     flush_tlb();
 }
 

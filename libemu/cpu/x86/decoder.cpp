@@ -61,6 +61,8 @@ private:
             h = undefined();
         op_.fn = h ? handlers::specialise(h, op_) : undefined();
         op_.len = static_cast<uint8_t>(pos_);
+        if (h && handlers::is_direct_branch(h))
+            op_.imm2 = op_.off + op_.len + op_.imm;
         return end || !h ? DecodeResult::EndBlock : DecodeResult::Next;
     }
     DecodeResult short_of_bytes()

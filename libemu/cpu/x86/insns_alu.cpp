@@ -28,8 +28,12 @@ inline uint32_t alu_op(const Cpu& c, uint32_t a, uint32_t b, LazyFlags& flags)
     case 7: r = a - b; break;
     default: r = a ^ b; break;
     }
-    constexpr LazyOp kind = Op == 0 || Op == 2 ? LazyOp::Add : Op == 3 || Op == 5 || Op == 7 ? LazyOp::Sub : LazyOp::Logic;
-    flags = lazy_record<N>(kind, a, b, r, carry);
+    if constexpr (Op == 0 || Op == 2)
+        flags = lazy_arith<N, LazyOp::Add>(a, b, r, carry);
+    else if constexpr (Op == 3 || Op == 5 || Op == 7)
+        flags = lazy_arith<N, LazyOp::Sub>(a, b, r, carry);
+    else
+        flags = lazy_logic<N>(r);
     return r & size_mask(N);
 }
 
@@ -48,8 +52,18 @@ const Op* alu_rm_reg(Cpu& c, const Op* op)
 }
 
 template <unsigned N, unsigned A, RmForm F = RmForm::Any>
-const Op* alu_reg_rm(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* alu_reg_rm(Cpu& c, const Op* op)
 {
+    if constexpr (is_memory_form(F)) {  // as the loads in insns_move.cpp
+        UInt<N> t;
+        if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1)) {
+            uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), t, c.lazy);
+            if (A != 7)
+                set_reg<N>(c, op->reg, r);
+            return c.step(op);
+        }
+        return alu_reg_rm<N, A>(c, op);
+    }
     uint32_t b;
     if (!get_rm_as<N, F>(c, op, b))
         return nullptr;
@@ -82,32 +96,26 @@ const Op* alu_acc_imm(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-// INC and DEC leave CF alone: the record keeps it.
-template <unsigned N, bool Dec>
-uint32_t inc_dec_value(const Cpu& c, uint32_t a, LazyFlags& flags)
-{
-    uint32_t r = Dec ? a - 1 : a + 1;
-    flags = lazy_record<N>(Dec ? LazyOp::Dec : LazyOp::Inc, a, 1, r, c.carry());
-    return r & size_mask(N);
-}
-
+// INC and DEC leave CF alone: the record keeps it (record_inc_dec).
 template <unsigned N, bool Dec>
 const Op* inc_dec_rm(Cpu& c, const Op* op)
 {
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    LazyFlags f;
-    if (!set_rm<N>(c, op, inc_dec_value<N, Dec>(c, a, f)))
+    uint32_t r = Dec ? a - 1 : a + 1;
+    if (!set_rm<N>(c, op, r))
         return nullptr;
-    c.lazy = f;
+    record_inc_dec<N, Dec>(c.lazy, c.s.eflags, a, r);
     return c.next(op);
 }
 
 template <unsigned N, bool Dec>
 const Op* inc_dec_reg(Cpu& c, const Op* op)
 {
-    set_reg<N>(c, op->reg, inc_dec_value<N, Dec>(c, get_reg<N>(c, op->reg), c.lazy));
+    uint32_t a = get_reg<N>(c, op->reg), r = Dec ? a - 1 : a + 1;
+    set_reg<N>(c, op->reg, r);
+    record_inc_dec<N, Dec>(c.lazy, c.s.eflags, a, r);
     return c.step(op);
 }
 
@@ -118,7 +126,7 @@ const Op* test_rm_reg(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, a))
         return nullptr;
     uint32_t b = get_reg<N>(c, op->reg);
-    c.lazy = lazy_record<N>(LazyOp::Logic, a, b, a & b);
+    c.lazy = lazy_logic<N>(a & b);
     return c.next(op);
 }
 
@@ -126,16 +134,16 @@ template <unsigned N>
 const Op* test_acc_imm(Cpu& c, const Op* op)
 {
     uint32_t a = get_reg<N>(c, kEax);
-    c.lazy = lazy_record<N>(LazyOp::Logic, a, op->imm, a & op->imm);
+    c.lazy = lazy_logic<N>(a & op->imm);
     return c.step(op);
 }
 
 // MUL/IMUL (one operand): CF = OF = whether the high half is significant; SF, ZF, PF from the
-// low half and AF clear, as QEMU leaves the undefined ones.
+// low half and AF clear, as QEMU leaves the undefined ones: a Logic record says just that.
 template <unsigned N>
 void mul_flags(Cpu& c, uint32_t low, bool significant)
 {
-    set_status(flags_overwritten(c), szp<N>(low) | (significant ? kCF | kOF : 0));
+    c.lazy = lazy_logic<N>(low, significant, significant);
 }
 
 template <unsigned N>
@@ -148,7 +156,7 @@ const Op* group3(Cpu& c, const Op* op)
     constexpr unsigned bits = 8 * N;
     switch (op->reg) {
     case 0:
-    case 1: c.lazy = lazy_record<N>(LazyOp::Logic, a, op->imm, a & op->imm); break;  // TEST r/m, imm
+    case 1: c.lazy = lazy_logic<N>(a & op->imm); break;  // TEST r/m, imm
     case 2:
         if (!set_rm<N>(c, op, ~a & m))
             return nullptr;
@@ -157,7 +165,7 @@ const Op* group3(Cpu& c, const Op* op)
         uint32_t r = (0 - a) & m;
         if (!set_rm<N>(c, op, r))
             return nullptr;
-        c.lazy = lazy_record<N>(LazyOp::Sub, 0, a, r);
+        c.lazy = lazy_arith<N, LazyOp::Sub>(0, a, r);
         break;
     }
     case 4: {  // MUL
@@ -226,12 +234,12 @@ const Op* group3(Cpu& c, const Op* op)
 }
 
 // IMUL r, r/m[, imm]: op->aux = 1 when there is an immediate (op->imm), else the destination
-// is also the first factor.
-template <unsigned N>
+// is also the first factor. The 32-bit form has a variant per r/m form.
+template <unsigned N, RmForm F = RmForm::Any>
 const Op* imul_reg(Cpu& c, const Op* op)
 {
     uint32_t b;
-    if (!get_rm<N>(c, op, b))
+    if (!get_rm_as<N, F>(c, op, b))
         return nullptr;
     using S = std::make_signed_t<UInt<N>>;
     int64_t x = static_cast<S>(op->aux ? static_cast<UInt<N>>(op->imm) : static_cast<UInt<N>>(get_reg<N>(c, op->reg)));
@@ -239,10 +247,12 @@ const Op* imul_reg(Cpu& c, const Op* op)
     uint32_t lo = static_cast<uint32_t>(p) & size_mask(N);
     set_reg<N>(c, op->reg, lo);
     mul_flags<N>(c, lo, p != static_cast<S>(lo));
-    return c.next(op);
+    return next_after<F>(c, op);
 }
 
 // Shifts and rotates: op->aux = the /reg field (0 ROL 1 ROR 2 RCL 3 RCR 4 SHL 5 SHR 6 SAL 7 SAR).
+// The shifts leave their flags lazily (c.lazy, a Logic record with their CF and OF); the
+// rotates change only CF and OF in EFLAGS.
 template <unsigned N>
 [[gnu::always_inline]] inline bool shift_value(Cpu& c, unsigned kind, uint32_t a, unsigned count, uint32_t& out)
 {
@@ -291,7 +301,7 @@ template <unsigned N>
         uint32_t r = static_cast<uint32_t>(wide) & m;
         uint32_t cf = count <= bits ? static_cast<uint32_t>(wide >> bits) & 1 : 0;
         uint32_t of = ((r >> (bits - 1)) & 1) ^ cf;
-        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        c.lazy = lazy_logic<N>(r, cf, of);
         out = r;
         return true;
     }
@@ -299,7 +309,7 @@ template <unsigned N>
         uint32_t r = count < bits ? a >> count : 0;
         uint32_t cf = count <= bits ? (a >> (count - 1)) & 1 : 0;
         uint32_t of = count == 1 ? (a >> (bits - 1)) & 1 : 0;
-        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0) | (of ? kOF : 0));
+        c.lazy = lazy_logic<N>(r, cf, of);
         out = r;
         return true;
     }
@@ -308,7 +318,7 @@ template <unsigned N>
         unsigned k = std::min(count, bits - 1);
         uint32_t r = static_cast<uint32_t>(sa >> k) & m;
         uint32_t cf = static_cast<uint32_t>(sa >> std::min(count - 1, 31u)) & 1;
-        set_status(flags_overwritten(c), szp<N>(r) | (cf ? kCF : 0));
+        c.lazy = lazy_logic<N>(r, cf);
         out = r;
         return true;
     }
@@ -321,16 +331,28 @@ template <unsigned N>
 constexpr unsigned kAnyShift = 8;
 
 template <unsigned N, unsigned Count, unsigned Kind>
+[[gnu::noinline]] const Op* shift_memory(Cpu& c, const Op* op);
+
+// The register form stays apart from the memory one, so that it needs no stack frame.
+template <unsigned N, unsigned Count, unsigned Kind>
 const Op* shift_rm(Cpu& c, const Op* op)
+{
+    if (op->rm == kNoReg)
+        return shift_memory<N, Count, Kind>(c, op);
+    const unsigned kind = Kind == kAnyShift ? op->aux : Kind;
+    const unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    uint32_t r;
+    if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
+        set_reg<N>(c, op->rm, r);
+    return c.step(op);
+}
+
+template <unsigned N, unsigned Count, unsigned Kind>
+const Op* shift_memory(Cpu& c, const Op* op)
 {
     const unsigned kind = Kind == kAnyShift ? op->aux : Kind;
     const unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
     uint32_t a, r;
-    if (op->rm != kNoReg) {
-        if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
-            set_reg<N>(c, op->rm, r);
-        return c.step(op);
-    }
     if (!get_rm<N>(c, op, a))
         return nullptr;
     // A faulting store leaves the flags as they were, lazy or not.
@@ -634,19 +656,22 @@ const Op* flag_instruction(Cpu& c, const Op* op)
     return c.step(op);
 }
 
-// A 32-bit CMP or TEST of registers (or of a register and an immediate) and the Jcc after it,
-// run as one op (handlers::fuse_compare_jcc): the condition comes straight from the operands,
-// and the lazy flags are left as the compare leaves them. Kind: 0 CMP r/m, reg; 1 CMP reg, r/m;
-// 2 CMP r/m, imm; 3 TEST r/m, reg (r/m a register). op->imm2 is the Jcc's displacement.
+// A 32-bit CMP or TEST of registers (or of a register and an immediate), or a CMP of AL or EAX
+// with an immediate, and the 32-bit Jcc after it, run as one op (handlers::fuse_compare_jcc):
+// the condition comes straight from the operands, and the lazy flags are left as the compare
+// leaves them. Kind: 0 CMP r/m, reg; 1 CMP reg, r/m; 2 CMP r/m, imm; 3 TEST r/m, reg (r/m a
+// register); 4 CMP EAX, imm; 5 CMP AL, imm. op->imm2 is the Jcc's target (Cpu::direct_target).
 template <unsigned Kind, unsigned Cc>
 const Op* compare_jcc(Cpu& c, const Op* op)
 {
-    uint32_t a = Kind == 1 ? c.s.r[op->reg] : c.s.r[op->rm];
-    uint32_t b = Kind == 1 ? c.s.r[op->rm] : Kind == 2 ? op->imm : c.s.r[op->reg];
-    const LazyFlags f = Kind == 3 ? lazy_record<4>(LazyOp::Logic, a, b, a & b) : lazy_record<4>(LazyOp::Sub, a, b, a - b);
+    uint32_t a = Kind == 1 ? c.s.r[op->reg] : Kind >= 4 ? c.s.r[kEax] : c.s.r[op->rm];
+    uint32_t b = Kind == 1 ? c.s.r[op->rm] : Kind == 2 || Kind >= 4 ? op->imm : c.s.r[op->reg];
+    const LazyFlags f = Kind == 3   ? lazy_logic<4>(a & b)
+                        : Kind == 5 ? lazy_arith<1, LazyOp::Sub>(a, b, a - b)
+                                    : lazy_arith<4, LazyOp::Sub>(a, b, a - b);
     c.lazy = f;
     if (f.condition(Cc))
-        return c.branch_direct(op, c.next_eip(op) + op->imm2, true);
+        return c.branch_direct(op, c.direct_target(op), true);
     return c.branch_direct(op, c.next_eip(op), false);
 }
 
@@ -690,11 +715,18 @@ Handler alu(AluForm form, unsigned size, unsigned a)
 
 Handler fuse_compare_jcc(const Op& compare, const Op& branch)
 {
-    static constexpr std::array<Handler, 16> kByKind[4] = {
+    static constexpr std::array<Handler, 16> kByKind[6] = {
         compare_jcc_by_cc<0>(std::make_index_sequence<16>()), compare_jcc_by_cc<1>(std::make_index_sequence<16>()),
-        compare_jcc_by_cc<2>(std::make_index_sequence<16>()), compare_jcc_by_cc<3>(std::make_index_sequence<16>())};
+        compare_jcc_by_cc<2>(std::make_index_sequence<16>()), compare_jcc_by_cc<3>(std::make_index_sequence<16>()),
+        compare_jcc_by_cc<4>(std::make_index_sequence<16>()), compare_jcc_by_cc<5>(std::make_index_sequence<16>())};
     const unsigned cc = branch.aux & 15;
-    if (branch.fn != jcc(cc, 4) || compare.rm == kNoReg)
+    if (branch.fn != jcc(cc, 4))
+        return nullptr;
+    if (compare.fn == alu_acc_imm<4, 7>)
+        return kByKind[4][cc];
+    if (compare.fn == alu_acc_imm<1, 7>)
+        return kByKind[5][cc];
+    if (compare.rm == kNoReg)
         return nullptr;
     if (compare.fn == alu_rm_reg<4, 7, RmForm::Reg>)
         return kByKind[0][cc];
@@ -709,9 +741,10 @@ Handler fuse_compare_jcc(const Op& compare, const Op& branch)
 
 Handler specialise_alu(Handler h, const Op& op)
 {
-    static const std::array<FormVariants, 48> kFamilies = {
+    static const std::array<FormVariants, 49> kFamilies = {
         X86_ALU_FORMS(alu_rm_reg, 1), X86_ALU_FORMS(alu_rm_reg, 4), X86_ALU_FORMS(alu_reg_rm, 1),
         X86_ALU_FORMS(alu_reg_rm, 4), X86_ALU_FORMS(alu_rm_imm, 1), X86_ALU_FORMS(alu_rm_imm, 4),
+        X86_FORM_VARIANTS(x86::imul_reg, 4),
     };
     return pick_form(h, op, kFamilies);
 }

@@ -19,7 +19,7 @@ template <unsigned Cc>
 const Op* jcc(Cpu& c, const Op* op)
 {
     if (c.condition_holds(Cc))
-        return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+        return c.branch_direct(op, c.direct_target(op), true);
     return c.branch_direct(op, c.next_eip(op), false);
 }
 
@@ -35,7 +35,7 @@ const Op* jmp_rel(Cpu& c, const Op* op)
 {
     if (N == 2)
         return c.branch(op, branch_target(c, op));
-    return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+    return c.branch_direct(op, c.direct_target(op), true);
 }
 
 template <unsigned N>
@@ -45,7 +45,7 @@ const Op* call_rel(Cpu& c, const Op* op)
         return nullptr;
     if (N == 2)
         return c.branch(op, branch_target(c, op));
-    return c.branch_direct(op, c.next_eip(op) + op->imm, true);
+    return c.branch_direct(op, c.direct_target(op), true);
 }
 
 // Indirect JMP and CALL, with variants by r/m form (specialise_control()): a jump table's
@@ -159,7 +159,7 @@ const Op* hlt(Cpu& c, const Op* op)
 // run that finds the count zero retires doing nothing. Kind is the opcode with bit 0 set:
 // 0xA5 MOVS, 0xA7 CMPS, 0xAB STOS, 0xAD LODS, 0xAF SCAS.
 template <unsigned N, unsigned Kind>
-const Op* string_op(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* string_general(Cpu& c, const Op* op)
 {
     const bool a16 = op->addr16;
     auto count = [&] { return a16 ? c.s.r[kEcx] & 0xFFFF : c.s.r[kEcx]; };
@@ -234,6 +234,30 @@ const Op* string_op(Cpu& c, const Op* op)
         if (op->idx != 0 || !c.repeat_block())
             return c.branch_direct(op, c.eip_of(op), true);
     }
+}
+
+// A MOVS or STOS without REP and with 32-bit addressing, as compilers emit in copy loops: when
+// both accesses are flat-segment hits (Cpu::read_flat) it needs nothing else; otherwise the
+// general path above.
+template <unsigned N, unsigned Kind>
+const Op* string_op(Cpu& c, const Op* op)
+{
+    if constexpr (Kind == 0xA5 || Kind == 0xAB) {
+        if (!op->rep && !op->addr16) {
+            UInt<N> v;
+            if (Kind == 0xA5 ? c.read_flat<UInt<N>>(op->seg, c.s.r[kEsi], v)
+                             : (v = static_cast<UInt<N>>(c.s.r[kEax]), true)) {
+                if (c.write_flat<UInt<N>>(kEs, c.s.r[kEdi], v)) {
+                    const uint32_t step = (c.s.eflags & kDF) ? 0u - N : N;
+                    if (Kind == 0xA5)
+                        c.s.r[kEsi] += step;
+                    c.s.r[kEdi] += step;
+                    return c.step(op);
+                }
+            }
+        }
+    }
+    return string_general<N, Kind>(c, op);
 }
 
 template <unsigned N>
@@ -314,6 +338,13 @@ Handler jcc(unsigned cc, unsigned size)
     return table[cc & 15];
 }
 Handler jmp_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::jmp_rel, size); }
+bool is_direct_branch(Handler h)
+{
+    for (unsigned cc = 0; cc < 16; cc++)
+        if (h == jcc(cc, 4))
+            return true;
+    return h == x86::jmp_rel<4> || h == x86::call_rel<4>;
+}
 Handler call_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rel, size); }
 Handler jmp_rm(unsigned size) { return size == 2 ? x86::jmp_rm<2> : x86::jmp_rm<4>; }
 Handler call_rm(unsigned size) { return size == 2 ? x86::call_rm<2> : x86::call_rm<4>; }

@@ -6,17 +6,33 @@ namespace emu::x86 {
 
 namespace {
 
+// The hot loads and stores: a memory form's flat-segment hit runs on to the next op; anything
+// else goes through the general variant (Cpu::read_flat), which is kept out of line (handlers
+// are only called through pointers, so noinline costs nothing else).
 template <unsigned N, RmForm F = RmForm::Any>
-const Op* mov_rm_reg(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* mov_rm_reg(Cpu& c, const Op* op)
 {
+    if constexpr (is_memory_form(F)) {
+        if (__builtin_expect(c.write_flat<UInt<N>>(op->seg, ea_as<F>(c, op), static_cast<UInt<N>>(get_reg<N>(c, op->reg))), 1))
+            return c.step(op);
+        return mov_rm_reg<N>(c, op);
+    }
     if (!set_rm_as<N, F>(c, op, get_reg<N>(c, op->reg)))
         return nullptr;
     return next_after<F>(c, op);
 }
 
 template <unsigned N, RmForm F = RmForm::Any>
-const Op* mov_reg_rm(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* mov_reg_rm(Cpu& c, const Op* op)
 {
+    if constexpr (is_memory_form(F)) {
+        UInt<N> t;
+        if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1)) {
+            set_reg<N>(c, op->reg, t);
+            return c.step(op);
+        }
+        return mov_reg_rm<N>(c, op);
+    }
     uint32_t v;
     if (!get_rm_as<N, F>(c, op, v))
         return nullptr;
@@ -58,8 +74,19 @@ const Op* mov_moffs_acc(Cpu& c, const Op* op)
 }
 
 template <unsigned Src, unsigned N, bool Sign, RmForm F = RmForm::Any>
-const Op* movx(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* movx(Cpu& c, const Op* op)
 {
+    if constexpr (is_memory_form(F)) {
+        UInt<Src> t;
+        if (__builtin_expect(c.read_flat<UInt<Src>>(op->seg, ea_as<F>(c, op), t), 1)) {
+            uint32_t v = t;
+            if (Sign)
+                v = Src == 1 ? static_cast<uint32_t>(static_cast<int8_t>(t)) : static_cast<uint32_t>(static_cast<int16_t>(t));
+            set_reg<N>(c, op->reg, v);
+            return c.step(op);
+        }
+        return movx<Src, N, Sign>(c, op);
+    }
     uint32_t v;
     if (!get_rm_as<Src, F>(c, op, v))
         return nullptr;
@@ -69,10 +96,11 @@ const Op* movx(Cpu& c, const Op* op)
     return next_after<F>(c, op);
 }
 
-template <unsigned N>
+// The 32-bit form has a variant per addressing form.
+template <unsigned N, RmForm F = RmForm::Any>
 const Op* lea(Cpu& c, const Op* op)
 {
-    set_reg<N>(c, op->reg, c.ea(op));
+    set_reg<N>(c, op->reg, ea_as<F>(c, op));
     return c.step(op);
 }
 
@@ -346,7 +374,7 @@ Handler movx(bool sign, unsigned src_size, unsigned size)
 
 Handler specialise_move(Handler h, const Op& op)
 {
-    static const std::array<FormVariants, 14> kFamilies = {
+    static const std::array<FormVariants, 15> kFamilies = {
         X86_FORM_VARIANTS(mov_rm_reg, 1),        X86_FORM_VARIANTS(mov_rm_reg, 2),
         X86_FORM_VARIANTS(mov_rm_reg, 4),        X86_FORM_VARIANTS(mov_reg_rm, 1),
         X86_FORM_VARIANTS(mov_reg_rm, 2),        X86_FORM_VARIANTS(mov_reg_rm, 4),
@@ -354,6 +382,7 @@ Handler specialise_move(Handler h, const Op& op)
         X86_FORM_VARIANTS(x86::movx, 1, 2, false), X86_FORM_VARIANTS(x86::movx, 1, 4, false),
         X86_FORM_VARIANTS(x86::movx, 2, 2, true), X86_FORM_VARIANTS(x86::movx, 2, 4, true),
         X86_FORM_VARIANTS(x86::movx, 2, 2, false), X86_FORM_VARIANTS(x86::movx, 2, 4, false),
+        X86_FORM_VARIANTS(x86::lea, 4),
     };
     return pick_form(h, op, kFamilies);
 }

@@ -1,5 +1,5 @@
 // The memory fast path of the i386 CPU: an access through a flat segment with paging off
-// (flat_read_, flat_write_) is a bounds check against the RAM window; segmentation for
+// (flat_read_end_, flat_write_end_) is one bounds check against the RAM window; segmentation for
 // flat-enough segments and a TLB hit on RAM become one bounds check and a memcpy; everything
 // else goes to the checked slow path.
 #pragma once
@@ -10,12 +10,38 @@
 
 namespace emu::x86 {
 
+// The flat-segment hits alone, which cannot fault, touch a device or write code: a handler's
+// memory-form variant tries one and, on a miss, tail-calls its general variant, so that its hit
+// path needs no stack frame and no check for a device access after it.
+template <class T>
+[[gnu::always_inline]] inline bool Cpu::read_flat(uint8_t seg, uint32_t offset, T& out) const
+{
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) > flat_read_end_[seg], 0))
+        return false;
+    std::memcpy(&out, ram_.host + offset, sizeof(T));
+    return true;
+}
+
+template <class T>
+[[gnu::always_inline]] inline bool Cpu::write_flat(uint8_t seg, uint32_t offset, T value)
+{
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) > flat_write_end_[seg], 0))
+        return false;
+    uint32_t first = offset >> kPageBits, last = static_cast<uint32_t>(offset + sizeof(T) - 1) >> kPageBits;
+    if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) != 0, 0))
+        return false;
+    std::memcpy(ram_.host + offset, &value, sizeof(T));
+    ram_.dirty_page[first] = kPageWritten;
+    ram_.dirty_page[last] = kPageWritten;
+    return true;
+}
+
 // The fast paths are inlined into every handler; everything else is out of line.
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
 {
     // A flat segment with paging off: the offset is the physical address.
-    if (__builtin_expect(((flat_read_ >> seg) & 1) && uint64_t{offset} + sizeof(T) <= ram_.size, 1)) {
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_read_end_[seg], 1)) {
         std::memcpy(&out, ram_.host + offset, sizeof(T));
         return true;
     }
@@ -62,8 +88,8 @@ template <class T>
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
 {
-    if (__builtin_expect(((flat_write_ >> seg) & 1) && uint64_t{offset} + sizeof(T) <= ram_.size, 1)) {
-        uint32_t first = offset >> kPageBits, last = (offset + sizeof(T) - 1) >> kPageBits;
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_write_end_[seg], 1)) {
+        uint32_t first = offset >> kPageBits, last = static_cast<uint32_t>(offset + sizeof(T) - 1) >> kPageBits;
         if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
             std::memcpy(ram_.host + offset, &value, sizeof(T));
             ram_.dirty_page[first] = kPageWritten;
@@ -77,7 +103,7 @@ template <class T>
     if (__builtin_expect((g.attr & 0x9E) == 0x92 && uint64_t{offset} + sizeof(T) - 1 <= g.limit, 1)) {
         uint32_t lin = g.base + offset;
         if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
-            uint32_t first = lin >> kPageBits, last = (lin + sizeof(T) - 1) >> kPageBits;
+            uint32_t first = lin >> kPageBits, last = static_cast<uint32_t>(lin + sizeof(T) - 1) >> kPageBits;
             if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
                 std::memcpy(ram_.host + lin, &value, sizeof(T));
                 ram_.dirty_page[first] = kPageWritten;

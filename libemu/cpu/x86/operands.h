@@ -93,6 +93,9 @@ inline RmForm rm_form(const Op& op)
     return op.index == kNoReg ? RmForm::Disp : RmForm::Index;
 }
 
+// A memory form with 32-bit addressing: ea_as() computes its offset.
+constexpr bool is_memory_form(RmForm f) { return f != RmForm::Any && f != RmForm::Reg; }
+
 template <RmForm F>
 inline uint32_t ea_as(const Cpu& c, const Op* op)
 {
@@ -245,6 +248,9 @@ Handler load_far_pointer(unsigned size);  // LDS LES LFS LGS LSS: op->aux = segm
 Handler jcc(unsigned cc, unsigned size);  // op->aux = cc
 Handler jmp_rel(unsigned size);
 Handler call_rel(unsigned size);
+// Whether h is a Jcc, JMP or CALL rel with a 32-bit operand size: the decoder then keeps its
+// target's offset from the block's start in op->imm2 (its imm stays the displacement).
+bool is_direct_branch(Handler h);
 Handler jmp_rm(unsigned size);
 Handler call_rm(unsigned size);
 Handler ret(unsigned size);

@@ -88,19 +88,15 @@ bool Cpu::load_segment(uint8_t seg, uint16_t selector, const Op* op)
 
 void Cpu::update_flat_segments()
 {
-    flat_read_ = flat_write_ = 0;
     flat_stale_ = false;
-    if (s.cr0 & kCr0PG)
-        return;
     for (uint8_t r = 0; r < kNumSegs; r++) {
         const Segment& g = s.seg[r];
-        if (g.base != 0 || g.limit != 0xFFFFFFFFu)
-            continue;
+        const bool flat = !(s.cr0 & kCr0PG) && g.base == 0 && g.limit == 0xFFFFFFFFu;
         // The attribute tests segment_check() makes: readable, and writable expand-up data.
-        if ((g.attr & 0x9C) == 0x90 || (g.attr & 0x9A) == 0x9A)
-            flat_read_ |= static_cast<uint8_t>(1u << r);
-        if ((g.attr & 0x9E) == 0x92)
-            flat_write_ |= static_cast<uint8_t>(1u << r);
+        const bool readable = (g.attr & 0x9C) == 0x90 || (g.attr & 0x9A) == 0x9A;
+        const bool writable = (g.attr & 0x9E) == 0x92;
+        flat_read_end_[r] = flat && readable ? ram_.size : 0;
+        flat_write_end_[r] = flat && writable ? ram_.size : 0;
     }
 }
 
