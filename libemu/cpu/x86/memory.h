@@ -27,10 +27,16 @@ template <class T>
 {
     if (__builtin_expect(uint64_t{offset} + sizeof(T) > flat_write_end_[seg], 0))
         return false;
-    uint32_t first = offset >> kPageBits, last = static_cast<uint32_t>(offset + sizeof(T) - 1) >> kPageBits;
+    return store_to_ram(offset, value);
+}
+
+template <class T>
+[[gnu::always_inline]] inline bool Cpu::store_to_ram(uint32_t addr, T value)
+{
+    uint32_t first = addr >> kPageBits, last = static_cast<uint32_t>(addr + sizeof(T) - 1) >> kPageBits;
     if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) != 0, 0))
         return false;
-    std::memcpy(ram_.host + offset, &value, sizeof(T));
+    std::memcpy(ram_.host + addr, &value, sizeof(T));
     ram_.dirty_page[first] = kPageWritten;
     ram_.dirty_page[last] = kPageWritten;
     return true;
@@ -41,10 +47,8 @@ template <class T>
 [[gnu::always_inline]] inline bool Cpu::read(uint8_t seg, uint32_t offset, T& out, const Op* op)
 {
     // A flat segment with paging off: the offset is the physical address.
-    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_read_end_[seg], 1)) {
-        std::memcpy(&out, ram_.host + offset, sizeof(T));
+    if (__builtin_expect(read_flat(seg, offset, out), 1))
         return true;
-    }
     const Segment& g = s.seg[seg];
     // Present expand-up data, or present readable code, within the limit: the common case
     // needs no other check.
@@ -88,28 +92,15 @@ template <class T>
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::write(uint8_t seg, uint32_t offset, T value, const Op* op)
 {
-    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_write_end_[seg], 1)) {
-        uint32_t first = offset >> kPageBits, last = static_cast<uint32_t>(offset + sizeof(T) - 1) >> kPageBits;
-        if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
-            std::memcpy(ram_.host + offset, &value, sizeof(T));
-            ram_.dirty_page[first] = kPageWritten;
-            ram_.dirty_page[last] = kPageWritten;
-            return true;
-        }
-        return write_slow(seg, offset, value, op);
-    }
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_write_end_[seg], 1))
+        return store_to_ram(offset, value) || write_slow(seg, offset, value, op);
     const Segment& g = s.seg[seg];
     // Present, writable data, expand-up, within the limit.
     if (__builtin_expect((g.attr & 0x9E) == 0x92 && uint64_t{offset} + sizeof(T) - 1 <= g.limit, 1)) {
         uint32_t lin = g.base + offset;
         if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
-            uint32_t first = lin >> kPageBits, last = static_cast<uint32_t>(lin + sizeof(T) - 1) >> kPageBits;
-            if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) == 0, 1)) {
-                std::memcpy(ram_.host + lin, &value, sizeof(T));
-                ram_.dirty_page[first] = kPageWritten;
-                ram_.dirty_page[last] = kPageWritten;
+            if (__builtin_expect(store_to_ram(lin, value), 1))
                 return true;
-            }
         } else {
             const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
             if (__builtin_expect(e.page == (lin & ~0xFFFu) &&
