@@ -121,9 +121,14 @@ EventDescription malformed(std::span<const uint8_t> p)
     return {false, text, "\"malformed\":true,\"payload_hex\":\"" + hex_bytes(p, "") + "\""};
 }
 
-// Prints a payload as its walk() names it: "name=value" items for people, members for JSON.
+// Prints a payload as its walk() names it: "name=value" items for people, members for JSON,
+// or only one of the two (a listing of thousands of state hashes wants no JSON of their
+// register lists).
 class Describer {
 public:
+    enum class Want { Both, Text, Json };
+    explicit Describer(Want want = Want::Both) : want_(want) {}
+
     template <class T>
     void integer(std::string_view name, const T& v)
     {
@@ -164,6 +169,8 @@ public:
     {
         // Text gives the count; JSON every element (unnamed ones as values, others as objects).
         text_item(name, num(uint64_t{v.size()}) + (v.size() == 1 ? " entry" : " entries"));
+        if (want_ == Want::Text)
+            return;
         std::string array = "[";
         for (size_t i = 0; i < v.size(); ++i) {
             Describer element;
@@ -176,7 +183,7 @@ public:
     template <class T>
     void nested(std::string_view name, T& v)
     {
-        Describer inner;
+        Describer inner(want_);
         walk(inner, v);
         text_item(name, "{" + inner.text_ + "}");
         json_member(std::string(name), "{" + inner.json_ + "}");
@@ -193,10 +200,14 @@ private:
     }
     void text_item(std::string_view name, const std::string& text)
     {
+        if (want_ == Want::Json)
+            return;
         text_ += (text_.empty() ? "" : ", ") + (name.empty() ? text : std::string(name) + "=" + text);
     }
     void json_member(const std::string& name, const std::string& json)
     {
+        if (want_ == Want::Text)
+            return;
         if (name.empty())
             value_ = json;
         else
@@ -205,33 +216,39 @@ private:
     // An element of a list: an unnamed field is the value itself, named ones an object.
     std::string json_value() const { return json_.empty() ? value_ : "{" + json_ + "}"; }
 
+    Want want_;
     std::string text_;
     std::string json_;
     std::string value_;
 };
 
 template <class T>
-EventDescription describe(std::span<const uint8_t> p)
+EventDescription describe(std::span<const uint8_t> p, Describer::Want want)
 {
     std::optional<T> decoded = decode<T>(p);
     if (!decoded)
         return malformed(p);
-    Describer d;
+    Describer d(want);
     walk(d, *decoded);
     return d.description();
+}
+
+EventDescription describe_as(EventKind kind, std::span<const uint8_t> p, Describer::Want want)
+{
+    switch (kind) {
+#define RR_EVENT(name, id, payload, cls) \
+    case EventKind::name: return describe<payload>(p, want);
+#include "replay/format/events.inc"
+#undef RR_EVENT
+    }
+    return malformed(p);
 }
 
 }  // namespace
 
 EventDescription describe_event_payload(EventKind kind, std::span<const uint8_t> p)
 {
-    switch (kind) {
-#define RR_EVENT(name, id, payload, cls) \
-    case EventKind::name: return describe<payload>(p);
-#include "replay/format/events.inc"
-#undef RR_EVENT
-    }
-    return malformed(p);
+    return describe_as(kind, p, Describer::Want::Both);
 }
 
 bool event_payload_well_formed(EventKind kind, std::span<const uint8_t> p)
@@ -249,12 +266,12 @@ std::string event_line(uint64_t icount, EventKind kind, std::span<const uint8_t>
 {
     char head[64];
     std::snprintf(head, sizeof head, "%12llu  %-16s  ", static_cast<unsigned long long>(icount), event_kind_name(kind));
-    return head + describe_event_payload(kind, payload).text;
+    return head + describe_as(kind, payload, Describer::Want::Text).text;
 }
 
 std::string event_json(uint64_t icount, EventKind kind, std::span<const uint8_t> payload)
 {
-    std::string members = describe_event_payload(kind, payload).json;
+    std::string members = describe_as(kind, payload, Describer::Want::Json).json;
     return "{\"icount\":" + num(icount) + ",\"kind\":" + json_text(event_kind_name(kind)) +
            (members.empty() ? "" : ",") + members + "}";
 }

@@ -77,12 +77,11 @@ Result<RecordingScan> scan_recording(const std::string& path, const ScanHooks& h
         if (hooks.on_event)
             hooks.on_event(ev, place);
 
-        EventDescription d = describe_event_payload(ev.kind, ev.payload);
-        if (!d.well_formed)
+        if (!event_payload_well_formed(ev.kind, ev.payload))
             return Error{ExitStatus::BadRecording, path + ": chunk " + str(place.chunk) + " at offset " +
                                                        str(place.chunk_offset) + ": event " + str(place.index) +
                                                        " (icount " + str(ev.icount) + ", " + event_kind_name(ev.kind) +
-                                                       "): " + d.text};
+                                                       "): " + describe_event_payload(ev.kind, ev.payload).text};
         KindStats& k = s.by_kind[kind_slot(ev.kind)];
         ++k.count;
         k.payload_bytes += ev.payload.size();
