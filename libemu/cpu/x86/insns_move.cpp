@@ -79,10 +79,7 @@ template <unsigned Src, unsigned N, bool Sign, RmForm F = RmForm::Any>
     if constexpr (is_memory_form(F)) {
         UInt<Src> t;
         if (__builtin_expect(c.read_flat<UInt<Src>>(op->seg, ea_as<F>(c, op), t), 1)) {
-            uint32_t v = t;
-            if (Sign)
-                v = Src == 1 ? static_cast<uint32_t>(static_cast<int8_t>(t)) : static_cast<uint32_t>(static_cast<int16_t>(t));
-            set_reg<N>(c, op->reg, v);
+            set_reg<N>(c, op->reg, Sign ? sign_extend<Src>(t) : uint32_t{t});
             return c.step(op);
         }
         return movx<Src, N, Sign>(c, op);
@@ -90,9 +87,7 @@ template <unsigned Src, unsigned N, bool Sign, RmForm F = RmForm::Any>
     uint32_t v;
     if (!get_rm_as<Src, F>(c, op, v))
         return nullptr;
-    if (Sign)
-        v = Src == 1 ? static_cast<uint32_t>(static_cast<int8_t>(v)) : static_cast<uint32_t>(static_cast<int16_t>(v));
-    set_reg<N>(c, op->reg, v);
+    set_reg<N>(c, op->reg, Sign ? sign_extend<Src>(v) : v);
     return next_after<F>(c, op);
 }
 
