@@ -342,8 +342,15 @@ private:
     {
         if (RamRegion* r = bus_.ram_at(page))
             r->code_page[(page - r->base) >> kPageBits] = 0;
-        if (cache_.invalidate_page(page, current_))
+        // A partial block (scratch(), never cached) is rewritten too when its page is.
+        bool running = cache_.invalidate_page(page, current_) || (current_ == scratch() && decoded_from(current_, page));
+        if (running)
             io_exit_ = true;  // the running block was rewritten: leave it after this store
+    }
+    static bool decoded_from(const BlockT* b, PhysAddr page)
+    {
+        PhysAddr first = b->pc >> kPageBits, last = (b->pc + (b->n_bytes ? b->n_bytes - 1 : 0)) >> kPageBits;
+        return (page >> kPageBits) >= first && (page >> kPageBits) <= last;
     }
     bool is_breakpoint(uint64_t pc) const { return std::binary_search(breakpoints_.begin(), breakpoints_.end(), pc); }
 

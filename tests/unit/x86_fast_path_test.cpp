@@ -331,6 +331,24 @@ TEST_CASE("fast path: with paging on, remapped and aliased i386 code agrees too"
         run_case(seed, true);
 }
 
+TEST_CASE("fast path: a store rewriting a later instruction of a block cut by the budget takes effect",
+          "[x86][engine][smc]")
+{
+    // The budget cuts the cached block into a partial one, decoded afresh and never cached:
+    // the store must still leave it, so that the rewritten instruction runs as rewritten.
+    B b;
+    b.code(B::kCode, {0x89, 0x75, 0x00, 0x0F, 0x1F, 0x44, 0x00, 0x00,    // mov [ebp], esi; nop (5)
+                      0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00,    // nop (8): becomes INC EAX
+                      0x41, 0xF4});                                       // inc ecx; hlt
+    b.cpu.s.r[x86::kEbp] = B::kCode + 8;
+    b.cpu.s.r[x86::kEsi] = kSmcValue;
+    b.cpu.s.r[x86::kEax] = 0;
+    b.cpu.s.eip = B::kCode;
+    REQUIRE(b.cpu.run(3) == RunEnd::Budget);
+    CHECK(b.cpu.s.r[x86::kEax] == 1);
+    CHECK(b.cpu.s.eip == B::kCode + 9);
+}
+
 // Memory operands through a flat segment with paging off skip the segment checks (memory.h):
 // every way a segment register or CR0 changes, between runs and inside one, must reach the
 // next access. Each case first reads through the flat segment, then changes it and expects
