@@ -1,5 +1,5 @@
-// The engine's fast path on i386 (blocks chained and linked straight into each other, compares
-// fused with their Jcc) against the plain loop that runs one block per trip and looks every
+// The engine's fast path on i386 (blocks chained and linked straight into each other, traces
+// through direct branches, compares fused with their Jcc) against the plain loop that runs one block per trip and looks every
 // block up afresh, or, in every other case, against single steps (one-instruction blocks, which
 // fuse nothing): random programs of ALU operations, loads, stores, REP and bare STOS, direct
 // branches of every kind, CMP/TEST + Jcc pairs and self-modifying stores, run on two CPUs with
@@ -329,6 +329,55 @@ TEST_CASE("fast path: with paging on, remapped and aliased i386 code agrees too"
 {
     for (uint64_t seed = 0; seed < 60; seed++)
         run_case(seed, true);
+}
+
+TEST_CASE("fast path: a looping i386 trace stopped by every budget agrees with block-at-a-time execution",
+          "[x86][engine][fast-path]")
+{
+    // A counted loop closed by CMP and JNE, a call, a forward JNZ over a RET and a JMP back,
+    // all in one page, entered after the loop's head: traces unroll the loop, go back before
+    // their first instruction and through the call. A store rewrites the loop's first
+    // instruction each round. Runs stop after 1, 2, 3, ... 61 instructions in turn, so every
+    // exit of every trace shape is a budget's end somewhere.
+    constexpr uint32_t kAt = 0x800;  // the loop's offset in the code page; SMC slot kAt / 8
+    const std::vector<uint8_t> loop = {
+        0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00,  // 800 loop: nop (8 bytes; becomes INC EAX)
+        0x41,                                            // 808       inc  ecx
+        0x83, 0xF9, 0x25,                                // 809       cmp  ecx, 37
+        0x75, 0xF2,                                      // 80c       jne  loop
+        0xE8, 0x07, 0x00, 0x00, 0x00,                    // 80e start: call f
+        0x89, 0x75, 0x00,                                // 813       mov  [ebp], esi
+        0x31, 0xC9,                                      // 816       xor  ecx, ecx
+        0xEB, 0xE6,                                      // 818       jmp  loop
+        0x01, 0xCA,                                      // 81a f:    add  edx, ecx
+        0xF6, 0xC2, 0x08,                                // 81c       test dl, 8
+        0x75, 0x02,                                      // 81f       jnz  s
+        0x47,                                            // 821       inc  edi
+        0xC3,                                            // 822       ret
+        0x83, 0xC7, 0x02,                                // 823 s:    add  edi, 2
+        0xC3,                                            // 826       ret
+    };
+    Program p;
+    p.bytes.assign(kCodePages * kPage, 0x90);
+    std::copy(loop.begin(), loop.end(), p.bytes.begin() + kAt);
+    p.smc_slot = kAt / kSlotBytes;
+    for (bool paging : {false, true}) {
+        Side fast(p, p, true, 1), plain(p, p, false, 1);
+        for (Side* side : {&fast, &plain}) {
+            side->cpu.s.eip = B::kCode + kAt + 0x0E;
+            side->cpu.s.r[x86::kEcx] = 0;
+            if (paging)
+                side->set_paging(true, 0);
+        }
+        const uint32_t eax = fast.cpu.s.r[x86::kEax];
+        INFO((paging ? "paging on" : "paging off"));
+        for (uint64_t budget = 1; fast.cpu.icount() < 30000; budget = budget % 61 + 1) {
+            REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
+            INFO("budget " << budget << " ending at icount " << plain.cpu.icount());
+            REQUIRE(difference(fast, plain) == "");
+        }
+        CHECK(fast.cpu.s.r[x86::kEax] != eax);  // the rewritten instruction ran
+    }
 }
 
 TEST_CASE("fast path: a store rewriting a later instruction of a block cut by the budget takes effect",

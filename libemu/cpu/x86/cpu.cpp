@@ -10,6 +10,7 @@
 #include "cpu/x86/decoder.h"
 #include "cpu/x86/memory.h"
 #include "cpu/x86/operands.h"
+#include "cpu/x86/trace.h"
 
 namespace emu::x86 {
 
@@ -51,9 +52,10 @@ const Op* fetch_page_fault_next(Cpu& c, const Op* op)
 // A register CMP or TEST and the Jcc after it become one op in the compare's place, which
 // takes the Jcc's place in EIP and icount (the compare cannot fault); the Jcc's own op is left
 // behind it, never reached. A block cut between the two (a budget, a breakpoint) keeps both.
-void fuse_compare_jcc(Op& compare, const Op& branch)
+// `way`: how the Jcc runs (trace.h).
+void fuse_compare_jcc(Op& compare, const Op& branch, Way way)
 {
-    Handler fused = handlers::fuse_compare_jcc(compare, branch);
+    Handler fused = handlers::fuse_compare_jcc(compare, branch, way);
     if (!fused)
         return;
     compare.fn = fused;
@@ -61,6 +63,21 @@ void fuse_compare_jcc(Op& compare, const Op& branch)
     compare.off = branch.off;
     compare.len = branch.len;
     compare.idx = branch.idx;
+}
+
+// What a forward Jcc skips (trace.h): the instructions from `from` up to `to`, offsets in
+// `code`, all in its page.
+SkippedPath skipped_path(const uint8_t* code, int32_t from, int32_t to, CodeSize size)
+{
+    for (unsigned k = 0; k < kSkipLookahead && from < to; k++) {
+        Op op{};
+        if (decode(code + from, static_cast<size_t>(to - from), op, size) == DecodeResult::TooShort)
+            break;
+        if (handlers::is_return(op.fn))
+            return SkippedPath::Returns;
+        from += op.len;
+    }
+    return SkippedPath::Ordinary;
 }
 
 }  // namespace
@@ -263,32 +280,39 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
     const CodeSize size = s.seg[kCs].big() ? CodeSize::Bits32 : CodeSize::Bits16;
     Op* ops = b->ops();
     unsigned n = 0;
-    uint32_t off = 0;
-    uint32_t page_left = kPageSize - (phys & (kPageSize - 1));
-    const uint8_t* code = bus_.ram_ptr(phys, 1);
+    // `off` is the next instruction's offset from the first, negative when a trace (trace.h)
+    // went back; every instruction lies in the first page, between offsets page_first and
+    // page_left.
+    int32_t off = 0;
+    int32_t end = 0;  // one past the last byte decoded
+    const int32_t page_first = -static_cast<int32_t>(phys & (kPageSize - 1));
+    const int32_t page_left = static_cast<int32_t>(kPageSize) + page_first;
+    const uint8_t* page = bus_.ram_ptr(phys & ~(kPageSize - 1), kPageSize);
+    const uint8_t* code = page ? page + (phys & (kPageSize - 1)) : bus_.ram_ptr(phys, 1);
+    const bool traces = page && chaining() && !(b->mode & (kMode16 | kModeLimited));
     auto finish = [&](Handler last) {
         Op& t = ops[n];
         t = Op{};
         t.fn = last;
-        t.off = static_cast<uint16_t>(off);
+        t.off = static_cast<int16_t>(off);
         t.idx = static_cast<uint8_t>(n);
         b->n_insns = n;
-        b->n_bytes = off;
+        b->n_bytes = static_cast<uint32_t>(end);
         set_chain_cost(b, eip);
         return b;
     };
     if (!code)
         return finish(fetch_page_fault);
     // The code segment's limit ends the block like a page end; fetching past it is #GP.
-    uint64_t seg_left = uint64_t{s.seg[kCs].limit} - eip + 1;
+    const int64_t seg_left = int64_t{s.seg[kCs].limit} - eip + 1;
     while (n < max_insns && off < page_left) {
-        if (n > 0 && block_ends_before(eip + off))
+        if (n > 0 && block_ends_before(eip + static_cast<uint32_t>(off)))
             break;
         Op& op = ops[n];
         op = Op{};
-        op.off = static_cast<uint16_t>(off);
+        op.off = static_cast<int16_t>(off);
         op.idx = static_cast<uint8_t>(n);
-        size_t avail = std::min<uint64_t>(page_left - off, seg_left > off ? seg_left - off : 0);
+        size_t avail = static_cast<size_t>(std::clamp<int64_t>(seg_left - off, 0, page_left - off));
         if (avail == 0) {
             if (n == 0)
                 return finish(fetch_limit_fault);
@@ -302,7 +326,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
             // uncached (a block of one instruction that the page map does not cover).
             uint8_t bytes[15];
             size_t got = 0;
-            for (; got < sizeof bytes && got < seg_left; ++got) {
+            for (; got < sizeof bytes && static_cast<int64_t>(got) < seg_left; ++got) {
                 uint64_t v;
                 // Only the bytes the instruction needs may fault: stop at the first that does
                 // and let the decoder say whether it needed it.
@@ -314,7 +338,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
             }
             r = decode(bytes, got, op, size);
             if (r == DecodeResult::TooShort)
-                return finish(got < seg_left ? fetch_page_fault_next : fetch_limit_fault);
+                return finish(static_cast<int64_t>(got) < seg_left ? fetch_page_fault_next : fetch_limit_fault);
             off += op.len;
             n++;
             finish(end_of_block);
@@ -324,12 +348,26 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
             return b;
         }
         off += op.len;
+        end = std::max(end, off);
         n++;
-        if (r == DecodeResult::EndBlock) {
-            if (n >= 2 && chaining())  // with chaining off, blocks are the plain reference
-                fuse_compare_jcc(ops[n - 2], ops[n - 1]);
+        if (r != DecodeResult::EndBlock)
+            continue;
+        if (!chaining())  // with chaining off, blocks are the plain reference
             break;
+        std::optional<TraceStep> t;
+        if (traces && n < max_insns) {
+            int32_t target = static_cast<int32_t>(op.imm2);
+            SkippedPath skipped = target > off ? skipped_path(code, off, target, size) : SkippedPath::Ordinary;
+            t = handlers::trace_step(op, skipped);
+            if (t && (t->next_off < page_first || t->next_off >= page_left))
+                t.reset();
         }
+        if (n >= 2)
+            fuse_compare_jcc(ops[n - 2], op, t ? t->way : Way::EndsBlock);
+        if (!t)
+            break;
+        op.fn = t->in_trace;
+        off = t->next_off;
     }
     return finish(end_of_block);
 }

@@ -9,10 +9,12 @@
 // the guest single-steps (TF), resumes (RF) or arms debug registers, blocks are one
 // instruction long and never cached (debug.cpp), so that a #DB lands on its instruction.
 //
-// The fast path: static exits (JMP, CALL and Jcc rel, falling through) link to the block they
-// reach where that is exact (link_allowed()), their targets kept as offsets in the block by
-// the decoder (direct_target()); a register CMP or TEST, or CMP AL/EAX, imm, and the Jcc
-// after it run as one op (build_block); a REP string instruction that starts its block goes
+// The fast path: in 32-bit code with a 4 GiB CS limit a block goes on through JMP, CALL and
+// Jcc rel to instructions of its page (traces, trace.h); static exits (JMP, CALL and Jcc rel,
+// falling through) link to the block they reach where that is exact (link_allowed()), their
+// targets kept as offsets in the block by the decoder (direct_target()); a register CMP or
+// TEST, or CMP AL/EAX, imm, and the Jcc after it run as one op (build_block); a REP string
+// instruction that starts its block goes
 // round in its handler (repeat_block()); the hot loads and stores and bare MOVS/STOS try a
 // flat-segment hit alone (read_flat(), write_flat()) before their general variant; the
 // status flags stay lazy (flags.h). None of it changes what retires when: budgets, timers and
@@ -151,8 +153,9 @@ public:
     // iteration): `taken` says which of the block's two static exits this is (the other goes on
     // after the branch), and that exit keeps a link to the block it reaches (link_allowed()).
     // Only for a 32-bit operand size: a 16-bit one wraps IP, which depends on the EIP the block
-    // runs at. Every such branch ends its block (the decoder's kEndBlock, kEndIfRep), so
-    // icount_, which holds the block's end while it runs, already counts `op`.
+    // runs at. Such a branch is its block's last instruction (the decoder's kEndBlock,
+    // kEndIfRep; inside a trace it runs another handler), so icount_, which holds the block's
+    // end while it runs, already counts `op`.
     const Op* branch_direct([[maybe_unused]] const Op* op, uint32_t target, bool taken)
     {
         s.eip = target;

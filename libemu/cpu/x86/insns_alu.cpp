@@ -661,7 +661,9 @@ const Op* flag_instruction(Cpu& c, const Op* op)
 // the condition comes straight from the operands, and the lazy flags are left as the compare
 // leaves them. Kind: 0 CMP r/m, reg; 1 CMP reg, r/m; 2 CMP r/m, imm; 3 TEST r/m, reg (r/m a
 // register); 4 CMP EAX, imm; 5 CMP AL, imm. op->imm2 is the Jcc's target (Cpu::direct_target).
-template <unsigned Kind, unsigned Cc>
+// Inside a trace (W not EndsBlock, trace.h) the Jcc's own op follows this one, and the trace
+// goes on after it.
+template <unsigned Kind, unsigned Cc, Way W>
 const Op* compare_jcc(Cpu& c, const Op* op)
 {
     uint32_t a = Kind == 1 ? c.s.r[op->reg] : Kind >= 4 ? c.s.r[kEax] : c.s.r[op->rm];
@@ -670,16 +672,30 @@ const Op* compare_jcc(Cpu& c, const Op* op)
                         : Kind == 5 ? lazy_arith<1, LazyOp::Sub>(a, b, a - b)
                                     : lazy_arith<4, LazyOp::Sub>(a, b, a - b);
     c.lazy = f;
-    if (f.condition(Cc))
-        return c.branch_direct(op, c.direct_target(op), true);
-    return c.branch_direct(op, c.next_eip(op), false);
+    const bool taken = f.condition(Cc);
+    if constexpr (W == Way::EndsBlock) {
+        if (taken)
+            return c.branch_direct(op, c.direct_target(op), true);
+        return c.branch_direct(op, c.next_eip(op), false);
+    } else {
+        if (__builtin_expect(taken == (W == Way::FollowTaken), 1))
+            return c.step(op + 1);
+        return c.branch(op, taken ? c.direct_target(op) : c.next_eip(op));
+    }
 }
 
-template <unsigned Kind, std::size_t... Cc>
+template <Way W, unsigned Kind, std::size_t... Cc>
 constexpr std::array<Handler, 16> compare_jcc_by_cc(std::index_sequence<Cc...>)
 {
-    return {compare_jcc<Kind, Cc>...};
+    return {compare_jcc<Kind, Cc, W>...};
 }
+
+// Indexed by kind (see compare_jcc), then condition.
+template <Way W>
+constexpr std::array<std::array<Handler, 16>, 6> kCompareJcc = {
+    compare_jcc_by_cc<W, 0>(std::make_index_sequence<16>()), compare_jcc_by_cc<W, 1>(std::make_index_sequence<16>()),
+    compare_jcc_by_cc<W, 2>(std::make_index_sequence<16>()), compare_jcc_by_cc<W, 3>(std::make_index_sequence<16>()),
+    compare_jcc_by_cc<W, 4>(std::make_index_sequence<16>()), compare_jcc_by_cc<W, 5>(std::make_index_sequence<16>())};
 
 }  // namespace
 
@@ -713,29 +729,33 @@ Handler alu(AluForm form, unsigned size, unsigned a)
         X86_FORM_VARIANTS(fn, n, 3), X86_FORM_VARIANTS(fn, n, 4), X86_FORM_VARIANTS(fn, n, 5),               \
         X86_FORM_VARIANTS(fn, n, 6), X86_FORM_VARIANTS(fn, n, 7)
 
-Handler fuse_compare_jcc(const Op& compare, const Op& branch)
+Handler fuse_compare_jcc(const Op& compare, const Op& branch, Way way)
 {
-    static constexpr std::array<Handler, 16> kByKind[6] = {
-        compare_jcc_by_cc<0>(std::make_index_sequence<16>()), compare_jcc_by_cc<1>(std::make_index_sequence<16>()),
-        compare_jcc_by_cc<2>(std::make_index_sequence<16>()), compare_jcc_by_cc<3>(std::make_index_sequence<16>()),
-        compare_jcc_by_cc<4>(std::make_index_sequence<16>()), compare_jcc_by_cc<5>(std::make_index_sequence<16>())};
     const unsigned cc = branch.aux & 15;
     if (branch.fn != jcc(cc, 4))
         return nullptr;
+    int kind = -1;
     if (compare.fn == alu_acc_imm<4, 7>)
-        return kByKind[4][cc];
-    if (compare.fn == alu_acc_imm<1, 7>)
-        return kByKind[5][cc];
-    if (compare.rm == kNoReg)
+        kind = 4;
+    else if (compare.fn == alu_acc_imm<1, 7>)
+        kind = 5;
+    else if (compare.rm == kNoReg)
         return nullptr;
-    if (compare.fn == alu_rm_reg<4, 7, RmForm::Reg>)
-        return kByKind[0][cc];
-    if (compare.fn == alu_reg_rm<4, 7, RmForm::Reg>)
-        return kByKind[1][cc];
-    if (compare.fn == alu_rm_imm<4, 7, RmForm::Reg>)
-        return kByKind[2][cc];
-    if (compare.fn == test_rm_reg<4>)
-        return kByKind[3][cc];
+    else if (compare.fn == alu_rm_reg<4, 7, RmForm::Reg>)
+        kind = 0;
+    else if (compare.fn == alu_reg_rm<4, 7, RmForm::Reg>)
+        kind = 1;
+    else if (compare.fn == alu_rm_imm<4, 7, RmForm::Reg>)
+        kind = 2;
+    else if (compare.fn == test_rm_reg<4>)
+        kind = 3;
+    if (kind < 0)
+        return nullptr;
+    switch (way) {
+    case Way::EndsBlock: return kCompareJcc<Way::EndsBlock>[kind][cc];
+    case Way::FollowTaken: return kCompareJcc<Way::FollowTaken>[kind][cc];
+    case Way::FollowNext: return kCompareJcc<Way::FollowNext>[kind][cc];
+    }
     return nullptr;
 }
 

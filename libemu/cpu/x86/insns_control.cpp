@@ -2,6 +2,7 @@
 // instructions and port I/O.
 #include "core/format.h"
 #include "cpu/x86/operands.h"
+#include "cpu/x86/trace.h"
 
 namespace emu::x86 {
 
@@ -46,6 +47,32 @@ const Op* call_rel(Cpu& c, const Op* op)
     if (N == 2)
         return c.branch(op, branch_target(c, op));
     return c.branch_direct(op, c.direct_target(op), true);
+}
+
+// Inside a trace (trace.h), the op after a JMP or CALL rel is its target's instruction.
+const Op* jmp_in_trace(Cpu& c, const Op* op) { return c.step(op); }
+
+const Op* call_in_trace(Cpu& c, const Op* op)
+{
+    if (!c.push(c.next_eip(op), 4, op))
+        return nullptr;
+    return c.step(op);
+}
+
+// A Jcc inside a trace that goes on the way FollowTaken says; the other way leaves the block.
+template <unsigned Cc, bool FollowTaken>
+const Op* jcc_in_trace(Cpu& c, const Op* op)
+{
+    bool taken = c.condition_holds(Cc);
+    if (__builtin_expect(taken == FollowTaken, 1))
+        return c.step(op);
+    return c.branch(op, taken ? c.direct_target(op) : c.next_eip(op));
+}
+
+template <bool FollowTaken, std::size_t... Cc>
+constexpr std::array<Handler, 16> jcc_in_trace_by_cc(std::index_sequence<Cc...>)
+{
+    return {jcc_in_trace<Cc, FollowTaken>...};
 }
 
 // Indirect JMP and CALL, with variants by r/m form (specialise_control()): a jump table's
@@ -346,6 +373,27 @@ bool is_direct_branch(Handler h)
     return h == x86::jmp_rel<4> || h == x86::call_rel<4>;
 }
 Handler call_rel(unsigned size) { return X86_BY_SIZE_16_32(x86::call_rel, size); }
+
+bool is_return(Handler h) { return h == x86::ret<2> || h == x86::ret<4>; }
+
+std::optional<TraceStep> trace_step(const Op& op, SkippedPath skipped)
+{
+    const int32_t target = static_cast<int32_t>(op.imm2), next = op.off + op.len;
+    if (op.fn == x86::jmp_rel<4>)
+        return TraceStep{target, Way::FollowTaken, x86::jmp_in_trace};
+    if (op.fn == x86::call_rel<4>)
+        return TraceStep{target, Way::FollowTaken, x86::call_in_trace};
+    const unsigned cc = op.aux & 15;
+    if (op.fn != jcc(cc, 4))
+        return std::nullopt;
+    static constexpr auto kFollowTaken = x86::jcc_in_trace_by_cc<true>(std::make_index_sequence<16>());
+    static constexpr auto kFollowNext = x86::jcc_in_trace_by_cc<false>(std::make_index_sequence<16>());
+    // A Jcc backwards most likely closes a loop; forwards, it most likely skips something
+    // rarely done, unless what it skips returns.
+    if (target <= op.off || skipped == SkippedPath::Returns)
+        return TraceStep{target, Way::FollowTaken, kFollowTaken[cc]};
+    return TraceStep{next, Way::FollowNext, kFollowNext[cc]};
+}
 Handler jmp_rm(unsigned size) { return size == 2 ? x86::jmp_rm<2> : x86::jmp_rm<4>; }
 Handler call_rm(unsigned size) { return size == 2 ? x86::call_rm<2> : x86::call_rm<4>; }
 

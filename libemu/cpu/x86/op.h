@@ -14,7 +14,7 @@ constexpr uint8_t kNoReg = 0xFF;
 
 struct Op {
     Handler fn;
-    uint16_t off = 0;    // from the block's first instruction
+    int16_t off = 0;     // from the block's first instruction (negative: a trace went back)
     uint8_t len = 0;     // bytes
     uint8_t idx = 0;     // index in the block: the instruction's place in icount
     uint8_t reg = 0;     // ModRM.reg (register operand or opcode extension)

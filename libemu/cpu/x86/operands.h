@@ -11,6 +11,7 @@
 #include "cpu/x86/cpu.h"
 #include "cpu/x86/flags.h"
 #include "cpu/x86/memory.h"
+#include "cpu/x86/trace.h"
 
 namespace emu::x86 {
 
@@ -223,8 +224,9 @@ inline Handler specialise(Handler h, const Op& op)
     return specialise_control(specialise_move(specialise_alu(h, op), op), op);
 }
 // The handler of one op doing both a 32-bit register CMP or TEST and the 32-bit Jcc right
-// after it, or null when the pair is not one of those (insns_alu.cpp).
-Handler fuse_compare_jcc(const Op& compare, const Op& branch);
+// after it, the Jcc running the way `way` says (trace.h), or null when the pair is not one of
+// those (insns_alu.cpp).
+Handler fuse_compare_jcc(const Op& compare, const Op& branch, Way way);
 // insns_move.cpp
 Handler mov(MovForm form, unsigned size);
 Handler movx(bool sign, unsigned src_size, unsigned size);
