@@ -141,10 +141,10 @@ public:
 
 private:
     static constexpr size_t kJumpCacheSize = 1 << 14;
-    // Distinct for every two pcs of a 16 KiB-aligned window (of a 64 KiB one when pcs are
-    // 4-byte aligned, as AArch64's are): i386 blocks may start at neighbouring bytes, and a
-    // trace cut in a loop body starts its successor one instruction on.
-    static size_t jump_index(PhysAddr pc) { return ((pc >> 2) ^ (pc << 12)) & (kJumpCacheSize - 1); }
+    // Distinct for any two instruction addresses in an aligned window of kJumpCacheSize <<
+    // Op::kInsnAlignBits bytes: 64 KiB on AArch64, 16 KiB on i386, whose blocks may start at
+    // neighbouring bytes (a trace cut in a loop body starts its successor one instruction on).
+    static size_t jump_index(PhysAddr pc) { return (pc >> Op::kInsnAlignBits) & (kJumpCacheSize - 1); }
     static size_t footprint(size_t n_ops) { return (sizeof(BlockT) + n_ops * sizeof(Op) + 63) & ~size_t{63}; }
 
     struct AlignedDelete {

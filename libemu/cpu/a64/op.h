@@ -11,6 +11,9 @@ struct Op;
 using Handler = const Op* (*)(Cpu&, const Op*);
 
 struct Op {
+    // Instructions are 4-byte aligned (the block cache's jump index).
+    static constexpr unsigned kInsnAlignBits = 2;
+
     Handler fn;
     uint32_t insn;      // the raw encoding, for reports and rarely-run handlers
     uint16_t idx;       // instructions before this one in the block: its icount is start + idx + 1

@@ -13,6 +13,9 @@ using Handler = const Op* (*)(Cpu&, const Op*);
 constexpr uint8_t kNoReg = 0xFF;
 
 struct Op {
+    // Instructions start at any byte (the block cache's jump index).
+    static constexpr unsigned kInsnAlignBits = 0;
+
     Handler fn;
     int16_t off = 0;     // from the block's first instruction (negative: a trace went back)
     uint8_t len = 0;     // bytes
