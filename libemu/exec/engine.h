@@ -144,8 +144,15 @@ public:
     // Runs the op after `op` as a tail call instead of returning to the dispatch loop: one
     // indirect jump per op rather than a return, a loop test and a call. The chain of calls
     // never leaves the block (a block exit returns), so without tail calls (-O0, sanitizers)
-    // the stack grows by at most one block's ops.
-    const Op* step(const Op* op) { return op[1].fn(front(), op + 1); }
+    // the stack grows by at most one block's ops. The pointer moves before the handler is
+    // loaded, and the empty asm keeps GCC from folding the add into the load: a handler then
+    // ends in `add; jmp *(reg)` rather than lea, load, move and jump.
+    const Op* step(const Op* op)
+    {
+        ++op;
+        asm("" : "+r"(op));
+        return op->fn(front(), op);
+    }
     // After a memory or port access: the next op, or out of the block when the access touched
     // a device or code of the running block. Only as a handler's return value.
     const Op* next(const Op* op) { return __builtin_expect(io_exit_, 0) ? front().exit_after(op) : step(op); }
