@@ -72,13 +72,13 @@ const Op* conditional_in_trace(Cpu& c, const Op* op)
     return c.exit_to(op, taken ? pc + op->imm : pc + 4);
 }
 
-const Op* BR(Cpu& c, const Op* op) { return c.exit_to(op, c.branch_target(c.s.r[op->rn])); }
+const Op* BR(Cpu& c, const Op* op) { return c.exit_indirect(op, c.s.r[op->rn]); }
 
 const Op* BLR(Cpu& c, const Op* op)
 {
-    uint64_t target = c.branch_target(c.s.r[op->rn]);  // read before LR is written: BLR X30 is legal
+    uint64_t target = c.s.r[op->rn];  // read before LR is written: BLR X30 is legal
     c.s.r[kLr] = c.pc_of(op) + 4;
-    return c.exit_to(op, target);
+    return c.exit_indirect(op, target);
 }
 
 // Each direct branch's block-ending handler beside its forms inside a trace: following the

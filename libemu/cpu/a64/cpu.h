@@ -102,6 +102,14 @@ public:
         retire_through(op);
         return chain();
     }
+    // exit_to() for a branch to a register (BR, BLR, RET): with TBI, the tag byte is not part
+    // of the pc. Stripping it is a call out of line, so that the usual way needs no stack frame.
+    const Op* exit_indirect(const Op* op, uint64_t target)
+    {
+        if (__builtin_expect(tbi_, 0))
+            return exit_tagged(op, target);
+        return exit_to(op, target);
+    }
     // The same for a direct branch: `taken` says which of the block's two static exits this
     // is (the other one goes on after the branch), and that exit keeps a link to its block.
     const Op* exit_direct(const Op* op, uint64_t target, bool taken)
@@ -361,6 +369,10 @@ private:
         return (va + sizeof(T) - 1) & ~(kPageSize - 1);
     }
 
+    [[gnu::noinline]] const Op* exit_tagged(const Op* op, uint64_t target)
+    {
+        return exit_to(op, strip_tag(s.sys, target));
+    }
     BlockT* build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_insns);
     // What a branch at word `word` of pa's page skips when it jumps `offset` bytes (trace.h).
     SkippedPath skipped_path(PhysAddr pa, int64_t word, int64_t offset) const;
