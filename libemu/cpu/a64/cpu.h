@@ -194,9 +194,10 @@ public:
     [[gnu::always_inline]] bool write_fast(uint64_t va, T value)
     {
         uint64_t off = va - ram_.base;
-        // Within one page (every byte store, nearly every other): one code-page test and one
-        // dirty mark. A store across two pages takes the slow path.
-        if (__builtin_expect(off < flat_limit_ && (off & (kPageSize - 1)) <= kPageSize - sizeof(T), 1)) {
+        // Within one page (every aligned store, nearly every other): one code-page test and
+        // one dirty mark. A store across two pages takes the slow path.
+        bool in_page = off % sizeof(T) == 0 || (off & (kPageSize - 1)) <= kPageSize - sizeof(T);
+        if (__builtin_expect(off < flat_limit_ && in_page, 1)) {
             uint8_t* host = ram_.host;
             uint8_t* dirty = ram_.dirty_page;
             uint64_t page = off >> kPageBits;
