@@ -21,9 +21,6 @@ const Op* BL(Cpu& c, const Op* op)
     return c.exit_direct(op, pc + op->imm, true);
 }
 
-// Inside a trace, the next op is the target's instruction.
-const Op* B_in_trace(Cpu& c, const Op* op) { return c.step(op); }
-
 const Op* BL_in_trace(Cpu& c, const Op* op)
 {
     c.s.r[kLr] = c.pc_of(op) + 4;
@@ -75,13 +72,13 @@ const Op* conditional_in_trace(Cpu& c, const Op* op)
     return c.exit_to(op, taken ? pc + op->imm : pc + 4);
 }
 
-const Op* BR(Cpu& c, const Op* op) { return c.exit_to(op, c.branch_target(c.s.r[op->rn])); }
+const Op* BR(Cpu& c, const Op* op) { return c.exit_indirect(op, c.s.r[op->rn]); }
 
 const Op* BLR(Cpu& c, const Op* op)
 {
-    uint64_t target = c.branch_target(c.s.r[op->rn]);  // read before LR is written: BLR X30 is legal
+    uint64_t target = c.s.r[op->rn];  // read before LR is written: BLR X30 is legal
     c.s.r[kLr] = c.pc_of(op) + 4;
-    return c.exit_to(op, target);
+    return c.exit_indirect(op, target);
 }
 
 // Each direct branch's block-ending handler beside its forms inside a trace: following the
@@ -151,7 +148,7 @@ template <bool k64, bool kImm>
 constexpr auto kCompareBranch = cond_handlers<k64, kImm>(std::make_integer_sequence<unsigned, 14>());
 
 constexpr TraceForms kTraceForms[] = {
-    {B, B_in_trace, nullptr},
+    {B, nullptr, nullptr},  // inside a trace, B has no op (trace.h)
     {BL, BL_in_trace, nullptr},
     conditional_forms<cb_taken<false, false>>(),
     conditional_forms<cb_taken<false, true>>(),

@@ -100,7 +100,8 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
     *b = BlockT{};
     b->pc = pa;
     Op* ops = b->ops();
-    unsigned n = 0;
+    unsigned n = 0;      // instructions decoded, each counted in icount
+    unsigned n_ops = 0;  // ops made of them: a B inside a trace has none (trace.h)
     // A block stays within one page, so that invalidation and translation are per page; its
     // first instruction is known to be in RAM (translate_fetch). A trace (trace.h) goes on
     // through direct branches to instructions of that page: `pos` is the word offset of the
@@ -119,13 +120,14 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
             break;
         uint32_t insn;
         std::memcpy(&insn, p, 4);
-        Op& op = ops[n];
+        Op& op = ops[n_ops];
         op = Op{};
         op.insn = insn;
         op.idx = static_cast<uint16_t>(n);
         op.pos = static_cast<int16_t>(pos);
         end_pos = std::max(end_pos, pos + 1);
         n++;
+        n_ops++;
         const InsnDef* def = decode(insn);
         Build result = def ? def->build(op, insn) : Build::Undefined;
         if (result == Build::Undefined) {
@@ -146,10 +148,16 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
         std::optional<TraceStep> t = trace_step(op, skipped_path(pa, first_word + pos, static_cast<int64_t>(op.imm)));
         int64_t next = t ? pos + t->offset / 4 : 0;
         bool go_on = t && n < max_insns && first_word + next >= 0 && first_word + next < words_in_page;
+        if (go_on && !t->in_trace) {
+            // B: no op; the target's takes its place, and its idx still counts the B.
+            n_ops--;
+            pos = next;
+            continue;
+        }
         if (go_on)
             op.fn = t->in_trace;
-        if (n >= 2)
-            fuse_compare_and_branch(ops[n - 2], op);
+        if (n_ops >= 2)
+            fuse_compare_and_branch(ops[n_ops - 2], op);
         if (!go_on) {
             pos++;
             break;
@@ -159,7 +167,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
     b->n_insns = n;
     // For page registration: every instruction is in the first page, so this covers it.
     b->n_bytes = static_cast<uint32_t>(4 * end_pos);
-    Op& term = ops[n];
+    Op& term = ops[n_ops];
     term = Op{};
     term.fn = end_of_block;
     term.idx = static_cast<uint16_t>(n);

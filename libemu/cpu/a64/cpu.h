@@ -92,6 +92,16 @@ public:
 
     uint64_t pc_of(const Op* op) const { return block_pc_ + static_cast<uint64_t>(int64_t{op->pos} * 4); }
 
+    // Engine::step(), with the pointer moved to the next op before its handler is loaded:
+    // GCC then ends a handler with `add; jmp *(reg)`, two host instructions per op rather than
+    // four (lea, load, move, jump). The empty asm keeps it from folding the add into the load.
+    const Op* step(const Op* op)
+    {
+        ++op;
+        asm("" : "+r"(op));
+        return op->fn(*this, op);
+    }
+
     // Leaves the block after `op`: the next instruction is the following one.
     const Op* exit_after(const Op* op);
     // Leaves the block after `op`, continuing at `target` (indirect branches): straight into
@@ -101,6 +111,14 @@ public:
         s.pc = target;
         retire_through(op);
         return chain();
+    }
+    // exit_to() for a branch to a register (BR, BLR, RET): with TBI, the tag byte is not part
+    // of the pc. Stripping it is a call out of line, so that the usual way needs no stack frame.
+    const Op* exit_indirect(const Op* op, uint64_t target)
+    {
+        if (__builtin_expect(tbi_, 0))
+            return exit_tagged(op, target);
+        return exit_to(op, target);
     }
     // The same for a direct branch: `taken` says which of the block's two static exits this
     // is (the other one goes on after the branch), and that exit keeps a link to its block.
@@ -176,9 +194,10 @@ public:
     [[gnu::always_inline]] bool write_fast(uint64_t va, T value)
     {
         uint64_t off = va - ram_.base;
-        // Within one page (every byte store, nearly every other): one code-page test and one
-        // dirty mark. A store across two pages takes the slow path.
-        if (__builtin_expect(off < flat_limit_ && (off & (kPageSize - 1)) <= kPageSize - sizeof(T), 1)) {
+        // Within one page (every aligned store, nearly every other): one code-page test and
+        // one dirty mark. A store across two pages takes the slow path.
+        bool in_page = off % sizeof(T) == 0 || (off & (kPageSize - 1)) <= kPageSize - sizeof(T);
+        if (__builtin_expect(off < flat_limit_ && in_page, 1)) {
             uint8_t* host = ram_.host;
             uint8_t* dirty = ram_.dirty_page;
             uint64_t page = off >> kPageBits;
@@ -361,6 +380,10 @@ private:
         return (va + sizeof(T) - 1) & ~(kPageSize - 1);
     }
 
+    [[gnu::noinline]] const Op* exit_tagged(const Op* op, uint64_t target)
+    {
+        return exit_to(op, strip_tag(s.sys, target));
+    }
     BlockT* build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_insns);
     // What a branch at word `word` of pa's page skips when it jumps `offset` bytes (trace.h).
     SkippedPath skipped_path(PhysAddr pa, int64_t word, int64_t offset) const;

@@ -17,7 +17,10 @@
 namespace emu::a64 {
 
 // How a trace may go on after a direct branch: the byte offset from the branch to the next
-// instruction of the trace, and the branch's handler for running inside it.
+// instruction of the trace, and the branch's handler for running inside it; none for B,
+// which only steps, so the builder leaves it out of the block's ops: the next op's idx (its
+// icount) still counts it, and its pos gives its own pc. A block then has up to n_insns ops
+// before its terminator.
 struct TraceStep {
     int64_t offset;
     Handler in_trace;
