@@ -22,7 +22,8 @@ namespace emu {
 template <class Op>
 struct Block {
     PhysAddr pc = 0;          // guest physical address of the first instruction
-    uint32_t n_insns = 0;     // instructions, and so ops before the terminator
+    uint32_t n_insns = 0;     // instructions; at least the ops before the terminator (a trace
+                              // may leave a jump out)
     uint32_t n_bytes = 0;     // guest bytes covered, for page registration
     // The budget a branch needs to enter this block directly: n_insns, or the maximum for a
     // block only the run loop may enter (see Engine::set_chain_cost).

@@ -92,16 +92,6 @@ public:
 
     uint64_t pc_of(const Op* op) const { return block_pc_ + static_cast<uint64_t>(int64_t{op->pos} * 4); }
 
-    // Engine::step(), with the pointer moved to the next op before its handler is loaded:
-    // GCC then ends a handler with `add; jmp *(reg)`, two host instructions per op rather than
-    // four (lea, load, move, jump). The empty asm keeps it from folding the add into the load.
-    const Op* step(const Op* op)
-    {
-        ++op;
-        asm("" : "+r"(op));
-        return op->fn(*this, op);
-    }
-
     // Leaves the block after `op`: the next instruction is the following one.
     const Op* exit_after(const Op* op);
     // Leaves the block after `op`, continuing at `target` (indirect branches): straight into
