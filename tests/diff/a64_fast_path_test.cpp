@@ -477,6 +477,49 @@ TEST_CASE("fast path: a fault or a budget right after a B left out of a trace la
     }
 }
 
+TEST_CASE("fast path: a fault or a budget right after a no-op left out of a block lands where block-at-a-time does",
+          "[a64][engine][fast-path]")
+{
+    // NOP, DMB, DSB and the hints that do nothing here (BTI, PACIASP) have no op with chaining
+    // on (Build::Nothing): the instruction after one must still see it counted (icount) and
+    // its own pc. A load there faults, an undefined instruction there traps, as above; runs
+    // stop after 1, 2, ... 17 instructions in turn, so that a budget ends right after each.
+    constexpr uint64_t kNowhere = 0x100;
+    Program p;
+    p.insns = {
+        0x91000400,  // loop: add x0, x0, #1
+        0xd503201f,  //       nop
+        0xb9400301,  //       ldr w1, [x24]    data abort
+        0xd5033bbf,  //       dmb ish
+        0xd503245f,  //       bti c
+        0x00000000,  //       udf #0
+        0xd5033f9f,  //       dsb sy
+        0x91000442,  //       add x2, x2, #1
+        0xd503233f,  //       paciasp
+        0xd503201f,  //       nop
+        0x17fffff6,  //       b   loop
+    };
+    p.insns.resize(kSlots, 0xd503201f);  // nop
+    p.smc_slot = 1;
+    for (bool mmu : {false, true}) {
+        Side fast(p, true, mmu, 1), plain(p, false, mmu, 1);
+        const unsigned in_order[kCodePages] = {0, 1, 2};
+        for (Side* side : {&fast, &plain}) {
+            side->cpu.s.r[24] = kNowhere;
+            if (mmu)
+                side->map_code(in_order);
+        }
+        INFO((mmu ? "MMU on" : "MMU off"));
+        for (uint64_t budget = 1; fast.cpu.icount() < 3000; budget = budget % 17 + 1) {
+            REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
+            INFO("budget " << budget << " ending at icount " << plain.cpu.icount());
+            REQUIRE(difference(fast, plain) == "");
+        }
+        CHECK(fast.cpu.s.r[2] > 100);
+        CHECK(fast.cpu.s.sys.far_el1 == kNowhere);
+    }
+}
+
 TEST_CASE("fast path: flags of compares read within a block agree with one instruction per run",
           "[a64][engine][fast-path][flags]")
 {

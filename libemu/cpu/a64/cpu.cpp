@@ -101,7 +101,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
     b->pc = pa;
     Op* ops = b->ops();
     unsigned n = 0;      // instructions decoded, each counted in icount
-    unsigned n_ops = 0;  // ops made of them: a B inside a trace has none (trace.h)
+    unsigned n_ops = 0;  // ops made of them: a B inside a trace (trace.h) and a no-op have none
     // A block stays within one page, so that invalidation and translation are per page; its
     // first instruction is known to be in RAM (translate_fetch). A trace (trace.h) goes on
     // through direct branches to instructions of that page: `pos` is the word offset of the
@@ -137,7 +137,9 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, PhysAddr pa, uint64_t pc, unsigned max_
         }
         if (checks_sp_alignment(insn))
             add_sp_alignment_check(op);
-        if (result == Build::Next) {
+        if (result == Build::Next || result == Build::Nothing) {
+            if (result == Build::Nothing && chaining())
+                n_ops--;  // no op: the next one takes its place, and its idx still counts this
             pos++;
             continue;
         }

@@ -30,6 +30,8 @@ static_assert(sizeof(Op) == 32, "keep operations at half a cache line");
 // What a builder made of an encoding.
 enum class Build {
     Next,       // ordinary instruction; the block goes on
+    Nothing,    // an instruction that does nothing (NOP, the other hints, DMB, DSB): the block
+                // goes on, and with chaining on it has no op (the next op's idx counts it)
     EndBlock,   // control may leave the block or interrupt state may change after it
     Undefined,  // unallocated or unimplemented: the Undefined exception when executed
 };

@@ -197,8 +197,12 @@ Build build_HINT(Op& op, uint32_t insn)
         op.fn = WFI;
         return Build::EndBlock;
     }
-    op.fn = bits(insn, 11, 5) == kWfe ? WFE : NOP;
-    return Build::Next;
+    if (bits(insn, 11, 5) == kWfe) {
+        op.fn = WFE;
+        return Build::Next;
+    }
+    op.fn = NOP;
+    return Build::Nothing;
 }
 
 Build build_CLREX(Op& op, uint32_t)
@@ -210,13 +214,13 @@ Build build_CLREX(Op& op, uint32_t)
 Build build_DSB(Op& op, uint32_t)
 {
     op.fn = NOP;
-    return Build::Next;
+    return Build::Nothing;
 }
 
 Build build_DMB(Op& op, uint32_t)
 {
     op.fn = NOP;
-    return Build::Next;
+    return Build::Nothing;
 }
 
 Build build_ISB(Op& op, uint32_t)
