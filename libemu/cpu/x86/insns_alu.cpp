@@ -330,17 +330,16 @@ template <unsigned N>
 // away; the rotates share one.
 constexpr unsigned kAnyShift = 8;
 
+// A register operand: the decoder (shift_select) leaves an immediate count masked, and sends
+// counts 0 and 1 elsewhere (NOP, the by-one form), so here it is 2 to 31 and the count tests
+// fold away.
 template <unsigned N, unsigned Count, unsigned Kind>
-[[gnu::noinline]] const Op* shift_memory(Cpu& c, const Op* op);
-
-// The register form stays apart from the memory one, so that it needs no stack frame.
-template <unsigned N, unsigned Count, unsigned Kind>
-const Op* shift_rm(Cpu& c, const Op* op)
+const Op* shift_reg(Cpu& c, const Op* op)
 {
-    if (op->rm == kNoReg)
-        return shift_memory<N, Count, Kind>(c, op);
     const unsigned kind = Kind == kAnyShift ? op->aux : Kind;
-    const unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    if (Count == 2 && (count < 2 || count > 31))
+        __builtin_unreachable();
     uint32_t r;
     if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
         set_reg<N>(c, op->rm, r);
@@ -366,15 +365,21 @@ const Op* shift_memory(Cpu& c, const Op* op)
     return c.next(op);
 }
 
+template <unsigned N, unsigned Count, unsigned Kind>
+Handler shift_of_form(bool reg)
+{
+    return reg ? shift_reg<N, Count, Kind> : shift_memory<N, Count, Kind>;
+}
+
 template <unsigned N, unsigned Count>
-Handler shift_of_kind(unsigned kind)
+Handler shift_of_kind(unsigned kind, bool reg)
 {
     switch (kind) {
     case 4:
-    case 6: return shift_rm<N, Count, 4>;
-    case 5: return shift_rm<N, Count, 5>;
-    case 7: return shift_rm<N, Count, 7>;
-    default: return shift_rm<N, Count, kAnyShift>;
+    case 6: return shift_of_form<N, Count, 4>(reg);
+    case 5: return shift_of_form<N, Count, 5>(reg);
+    case 7: return shift_of_form<N, Count, 7>(reg);
+    default: return shift_of_form<N, Count, kAnyShift>(reg);
     }
 }
 
@@ -781,15 +786,15 @@ Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size)
 Handler group3(unsigned size) { return X86_BY_SIZE(x86::group3, size); }
 Handler test(bool acc_imm, unsigned size) { return acc_imm ? X86_BY_SIZE(test_acc_imm, size) : X86_BY_SIZE(test_rm_reg, size); }
 
-Handler shift(ShiftCount count, unsigned size, unsigned kind)
+Handler shift(ShiftCount count, unsigned size, unsigned kind, bool reg)
 {
     switch (count) {
     case ShiftCount::One:
-        return by_size(size, shift_of_kind<1, 0>(kind), shift_of_kind<2, 0>(kind), shift_of_kind<4, 0>(kind));
+        return by_size(size, shift_of_kind<1, 0>(kind, reg), shift_of_kind<2, 0>(kind, reg), shift_of_kind<4, 0>(kind, reg));
     case ShiftCount::Cl:
-        return by_size(size, shift_of_kind<1, 1>(kind), shift_of_kind<2, 1>(kind), shift_of_kind<4, 1>(kind));
+        return by_size(size, shift_of_kind<1, 1>(kind, reg), shift_of_kind<2, 1>(kind, reg), shift_of_kind<4, 1>(kind, reg));
     case ShiftCount::Imm:
-        return by_size(size, shift_of_kind<1, 2>(kind), shift_of_kind<2, 2>(kind), shift_of_kind<4, 2>(kind));
+        return by_size(size, shift_of_kind<1, 2>(kind, reg), shift_of_kind<2, 2>(kind, reg), shift_of_kind<4, 2>(kind, reg));
     }
     return nullptr;
 }

@@ -45,11 +45,21 @@ constexpr GroupTable kGroup1 = make_group({
     {7, 7, {"CMP Ev,I", 0, Imm::None, group1_select}},
 });
 
-// Group 2 (C0, C1, D0-D3): rotates and shifts, the kind in ModRM.reg.
+// Group 2 (C0, C1, D0-D3): rotates and shifts, the kind in ModRM.reg. A register shifted by an
+// immediate has its count masked here (to 5 bits, as the processor does): by 0 it changes
+// nothing, flags included, and by 1 it is the by-one form.
 Handler shift_select(ShiftCount count, Op& op, unsigned v, uint8_t o)
 {
     op.aux = op.reg;
-    return shift(count, sized(v, o), op.aux);
+    const bool reg = op.rm != kNoReg;
+    if (count == ShiftCount::Imm && reg) {
+        op.imm &= 31;
+        if (op.imm == 0)
+            return nop();
+        if (op.imm == 1)
+            count = ShiftCount::One;
+    }
+    return shift(count, sized(v, o), op.aux, reg);
 }
 constexpr GroupTable kGroup2Imm = make_group({{0, 7, {"shift Ev,Ib", 0, Imm::Ib, [](Op& op, unsigned v, uint8_t o) {
                                                           return shift_select(ShiftCount::Imm, op, v, o);

@@ -200,7 +200,8 @@ Handler alu(AluForm form, unsigned size, unsigned operation);
 Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size);
 Handler group3(unsigned size);  // TEST/NOT/NEG/MUL/IMUL/DIV/IDIV on r/m, by /reg
 Handler test(bool acc_imm, unsigned size);
-Handler shift(ShiftCount count, unsigned size, unsigned kind);  // kind = op->aux
+// kind = op->aux; reg: a register operand (with an immediate count 2 to 31, shift_select()).
+Handler shift(ShiftCount count, unsigned size, unsigned kind, bool reg);
 Handler double_shift(bool right, bool by_cl, unsigned size);
 Handler imul_reg(unsigned size);  // IMUL Gv, Ev[, imm]
 Handler bit_test(BitOp op, bool imm, unsigned size);
