@@ -44,7 +44,7 @@ const Op* alu_rm_reg(Cpu& c, const Op* op)
     if (!get_rm_as<N, F>(c, op, a))
         return nullptr;
     LazyFlags f;
-    uint32_t r = alu_op<N, A>(c, a, get_reg<N>(c, op->reg), f);
+    uint32_t r = alu_op<N, A>(c, a, get_reg_operand<N>(c, op), f);
     if (A != 7 && !set_rm_as<N, F>(c, op, r))
         return nullptr;
     c.lazy = f;
@@ -57,9 +57,9 @@ template <unsigned N, unsigned A, RmForm F = RmForm::Any>
     if constexpr (is_memory_form(F)) {  // as the loads in insns_move.cpp
         UInt<N> t;
         if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1)) {
-            uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), t, c.lazy);
+            uint32_t r = alu_op<N, A>(c, get_reg_operand<N>(c, op), t, c.lazy);
             if (A != 7)
-                set_reg<N>(c, op->reg, r);
+                set_reg_operand<N>(c, op, r);
             return c.step(op);
         }
         return alu_reg_rm<N, A>(c, op);
@@ -67,9 +67,9 @@ template <unsigned N, unsigned A, RmForm F = RmForm::Any>
     uint32_t b;
     if (!get_rm_as<N, F>(c, op, b))
         return nullptr;
-    uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), b, c.lazy);
+    uint32_t r = alu_op<N, A>(c, get_reg_operand<N>(c, op), b, c.lazy);
     if (A != 7)
-        set_reg<N>(c, op->reg, r);
+        set_reg_operand<N>(c, op, r);
     return next_after<F>(c, op);
 }
 
@@ -113,8 +113,8 @@ const Op* inc_dec_rm(Cpu& c, const Op* op)
 template <unsigned N, bool Dec>
 const Op* inc_dec_reg(Cpu& c, const Op* op)
 {
-    uint32_t a = get_reg<N>(c, op->reg), r = Dec ? a - 1 : a + 1;
-    set_reg<N>(c, op->reg, r);
+    uint32_t a = get_reg_operand<N>(c, op), r = Dec ? a - 1 : a + 1;
+    set_reg_operand<N>(c, op, r);
     record_inc_dec<N, Dec>(c.lazy, c.s.eflags, a, r);
     return c.step(op);
 }
@@ -125,7 +125,7 @@ const Op* test_rm_reg(Cpu& c, const Op* op)
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t b = get_reg_operand<N>(c, op);
     c.lazy = lazy_logic<N>(a & b);
     return c.next(op);
 }
@@ -242,10 +242,10 @@ const Op* imul_reg(Cpu& c, const Op* op)
     if (!get_rm_as<N, F>(c, op, b))
         return nullptr;
     using S = std::make_signed_t<UInt<N>>;
-    int64_t x = static_cast<S>(op->aux ? static_cast<UInt<N>>(op->imm) : static_cast<UInt<N>>(get_reg<N>(c, op->reg)));
+    int64_t x = static_cast<S>(op->aux ? static_cast<UInt<N>>(op->imm) : static_cast<UInt<N>>(get_reg_operand<N>(c, op)));
     int64_t p = x * static_cast<S>(b);
     uint32_t lo = static_cast<uint32_t>(p) & size_mask(N);
-    set_reg<N>(c, op->reg, lo);
+    set_reg_operand<N>(c, op, lo);
     mul_flags<N>(c, lo, p != static_cast<S>(lo));
     return next_after<F>(c, op);
 }
@@ -341,8 +341,8 @@ const Op* shift_reg(Cpu& c, const Op* op)
     if (Count == 2 && (count < 2 || count > 31))
         __builtin_unreachable();
     uint32_t r;
-    if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
-        set_reg<N>(c, op->rm, r);
+    if (shift_value<N>(c, kind, get_rm_reg<N>(c, op), count, r))
+        set_rm_reg<N>(c, op, r);
     return c.step(op);
 }
 
@@ -396,7 +396,7 @@ const Op* double_shift(Cpu& c, const Op* op)
         return c.next(op);
     constexpr unsigned bits = 8 * N;
     constexpr uint32_t m = size_mask(N);
-    uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t b = get_reg_operand<N>(c, op);
     uint32_t r, cf;
     if constexpr (N == 2) {
         // QEMU forms a 48-bit value (b:a:b for SHLD) for counts up to 31.
@@ -433,11 +433,11 @@ template <unsigned N, unsigned Kind, bool Imm>
 const Op* bit_test(Cpu& c, const Op* op)
 {
     constexpr unsigned bits = 8 * N;
-    uint32_t offset = Imm ? op->imm : get_reg<N>(c, op->reg);
+    uint32_t offset = Imm ? op->imm : get_reg_operand<N>(c, op);
     uint32_t a;
     uint32_t addr = 0;
     if (op->rm != kNoReg) {
-        a = get_reg<N>(c, op->rm);
+        a = get_rm_reg<N>(c, op);
     } else {
         addr = c.ea(op);
         if (!Imm) {
@@ -456,7 +456,7 @@ const Op* bit_test(Cpu& c, const Op* op)
     if constexpr (Kind != 0) {
         uint32_t r = Kind == 1 ? a | (1u << bit) : Kind == 2 ? a & ~(1u << bit) : a ^ (1u << bit);
         if (op->rm != kNoReg)
-            set_reg<N>(c, op->rm, r);
+            set_rm_reg<N>(c, op, r);
         else if (!c.write<UInt<N>>(op->seg, addr, static_cast<UInt<N>>(r), op))
             return nullptr;
     }
@@ -476,7 +476,7 @@ const Op* bit_scan(Cpu& c, const Op* op)
         c.flags() |= kZF;
     } else {
         c.flags() &= ~kZF;
-        set_reg<N>(c, op->reg, Reverse ? 31 - __builtin_clz(a) : __builtin_ctz(a));
+        set_reg_operand<N>(c, op, Reverse ? 31 - __builtin_clz(a) : __builtin_ctz(a));
     }
     return c.next(op);
 }
@@ -497,7 +497,7 @@ const Op* cmovcc(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, v))
         return nullptr;
     if (c.condition_holds(op->aux))
-        set_reg<N>(c, op->reg, v);
+        set_reg_operand<N>(c, op, v);
     return c.next(op);
 }
 
@@ -507,19 +507,19 @@ const Op* xadd(Cpu& c, const Op* op)
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t b = get_reg_operand<N>(c, op);
     uint32_t before = c.flags();
     uint32_t r = add_flags<N>(c.flags(), a, b, 0);
     if (op->rm != kNoReg) {
         // The source gets the old destination, then the destination the sum: XADD r, r
         // leaves the sum.
-        set_reg<N>(c, op->reg, a);
-        set_reg<N>(c, op->rm, r);
+        set_reg_operand<N>(c, op, a);
+        set_rm_reg<N>(c, op, r);
         return c.step(op);
     }
     if (!store_result<N>(c, op, r, before))
         return nullptr;
-    set_reg<N>(c, op->reg, a);
+    set_reg_operand<N>(c, op, a);
     return c.next(op);
 }
 
@@ -535,7 +535,7 @@ const Op* cmpxchg(Cpu& c, const Op* op)
     uint32_t before = c.flags();
     sub_flags<N>(c.flags(), acc, a, 0);
     bool equal = (acc & size_mask(N)) == (a & size_mask(N));
-    if (!store_result<N>(c, op, equal ? get_reg<N>(c, op->reg) : a, before))
+    if (!store_result<N>(c, op, equal ? get_reg_operand<N>(c, op) : a, before))
         return nullptr;
     if (!equal)
         set_reg<N>(c, kEax, a);

@@ -168,7 +168,7 @@ const Op* bound(Cpu& c, const Op* op)
     uint32_t addr = c.ea(op);
     if (!c.read<UInt<N>>(op->seg, addr, lo, op) || !c.read<UInt<N>>(op->seg, addr + N, hi, op))
         return nullptr;
-    S x = static_cast<S>(get_reg<N>(c, op->reg));
+    S x = static_cast<S>(get_reg_operand<N>(c, op));
     if (x < static_cast<S>(lo) || x > static_cast<S>(hi))
         return c.fault(op, kExcBR);
     return c.exit_after(op);

@@ -31,6 +31,9 @@ struct Op {
     uint32_t disp = 0;
     uint32_t imm = 0;
     uint32_t imm2 = 0;   // second immediate (ENTER level, far pointer selector)
+    // reg and rm as byte registers (AL..BL, AH..BH): their byte offsets in State::r, which
+    // the decoder works out so that a byte operand costs no test at run time (operands.h).
+    uint8_t reg8 = 0, rm8 = 0;
 };
 
 }  // namespace emu::x86
