@@ -566,3 +566,45 @@ TEST_CASE("fast path: an i386 store across two pages writes both, marks both wri
         CHECK(b.cpu.s.r[x86::kEcx] == (word ? 3 : 2));
     }
 }
+
+TEST_CASE("fast path: instructions after a JMP inside an i386 trace keep their place in icount",
+          "[x86][engine][fast-path]")
+{
+    // A JMP inside a trace leaves no op (trace.h): the instructions after it must still count
+    // it when they fault, leave the trace by a side exit or end a budget.
+    struct Case {
+        const char* what;
+        Bytes code;
+        uint64_t budget;
+        int vector;  // the exception that stops the run, or -1 for the budget
+        uint64_t icount;
+        uint32_t eip;
+    };
+    const Case cases[] = {
+        {"a fault right after the JMP",
+         {0x40, 0xEB, 0x02, 0x0F, 0x0B, 0xF7, 0xF3},  // inc eax; jmp +2; (ud2); div ebx
+         100, x86::kExcDE, 2, 5},
+        {"a side exit right after the JMP, then a fault",
+         {0x31, 0xC0, 0xEB, 0x02, 0x0F, 0x0B, 0x75, 0xF8, 0x41, 0xF7, 0xF3},  // xor eax, eax; jmp +2; (ud2); jnz 0; inc ecx; div ebx
+         100, x86::kExcDE, 4, 9},
+        {"a budget ending right after the JMP's target",
+         {0x40, 0xEB, 0x02, 0x0F, 0x0B, 0x41, 0xF7, 0xF3},  // inc eax; jmp +2; (ud2); inc ecx; div ebx
+         3, -1, 3, 6},
+    };
+    for (const Case& k : cases) {
+        INFO(k.what);
+        for (bool fast : {true, false}) {
+            INFO((fast ? "chaining on" : "chaining off"));
+            B b;
+            b.cpu.set_chaining(fast);
+            b.cpu.s.r[x86::kEbx] = 0;
+            // Twice: the block built for the run, then the cached one.
+            for (int round = 0; round < 2; round++) {
+                const uint64_t start = b.cpu.icount();
+                CHECK(run_stopping(b, k.code, k.budget) == k.vector);
+                CHECK(b.cpu.icount() - start == k.icount);
+                CHECK(b.cpu.s.eip == B::kCode + k.eip);
+            }
+        }
+    }
+}

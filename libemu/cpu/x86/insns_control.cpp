@@ -49,9 +49,7 @@ const Op* call_rel(Cpu& c, const Op* op)
     return c.branch_direct(op, c.direct_target(op), true);
 }
 
-// Inside a trace (trace.h), the op after a JMP or CALL rel is its target's instruction.
-const Op* jmp_in_trace(Cpu& c, const Op* op) { return c.step(op); }
-
+// Inside a trace (trace.h), the op after a CALL rel is its target's instruction.
 const Op* call_in_trace(Cpu& c, const Op* op)
 {
     if (!c.push(c.next_eip(op), 4, op))
@@ -380,7 +378,7 @@ std::optional<TraceStep> trace_step(const Op& op, SkippedPath skipped)
 {
     const int32_t target = static_cast<int32_t>(op.imm2), next = op.off + op.len;
     if (op.fn == x86::jmp_rel<4>)
-        return TraceStep{target, Way::FollowTaken, x86::jmp_in_trace};
+        return TraceStep{target, Way::FollowTaken, nullptr};
     if (op.fn == x86::call_rel<4>)
         return TraceStep{target, Way::FollowTaken, x86::call_in_trace};
     const unsigned cc = op.aux & 15;

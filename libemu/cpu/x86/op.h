@@ -19,7 +19,7 @@ struct Op {
     Handler fn;
     int16_t off = 0;     // from the block's first instruction (negative: a trace went back)
     uint8_t len = 0;     // bytes
-    uint8_t idx = 0;     // index in the block: the instruction's place in icount
+    uint8_t idx = 0;     // the instruction's place in its block, for icount (a trace's JMP has no op, trace.h)
     uint8_t reg = 0;     // ModRM.reg (register operand or opcode extension)
     uint8_t rm = kNoReg; // register operand of ModRM (mod 3), kNoReg for memory
     uint8_t base = kNoReg, index = kNoReg, scale = 0;  // memory operand
