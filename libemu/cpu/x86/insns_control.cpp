@@ -261,24 +261,21 @@ template <unsigned N, unsigned Kind>
     }
 }
 
-// A MOVS or STOS without REP and with 32-bit addressing, as compilers emit in copy loops: when
-// both accesses are flat-segment hits (Cpu::read_flat) it needs nothing else; otherwise the
-// general path above.
+// A MOVS or STOS without REP and with 32-bit addressing, as compilers emit in copy loops (the
+// decoder picks it for those): with DF clear and both accesses flat-segment hits
+// (Cpu::read_flat) it needs nothing else; otherwise the general path above.
 template <unsigned N, unsigned Kind>
-const Op* string_op(Cpu& c, const Op* op)
+const Op* string_bare(Cpu& c, const Op* op)
 {
-    if constexpr (Kind == 0xA5 || Kind == 0xAB) {
-        if (!op->rep && !op->addr16) {
-            UInt<N> v;
-            if (Kind == 0xA5 ? c.read_flat<UInt<N>>(op->seg, c.s.r[kEsi], v)
-                             : (v = static_cast<UInt<N>>(c.s.r[kEax]), true)) {
-                if (c.write_flat<UInt<N>>(kEs, c.s.r[kEdi], v)) {
-                    const uint32_t step = (c.s.eflags & kDF) ? 0u - N : N;
-                    if (Kind == 0xA5)
-                        c.s.r[kEsi] += step;
-                    c.s.r[kEdi] += step;
-                    return c.step(op);
-                }
+    static_assert(Kind == 0xA5 || Kind == 0xAB);
+    if (__builtin_expect(!(c.s.eflags & kDF), 1)) {
+        UInt<N> v;
+        if (Kind == 0xA5 ? c.read_flat<UInt<N>>(op->seg, c.s.r[kEsi], v) : (v = static_cast<UInt<N>>(c.s.r[kEax]), true)) {
+            if (c.write_flat<UInt<N>>(kEs, c.s.r[kEdi], v)) {
+                if (Kind == 0xA5)
+                    c.s.r[kEsi] += N;
+                c.s.r[kEdi] += N;
+                return c.step(op);
             }
         }
     }
@@ -286,14 +283,14 @@ const Op* string_op(Cpu& c, const Op* op)
 }
 
 template <unsigned N>
-Handler string_of_kind(uint8_t opcode)
+Handler string_of_kind(uint8_t opcode, bool bare)
 {
     switch (opcode | 1) {
-    case 0xA5: return string_op<N, 0xA5>;
-    case 0xA7: return string_op<N, 0xA7>;
-    case 0xAB: return string_op<N, 0xAB>;
-    case 0xAD: return string_op<N, 0xAD>;
-    default: return string_op<N, 0xAF>;
+    case 0xA5: return bare ? string_bare<N, 0xA5> : string_general<N, 0xA5>;
+    case 0xA7: return string_general<N, 0xA7>;
+    case 0xAB: return bare ? string_bare<N, 0xAB> : string_general<N, 0xAB>;
+    case 0xAD: return string_general<N, 0xAD>;
+    default: return string_general<N, 0xAF>;
     }
 }
 
@@ -419,9 +416,10 @@ Handler iret(unsigned size) { return X86_BY_SIZE_16_32(x86::iret, size); }
 Handler int_n() { return x86::int_n; }
 Handler hlt() { return x86::hlt; }
 Handler bound(unsigned size) { return X86_BY_SIZE_16_32(x86::bound, size); }
-Handler string_op(unsigned size, uint8_t opcode)
+Handler string_op(unsigned size, uint8_t opcode, const Op& op)
 {
-    return by_size(size, string_of_kind<1>(opcode), string_of_kind<2>(opcode), string_of_kind<4>(opcode));
+    const bool bare = !op.rep && !op.addr16;
+    return by_size(size, string_of_kind<1>(opcode, bare), string_of_kind<2>(opcode, bare), string_of_kind<4>(opcode, bare));
 }
 Handler in_out(unsigned size) { return X86_BY_SIZE(x86::in_out, size); }
 Handler io_string(unsigned size) { return X86_BY_SIZE(x86::io_string, size); }

@@ -188,12 +188,12 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
     {0xA0, 0xA1, {"MOV eAX,Ov", 0, Imm::Moffs, [](Op&, unsigned v, uint8_t o) { return mov(MovForm::AccMoffs, sized(v, o)); }}},
     {0xA2, 0xA3, {"MOV Ov,eAX", 0, Imm::Moffs, [](Op&, unsigned v, uint8_t o) { return mov(MovForm::MoffsAcc, sized(v, o)); }}},
     {0xA4, 0xA7, {"MOVS/CMPS", kEndIfRep, Imm::None, [](Op& op, unsigned v, uint8_t o) {
-                      return with_opcode_aux(op, o, string_op(sized(v, o), o));
+                      return with_opcode_aux(op, o, string_op(sized(v, o), o, op));
                   }}},
     {0xA8, 0xA8, {"TEST AL,Ib", 0, Imm::Ib, [](Op&, unsigned, uint8_t) { return test(true, 1); }}},
     {0xA9, 0xA9, {"TEST eAX,Iz", 0, Imm::Iz, [](Op&, unsigned v, uint8_t) { return test(true, v); }}},
     {0xAA, 0xAF, {"STOS/LODS/SCAS", kEndIfRep, Imm::None, [](Op& op, unsigned v, uint8_t o) {
-                      return with_opcode_aux(op, o, string_op(sized(v, o), o));
+                      return with_opcode_aux(op, o, string_op(sized(v, o), o, op));
                   }}},
     {0xB0, 0xB7, {"MOV Zb,Ib", kRegInOpcode, Imm::Ib, [](Op&, unsigned, uint8_t) { return mov(MovForm::RegImm, 1); }}},
     {0xB8, 0xBF, {"MOV Zv,Iz", kRegInOpcode, Imm::Iz, [](Op&, unsigned v, uint8_t) { return mov(MovForm::RegImm, v); }}},

@@ -311,7 +311,7 @@ Handler iret(unsigned size);
 Handler int_n();  // INT3 INT n INTO INT1, by op->aux (the opcode)
 Handler hlt();
 Handler bound(unsigned size);
-Handler string_op(unsigned size, uint8_t opcode);  // MOVS CMPS STOS LODS SCAS
+Handler string_op(unsigned size, uint8_t opcode, const Op& op);  // MOVS CMPS STOS LODS SCAS, by op.rep and op.addr16
 Handler in_out(unsigned size);     // op->aux: bit 0 OUT, bit 1 port in DX
 Handler io_string(unsigned size);  // op->aux: 1 OUTS
 // insns_system.cpp
