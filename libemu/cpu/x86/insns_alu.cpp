@@ -234,19 +234,33 @@ const Op* group3(Cpu& c, const Op* op)
 }
 
 // IMUL r, r/m[, imm]: op->aux = 1 when there is an immediate (op->imm), else the destination
-// is also the first factor. The 32-bit form has a variant per r/m form.
-template <unsigned N, RmForm F = RmForm::Any>
-const Op* imul_reg(Cpu& c, const Op* op)
+// is also the first factor; b is the r/m operand. The 32-bit form has a variant per r/m form.
+template <unsigned N>
+[[gnu::always_inline]] inline void imul_into_reg(Cpu& c, const Op* op, uint32_t b)
 {
-    uint32_t b;
-    if (!get_rm_as<N, F>(c, op, b))
-        return nullptr;
     using S = std::make_signed_t<UInt<N>>;
     int64_t x = static_cast<S>(op->aux ? static_cast<UInt<N>>(op->imm) : static_cast<UInt<N>>(get_reg_operand<N>(c, op)));
     int64_t p = x * static_cast<S>(b);
     uint32_t lo = static_cast<uint32_t>(p) & size_mask(N);
     set_reg_operand<N>(c, op, lo);
     mul_flags<N>(c, lo, p != static_cast<S>(lo));
+}
+
+template <unsigned N, RmForm F = RmForm::Any>
+[[gnu::noinline]] const Op* imul_reg(Cpu& c, const Op* op)
+{
+    if constexpr (is_memory_form(F)) {  // as the loads in insns_move.cpp
+        UInt<N> t;
+        if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1)) {
+            imul_into_reg<N>(c, op, t);
+            return c.step(op);
+        }
+        return imul_reg<N>(c, op);
+    }
+    uint32_t b;
+    if (!get_rm_as<N, F>(c, op, b))
+        return nullptr;
+    imul_into_reg<N>(c, op, b);
     return next_after<F>(c, op);
 }
 
