@@ -74,10 +74,17 @@ constexpr std::array<Handler, 16> jcc_in_trace_by_cc(std::index_sequence<Cc...>)
 }
 
 // Indirect JMP and CALL, with variants by r/m form (specialise_control()): a jump table's
-// load inlines.
+// load inlines. JMP's memory forms try a flat-segment hit alone, as the loads in
+// insns_move.cpp do, so that their hit path needs no stack frame.
 template <unsigned N, RmForm F = RmForm::Any>
-const Op* jmp_rm(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* jmp_rm(Cpu& c, const Op* op)
 {
+    if constexpr (is_memory_form(F)) {
+        UInt<N> t;
+        if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1))
+            return c.branch(op, N == 2 ? t & 0xFFFF : t);
+        return jmp_rm<N>(c, op);
+    }
     uint32_t t;
     if (!get_rm_as<N, F>(c, op, t))
         return nullptr;
