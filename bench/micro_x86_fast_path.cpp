@@ -1,6 +1,6 @@
 // The i386 fast path: block exits through direct links, flat-segment loads and stores (and
 // the same through a DS with a base), shifts, REP and bare string instructions, a fused byte
-// compare, LEA and IMUL. Each benchmark runs
+// compare, LEA and IMUL, byte registers, a jump table. Each benchmark runs
 // with chaining on (argument 1) and off (0), so the two figures sit side by side. Each is an
 // endless loop on a bare i386 CPU (flat 32-bit protected mode, paging off, no devices); the
 // bytes are beside the assembly.
@@ -131,6 +131,50 @@ void BM_X86ByteCompareLeaImul(benchmark::State& state)
     run_guest(state, b);
 }
 BENCHMARK(BM_X86ByteCompareLeaImul)->Arg(1)->Arg(0);
+
+// Byte registers, high and low, as a byte-wise checksum or a table-driven decoder uses them:
+// each operand's byte offset in the register file comes from the decoder (Op::reg8, Op::rm8).
+void BM_X86ByteRegisters(benchmark::State& state)
+{
+    X86BenchBoard b(state.range(0) != 0);
+    b.load({
+        0x30, 0xE0,        // loop: xor  al, ah
+        0x00, 0xC7,        //       add  bh, al
+        0x88, 0xFA,        //       mov  dl, bh
+        0x28, 0xF1,        //       sub  cl, dh
+        0x8A, 0x46, 0x05,  //       mov  al, [esi + 5]
+        0x88, 0x66, 0x06,  //       mov  [esi + 6], ah
+        0xFE, 0xC4,        //       inc  ah
+        0xEB, 0xEE,        //       jmp  loop
+    });
+    b.cpu.s.r[x86::kEsi] = kX86Data;
+    run_guest(state, b);
+}
+BENCHMARK(BM_X86ByteRegisters)->Arg(1)->Arg(0);
+
+// A switch compiled to a jump table: IMUL from memory, then JMP [ECX*4 + table] to one of four
+// cases, each back to the top. The memory forms of both try a flat-segment hit alone.
+void BM_X86JumpTable(benchmark::State& state)
+{
+    X86BenchBoard b(state.range(0) != 0);
+    b.load({
+        0x41,                                      // 1000 loop: inc  ecx
+        0x83, 0xE1, 0x03,                          // 1001       and  ecx, 3
+        0x0F, 0xAF, 0x06,                          // 1004       imul eax, [esi]
+        0xFF, 0x24, 0x8D, 0x00, 0x80, 0x00, 0x00,  // 1007       jmp  [ecx*4 + 0x8000]
+        0x43, 0xEB, 0xEF,                          // 100e case: inc  ebx; jmp loop
+        0x42, 0xEB, 0xEC,                          // 1011 case: inc  edx; jmp loop
+        0x47, 0xEB, 0xE9,                          // 1014 case: inc  edi; jmp loop
+        0x45, 0xEB, 0xE6,                          // 1017 case: inc  ebp; jmp loop
+    });
+    auto put32 = [&](uint32_t at, uint32_t v) { b.bus.write_bytes(at, &v, 4); };
+    for (uint32_t i = 0; i < 4; i++)
+        put32(kX86Data + 4 * i, kX86Code + 0x0E + 3 * i);  // the table
+    put32(kX86Data + 0x10, 3);
+    b.cpu.s.r[x86::kEsi] = kX86Data + 0x10;
+    run_guest(state, b);
+}
+BENCHMARK(BM_X86JumpTable)->Arg(1)->Arg(0);
 
 }  // namespace
 }  // namespace emu::bench

@@ -514,3 +514,97 @@ TEST_CASE("fast path: i386 flat-segment accesses see every segment and CR0 chang
         CHECK(b.cpu.s.r[x86::kEbx] == 0x99AABBCC);
     }
 }
+
+TEST_CASE("fast path: an i386 store across two pages writes both, marks both written and rewrites code in the second",
+          "[x86][engine][fast-path][smc]")
+{
+    // The flat store's fast path covers one page (one code-page test, one dirty mark); a store
+    // that crosses into the next must still reach both pages' marks and the code there.
+    B b;
+    std::vector<uint8_t>& dirty = b.bus.ram_regions()[0].dirty_page;
+    auto store_at = [&](uint32_t at, bool word, uint32_t kSecond) {
+        // MOV [at], EAX (or AX); JMP kSecond.
+        Bytes code = word ? Bytes{0x66, 0xA3} : Bytes{0xA3};
+        for (unsigned i = 0; i < 4; i++)
+            code.push_back(static_cast<uint8_t>(at >> (8 * i)));
+        uint32_t jmp_from = B::kCode + static_cast<uint32_t>(code.size()) + 5;
+        code.push_back(0xE9);
+        for (unsigned i = 0; i < 4; i++)
+            code.push_back(static_cast<uint8_t>((kSecond - jmp_from) >> (8 * i)));
+        return code;
+    };
+    for (bool word : {false, true}) {
+        // Pages of their own for each store.
+        const uint32_t kFirst = word ? 0x50000 : 0x40000, kSecond = kFirst + kPage;
+        const uint32_t at = kSecond - (word ? 1 : 2);
+        INFO((word ? "MOV [page end - 1], AX" : "MOV [page end - 2], EAX"));
+        // The second page's code, a block of its own, cached first: INC ECX; INC ECX; JMP
+        // kLanding (JMP $ on another page).
+        const uint32_t kLanding = B::kCode + 0x100;
+        b.code(kLanding, {0xEB, 0xFE});
+        const uint32_t rel = kLanding - (kSecond + 7);
+        b.code(kSecond, {0x41, 0x41, 0xE9, static_cast<uint8_t>(rel), static_cast<uint8_t>(rel >> 8),
+                         static_cast<uint8_t>(rel >> 16), static_cast<uint8_t>(rel >> 24)});
+        b.cpu.s.eip = kSecond;
+        b.cpu.s.r[x86::kEcx] = 0;
+        REQUIRE(b.cpu.run(3) == RunEnd::Budget);
+        REQUIRE(b.cpu.s.r[x86::kEcx] == 2);
+        dirty[kFirst >> 12] = dirty[kSecond >> 12] = 0;
+        // The store turns the INC ECX it covers into INC EAX; then the JMP there and the
+        // second page's block, whole.
+        const Bytes store = store_at(at, word, kSecond);
+        b.bus.write_bytes(B::kCode, store.data(), store.size());  // over the last round's, cached
+        b.cpu.s.eip = B::kCode;
+        b.cpu.s.r[x86::kEax] = 0x40404040;
+        REQUIRE(b.cpu.run(5) == RunEnd::Budget);
+        CHECK(b.cpu.s.eip == kLanding);
+        CHECK(b.read8(kSecond - 1) == 0x40);
+        CHECK(b.read16(kSecond) == (word ? 0x4140 : 0x4040));
+        CHECK(dirty[kFirst >> 12] == kPageWritten);
+        CHECK(dirty[kSecond >> 12] == kPageWritten);
+        CHECK(b.cpu.s.r[x86::kEax] == (word ? 0x40404041 : 0x40404042));
+        CHECK(b.cpu.s.r[x86::kEcx] == (word ? 3 : 2));
+    }
+}
+
+TEST_CASE("fast path: instructions after a JMP inside an i386 trace keep their place in icount",
+          "[x86][engine][fast-path]")
+{
+    // A JMP inside a trace leaves no op (trace.h): the instructions after it must still count
+    // it when they fault, leave the trace by a side exit or end a budget.
+    struct Case {
+        const char* what;
+        Bytes code;
+        uint64_t budget;
+        int vector;  // the exception that stops the run, or -1 for the budget
+        uint64_t icount;
+        uint32_t eip;
+    };
+    const Case cases[] = {
+        {"a fault right after the JMP",
+         {0x40, 0xEB, 0x02, 0x0F, 0x0B, 0xF7, 0xF3},  // inc eax; jmp +2; (ud2); div ebx
+         100, x86::kExcDE, 2, 5},
+        {"a side exit right after the JMP, then a fault",
+         {0x31, 0xC0, 0xEB, 0x02, 0x0F, 0x0B, 0x75, 0xF8, 0x41, 0xF7, 0xF3},  // xor eax, eax; jmp +2; (ud2); jnz 0; inc ecx; div ebx
+         100, x86::kExcDE, 4, 9},
+        {"a budget ending right after the JMP's target",
+         {0x40, 0xEB, 0x02, 0x0F, 0x0B, 0x41, 0xF7, 0xF3},  // inc eax; jmp +2; (ud2); inc ecx; div ebx
+         3, -1, 3, 6},
+    };
+    for (const Case& k : cases) {
+        INFO(k.what);
+        for (bool fast : {true, false}) {
+            INFO((fast ? "chaining on" : "chaining off"));
+            B b;
+            b.cpu.set_chaining(fast);
+            b.cpu.s.r[x86::kEbx] = 0;
+            // Twice: the block built for the run, then the cached one.
+            for (int round = 0; round < 2; round++) {
+                const uint64_t start = b.cpu.icount();
+                CHECK(run_stopping(b, k.code, k.budget) == k.vector);
+                CHECK(b.cpu.icount() - start == k.icount);
+                CHECK(b.cpu.s.eip == B::kCode + k.eip);
+            }
+        }
+    }
+}

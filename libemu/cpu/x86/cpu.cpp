@@ -49,7 +49,8 @@ const Op* fetch_page_fault_next(Cpu& c, const Op* op)
     return c.stop_unsupported(op, "instruction fetch from " + hex(next_page) + ", which is not RAM");
 }
 
-// A register CMP or TEST and the Jcc after it become one op in the compare's place, which
+// A register CMP or TEST and the Jcc after its op (a JMP a trace went through between them
+// leaves no op and changes nothing the pair reads) become one op in the compare's place, which
 // takes the Jcc's place in EIP and icount (the compare cannot fault); the Jcc's own op is left
 // behind it, never reached. A block cut between the two (a budget, a breakpoint) keeps both.
 // `way`: how the Jcc runs (trace.h).
@@ -279,7 +280,8 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
     b->mode = code_mode();
     const CodeSize size = s.seg[kCs].big() ? CodeSize::Bits32 : CodeSize::Bits16;
     Op* ops = b->ops();
-    unsigned n = 0;
+    unsigned n = 0;  // instructions decoded
+    unsigned k = 0;  // ops filled: n, less the JMPs a trace went through (they leave none)
     // `off` is the next instruction's offset from the first, negative when a trace (trace.h)
     // went back; every instruction lies in the first page, between offsets page_first and
     // page_left.
@@ -291,7 +293,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
     const uint8_t* code = page ? page + (phys & (kPageSize - 1)) : bus_.ram_ptr(phys, 1);
     const bool traces = page && chaining() && !(b->mode & (kMode16 | kModeLimited));
     auto finish = [&](Handler last) {
-        Op& t = ops[n];
+        Op& t = ops[k];
         t = Op{};
         t.fn = last;
         t.off = static_cast<int16_t>(off);
@@ -308,7 +310,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
     while (n < max_insns && off < page_left) {
         if (n > 0 && block_ends_before(eip + static_cast<uint32_t>(off)))
             break;
-        Op& op = ops[n];
+        Op& op = ops[k];
         op = Op{};
         op.off = static_cast<int16_t>(off);
         op.idx = static_cast<uint8_t>(n);
@@ -341,6 +343,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
                 return finish(static_cast<int64_t>(got) < seg_left ? fetch_page_fault_next : fetch_limit_fault);
             off += op.len;
             n++;
+            k++;
             finish(end_of_block);
             b->n_bytes = 0;  // not cached, nothing to register
             b->n_insns = 1;
@@ -350,6 +353,7 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
         off += op.len;
         end = std::max(end, off);
         n++;
+        k++;
         if (r != DecodeResult::EndBlock)
             continue;
         if (!chaining())  // with chaining off, blocks are the plain reference
@@ -362,11 +366,14 @@ Cpu::BlockT* Cpu::build_block(BlockT* b, uint32_t phys, uint32_t eip, unsigned m
             if (t && (t->next_off < page_first || t->next_off >= page_left))
                 t.reset();
         }
-        if (n >= 2)
-            fuse_compare_jcc(ops[n - 2], op, t ? t->way : Way::EndsBlock);
+        if (k >= 2)
+            fuse_compare_jcc(ops[k - 2], op, t ? t->way : Way::EndsBlock);
         if (!t)
             break;
-        op.fn = t->in_trace;
+        if (t->in_trace)
+            op.fn = t->in_trace;
+        else
+            k--;  // its slot goes to its target's instruction, whose idx still counts it
         off = t->next_off;
     }
     return finish(end_of_block);

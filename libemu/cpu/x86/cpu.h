@@ -207,7 +207,8 @@ public:
     template <class T>
     bool write_flat(uint8_t seg, uint32_t offset, T value);
     // A store at `addr` in the RAM window from 0 (physical, or a flat segment's offset), unless
-    // it touches a page holding code (false, nothing done: the slow path invalidates).
+    // it touches a page holding code (false, nothing done: the slow path invalidates) or
+    // crosses into the next page (false too: the slow path stores it).
     template <class T>
     bool store_to_ram(uint32_t addr, T value);
     // The paths read() and write() take when the segment or the address is not the common

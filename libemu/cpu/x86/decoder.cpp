@@ -59,6 +59,9 @@ private:
         // LOCK is #UD except on an instruction that writes memory it may lock.
         if (lock_ && !((flags & kLockable) && op_.rm == kNoReg))
             h = undefined();
+        op_.reg8 = byte_reg_offset(op_.reg);
+        if (op_.rm != kNoReg)
+            op_.rm8 = byte_reg_offset(op_.rm);
         op_.fn = h ? handlers::specialise(h, op_) : undefined();
         op_.len = static_cast<uint8_t>(pos_);
         if (h && handlers::is_direct_branch(h))

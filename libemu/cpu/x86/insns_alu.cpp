@@ -44,7 +44,7 @@ const Op* alu_rm_reg(Cpu& c, const Op* op)
     if (!get_rm_as<N, F>(c, op, a))
         return nullptr;
     LazyFlags f;
-    uint32_t r = alu_op<N, A>(c, a, get_reg<N>(c, op->reg), f);
+    uint32_t r = alu_op<N, A>(c, a, get_reg_operand<N>(c, op), f);
     if (A != 7 && !set_rm_as<N, F>(c, op, r))
         return nullptr;
     c.lazy = f;
@@ -57,9 +57,9 @@ template <unsigned N, unsigned A, RmForm F = RmForm::Any>
     if constexpr (is_memory_form(F)) {  // as the loads in insns_move.cpp
         UInt<N> t;
         if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1)) {
-            uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), t, c.lazy);
+            uint32_t r = alu_op<N, A>(c, get_reg_operand<N>(c, op), t, c.lazy);
             if (A != 7)
-                set_reg<N>(c, op->reg, r);
+                set_reg_operand<N>(c, op, r);
             return c.step(op);
         }
         return alu_reg_rm<N, A>(c, op);
@@ -67,9 +67,9 @@ template <unsigned N, unsigned A, RmForm F = RmForm::Any>
     uint32_t b;
     if (!get_rm_as<N, F>(c, op, b))
         return nullptr;
-    uint32_t r = alu_op<N, A>(c, get_reg<N>(c, op->reg), b, c.lazy);
+    uint32_t r = alu_op<N, A>(c, get_reg_operand<N>(c, op), b, c.lazy);
     if (A != 7)
-        set_reg<N>(c, op->reg, r);
+        set_reg_operand<N>(c, op, r);
     return next_after<F>(c, op);
 }
 
@@ -113,8 +113,8 @@ const Op* inc_dec_rm(Cpu& c, const Op* op)
 template <unsigned N, bool Dec>
 const Op* inc_dec_reg(Cpu& c, const Op* op)
 {
-    uint32_t a = get_reg<N>(c, op->reg), r = Dec ? a - 1 : a + 1;
-    set_reg<N>(c, op->reg, r);
+    uint32_t a = get_reg_operand<N>(c, op), r = Dec ? a - 1 : a + 1;
+    set_reg_operand<N>(c, op, r);
     record_inc_dec<N, Dec>(c.lazy, c.s.eflags, a, r);
     return c.step(op);
 }
@@ -125,7 +125,7 @@ const Op* test_rm_reg(Cpu& c, const Op* op)
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t b = get_reg_operand<N>(c, op);
     c.lazy = lazy_logic<N>(a & b);
     return c.next(op);
 }
@@ -234,19 +234,33 @@ const Op* group3(Cpu& c, const Op* op)
 }
 
 // IMUL r, r/m[, imm]: op->aux = 1 when there is an immediate (op->imm), else the destination
-// is also the first factor. The 32-bit form has a variant per r/m form.
-template <unsigned N, RmForm F = RmForm::Any>
-const Op* imul_reg(Cpu& c, const Op* op)
+// is also the first factor; b is the r/m operand. The 32-bit form has a variant per r/m form.
+template <unsigned N>
+[[gnu::always_inline]] inline void imul_into_reg(Cpu& c, const Op* op, uint32_t b)
 {
+    using S = std::make_signed_t<UInt<N>>;
+    int64_t x = static_cast<S>(op->aux ? static_cast<UInt<N>>(op->imm) : static_cast<UInt<N>>(get_reg_operand<N>(c, op)));
+    int64_t p = x * static_cast<S>(b);
+    uint32_t lo = static_cast<uint32_t>(p) & size_mask(N);
+    set_reg_operand<N>(c, op, lo);
+    mul_flags<N>(c, lo, p != static_cast<S>(lo));
+}
+
+template <unsigned N, RmForm F = RmForm::Any>
+[[gnu::noinline]] const Op* imul_reg(Cpu& c, const Op* op)
+{
+    if constexpr (is_memory_form(F)) {  // as the loads in insns_move.cpp
+        UInt<N> t;
+        if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1)) {
+            imul_into_reg<N>(c, op, t);
+            return c.step(op);
+        }
+        return imul_reg<N>(c, op);
+    }
     uint32_t b;
     if (!get_rm_as<N, F>(c, op, b))
         return nullptr;
-    using S = std::make_signed_t<UInt<N>>;
-    int64_t x = static_cast<S>(op->aux ? static_cast<UInt<N>>(op->imm) : static_cast<UInt<N>>(get_reg<N>(c, op->reg)));
-    int64_t p = x * static_cast<S>(b);
-    uint32_t lo = static_cast<uint32_t>(p) & size_mask(N);
-    set_reg<N>(c, op->reg, lo);
-    mul_flags<N>(c, lo, p != static_cast<S>(lo));
+    imul_into_reg<N>(c, op, b);
     return next_after<F>(c, op);
 }
 
@@ -330,20 +344,19 @@ template <unsigned N>
 // away; the rotates share one.
 constexpr unsigned kAnyShift = 8;
 
+// A register operand: the decoder (shift_select) leaves an immediate count masked, and sends
+// counts 0 and 1 elsewhere (NOP, the by-one form), so here it is 2 to 31 and the count tests
+// fold away.
 template <unsigned N, unsigned Count, unsigned Kind>
-[[gnu::noinline]] const Op* shift_memory(Cpu& c, const Op* op);
-
-// The register form stays apart from the memory one, so that it needs no stack frame.
-template <unsigned N, unsigned Count, unsigned Kind>
-const Op* shift_rm(Cpu& c, const Op* op)
+const Op* shift_reg(Cpu& c, const Op* op)
 {
-    if (op->rm == kNoReg)
-        return shift_memory<N, Count, Kind>(c, op);
     const unsigned kind = Kind == kAnyShift ? op->aux : Kind;
-    const unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    unsigned count = Count == 0 ? 1 : Count == 1 ? get_reg<1>(c, kEcx) : op->imm;
+    if (Count == 2 && (count < 2 || count > 31))
+        __builtin_unreachable();
     uint32_t r;
-    if (shift_value<N>(c, kind, get_reg<N>(c, op->rm), count, r))
-        set_reg<N>(c, op->rm, r);
+    if (shift_value<N>(c, kind, get_rm_reg<N>(c, op), count, r))
+        set_rm_reg<N>(c, op, r);
     return c.step(op);
 }
 
@@ -366,15 +379,21 @@ const Op* shift_memory(Cpu& c, const Op* op)
     return c.next(op);
 }
 
+template <unsigned N, unsigned Count, unsigned Kind>
+Handler shift_of_form(bool reg)
+{
+    return reg ? shift_reg<N, Count, Kind> : shift_memory<N, Count, Kind>;
+}
+
 template <unsigned N, unsigned Count>
-Handler shift_of_kind(unsigned kind)
+Handler shift_of_kind(unsigned kind, bool reg)
 {
     switch (kind) {
     case 4:
-    case 6: return shift_rm<N, Count, 4>;
-    case 5: return shift_rm<N, Count, 5>;
-    case 7: return shift_rm<N, Count, 7>;
-    default: return shift_rm<N, Count, kAnyShift>;
+    case 6: return shift_of_form<N, Count, 4>(reg);
+    case 5: return shift_of_form<N, Count, 5>(reg);
+    case 7: return shift_of_form<N, Count, 7>(reg);
+    default: return shift_of_form<N, Count, kAnyShift>(reg);
     }
 }
 
@@ -391,7 +410,7 @@ const Op* double_shift(Cpu& c, const Op* op)
         return c.next(op);
     constexpr unsigned bits = 8 * N;
     constexpr uint32_t m = size_mask(N);
-    uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t b = get_reg_operand<N>(c, op);
     uint32_t r, cf;
     if constexpr (N == 2) {
         // QEMU forms a 48-bit value (b:a:b for SHLD) for counts up to 31.
@@ -428,11 +447,11 @@ template <unsigned N, unsigned Kind, bool Imm>
 const Op* bit_test(Cpu& c, const Op* op)
 {
     constexpr unsigned bits = 8 * N;
-    uint32_t offset = Imm ? op->imm : get_reg<N>(c, op->reg);
+    uint32_t offset = Imm ? op->imm : get_reg_operand<N>(c, op);
     uint32_t a;
     uint32_t addr = 0;
     if (op->rm != kNoReg) {
-        a = get_reg<N>(c, op->rm);
+        a = get_rm_reg<N>(c, op);
     } else {
         addr = c.ea(op);
         if (!Imm) {
@@ -451,7 +470,7 @@ const Op* bit_test(Cpu& c, const Op* op)
     if constexpr (Kind != 0) {
         uint32_t r = Kind == 1 ? a | (1u << bit) : Kind == 2 ? a & ~(1u << bit) : a ^ (1u << bit);
         if (op->rm != kNoReg)
-            set_reg<N>(c, op->rm, r);
+            set_rm_reg<N>(c, op, r);
         else if (!c.write<UInt<N>>(op->seg, addr, static_cast<UInt<N>>(r), op))
             return nullptr;
     }
@@ -471,7 +490,7 @@ const Op* bit_scan(Cpu& c, const Op* op)
         c.flags() |= kZF;
     } else {
         c.flags() &= ~kZF;
-        set_reg<N>(c, op->reg, Reverse ? 31 - __builtin_clz(a) : __builtin_ctz(a));
+        set_reg_operand<N>(c, op, Reverse ? 31 - __builtin_clz(a) : __builtin_ctz(a));
     }
     return c.next(op);
 }
@@ -492,7 +511,7 @@ const Op* cmovcc(Cpu& c, const Op* op)
     if (!get_rm<N>(c, op, v))
         return nullptr;
     if (c.condition_holds(op->aux))
-        set_reg<N>(c, op->reg, v);
+        set_reg_operand<N>(c, op, v);
     return c.next(op);
 }
 
@@ -502,19 +521,19 @@ const Op* xadd(Cpu& c, const Op* op)
     uint32_t a;
     if (!get_rm<N>(c, op, a))
         return nullptr;
-    uint32_t b = get_reg<N>(c, op->reg);
+    uint32_t b = get_reg_operand<N>(c, op);
     uint32_t before = c.flags();
     uint32_t r = add_flags<N>(c.flags(), a, b, 0);
     if (op->rm != kNoReg) {
         // The source gets the old destination, then the destination the sum: XADD r, r
         // leaves the sum.
-        set_reg<N>(c, op->reg, a);
-        set_reg<N>(c, op->rm, r);
+        set_reg_operand<N>(c, op, a);
+        set_rm_reg<N>(c, op, r);
         return c.step(op);
     }
     if (!store_result<N>(c, op, r, before))
         return nullptr;
-    set_reg<N>(c, op->reg, a);
+    set_reg_operand<N>(c, op, a);
     return c.next(op);
 }
 
@@ -530,7 +549,7 @@ const Op* cmpxchg(Cpu& c, const Op* op)
     uint32_t before = c.flags();
     sub_flags<N>(c.flags(), acc, a, 0);
     bool equal = (acc & size_mask(N)) == (a & size_mask(N));
-    if (!store_result<N>(c, op, equal ? get_reg<N>(c, op->reg) : a, before))
+    if (!store_result<N>(c, op, equal ? get_reg_operand<N>(c, op) : a, before))
         return nullptr;
     if (!equal)
         set_reg<N>(c, kEax, a);
@@ -781,15 +800,15 @@ Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size)
 Handler group3(unsigned size) { return X86_BY_SIZE(x86::group3, size); }
 Handler test(bool acc_imm, unsigned size) { return acc_imm ? X86_BY_SIZE(test_acc_imm, size) : X86_BY_SIZE(test_rm_reg, size); }
 
-Handler shift(ShiftCount count, unsigned size, unsigned kind)
+Handler shift(ShiftCount count, unsigned size, unsigned kind, bool reg)
 {
     switch (count) {
     case ShiftCount::One:
-        return by_size(size, shift_of_kind<1, 0>(kind), shift_of_kind<2, 0>(kind), shift_of_kind<4, 0>(kind));
+        return by_size(size, shift_of_kind<1, 0>(kind, reg), shift_of_kind<2, 0>(kind, reg), shift_of_kind<4, 0>(kind, reg));
     case ShiftCount::Cl:
-        return by_size(size, shift_of_kind<1, 1>(kind), shift_of_kind<2, 1>(kind), shift_of_kind<4, 1>(kind));
+        return by_size(size, shift_of_kind<1, 1>(kind, reg), shift_of_kind<2, 1>(kind, reg), shift_of_kind<4, 1>(kind, reg));
     case ShiftCount::Imm:
-        return by_size(size, shift_of_kind<1, 2>(kind), shift_of_kind<2, 2>(kind), shift_of_kind<4, 2>(kind));
+        return by_size(size, shift_of_kind<1, 2>(kind, reg), shift_of_kind<2, 2>(kind, reg), shift_of_kind<4, 2>(kind, reg));
     }
     return nullptr;
 }

@@ -49,9 +49,7 @@ const Op* call_rel(Cpu& c, const Op* op)
     return c.branch_direct(op, c.direct_target(op), true);
 }
 
-// Inside a trace (trace.h), the op after a JMP or CALL rel is its target's instruction.
-const Op* jmp_in_trace(Cpu& c, const Op* op) { return c.step(op); }
-
+// Inside a trace (trace.h), the op after a CALL rel is its target's instruction.
 const Op* call_in_trace(Cpu& c, const Op* op)
 {
     if (!c.push(c.next_eip(op), 4, op))
@@ -76,10 +74,17 @@ constexpr std::array<Handler, 16> jcc_in_trace_by_cc(std::index_sequence<Cc...>)
 }
 
 // Indirect JMP and CALL, with variants by r/m form (specialise_control()): a jump table's
-// load inlines.
+// load inlines. JMP's memory forms try a flat-segment hit alone, as the loads in
+// insns_move.cpp do, so that their hit path needs no stack frame.
 template <unsigned N, RmForm F = RmForm::Any>
-const Op* jmp_rm(Cpu& c, const Op* op)
+[[gnu::noinline]] const Op* jmp_rm(Cpu& c, const Op* op)
 {
+    if constexpr (is_memory_form(F)) {
+        UInt<N> t;
+        if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1))
+            return c.branch(op, N == 2 ? t & 0xFFFF : t);
+        return jmp_rm<N>(c, op);
+    }
     uint32_t t;
     if (!get_rm_as<N, F>(c, op, t))
         return nullptr;
@@ -168,7 +173,7 @@ const Op* bound(Cpu& c, const Op* op)
     uint32_t addr = c.ea(op);
     if (!c.read<UInt<N>>(op->seg, addr, lo, op) || !c.read<UInt<N>>(op->seg, addr + N, hi, op))
         return nullptr;
-    S x = static_cast<S>(get_reg<N>(c, op->reg));
+    S x = static_cast<S>(get_reg_operand<N>(c, op));
     if (x < static_cast<S>(lo) || x > static_cast<S>(hi))
         return c.fault(op, kExcBR);
     return c.exit_after(op);
@@ -263,24 +268,21 @@ template <unsigned N, unsigned Kind>
     }
 }
 
-// A MOVS or STOS without REP and with 32-bit addressing, as compilers emit in copy loops: when
-// both accesses are flat-segment hits (Cpu::read_flat) it needs nothing else; otherwise the
-// general path above.
+// A MOVS or STOS without REP and with 32-bit addressing, as compilers emit in copy loops (the
+// decoder picks it for those): with DF clear and both accesses flat-segment hits
+// (Cpu::read_flat) it needs nothing else; otherwise the general path above.
 template <unsigned N, unsigned Kind>
-const Op* string_op(Cpu& c, const Op* op)
+const Op* string_bare(Cpu& c, const Op* op)
 {
-    if constexpr (Kind == 0xA5 || Kind == 0xAB) {
-        if (!op->rep && !op->addr16) {
-            UInt<N> v;
-            if (Kind == 0xA5 ? c.read_flat<UInt<N>>(op->seg, c.s.r[kEsi], v)
-                             : (v = static_cast<UInt<N>>(c.s.r[kEax]), true)) {
-                if (c.write_flat<UInt<N>>(kEs, c.s.r[kEdi], v)) {
-                    const uint32_t step = (c.s.eflags & kDF) ? 0u - N : N;
-                    if (Kind == 0xA5)
-                        c.s.r[kEsi] += step;
-                    c.s.r[kEdi] += step;
-                    return c.step(op);
-                }
+    static_assert(Kind == 0xA5 || Kind == 0xAB);
+    if (__builtin_expect(!(c.s.eflags & kDF), 1)) {
+        UInt<N> v;
+        if (Kind == 0xA5 ? c.read_flat<UInt<N>>(op->seg, c.s.r[kEsi], v) : (v = static_cast<UInt<N>>(c.s.r[kEax]), true)) {
+            if (c.write_flat<UInt<N>>(kEs, c.s.r[kEdi], v)) {
+                if (Kind == 0xA5)
+                    c.s.r[kEsi] += N;
+                c.s.r[kEdi] += N;
+                return c.step(op);
             }
         }
     }
@@ -288,14 +290,14 @@ const Op* string_op(Cpu& c, const Op* op)
 }
 
 template <unsigned N>
-Handler string_of_kind(uint8_t opcode)
+Handler string_of_kind(uint8_t opcode, bool bare)
 {
     switch (opcode | 1) {
-    case 0xA5: return string_op<N, 0xA5>;
-    case 0xA7: return string_op<N, 0xA7>;
-    case 0xAB: return string_op<N, 0xAB>;
-    case 0xAD: return string_op<N, 0xAD>;
-    default: return string_op<N, 0xAF>;
+    case 0xA5: return bare ? string_bare<N, 0xA5> : string_general<N, 0xA5>;
+    case 0xA7: return string_general<N, 0xA7>;
+    case 0xAB: return bare ? string_bare<N, 0xAB> : string_general<N, 0xAB>;
+    case 0xAD: return string_general<N, 0xAD>;
+    default: return string_general<N, 0xAF>;
     }
 }
 
@@ -380,7 +382,7 @@ std::optional<TraceStep> trace_step(const Op& op, SkippedPath skipped)
 {
     const int32_t target = static_cast<int32_t>(op.imm2), next = op.off + op.len;
     if (op.fn == x86::jmp_rel<4>)
-        return TraceStep{target, Way::FollowTaken, x86::jmp_in_trace};
+        return TraceStep{target, Way::FollowTaken, nullptr};
     if (op.fn == x86::call_rel<4>)
         return TraceStep{target, Way::FollowTaken, x86::call_in_trace};
     const unsigned cc = op.aux & 15;
@@ -421,9 +423,10 @@ Handler iret(unsigned size) { return X86_BY_SIZE_16_32(x86::iret, size); }
 Handler int_n() { return x86::int_n; }
 Handler hlt() { return x86::hlt; }
 Handler bound(unsigned size) { return X86_BY_SIZE_16_32(x86::bound, size); }
-Handler string_op(unsigned size, uint8_t opcode)
+Handler string_op(unsigned size, uint8_t opcode, const Op& op)
 {
-    return by_size(size, string_of_kind<1>(opcode), string_of_kind<2>(opcode), string_of_kind<4>(opcode));
+    const bool bare = !op.rep && !op.addr16;
+    return by_size(size, string_of_kind<1>(opcode, bare), string_of_kind<2>(opcode, bare), string_of_kind<4>(opcode, bare));
 }
 Handler in_out(unsigned size) { return X86_BY_SIZE(x86::in_out, size); }
 Handler io_string(unsigned size) { return X86_BY_SIZE(x86::io_string, size); }

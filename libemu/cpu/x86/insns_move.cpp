@@ -13,11 +13,11 @@ template <unsigned N, RmForm F = RmForm::Any>
 [[gnu::noinline]] const Op* mov_rm_reg(Cpu& c, const Op* op)
 {
     if constexpr (is_memory_form(F)) {
-        if (__builtin_expect(c.write_flat<UInt<N>>(op->seg, ea_as<F>(c, op), static_cast<UInt<N>>(get_reg<N>(c, op->reg))), 1))
+        if (__builtin_expect(c.write_flat<UInt<N>>(op->seg, ea_as<F>(c, op), static_cast<UInt<N>>(get_reg_operand<N>(c, op))), 1))
             return c.step(op);
         return mov_rm_reg<N>(c, op);
     }
-    if (!set_rm_as<N, F>(c, op, get_reg<N>(c, op->reg)))
+    if (!set_rm_as<N, F>(c, op, get_reg_operand<N>(c, op)))
         return nullptr;
     return next_after<F>(c, op);
 }
@@ -28,7 +28,7 @@ template <unsigned N, RmForm F = RmForm::Any>
     if constexpr (is_memory_form(F)) {
         UInt<N> t;
         if (__builtin_expect(c.read_flat<UInt<N>>(op->seg, ea_as<F>(c, op), t), 1)) {
-            set_reg<N>(c, op->reg, t);
+            set_reg_operand<N>(c, op, t);
             return c.step(op);
         }
         return mov_reg_rm<N>(c, op);
@@ -36,7 +36,7 @@ template <unsigned N, RmForm F = RmForm::Any>
     uint32_t v;
     if (!get_rm_as<N, F>(c, op, v))
         return nullptr;
-    set_reg<N>(c, op->reg, v);
+    set_reg_operand<N>(c, op, v);
     return next_after<F>(c, op);
 }
 
@@ -51,7 +51,7 @@ const Op* mov_rm_imm(Cpu& c, const Op* op)
 template <unsigned N>
 const Op* mov_reg_imm(Cpu& c, const Op* op)
 {
-    set_reg<N>(c, op->reg, op->imm);
+    set_reg_operand<N>(c, op, op->imm);
     return c.step(op);
 }
 
@@ -79,7 +79,7 @@ template <unsigned Src, unsigned N, bool Sign, RmForm F = RmForm::Any>
     if constexpr (is_memory_form(F)) {
         UInt<Src> t;
         if (__builtin_expect(c.read_flat<UInt<Src>>(op->seg, ea_as<F>(c, op), t), 1)) {
-            set_reg<N>(c, op->reg, Sign ? sign_extend<Src>(t) : uint32_t{t});
+            set_reg_operand<N>(c, op, Sign ? sign_extend<Src>(t) : uint32_t{t});
             return c.step(op);
         }
         return movx<Src, N, Sign>(c, op);
@@ -87,7 +87,7 @@ template <unsigned Src, unsigned N, bool Sign, RmForm F = RmForm::Any>
     uint32_t v;
     if (!get_rm_as<Src, F>(c, op, v))
         return nullptr;
-    set_reg<N>(c, op->reg, Sign ? sign_extend<Src>(v) : v);
+    set_reg_operand<N>(c, op, Sign ? sign_extend<Src>(v) : v);
     return next_after<F>(c, op);
 }
 
@@ -95,7 +95,7 @@ template <unsigned Src, unsigned N, bool Sign, RmForm F = RmForm::Any>
 template <unsigned N, RmForm F = RmForm::Any>
 const Op* lea(Cpu& c, const Op* op)
 {
-    set_reg<N>(c, op->reg, ea_as<F>(c, op));
+    set_reg_operand<N>(c, op, ea_as<F>(c, op));
     return c.step(op);
 }
 
@@ -103,9 +103,9 @@ template <unsigned N>
 const Op* xchg_rm(Cpu& c, const Op* op)
 {
     uint32_t a;
-    if (!get_rm<N>(c, op, a) || !set_rm<N>(c, op, get_reg<N>(c, op->reg)))
+    if (!get_rm<N>(c, op, a) || !set_rm<N>(c, op, get_reg_operand<N>(c, op)))
         return nullptr;
-    set_reg<N>(c, op->reg, a);
+    set_reg_operand<N>(c, op, a);
     return c.next(op);
 }
 
@@ -113,15 +113,15 @@ template <unsigned N>
 const Op* xchg_acc(Cpu& c, const Op* op)
 {
     uint32_t a = get_reg<N>(c, kEax);
-    set_reg<N>(c, kEax, get_reg<N>(c, op->reg));
-    set_reg<N>(c, op->reg, a);
+    set_reg<N>(c, kEax, get_reg_operand<N>(c, op));
+    set_reg_operand<N>(c, op, a);
     return c.step(op);
 }
 
 template <unsigned N>
 const Op* push_reg(Cpu& c, const Op* op)
 {
-    if (!c.push(get_reg<N>(c, op->reg), N, op))
+    if (!c.push(get_reg_operand<N>(c, op), N, op))
         return nullptr;
     return c.next(op);
 }
@@ -149,7 +149,7 @@ const Op* pop_reg(Cpu& c, const Op* op)
     uint32_t v;
     if (!c.pop(v, N, op))
         return nullptr;
-    set_reg<N>(c, op->reg, v);
+    set_reg_operand<N>(c, op, v);
     return c.next(op);
 }
 
@@ -337,7 +337,7 @@ const Op* load_far_pointer(Cpu& c, const Op* op)
     if (!c.read<UInt<N>>(op->seg, addr, offset, op) || !c.read<uint16_t>(op->seg, addr + N, sel, op) ||
         !c.load_segment(op->aux, sel, op))
         return nullptr;
-    set_reg<N>(c, op->reg, offset);
+    set_reg_operand<N>(c, op, offset);
     return c.exit_after(op);
 }
 

@@ -308,7 +308,7 @@ const Op* lar_lsl(Cpu& c, const Op* op)
         } else {
             r = static_cast<uint32_t>(d >> 32) & 0x00F0FF00;
         }
-        set_reg<N>(c, op->reg, r);
+        set_reg_operand<N>(c, op, r);
         c.flags() |= kZF;
     } else {
         c.flags() &= ~kZF;

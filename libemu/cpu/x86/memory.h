@@ -30,15 +30,18 @@ template <class T>
     return store_to_ram(offset, value);
 }
 
+// Within one page (every byte store, nearly every other): one code-page test and one dirty
+// mark. A store across two pages takes the slow path.
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::store_to_ram(uint32_t addr, T value)
 {
-    uint32_t first = addr >> kPageBits, last = static_cast<uint32_t>(addr + sizeof(T) - 1) >> kPageBits;
-    if (__builtin_expect((ram_.code_page[first] | ram_.code_page[last]) != 0, 0))
+    uint8_t* host = ram_.host;
+    uint8_t* dirty = ram_.dirty_page;
+    uint32_t page = addr >> kPageBits;
+    if (__builtin_expect((addr & (kPageSize - 1)) > kPageSize - sizeof(T) || ram_.code_page[page] != 0, 0))
         return false;
-    std::memcpy(ram_.host + addr, &value, sizeof(T));
-    ram_.dirty_page[first] = kPageWritten;
-    ram_.dirty_page[last] = kPageWritten;
+    std::memcpy(host + addr, &value, sizeof(T));
+    dirty[page] = kPageWritten;
     return true;
 }
 

@@ -19,7 +19,7 @@ struct Op {
     Handler fn;
     int16_t off = 0;     // from the block's first instruction (negative: a trace went back)
     uint8_t len = 0;     // bytes
-    uint8_t idx = 0;     // index in the block: the instruction's place in icount
+    uint8_t idx = 0;     // the instruction's place in its block, for icount (a trace's JMP has no op, trace.h)
     uint8_t reg = 0;     // ModRM.reg (register operand or opcode extension)
     uint8_t rm = kNoReg; // register operand of ModRM (mod 3), kNoReg for memory
     uint8_t base = kNoReg, index = kNoReg, scale = 0;  // memory operand
@@ -31,6 +31,9 @@ struct Op {
     uint32_t disp = 0;
     uint32_t imm = 0;
     uint32_t imm2 = 0;   // second immediate (ENTER level, far pointer selector)
+    // reg and rm as byte registers (AL..BL, AH..BH): their byte offsets in State::r, which
+    // the decoder works out so that a byte operand costs no test at run time (operands.h).
+    uint8_t reg8 = 0, rm8 = 0;
 };
 
 }  // namespace emu::x86

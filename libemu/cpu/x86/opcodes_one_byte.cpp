@@ -45,11 +45,21 @@ constexpr GroupTable kGroup1 = make_group({
     {7, 7, {"CMP Ev,I", 0, Imm::None, group1_select}},
 });
 
-// Group 2 (C0, C1, D0-D3): rotates and shifts, the kind in ModRM.reg.
+// Group 2 (C0, C1, D0-D3): rotates and shifts, the kind in ModRM.reg. A register shifted by an
+// immediate has its count masked here (to 5 bits, as the processor does): by 0 it changes
+// nothing, flags included, and by 1 it is the by-one form.
 Handler shift_select(ShiftCount count, Op& op, unsigned v, uint8_t o)
 {
     op.aux = op.reg;
-    return shift(count, sized(v, o), op.aux);
+    const bool reg = op.rm != kNoReg;
+    if (count == ShiftCount::Imm && reg) {
+        op.imm &= 31;
+        if (op.imm == 0)
+            return nop();
+        if (op.imm == 1)
+            count = ShiftCount::One;
+    }
+    return shift(count, sized(v, o), op.aux, reg);
 }
 constexpr GroupTable kGroup2Imm = make_group({{0, 7, {"shift Ev,Ib", 0, Imm::Ib, [](Op& op, unsigned v, uint8_t o) {
                                                           return shift_select(ShiftCount::Imm, op, v, o);
@@ -178,12 +188,12 @@ constexpr std::array<OpcodeDef, 256> kOneByte = make_opcode_table<256>({
     {0xA0, 0xA1, {"MOV eAX,Ov", 0, Imm::Moffs, [](Op&, unsigned v, uint8_t o) { return mov(MovForm::AccMoffs, sized(v, o)); }}},
     {0xA2, 0xA3, {"MOV Ov,eAX", 0, Imm::Moffs, [](Op&, unsigned v, uint8_t o) { return mov(MovForm::MoffsAcc, sized(v, o)); }}},
     {0xA4, 0xA7, {"MOVS/CMPS", kEndIfRep, Imm::None, [](Op& op, unsigned v, uint8_t o) {
-                      return with_opcode_aux(op, o, string_op(sized(v, o), o));
+                      return with_opcode_aux(op, o, string_op(sized(v, o), o, op));
                   }}},
     {0xA8, 0xA8, {"TEST AL,Ib", 0, Imm::Ib, [](Op&, unsigned, uint8_t) { return test(true, 1); }}},
     {0xA9, 0xA9, {"TEST eAX,Iz", 0, Imm::Iz, [](Op&, unsigned v, uint8_t) { return test(true, v); }}},
     {0xAA, 0xAF, {"STOS/LODS/SCAS", kEndIfRep, Imm::None, [](Op& op, unsigned v, uint8_t o) {
-                      return with_opcode_aux(op, o, string_op(sized(v, o), o));
+                      return with_opcode_aux(op, o, string_op(sized(v, o), o, op));
                   }}},
     {0xB0, 0xB7, {"MOV Zb,Ib", kRegInOpcode, Imm::Ib, [](Op&, unsigned, uint8_t) { return mov(MovForm::RegImm, 1); }}},
     {0xB8, 0xBF, {"MOV Zv,Iz", kRegInOpcode, Imm::Iz, [](Op&, unsigned v, uint8_t) { return mov(MovForm::RegImm, v); }}},

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -44,11 +45,57 @@ inline void set_reg(Cpu& c, uint8_t r, uint32_t v)
     }
 }
 
+// Byte register r (AL..BL, AH..BH) as a byte offset in State::r: the low byte of EAX..EBX,
+// or the byte above it. The decoder keeps it in Op::reg8 and Op::rm8.
+static_assert(std::endian::native == std::endian::little, "byte registers are addressed as bytes of State::r");
+constexpr uint8_t byte_reg_offset(uint8_t r) { return static_cast<uint8_t>((r & 3) * 4 + (r >> 2)); }
+
+inline uint8_t& byte_reg_at(Cpu& c, uint8_t offset) { return reinterpret_cast<uint8_t*>(c.s.r)[offset]; }
+inline uint8_t byte_reg_at(const Cpu& c, uint8_t offset) { return reinterpret_cast<const uint8_t*>(c.s.r)[offset]; }
+
+// The ModRM.reg operand of size N.
+template <unsigned N>
+inline uint32_t get_reg_operand(const Cpu& c, const Op* op)
+{
+    if constexpr (N == 1)
+        return byte_reg_at(c, op->reg8);
+    else
+        return get_reg<N>(c, op->reg);
+}
+
+template <unsigned N>
+inline void set_reg_operand(Cpu& c, const Op* op, uint32_t v)
+{
+    if constexpr (N == 1)
+        byte_reg_at(c, op->reg8) = static_cast<uint8_t>(v);
+    else
+        set_reg<N>(c, op->reg, v);
+}
+
+// The r/m operand of size N when it is a register (op->rm != kNoReg).
+template <unsigned N>
+inline uint32_t get_rm_reg(const Cpu& c, const Op* op)
+{
+    if constexpr (N == 1)
+        return byte_reg_at(c, op->rm8);
+    else
+        return get_reg<N>(c, op->rm);
+}
+
+template <unsigned N>
+inline void set_rm_reg(Cpu& c, const Op* op, uint32_t v)
+{
+    if constexpr (N == 1)
+        byte_reg_at(c, op->rm8) = static_cast<uint8_t>(v);
+    else
+        set_reg<N>(c, op->rm, v);
+}
+
 template <unsigned N>
 inline bool get_rm(Cpu& c, const Op* op, uint32_t& v)
 {
     if (op->rm != kNoReg) {
-        v = get_reg<N>(c, op->rm);
+        v = get_rm_reg<N>(c, op);
         return true;
     }
     UInt<N> t;
@@ -62,7 +109,7 @@ template <unsigned N>
 inline bool set_rm(Cpu& c, const Op* op, uint32_t v)
 {
     if (op->rm != kNoReg) {
-        set_reg<N>(c, op->rm, v);
+        set_rm_reg<N>(c, op, v);
         return true;
     }
     return c.write<UInt<N>>(op->seg, c.ea(op), static_cast<UInt<N>>(v), op);
@@ -118,7 +165,7 @@ inline bool get_rm_as(Cpu& c, const Op* op, uint32_t& v)
     if constexpr (F == RmForm::Any) {
         return get_rm<N>(c, op, v);
     } else if constexpr (F == RmForm::Reg) {
-        v = get_reg<N>(c, op->rm);
+        v = get_rm_reg<N>(c, op);
         return true;
     } else {
         UInt<N> t;
@@ -135,7 +182,7 @@ inline bool set_rm_as(Cpu& c, const Op* op, uint32_t v)
     if constexpr (F == RmForm::Any) {
         return set_rm<N>(c, op, v);
     } else if constexpr (F == RmForm::Reg) {
-        set_reg<N>(c, op->rm, v);
+        set_rm_reg<N>(c, op, v);
         return true;
     } else {
         return c.write<UInt<N>>(op->seg, ea_as<F>(c, op), static_cast<UInt<N>>(v), op);
@@ -200,7 +247,8 @@ Handler alu(AluForm form, unsigned size, unsigned operation);
 Handler inc_dec(bool dec, bool reg_in_opcode, unsigned size);
 Handler group3(unsigned size);  // TEST/NOT/NEG/MUL/IMUL/DIV/IDIV on r/m, by /reg
 Handler test(bool acc_imm, unsigned size);
-Handler shift(ShiftCount count, unsigned size, unsigned kind);  // kind = op->aux
+// kind = op->aux; reg: a register operand (with an immediate count 2 to 31, shift_select()).
+Handler shift(ShiftCount count, unsigned size, unsigned kind, bool reg);
 Handler double_shift(bool right, bool by_cl, unsigned size);
 Handler imul_reg(unsigned size);  // IMUL Gv, Ev[, imm]
 Handler bit_test(BitOp op, bool imm, unsigned size);
@@ -263,7 +311,7 @@ Handler iret(unsigned size);
 Handler int_n();  // INT3 INT n INTO INT1, by op->aux (the opcode)
 Handler hlt();
 Handler bound(unsigned size);
-Handler string_op(unsigned size, uint8_t opcode);  // MOVS CMPS STOS LODS SCAS
+Handler string_op(unsigned size, uint8_t opcode, const Op& op);  // MOVS CMPS STOS LODS SCAS, by op.rep and op.addr16
 Handler in_out(unsigned size);     // op->aux: bit 0 OUT, bit 1 port in DX
 Handler io_string(unsigned size);  // op->aux: 1 OUTS
 // insns_system.cpp

@@ -33,7 +33,10 @@ constexpr unsigned kSkipLookahead = 8;
 
 // How a trace may go on after the direct branch `op`: the offset from the block's first
 // instruction of the trace's next one, the way, and the branch's handler for running inside
-// the trace.
+// the trace, or null for a JMP, which has nothing left to do there: it leaves no op, the op
+// before it runs on into its target's, and the ops after it keep counting it in their idx
+// (Op::idx, the instruction's place in icount), so a block may have fewer ops than
+// instructions.
 struct TraceStep {
     int32_t next_off;
     Way way;
