@@ -429,6 +429,37 @@ TEST_CASE("fast path: a looping trace stopped by every budget agrees with block-
     }
 }
 
+namespace {
+
+// Runs `p` on a fast and a plain CPU with x24 at kNowhere (a load through it faults), the
+// MMU off and on, stopping after 1, 2, ... 17 instructions in turn and comparing at every stop;
+// then `check` looks at the fast CPU, whose last fault must have been at kNowhere.
+constexpr uint64_t kNowhere = 0x100;  // neither RAM nor a device, nor mapped with the MMU on
+
+template <class Check>
+void run_every_short_budget(const Program& p, Check check)
+{
+    for (bool mmu : {false, true}) {
+        Side fast(p, true, mmu, 1), plain(p, false, mmu, 1);
+        const unsigned in_order[kCodePages] = {0, 1, 2};
+        for (Side* side : {&fast, &plain}) {
+            side->cpu.s.r[24] = kNowhere;
+            if (mmu)
+                side->map_code(in_order);
+        }
+        INFO((mmu ? "MMU on" : "MMU off"));
+        for (uint64_t budget = 1; fast.cpu.icount() < 3000; budget = budget % 17 + 1) {
+            REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
+            INFO("budget " << budget << " ending at icount " << plain.cpu.icount());
+            REQUIRE(difference(fast, plain) == "");
+        }
+        check(fast);
+        CHECK(fast.cpu.s.sys.far_el1 == kNowhere);
+    }
+}
+
+}  // namespace
+
 TEST_CASE("fast path: a fault or a budget right after a B left out of a trace lands where block-at-a-time does",
           "[a64][engine][fast-path]")
 {
@@ -437,7 +468,6 @@ TEST_CASE("fast path: a fault or a budget right after a B left out of a trace la
     // ELR its pc, FAR), an undefined instruction there traps (retired); the vectors skip both.
     // Runs stop after 1, 2, ... 17 instructions in turn, so that a budget ends right after
     // every B too.
-    constexpr uint64_t kNowhere = 0x100;  // neither RAM nor a device, nor mapped with the MMU on
     Program p;
     p.insns = {
         0x91000400,  // loop: add x0, x0, #1
@@ -454,27 +484,13 @@ TEST_CASE("fast path: a fault or a budget right after a B left out of a trace la
     };
     p.insns.resize(kSlots, 0xd503201f);  // nop
     p.smc_slot = 2;
-    for (bool mmu : {false, true}) {
-        Side fast(p, true, mmu, 1), plain(p, false, mmu, 1);
-        const unsigned in_order[kCodePages] = {0, 1, 2};
-        for (Side* side : {&fast, &plain}) {
-            side->cpu.s.r[24] = kNowhere;
-            if (mmu)
-                side->map_code(in_order);
-        }
-        INFO((mmu ? "MMU on" : "MMU off"));
-        for (uint64_t budget = 1; fast.cpu.icount() < 3000; budget = budget % 17 + 1) {
-            REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
-            INFO("budget " << budget << " ending at icount " << plain.cpu.icount());
-            REQUIRE(difference(fast, plain) == "");
-        }
+    run_every_short_budget(p, [](const Side& fast) {
         // A trip retires 15 instructions: 7 of the loop (not the faulting load) and 4 in each
         // vector; add x2 is the 14th.
         uint64_t trips = fast.cpu.icount() / 15, rest = fast.cpu.icount() % 15;
         CHECK(fast.cpu.s.r[0] == trips + (rest >= 1));
         CHECK(fast.cpu.s.r[2] == trips + (rest >= 14));
-        CHECK(fast.cpu.s.sys.far_el1 == kNowhere);
-    }
+    });
 }
 
 TEST_CASE("fast path: a fault or a budget right after a no-op left out of a block lands where block-at-a-time does",
@@ -484,7 +500,6 @@ TEST_CASE("fast path: a fault or a budget right after a no-op left out of a bloc
     // on (Build::Nothing): the instruction after one must still see it counted (icount) and
     // its own pc. A load there faults, an undefined instruction there traps, as above; runs
     // stop after 1, 2, ... 17 instructions in turn, so that a budget ends right after each.
-    constexpr uint64_t kNowhere = 0x100;
     Program p;
     p.insns = {
         0x91000400,  // loop: add x0, x0, #1
@@ -501,23 +516,7 @@ TEST_CASE("fast path: a fault or a budget right after a no-op left out of a bloc
     };
     p.insns.resize(kSlots, 0xd503201f);  // nop
     p.smc_slot = 1;
-    for (bool mmu : {false, true}) {
-        Side fast(p, true, mmu, 1), plain(p, false, mmu, 1);
-        const unsigned in_order[kCodePages] = {0, 1, 2};
-        for (Side* side : {&fast, &plain}) {
-            side->cpu.s.r[24] = kNowhere;
-            if (mmu)
-                side->map_code(in_order);
-        }
-        INFO((mmu ? "MMU on" : "MMU off"));
-        for (uint64_t budget = 1; fast.cpu.icount() < 3000; budget = budget % 17 + 1) {
-            REQUIRE(fast.cpu.run(budget) == plain.cpu.run(budget));
-            INFO("budget " << budget << " ending at icount " << plain.cpu.icount());
-            REQUIRE(difference(fast, plain) == "");
-        }
-        CHECK(fast.cpu.s.r[2] > 100);
-        CHECK(fast.cpu.s.sys.far_el1 == kNowhere);
-    }
+    run_every_short_budget(p, [](const Side& fast) { CHECK(fast.cpu.s.r[2] > 100); });
 }
 
 TEST_CASE("fast path: flags of compares read within a block agree with one instruction per run",
