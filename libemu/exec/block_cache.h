@@ -38,6 +38,9 @@ struct Block {
     // whenever a block dies or the front end's translation changes.
     Block* link[2] = {nullptr, nullptr};
     uint64_t link_generation = 0;
+    // The guest physical address of its last byte (of its first when it covers none), for the
+    // pages it was decoded from.
+    PhysAddr last_byte() const { return pc + (n_bytes ? n_bytes - 1 : 0); }
     Op* ops() { return reinterpret_cast<Op*>(this + 1); }
     const Op* ops() const { return reinterpret_cast<const Op*>(this + 1); }
 };
@@ -91,7 +94,7 @@ public:
         map_[b->pc] = b;
         jump_cache_[jump_index(b->pc)] = b;
         PhysAddr first = b->pc >> kPageBits;
-        PhysAddr last = (b->pc + (b->n_bytes ? b->n_bytes - 1 : 0)) >> kPageBits;
+        PhysAddr last = b->last_byte() >> kPageBits;
         for (PhysAddr p = first; p <= last; p++)
             page_blocks_[p].push_back(b);
     }

@@ -229,7 +229,7 @@ protected:
         if (!r)
             return;
         uint64_t first = (b->pc - r->base) >> kPageBits;
-        uint64_t last = (b->pc + (b->n_bytes ? b->n_bytes - 1 : 0) - r->base) >> kPageBits;
+        uint64_t last = (b->last_byte() - r->base) >> kPageBits;
         for (uint64_t p = first; p <= last && p < r->code_page.size(); p++) {
             if (!r->code_page[p]) {
                 r->code_page[p] = 1;
@@ -356,8 +356,8 @@ private:
     }
     static bool decoded_from(const BlockT* b, PhysAddr page)
     {
-        PhysAddr first = b->pc >> kPageBits, last = (b->pc + (b->n_bytes ? b->n_bytes - 1 : 0)) >> kPageBits;
-        return (page >> kPageBits) >= first && (page >> kPageBits) <= last;
+        PhysAddr p = page >> kPageBits;
+        return p >= b->pc >> kPageBits && p <= b->last_byte() >> kPageBits;
     }
     bool is_breakpoint(uint64_t pc) const { return std::binary_search(breakpoints_.begin(), breakpoints_.end(), pc); }
 
