@@ -370,6 +370,55 @@ TEST_CASE("DC ZVA through the MMU: write permission, Device memory, FAR the regi
     CHECK(b.cpu.s.sys.far_el1 == kVaBase + 0x3047);
 }
 
+TEST_CASE("DC ZVA through a TLB entry: zeroes, marks the page written, and rewrites code", "[a64][mmu][cache]")
+{
+    MmuBoard b;
+    b.pt.map(kVaBase, kData, 0x2000, kNormal);
+    for (unsigned i = 0; i < 0x2000; i += 8)
+        b.write64(kData + i, ~uint64_t{0});
+    // A store fills the page's TLB entry for writing; then the page is marked unwritten.
+    RamRegion& ram = b.bus.ram_regions()[0];
+    b.cpu.s.r[1] = kVaBase + 0x100;
+    b.cpu.s.r[0] = 5;
+    b.run_one({STR_X0_X1});
+    ram.dirty_page[(kData - kRam) >> 12] = 0;
+    b.cpu.s.r[1] = kVaBase + 0x87;
+    b.run_one({DC_ZVA_X1});
+    CHECK(b.cpu.s.sys.esr_el1 == 0);
+    CHECK(b.cpu.s.pc == kCode + 4);
+    CHECK(b.read64(kData + 0x80) == 0);
+    CHECK(b.read64(kData + 0xB8) == 0);
+    CHECK(b.read64(kData + 0x78) == ~uint64_t{0});
+    CHECK(b.read64(kData + 0xC0) == ~uint64_t{0});
+    CHECK(ram.dirty_page[(kData - kRam) >> 12] != 0);
+    // The second page is in the TLB (a store) before code in it runs, so that its page holds
+    // translated code; then DC ZVA clears the code's block: the cleared words are UDF #0, and
+    // running there again takes Undefined. Nothing else writes code in between.
+    b.load(kCode, {STR_X0_X1, DC_ZVA_X1});
+    b.cpu.s.pc = kCode;
+    b.cpu.s.r[1] = kVaBase + 0x1800;
+    b.cpu.run(1);
+    // The code is a whole block of two instructions, so that a run of two uses the cached
+    // block (a shorter budget would decode it afresh).
+    uint32_t code[] = {ADD_X0_X0_1, BR_X1};
+    b.bus.write_bytes(kData + 0x1000, code, sizeof code);
+    b.cpu.s.pc = kVaBase + 0x1000;
+    b.cpu.s.r[0] = 0;
+    b.cpu.s.r[1] = kVbar;
+    b.cpu.run(2);
+    REQUIRE(b.cpu.s.r[0] == 1);
+    b.cpu.s.pc = kCode + 4;
+    b.cpu.s.r[1] = kVaBase + 0x1000;
+    b.cpu.run(1);
+    REQUIRE(b.cpu.s.sys.esr_el1 == 0);
+    b.cpu.s.pc = kVaBase + 0x1000;
+    b.cpu.s.r[1] = kVbar;
+    b.cpu.run(2);
+    CHECK(b.cpu.s.r[0] == 1);
+    CHECK(b.vector() == 0x200);
+    CHECK(b.cpu.s.sys.esr_el1 == esr(0, 0));
+}
+
 TEST_CASE("cache maintenance by VA translates its address: CM and WnR set on a fault", "[a64][mmu][cache]")
 {
     MmuBoard b;
@@ -388,6 +437,13 @@ TEST_CASE("cache maintenance by VA translates its address: CM and WnR set on a f
         b.run_one({insn});
         CHECK(b.cpu.s.sys.esr_el1 == 0);
     }
+    b.run_one({DC_IVAC_X1});
+    CHECK(b.cpu.s.sys.esr_el1 == esr(kEcDabtSame, kCm | kWnR | kPermissionL3));
+    // The same once the TLB holds the page for reading.
+    b.run_one({LDR_X0_X1});
+    REQUIRE(b.cpu.s.sys.esr_el1 == 0);
+    b.run_one({DC_CIVAC_X1});
+    CHECK(b.cpu.s.sys.esr_el1 == 0);
     b.run_one({DC_IVAC_X1});
     CHECK(b.cpu.s.sys.esr_el1 == esr(kEcDabtSame, kCm | kWnR | kPermissionL3));
     // EL0 (with SCTLR_EL1.UCI) needs read permission.
@@ -532,6 +588,44 @@ TEST_CASE("TLBI by address invalidates a whole block or 64 KiB page", "[a64][mmu
         b.run_one({LDR_X0_X1});
         CHECK(b.cpu.s.r[0] == 2);
     }
+}
+
+// Linux maps its kernel with blocks and invalidates user pages by address all the time: such
+// a TLBI must not cost the kernel's entries. Keeping an entry whose descriptor changed without
+// its own TLBI is what a TLB may do, and shows that the entry was kept.
+TEST_CASE("TLBI by address keeps the entries of blocks that do not hold the address", "[a64][mmu][tlb]")
+{
+    MmuBoard b;
+    constexpr uint64_t kBlockVa = kVaBase + 0x200000, kPageVa = kVaBase + 0x1000;
+    b.pt.map(kBlockVa, kRam + 0x200000, 0x200000, kNormal, 2);
+    b.pt.map(kPageVa, kData, 0x1000, kNormal);
+    b.write64(kRam + 0x200000 + 0x5000, 1);
+    b.write64(kRam + 0x400000 + 0x5000, 2);
+    b.write64(kData + 0x10, 3);
+    b.write64(kData + 0x1010, 4);
+    b.cpu.s.r[1] = kBlockVa + 0x5000;
+    b.run_one({LDR_X0_X1});
+    REQUIRE(b.cpu.s.r[0] == 1);
+    b.cpu.s.r[1] = kPageVa + 0x10;
+    b.run_one({LDR_X0_X1});
+    REQUIRE(b.cpu.s.r[0] == 3);
+    // Both descriptors change; only the page's is invalidated.
+    b.write64(b.pt.descriptor_address(kBlockVa, 2), (kRam + 0x400000) | kNormal | kAf | kBlock);
+    b.write64(b.pt.descriptor_address(kPageVa, 3), (kData + 0x1000) | kNormal | kAf | kPage);
+    b.cpu.s.r[1] = kPageVa >> 12;
+    b.run_one({TLBI_VAE1_X1});
+    b.cpu.s.r[1] = kPageVa + 0x10;
+    b.run_one({LDR_X0_X1});
+    CHECK(b.cpu.s.r[0] == 4);
+    b.cpu.s.r[1] = kBlockVa + 0x5000;
+    b.run_one({LDR_X0_X1});
+    CHECK(b.cpu.s.r[0] == 1);
+    // The block's own TLBI, by another of its pages, reaches the entry.
+    b.cpu.s.r[1] = (kBlockVa + 0x100000) >> 12;
+    b.run_one({TLBI_VAE1_X1});
+    b.cpu.s.r[1] = kBlockVa + 0x5000;
+    b.run_one({LDR_X0_X1});
+    CHECK(b.cpu.s.r[0] == 2);
 }
 
 TEST_CASE("TBI: tagged pointers for data, and branches drop the tag", "[a64][mmu][tbi]")

@@ -412,9 +412,24 @@ private:
     uint64_t flat_limit_ = 0;
     DataTlbEntry data_tlb_[2][1u << kTlbBits];
     FetchTlbEntry fetch_tlb_[2][1u << kTlbBits];
-    // log2 of the largest page or block behind an entry since the last flush: how far a TLBI
-    // by address must look.
+    // What each entry was filled from: its page and log2 of the page or block that mapped it.
+    // A TLBI by address reads them to find the entries of large blocks holding the address.
+    // A flush leaves them: a stale one names an empty entry, and clearing that changes nothing.
+    struct TlbSource {
+        uint64_t page = 0;
+        unsigned block_bits = 0;
+    };
+    TlbSource data_tlb_source_[2][1u << kTlbBits] = {};
+    TlbSource fetch_tlb_source_[2][1u << kTlbBits] = {};
+    // Since the last flush: log2 of the largest page or small block (up to kMaxSweepBits)
+    // behind an entry, how far a TLBI by address sweeps; and the span of VA[55:0] the larger
+    // blocks behind entries cover (empty: first > last), where a TLBI by address looks their
+    // entries up by their sources. Linux's kernel blocks and its user pages lie far apart.
+    static constexpr unsigned kMaxSweepBits = kPageBits + 4;
     unsigned tlb_max_block_bits_ = kPageBits;
+    uint64_t tlb_large_first_ = ~uint64_t{0};
+    uint64_t tlb_large_last_ = 0;
+    void note_tlb_source(TlbSource& source, uint64_t va, unsigned block_bits);
 };
 
 }  // namespace emu::a64

@@ -15,6 +15,8 @@ constexpr uint32_t kIssWnR = 1u << 6;
 constexpr uint32_t kIssCm = 1u << 8;
 
 constexpr uint64_t kPageMask = ~(kPageSize - 1);
+// VA[55:0]: what a TLBI by address names (Xt[43:0] is VA[55:12]), bit 55 telling the halves.
+constexpr uint64_t kVaBits = (uint64_t{1} << 56) - 1;
 constexpr unsigned kZvaBytes = 64;
 
 // PAR_EL1 (ARM ARM D13.2): bit 11 is RES1 in the 64-bit format, and like QEMU's EL1 (which
@@ -251,13 +253,25 @@ void Cpu::fill_data_tlb(unsigned el, uint64_t va, const Translation& t)
     e.write = (t.perms & write_perm(el)) && !r->code_page[index] ? page : kTlbEmpty;
     e.addend = reinterpret_cast<uintptr_t>(r->host.get() + (pa_page - r->base)) - page;
     e.dirty = &r->dirty_page[index];
-    tlb_max_block_bits_ = std::max<unsigned>(tlb_max_block_bits_, t.block_bits);
+    note_tlb_source(data_tlb_source_[el][tlb_index(va)], va, t.block_bits);
+}
+
+void Cpu::note_tlb_source(TlbSource& source, uint64_t va, unsigned block_bits)
+{
+    source = {va & kPageMask, block_bits};
+    if (block_bits <= kMaxSweepBits) {
+        tlb_max_block_bits_ = std::max(tlb_max_block_bits_, block_bits);
+        return;
+    }
+    uint64_t block_mask = (uint64_t{1} << block_bits) - 1;
+    tlb_large_first_ = std::min(tlb_large_first_, va & kVaBits & ~block_mask);
+    tlb_large_last_ = std::max(tlb_large_last_, (va & kVaBits) | block_mask);
 }
 
 void Cpu::fill_fetch_tlb(unsigned el, uint64_t va, const Translation& t)
 {
     fetch_tlb_[el][tlb_index(va)] = {va & kPageMask, t.pa & kPageMask};
-    tlb_max_block_bits_ = std::max<unsigned>(tlb_max_block_bits_, t.block_bits);
+    note_tlb_source(fetch_tlb_source_[el][tlb_index(va)], va, t.block_bits);
 }
 
 void Cpu::flush_tlb()
@@ -267,6 +281,8 @@ void Cpu::flush_tlb()
     for (auto& level : fetch_tlb_)
         std::fill(std::begin(level), std::end(level), kEmptyFetchEntry);
     tlb_max_block_bits_ = kPageBits;
+    tlb_large_first_ = ~uint64_t{0};
+    tlb_large_last_ = 0;
 }
 
 void Cpu::on_new_code_page(PhysAddr page)
@@ -301,20 +317,31 @@ void Cpu::tlb_invalidate(unsigned op2, uint64_t xt)
         flush_tlb();
         return;
     }
-    // By address (VAE1, VAAE1, VALE1, VAALE1): Xt[43:0] is VA[55:12]. A translation from a
-    // block covers many 4 KiB entries; beyond 16 of them, flushing everything is cheaper.
-    constexpr unsigned kMaxSweepBits = kPageBits + 4;
-    if (tlb_max_block_bits_ > kMaxSweepBits) {
-        flush_tlb();
-        return;
-    }
-    uint64_t va = (xt << kPageBits) & ((uint64_t{1} << 56) - 1);
+    // By address (VAE1, VAAE1, VALE1, VAALE1): Xt[43:0] is VA[55:12]. The entries that may
+    // translate it are those of its page and, for a translation from a block, of the block's
+    // other pages: up to 16 pages are swept by index. Entries of larger blocks (Linux maps its
+    // kernel with them, and unmaps user pages all the time) are found by their sources, so
+    // that such a TLBI leaves the rest of the TLB as it was.
+    uint64_t va = (xt << kPageBits) & kVaBits;
     uint64_t block = uint64_t{1} << tlb_max_block_bits_;
     for (uint64_t a = va & ~(block - 1); a < (va & ~(block - 1)) + block; a += kPageSize) {
         for (auto& level : data_tlb_)
             level[tlb_index(a)] = kEmptyDataEntry;
         for (auto& level : fetch_tlb_)
             level[tlb_index(a)] = kEmptyFetchEntry;
+    }
+    if (va < tlb_large_first_ || va > tlb_large_last_)
+        return;
+    auto holds_va = [va](const TlbSource& source) {
+        return source.block_bits > kMaxSweepBits && (((source.page ^ va) & kVaBits) >> source.block_bits) == 0;
+    };
+    for (unsigned el = 0; el < 2; el++) {
+        for (unsigned i = 0; i < (1u << kTlbBits); i++) {
+            if (holds_va(data_tlb_source_[el][i]))
+                data_tlb_[el][i] = kEmptyDataEntry;
+            if (holds_va(fetch_tlb_source_[el][i]))
+                fetch_tlb_[el][i] = kEmptyFetchEntry;
+        }
     }
 }
 
@@ -350,11 +377,21 @@ bool Cpu::write_virtual(uint64_t va, const void* in, uint64_t len)
 
 const Op* Cpu::zero_block(const Op* op, uint64_t va)
 {
+    // A block in a page the TLB has for writing: a page of RAM, holding no code, with no
+    // watchpoint, the store permitted. Linux clears its pages this way, 64 blocks each.
+    uint64_t block = va & ~uint64_t{kZvaBytes - 1};
+    const DataTlbEntry& e = data_tlb_entry(s.el, block);
+    if (e.write == (block & kPageMask)) {
+        std::memset(reinterpret_cast<uint8_t*>(e.addend + block), 0, kZvaBytes);
+        *e.dirty = kPageWritten;
+        return step(op);
+    }
     clock_.set_icount(exact_icount(op));
     // The block is translated once; a fault reports the address the instruction gave.
     Translation t;
     if (!translate_data(va, kZvaBytes, DataAccess::ZeroBlock, s.el, op, t))
         return nullptr;
+    fill_data_tlb(s.el, va, t);  // the page's other blocks follow (Linux clears whole pages)
     PhysAddr pa = t.pa & ~PhysAddr{kZvaBytes - 1};
     static constexpr uint8_t kZeros[kZvaBytes] = {};
     if (!bus_.write_bytes(pa, kZeros, kZvaBytes)) {
@@ -368,9 +405,16 @@ const Op* Cpu::zero_block(const Op* op, uint64_t va)
 
 const Op* Cpu::cache_maintenance(const Op* op, uint64_t va, bool invalidate)
 {
+    // Nothing to do but check the translation and permission, and a TLB entry for the access
+    // the instruction needs shows both (an entry of the page's EL allows what it is filled for).
+    const DataTlbEntry& e = data_tlb_entry(s.el, va);
+    uint64_t page = va & kPageMask;
+    if ((invalidate ? e.write : e.read) == page)
+        return step(op);
     Translation t;
     if (!translate_data(va, 1, invalidate ? DataAccess::CacheInvalidate : DataAccess::CacheClean, s.el, op, t))
         return nullptr;
+    fill_data_tlb(s.el, va, t);  // maintenance goes line by line over whole ranges
     return step(op);
 }
 
