@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <csignal>
 #include <string>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <vector>
 
@@ -82,9 +84,10 @@ RecordingHeaderSpec make_header()
 }
 
 // Writes events to path; finish() unless told otherwise.
-void write_recording(const std::string& path, const std::vector<Ev>& evs, size_t chunk_bytes, bool finish = true)
+void write_recording(const std::string& path, const std::vector<Ev>& evs, size_t chunk_bytes, bool finish = true,
+                     size_t bytes_in_flight = RecordingWriterOptions{}.bytes_in_flight)
 {
-    auto w = RecordingWriter::create(path, make_header(), {.chunk_bytes = chunk_bytes});
+    auto w = RecordingWriter::create(path, make_header(), {.chunk_bytes = chunk_bytes, .bytes_in_flight = bytes_in_flight});
     REQUIRE(w.ok());
     for (const Ev& e : evs)
         REQUIRE(w->append(e.icount, e.kind, e.payload).ok());
@@ -158,6 +161,64 @@ TEST_CASE("recording: many events round-trip across many chunks", "[recording]")
     CHECK(r->end().chunks == r->chunk_index().size());
     CHECK(r->end().final_icount == evs.back().icount + 10);
     CHECK(!r->end().truncated_at_icount);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("recording: chunks that wait for the writer's thread keep their order and bytes", "[recording]")
+{
+    // With room for one chunk at a time, every flush waits for the one before.
+    std::vector<Ev> evs = make_events(20000, 3);
+    std::string one = temp_path("one_in_flight"), many = temp_path("many_in_flight");
+    write_recording(one, evs, 4096, true, 1);
+    write_recording(many, evs, 4096);
+    CHECK(slurp(one) == slurp(many));
+    auto r = RecordingReader::open(one);
+    REQUIRE(r.ok());
+    std::optional<Error> err;
+    CHECK(read_events(*r, err) == evs);
+    CHECK(!err);
+    CHECK(r->end().complete);
+    std::filesystem::remove(one);
+    std::filesystem::remove(many);
+}
+
+TEST_CASE("recording: a chunk the writer's thread fails to write fails a later call", "[recording]")
+{
+    // The file may not grow past 64 KiB: writing stops inside some chunk, with EFBIG.
+    std::vector<Ev> evs = make_events(40000, 9);
+    std::string path = temp_path("full");
+    auto w = RecordingWriter::create(path, make_header(), {.chunk_bytes = 4096});
+    REQUIRE(w.ok());
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old;
+    small.rlim_cur = 64 << 10;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    std::optional<Error> failed;
+    for (const Ev& e : evs) {
+        if (auto r = w->append(e.icount, e.kind, e.payload); !r) {
+            failed = r.error();
+            break;
+        }
+    }
+    if (!failed)
+        if (auto r = w->finish(evs.back().icount); !r)
+            failed = r.error();
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, old_handler);
+    REQUIRE(failed);
+    CHECK(failed->status == ExitStatus::IoError);
+    CHECK(failed->message.find(path + ": write error: ") == 0);
+    // Every call after it reports it too, and the complete chunks before it still read.
+    CHECK(!w->flush().ok());
+    auto r = RecordingReader::open(path);
+    REQUIRE(r.ok());
+    std::optional<Error> err;
+    std::vector<Ev> got = read_events(*r, err);
+    CHECK(!got.empty());
+    CHECK(is_prefix(got, evs));
+    CHECK(!r->end().complete);
     std::filesystem::remove(path);
 }
 

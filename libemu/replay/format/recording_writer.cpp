@@ -7,6 +7,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include <xxhash.h>
 #include <zstd.h>
 
@@ -27,25 +33,197 @@ void compress_into(ZSTD_CCtx* cctx, std::span<const uint8_t> in, int level, Byte
     out.bytes.resize(start + n);
 }
 
+struct CCtxFree {
+    void operator()(ZSTD_CCtx* p) const { ZSTD_freeCCtx(p); }
+};
+
+// A flushed chunk: its events, uncompressed, and what its header and the index say of them.
+struct PendingChunk {
+    std::vector<uint8_t> events;
+    uint32_t number;
+    uint64_t first_icount, last_icount;
+    uint32_t count;
+};
+
+// The chunk as it goes into the file: header, then the compressed events.
+std::vector<uint8_t> encode_chunk(ZSTD_CCtx* cctx, const PendingChunk& p, int level)
+{
+    ByteWriter c;
+    c.u32(kChunkMagic);
+    c.u32(p.number);
+    c.u64(p.first_icount);
+    c.u64(p.last_icount);
+    c.u32(p.count);
+    c.u32(0);  // compressed size, patched below
+    c.u32(static_cast<uint32_t>(p.events.size()));
+    c.u64(0);  // payload checksum, patched below
+    c.u32(0);  // header checksum, patched below
+    compress_into(cctx, p.events, level, c);
+    uint8_t* hdr = c.bytes.data();
+    uint32_t compressed = static_cast<uint32_t>(c.bytes.size() - kChunkHeaderBytes);
+    uint64_t payload_sum = XXH3_64bits(hdr + kChunkHeaderBytes, compressed);
+    for (int i = 0; i < 4; ++i)
+        hdr[28 + i] = static_cast<uint8_t>(compressed >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+        hdr[36 + i] = static_cast<uint8_t>(payload_sum >> (8 * i));
+    uint32_t header_sum = static_cast<uint32_t>(XXH3_64bits(hdr, 44));
+    for (int i = 0; i < 4; ++i)
+        hdr[44 + i] = static_cast<uint8_t>(header_sum >> (8 * i));
+    return std::move(c.bytes);
+}
+
 }  // namespace
 
-void RecordingWriter::CCtxFree::operator()(ZSTD_CCtx_s* p) const { ZSTD_freeCCtx(p); }
+// The file, and the thread that compresses flushed chunks and appends them to it in order.
+// The writer's thread touches the file itself only while this one is idle: before start()
+// and after drain().
+class RecordingWriter::ChunkSink {
+public:
+    struct IndexEntry {
+        uint64_t offset, first_icount, last_icount;
+        uint32_t events;
+    };
 
-RecordingWriter::RecordingWriter(std::string path, int fd, RecordingWriterOptions options)
-    : path_(std::move(path)), fd_(fd), options_(options)
+    ChunkSink(std::string path, int fd, RecordingWriterOptions options)
+        : path_(std::move(path)), fd_(fd), options_(options), cctx_(ZSTD_createCCtx())
+    {
+    }
+    ~ChunkSink()
+    {
+        stop();
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+
+    void start() { thread_ = std::thread([this] { run(); }); }
+
+    // Queues a chunk once there is room (bytes_in_flight); the first error so far, if any.
+    Result<Done> submit(PendingChunk chunk)
+    {
+        std::unique_lock lock(mutex_);
+        size_t size = chunk.events.size();
+        room_.wait(lock, [&] { return queued_bytes_ == 0 || queued_bytes_ + size <= options_.bytes_in_flight || error_; });
+        if (error_)
+            return *error_;
+        queued_bytes_ += size;
+        queue_.push_back(std::move(chunk));
+        work_.notify_one();
+        return Done{};
+    }
+    // The first error of the thread so far, if any.
+    Result<Done> status()
+    {
+        std::lock_guard lock(mutex_);
+        if (error_)
+            return *error_;
+        return Done{};
+    }
+    // Waits until every queued chunk is in the file; the first error, if any.
+    Result<Done> drain()
+    {
+        std::unique_lock lock(mutex_);
+        room_.wait(lock, [this] { return queued_bytes_ == 0 || error_; });
+        if (error_)
+            return *error_;
+        return Done{};
+    }
+    // Writes the chunks queued so far (unless one failed) and ends the thread.
+    void stop()
+    {
+        if (!thread_.joinable())
+            return;
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        work_.notify_one();
+        thread_.join();
+    }
+
+    Result<Done> write_all(const std::vector<uint8_t>& bytes)
+    {
+        size_t done = 0;
+        while (done < bytes.size()) {
+            ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return Error{ExitStatus::IoError, path_ + ": write error: " + std::strerror(errno)};
+            done += static_cast<size_t>(n);
+        }
+        offset_ += bytes.size();
+        if (options_.fsync == Fsync::Yes && ::fsync(fd_) != 0)
+            return Error{ExitStatus::IoError, path_ + ": fsync: " + std::strerror(errno)};
+        return Done{};
+    }
+    Result<Done> close()
+    {
+        stop();
+        int fd = std::exchange(fd_, -1);
+        if (::close(fd) != 0)
+            return Error{ExitStatus::IoError, path_ + ": close: " + std::strerror(errno)};
+        return Done{};
+    }
+
+    uint64_t offset() const { return offset_; }
+    const std::vector<IndexEntry>& index() const { return index_; }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            work_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+            if (queue_.empty() || error_)
+                return;  // stopping, with nothing (more) to write
+            PendingChunk chunk = std::move(queue_.front());
+            queue_.pop_front();
+            lock.unlock();
+            std::vector<uint8_t> bytes = encode_chunk(cctx_.get(), chunk, options_.zstd_level);
+            uint64_t offset = offset_;
+            Result<Done> written = write_all(bytes);
+            lock.lock();
+            queued_bytes_ -= chunk.events.size();
+            if (written)
+                index_.push_back({offset, chunk.first_icount, chunk.last_icount, chunk.count});
+            else
+                error_ = written.error();
+            room_.notify_all();
+        }
+    }
+
+    std::string path_;
+    int fd_;
+    RecordingWriterOptions options_;
+    std::unique_ptr<ZSTD_CCtx, CCtxFree> cctx_;
+    uint64_t offset_ = 0;               // the file's size; the thread's while it runs
+    std::vector<IndexEntry> index_;     // under mutex_ while the thread runs
+    std::mutex mutex_;
+    std::condition_variable work_;      // a chunk was queued, or stop()
+    std::condition_variable room_;      // a chunk was written, or failed
+    std::deque<PendingChunk> queue_;
+    size_t queued_bytes_ = 0;           // events of the chunks queued and of the one being written
+    bool stopping_ = false;
+    std::optional<Error> error_;
+    std::thread thread_;
+};
+
+RecordingWriter::RecordingWriter(std::string path, size_t chunk_bytes, std::unique_ptr<ChunkSink> sink)
+    : path_(std::move(path)), chunk_bytes_(chunk_bytes), sink_(std::move(sink))
 {
 }
 
-RecordingWriter::Fd::~Fd()
-{
-    if (v >= 0)
-        ::close(v);
-}
+RecordingWriter::RecordingWriter(RecordingWriter&&) noexcept = default;
+RecordingWriter& RecordingWriter::operator=(RecordingWriter&&) noexcept = default;
+RecordingWriter::~RecordingWriter() = default;
 
 Error RecordingWriter::usage(const std::string& why) const
 {
     return Error{ExitStatus::Internal, path_ + ": " + why};
 }
+
+uint64_t RecordingWriter::bytes_written() const { return sink_ ? sink_->offset() : 0; }
+uint32_t RecordingWriter::chunks_written() const { return sink_ ? static_cast<uint32_t>(sink_->index().size()) : 0; }
 
 Result<RecordingWriter> RecordingWriter::create(const std::string& path, const RecordingHeaderSpec& header,
                                                 RecordingWriterOptions options)
@@ -60,7 +238,7 @@ Result<RecordingWriter> RecordingWriter::create(const std::string& path, const R
     if (options.chunk_bytes == 0 || options.chunk_bytes > kMaxChunkBytes)
         return bad("chunk size must be between 1 and " + std::to_string(kMaxChunkBytes) + " bytes");
 
-    std::unique_ptr<ZSTD_CCtx_s, CCtxFree> cctx(ZSTD_createCCtx());
+    std::unique_ptr<ZSTD_CCtx, CCtxFree> cctx(ZSTD_createCCtx());
     ByteWriter h;
     h.raw(kRecordingMagic, sizeof kRecordingMagic);
     h.u32(kRecordingFormatVersion);
@@ -102,33 +280,16 @@ Result<RecordingWriter> RecordingWriter::create(const std::string& path, const R
     int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
         return Error{ExitStatus::IoError, partial + ": cannot create: " + std::strerror(errno)};
-    RecordingWriter w(path, fd, options);
-    w.cctx_ = std::move(cctx);
-    Result<Done> written = w.write_all(h.bytes);
+    auto sink = std::make_unique<ChunkSink>(path, fd, options);
+    Result<Done> written = sink->write_all(h.bytes);
     if (written && ::rename(partial.c_str(), path.c_str()) != 0)
         written = Error{ExitStatus::IoError, path + ": cannot create: " + std::strerror(errno)};
     if (!written) {
         ::unlink(partial.c_str());
         return written.error();
     }
-    return w;
-}
-
-Result<Done> RecordingWriter::write_all(const std::vector<uint8_t>& bytes)
-{
-    size_t done = 0;
-    while (done < bytes.size()) {
-        ssize_t n = ::write(fd_.v, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return Error{ExitStatus::IoError, path_ + ": write error: " + std::strerror(errno)};
-        done += static_cast<size_t>(n);
-    }
-    offset_ += bytes.size();
-    if (options_.fsync == Fsync::Yes && ::fsync(fd_.v) != 0)
-        return Error{ExitStatus::IoError, path_ + ": fsync: " + std::strerror(errno)};
-    return Done{};
+    sink->start();
+    return RecordingWriter(path, options.chunk_bytes, std::move(sink));
 }
 
 Result<Done> RecordingWriter::append(uint64_t icount, EventKind kind, std::span<const uint8_t> payload)
@@ -158,7 +319,7 @@ Result<Done> RecordingWriter::append(uint64_t icount, EventKind kind, std::span<
     prev_icount_ = last_icount_ = icount;
     ++chunk_events_;
     ++total_events_;
-    if (events_.bytes.size() >= options_.chunk_bytes)
+    if (events_.bytes.size() >= chunk_bytes_)
         return flush();
     return Done{};
 }
@@ -168,39 +329,15 @@ Result<Done> RecordingWriter::flush()
     if (finished_)
         return usage("flush after finish");
     if (chunk_events_ == 0)
-        return Done{};
-    if (index_.size() >= kMaxIndexChunks)
+        return sink_->status();
+    if (chunks_flushed_ >= kMaxIndexChunks)
         return usage("more than " + std::to_string(kMaxIndexChunks) + " chunks");
-    ByteWriter c;
-    c.u32(kChunkMagic);
-    c.u32(static_cast<uint32_t>(index_.size()));
-    c.u64(chunk_first_);
-    c.u64(last_icount_);
-    c.u32(chunk_events_);
-    c.u32(0);  // compressed size, patched below
-    c.u32(static_cast<uint32_t>(events_.bytes.size()));
-    c.u64(0);  // payload checksum, patched below
-    c.u32(0);  // header checksum, patched below
-    compress_into(cctx_.get(), events_.bytes, options_.zstd_level, c);
-    uint8_t* hdr = c.bytes.data();
-    uint32_t compressed = static_cast<uint32_t>(c.bytes.size() - kChunkHeaderBytes);
-    uint64_t payload_sum = XXH3_64bits(hdr + kChunkHeaderBytes, compressed);
-    for (int i = 0; i < 4; ++i)
-        hdr[28 + i] = static_cast<uint8_t>(compressed >> (8 * i));
-    for (int i = 0; i < 8; ++i)
-        hdr[36 + i] = static_cast<uint8_t>(payload_sum >> (8 * i));
-    uint32_t header_sum = static_cast<uint32_t>(XXH3_64bits(hdr, 44));
-    for (int i = 0; i < 4; ++i)
-        hdr[44 + i] = static_cast<uint8_t>(header_sum >> (8 * i));
-
-    IndexEntry entry{offset_, chunk_first_, last_icount_, chunk_events_};
-    if (auto r = write_all(c.bytes); !r)
-        return r;
-    index_.push_back(entry);
+    PendingChunk chunk{std::move(events_.bytes), chunks_flushed_, chunk_first_, last_icount_, chunk_events_};
     events_.bytes.clear();
     chunk_events_ = 0;
     prev_icount_ = 0;
-    return Done{};
+    ++chunks_flushed_;
+    return sink_->submit(std::move(chunk));
 }
 
 Result<Done> RecordingWriter::finish(uint64_t final_icount)
@@ -212,13 +349,15 @@ Result<Done> RecordingWriter::finish(uint64_t final_icount)
                      std::to_string(last_icount_));
     if (auto r = flush(); !r)
         return r;
+    if (auto r = sink_->drain(); !r)
+        return r;
     ByteWriter t;
-    uint64_t index_offset = offset_;
+    uint64_t index_offset = sink_->offset();
     t.u32(kIndexMagic);
-    t.u32(static_cast<uint32_t>(index_.size()));
+    t.u32(static_cast<uint32_t>(sink_->index().size()));
     t.u64(final_icount);
     t.u64(total_events_);
-    for (const IndexEntry& e : index_) {
+    for (const ChunkSink::IndexEntry& e : sink_->index()) {
         t.u64(e.offset);
         t.u64(e.first_icount);
         t.u64(e.last_icount);
@@ -229,13 +368,10 @@ Result<Done> RecordingWriter::finish(uint64_t final_icount)
     t.u64(index_offset);
     t.u64(XXH3_64bits(t.bytes.data() + footer_at, 8));
     t.raw(kFooterMagic, sizeof kFooterMagic);
-    if (auto r = write_all(t.bytes); !r)
+    if (auto r = sink_->write_all(t.bytes); !r)
         return r;
     finished_ = true;
-    int fd = std::exchange(fd_.v, -1);
-    if (::close(fd) != 0)
-        return Error{ExitStatus::IoError, path_ + ": close: " + std::strerror(errno)};
-    return Done{};
+    return sink_->close();
 }
 
 }  // namespace emu

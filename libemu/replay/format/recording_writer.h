@@ -1,6 +1,12 @@
 // Writes a recording (format version 2): a checksummed header, then zstd-compressed chunks of
 // events, then an index and a footer. Each chunk goes out in one write, so a recorder that is
 // killed leaves a file whose complete chunks still read; only finish() makes it complete.
+//
+// Chunks are compressed and written on a thread of the writer's own, in order, so that a
+// recorder's CPU thread does not wait for zstd (checkpoints of a Linux guest are most of what
+// it would wait for). The file's bytes do not depend on that thread's timing. Flushed chunks
+// wait for it up to RecordingWriterOptions::bytes_in_flight of events, or one chunk of any
+// size; flush() waits for room beyond that.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +18,6 @@
 
 #include "core/result.h"
 #include "replay/format/recording_format.h"
-
-struct ZSTD_CCtx_s;
 
 namespace emu {
 
@@ -37,6 +41,9 @@ struct RecordingWriterOptions {
     size_t chunk_bytes = 1u << 20;  // flush once this many event bytes are buffered
     Fsync fsync = Fsync::No;        // fsync after the header, every chunk and the footer
     int zstd_level = 3;
+    // Events of flushed chunks not yet written that flush() lets wait: memory for a Linux
+    // guest's checkpoint (a few MiB) and more, so that the recorder does not wait for zstd.
+    size_t bytes_in_flight = 64u << 20;
 };
 
 class RecordingWriter {
@@ -46,50 +53,35 @@ public:
     static Result<RecordingWriter> create(const std::string& path, const RecordingHeaderSpec& header,
                                           RecordingWriterOptions options = {});
 
-    // Destroying an unfinished writer closes the file as it is: what a crash would leave.
-    RecordingWriter(RecordingWriter&&) noexcept = default;
-    RecordingWriter& operator=(RecordingWriter&&) noexcept = default;
+    RecordingWriter(RecordingWriter&&) noexcept;
+    RecordingWriter& operator=(RecordingWriter&&) noexcept;
 
-    // icount never decreases from one event to the next.
+    // icount never decreases from one event to the next. A chunk the writer's thread failed
+    // to write fails every flush() and finish() after it, and every append() that flushes.
     Result<Done> append(uint64_t icount, EventKind kind, std::span<const uint8_t> payload);
-    // Writes the buffered events as one chunk (nothing when none are buffered).
+    // Hands the buffered events to the writer's thread as one chunk (nothing when none are
+    // buffered).
     Result<Done> flush();
-    // Flushes, writes the index and the footer and closes the file.
+    // Flushes, waits for every chunk to be written, writes the index and the footer and closes
+    // the file.
     Result<Done> finish(uint64_t final_icount);
 
-    uint64_t bytes_written() const { return offset_; }
-    uint32_t chunks_written() const { return static_cast<uint32_t>(index_.size()); }
+    // What finish() wrote: the file's size and its chunks.
+    uint64_t bytes_written() const;
+    uint32_t chunks_written() const;
+
+    // Destroying an unfinished writer writes the chunks already flushed and closes the file.
+    ~RecordingWriter();
 
 private:
-    struct IndexEntry {
-        uint64_t offset, first_icount, last_icount;
-        uint32_t events;
-    };
-    // Owns the file descriptor, so moves and early returns close it exactly once.
-    struct Fd {
-        int v = -1;
-        explicit Fd(int fd) : v(fd) {}
-        Fd(Fd&& o) noexcept : v(std::exchange(o.v, -1)) {}
-        Fd& operator=(Fd&& o) noexcept
-        {
-            std::swap(v, o.v);
-            return *this;
-        }
-        ~Fd();
-    };
-    struct CCtxFree {
-        void operator()(ZSTD_CCtx_s* p) const;
-    };
+    class ChunkSink;  // the file and the thread that compresses and writes chunks into it
 
-    RecordingWriter(std::string path, int fd, RecordingWriterOptions options);
-    Result<Done> write_all(const std::vector<uint8_t>& bytes);
+    RecordingWriter(std::string path, size_t chunk_bytes, std::unique_ptr<ChunkSink> sink);
     Error usage(const std::string& why) const;
 
     std::string path_;
-    Fd fd_;
-    RecordingWriterOptions options_;
-    std::unique_ptr<ZSTD_CCtx_s, CCtxFree> cctx_;
-    uint64_t offset_ = 0;
+    size_t chunk_bytes_;
+    std::unique_ptr<ChunkSink> sink_;
     bool finished_ = false;
     // The buffered chunk.
     ByteWriter events_;
@@ -98,7 +90,7 @@ private:
     uint64_t prev_icount_ = 0;  // of the previous event in this chunk, 0 at a chunk's start
     uint64_t last_icount_ = 0;  // of the last event appended, across chunks
     uint64_t total_events_ = 0;
-    std::vector<IndexEntry> index_;
+    uint32_t chunks_flushed_ = 0;
 };
 
 }  // namespace emu
