@@ -105,6 +105,18 @@ struct MmuBoard : test::A64TestBoard {
         cpu.set_el_and_sp(0, 0);
         cpu.s.sys.spsr_el1 = 0;
     }
+    // X0 as LDR X0, [X1] loads it from `va`.
+    uint64_t load_via(uint64_t va)
+    {
+        cpu.s.r[1] = va;
+        run_one({LDR_X0_X1});
+        return cpu.s.r[0];
+    }
+    void tlbi_vae1(uint64_t va)
+    {
+        cpu.s.r[1] = va >> 12;
+        run_one({TLBI_VAE1_X1});
+    }
     // The vector the last synchronous exception went to, relative to VBAR_EL1.
     uint64_t vector() const { return cpu.s.pc - kVbar; }
     uint8_t byte_at(uint64_t pa)
@@ -603,29 +615,17 @@ TEST_CASE("TLBI by address keeps the entries of blocks that do not hold the addr
     b.write64(kRam + 0x400000 + 0x5000, 2);
     b.write64(kData + 0x10, 3);
     b.write64(kData + 0x1010, 4);
-    b.cpu.s.r[1] = kBlockVa + 0x5000;
-    b.run_one({LDR_X0_X1});
-    REQUIRE(b.cpu.s.r[0] == 1);
-    b.cpu.s.r[1] = kPageVa + 0x10;
-    b.run_one({LDR_X0_X1});
-    REQUIRE(b.cpu.s.r[0] == 3);
+    REQUIRE(b.load_via(kBlockVa + 0x5000) == 1);
+    REQUIRE(b.load_via(kPageVa + 0x10) == 3);
     // Both descriptors change; only the page's is invalidated.
     b.write64(b.pt.descriptor_address(kBlockVa, 2), (kRam + 0x400000) | kNormal | kAf | kBlock);
     b.write64(b.pt.descriptor_address(kPageVa, 3), (kData + 0x1000) | kNormal | kAf | kPage);
-    b.cpu.s.r[1] = kPageVa >> 12;
-    b.run_one({TLBI_VAE1_X1});
-    b.cpu.s.r[1] = kPageVa + 0x10;
-    b.run_one({LDR_X0_X1});
-    CHECK(b.cpu.s.r[0] == 4);
-    b.cpu.s.r[1] = kBlockVa + 0x5000;
-    b.run_one({LDR_X0_X1});
-    CHECK(b.cpu.s.r[0] == 1);
+    b.tlbi_vae1(kPageVa);
+    CHECK(b.load_via(kPageVa + 0x10) == 4);
+    CHECK(b.load_via(kBlockVa + 0x5000) == 1);
     // The block's own TLBI, by another of its pages, reaches the entry.
-    b.cpu.s.r[1] = (kBlockVa + 0x100000) >> 12;
-    b.run_one({TLBI_VAE1_X1});
-    b.cpu.s.r[1] = kBlockVa + 0x5000;
-    b.run_one({LDR_X0_X1});
-    CHECK(b.cpu.s.r[0] == 2);
+    b.tlbi_vae1(kBlockVa + 0x100000);
+    CHECK(b.load_via(kBlockVa + 0x5000) == 2);
 }
 
 TEST_CASE("TBI: tagged pointers for data, and branches drop the tag", "[a64][mmu][tbi]")
