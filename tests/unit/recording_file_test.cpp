@@ -222,6 +222,24 @@ TEST_CASE("recording: a chunk the writer's thread fails to write fails a later c
     std::filesystem::remove(path);
 }
 
+TEST_CASE("recording: a header the writer's thread cannot put in place fails finish(), leaving the path", "[recording]")
+{
+    // A directory at the path: the finished header cannot be renamed over it.
+    std::string path = temp_path("dir");
+    std::filesystem::create_directory(path);
+    auto w = RecordingWriter::create(path, make_header(), {.chunk_bytes = 4096});
+    REQUIRE(w.ok());
+    for (const Ev& e : make_events(100, 4))
+        (void)w->append(e.icount, e.kind, e.payload);
+    auto r = w->finish(1 << 30);
+    REQUIRE(!r.ok());
+    CHECK(r.error().status == ExitStatus::IoError);
+    CHECK(r.error().message.find(path + ": cannot create: ") == 0);
+    CHECK(std::filesystem::is_directory(path));
+    CHECK(!std::filesystem::exists(path + ".partial-" + std::to_string(::getpid())));
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("recording: an empty event stream and a single large event", "[recording]")
 {
     std::vector<uint8_t> empty = recording_bytes({}, 4096);

@@ -72,6 +72,56 @@ std::vector<uint8_t> encode_chunk(ZSTD_CCtx* cctx, const PendingChunk& p, int le
     return std::move(c.bytes);
 }
 
+// The header as create() checked it, with its own copy of the embedded blobs: the writer's
+// thread compresses them while the guest already runs.
+struct HeaderPlan {
+    struct Blob {
+        std::string name;
+        uint64_t size;
+        XXH128_hash_t hash;
+        std::optional<std::vector<uint8_t>> embedded;
+    };
+    std::string tool_version;
+    std::vector<uint8_t> payload;
+    std::vector<Blob> blobs;
+    std::string partial;  // the file the header goes to, renamed to the recording's path
+};
+
+Result<std::vector<uint8_t>> encode_header(ZSTD_CCtx* cctx, const HeaderPlan& plan, int level, const std::string& path)
+{
+    ByteWriter h;
+    h.raw(kRecordingMagic, sizeof kRecordingMagic);
+    h.u32(kRecordingFormatVersion);
+    h.u32(0);  // the header size, patched below
+    h.str(plan.tool_version);
+    h.u32(static_cast<uint32_t>(plan.payload.size()));
+    h.raw(plan.payload);
+    h.u32(static_cast<uint32_t>(plan.blobs.size()));
+    for (const HeaderPlan::Blob& b : plan.blobs) {
+        h.str(b.name);
+        h.u64(b.size);
+        h.u64(b.hash.high64);
+        h.u64(b.hash.low64);
+        h.u8(b.embedded ? 1 : 0);
+        if (b.embedded) {
+            size_t size_at = h.bytes.size();
+            h.u64(0);
+            compress_into(cctx, *b.embedded, level, h);
+            uint64_t compressed = h.bytes.size() - size_at - 8;
+            for (int i = 0; i < 8; ++i)
+                h.bytes[size_at + i] = static_cast<uint8_t>(compressed >> (8 * i));
+        }
+        if (h.bytes.size() + 8 > kMaxHeaderBytes)
+            return Error{ExitStatus::Internal,
+                         path + ": header with embedded blobs exceeds " + std::to_string(kMaxHeaderBytes) + " bytes"};
+    }
+    uint32_t size = static_cast<uint32_t>(h.bytes.size() + 8);
+    for (int i = 0; i < 4; ++i)
+        h.bytes[12 + i] = static_cast<uint8_t>(size >> (8 * i));
+    h.u64(XXH3_64bits(h.bytes.data(), h.bytes.size()));
+    return std::move(h.bytes);
+}
+
 }  // namespace
 
 // The file, and the thread that compresses flushed chunks and appends them to it in order.
@@ -95,7 +145,13 @@ public:
             ::close(fd_);
     }
 
-    void start() { thread_ = std::thread([this] { run(); }); }
+    // The thread writes the header first, then renames the file to the recording's path; until
+    // it has, drain() waits, and a failure there fails every call after it as a chunk's would.
+    void start(HeaderPlan header)
+    {
+        queued_bytes_ = 1;  // the header's token
+        thread_ = std::thread([this, header = std::move(header)]() mutable { run(std::move(header)); });
+    }
 
     // Queues a chunk once there is room (bytes_in_flight); the first error so far, if any.
     Result<Done> submit(PendingChunk chunk)
@@ -169,9 +225,24 @@ public:
     const std::vector<IndexEntry>& index() const { return index_; }
 
 private:
-    void run()
+    Result<Done> write_header(HeaderPlan header)
     {
+        Result<std::vector<uint8_t>> bytes = encode_header(cctx_.get(), header, options_.zstd_level, path_);
+        Result<Done> written = bytes ? write_all(*bytes) : Result<Done>(bytes.error());
+        if (written && ::rename(header.partial.c_str(), path_.c_str()) != 0)
+            written = Error{ExitStatus::IoError, path_ + ": cannot create: " + std::strerror(errno)};
+        if (!written)
+            ::unlink(header.partial.c_str());
+        return written;
+    }
+    void run(HeaderPlan header)
+    {
+        Result<Done> header_written = write_header(std::move(header));
         std::unique_lock lock(mutex_);
+        queued_bytes_ -= 1;
+        if (!header_written)
+            error_ = header_written.error();
+        room_.notify_all();
         for (;;) {
             work_.wait(lock, [this] { return !queue_.empty() || stopping_; });
             if (queue_.empty() || error_)
@@ -238,57 +309,26 @@ Result<RecordingWriter> RecordingWriter::create(const std::string& path, const R
     if (options.chunk_bytes == 0 || options.chunk_bytes > kMaxChunkBytes)
         return bad("chunk size must be between 1 and " + std::to_string(kMaxChunkBytes) + " bytes");
 
-    std::unique_ptr<ZSTD_CCtx, CCtxFree> cctx(ZSTD_createCCtx());
-    ByteWriter h;
-    h.raw(kRecordingMagic, sizeof kRecordingMagic);
-    h.u32(kRecordingFormatVersion);
-    h.u32(0);  // the header size, patched below
-    h.str(header.tool_version);
-    h.u32(static_cast<uint32_t>(header.payload.size()));
-    h.raw(header.payload);
-    h.u32(static_cast<uint32_t>(header.blobs.size()));
+    HeaderPlan plan{header.tool_version, header.payload, {}, {}};
     for (const RecordingBlobSpec& b : header.blobs) {
         if (b.name.size() > kMaxBlobNameBytes)
             return bad("blob name longer than " + std::to_string(kMaxBlobNameBytes) + " bytes");
         if (b.bytes.size() > kMaxBlobBytes)
             return bad("blob " + b.name + " is larger than " + std::to_string(kMaxBlobBytes) + " bytes");
-        XXH128_hash_t hash = XXH3_128bits(b.bytes.data(), b.bytes.size());
-        h.str(b.name);
-        h.u64(b.bytes.size());
-        h.u64(hash.high64);
-        h.u64(hash.low64);
-        h.u8(b.embed == Embed::Yes ? 1 : 0);
-        if (b.embed == Embed::Yes) {
-            size_t size_at = h.bytes.size();
-            h.u64(0);
-            compress_into(cctx.get(), b.bytes, options.zstd_level, h);
-            uint64_t compressed = h.bytes.size() - size_at - 8;
-            for (int i = 0; i < 8; ++i)
-                h.bytes[size_at + i] = static_cast<uint8_t>(compressed >> (8 * i));
-        }
-        if (h.bytes.size() + 8 > kMaxHeaderBytes)
-            return bad("header with embedded blobs exceeds " + std::to_string(kMaxHeaderBytes) + " bytes");
+        HeaderPlan::Blob blob{b.name, b.bytes.size(), XXH3_128bits(b.bytes.data(), b.bytes.size()), std::nullopt};
+        if (b.embed == Embed::Yes)
+            blob.embedded.emplace(b.bytes.begin(), b.bytes.end());
+        plan.blobs.push_back(std::move(blob));
     }
-    uint32_t size = static_cast<uint32_t>(h.bytes.size() + 8);
-    for (int i = 0; i < 4; ++i)
-        h.bytes[12 + i] = static_cast<uint8_t>(size >> (8 * i));
-    h.u64(XXH3_64bits(h.bytes.data(), h.bytes.size()));
 
     // The header goes to a new file that replaces `path` only once it is whole, so that a
     // recording that cannot start leaves whatever `path` held before untouched.
-    std::string partial = path + ".partial-" + std::to_string(::getpid());
-    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    plan.partial = path + ".partial-" + std::to_string(::getpid());
+    int fd = ::open(plan.partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        return Error{ExitStatus::IoError, partial + ": cannot create: " + std::strerror(errno)};
+        return Error{ExitStatus::IoError, plan.partial + ": cannot create: " + std::strerror(errno)};
     auto sink = std::make_unique<ChunkSink>(path, fd, options);
-    Result<Done> written = sink->write_all(h.bytes);
-    if (written && ::rename(partial.c_str(), path.c_str()) != 0)
-        written = Error{ExitStatus::IoError, path + ": cannot create: " + std::strerror(errno)};
-    if (!written) {
-        ::unlink(partial.c_str());
-        return written.error();
-    }
-    sink->start();
+    sink->start(std::move(plan));
     return RecordingWriter(path, options.chunk_bytes, std::move(sink));
 }
 

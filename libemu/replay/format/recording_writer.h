@@ -48,8 +48,10 @@ struct RecordingWriterOptions {
 
 class RecordingWriter {
 public:
-    // Writes the header and puts the file at `path`, replacing what was there; on an error
-    // `path` is left as it was.
+    // Checks the header and opens a new file for it; the writer's thread then writes the
+    // header (compressing the embedded blobs, from a copy) and puts the file at `path`,
+    // replacing what was there. On an error `path` is left as it was: create() returns the
+    // errors it finds, and one of the thread's comes back from flush() or finish().
     static Result<RecordingWriter> create(const std::string& path, const RecordingHeaderSpec& header,
                                           RecordingWriterOptions options = {});
 
