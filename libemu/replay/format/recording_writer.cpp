@@ -124,9 +124,9 @@ Result<std::vector<uint8_t>> encode_header(ZSTD_CCtx* cctx, const HeaderPlan& pl
 
 }  // namespace
 
-// The file, and the thread that compresses flushed chunks and appends them to it in order.
-// The writer's thread touches the file itself only while this one is idle: before start()
-// and after drain().
+// The file, and the thread that writes the header into it and then appends the flushed chunks,
+// in order. The writer's thread touches the file itself only after drain(), while this one
+// is idle.
 class RecordingWriter::ChunkSink {
 public:
     struct IndexEntry {
@@ -149,7 +149,6 @@ public:
     // it has, drain() waits, and a failure there fails every call after it as a chunk's would.
     void start(HeaderPlan header)
     {
-        queued_bytes_ = 1;  // the header's token
         thread_ = std::thread([this, header = std::move(header)]() mutable { run(std::move(header)); });
     }
 
@@ -178,7 +177,7 @@ public:
     Result<Done> drain()
     {
         std::unique_lock lock(mutex_);
-        room_.wait(lock, [this] { return queued_bytes_ == 0 || error_; });
+        room_.wait(lock, [this] { return (!header_pending_ && queued_bytes_ == 0) || error_; });
         if (error_)
             return *error_;
         return Done{};
@@ -239,7 +238,7 @@ private:
     {
         Result<Done> header_written = write_header(std::move(header));
         std::unique_lock lock(mutex_);
-        queued_bytes_ -= 1;
+        header_pending_ = false;
         if (!header_written)
             error_ = header_written.error();
         room_.notify_all();
@@ -274,6 +273,7 @@ private:
     std::condition_variable room_;      // a chunk was written, or failed
     std::deque<PendingChunk> queue_;
     size_t queued_bytes_ = 0;           // events of the chunks queued and of the one being written
+    bool header_pending_ = true;        // the thread has yet to write the header
     bool stopping_ = false;
     std::optional<Error> error_;
     std::thread thread_;
@@ -374,6 +374,7 @@ Result<Done> RecordingWriter::flush()
         return usage("more than " + std::to_string(kMaxIndexChunks) + " chunks");
     PendingChunk chunk{std::move(events_.bytes), chunks_flushed_, chunk_first_, last_icount_, chunk_events_};
     events_.bytes.clear();
+    events_.bytes.reserve(chunk_bytes_);  // the moved buffer went with the chunk
     chunk_events_ = 0;
     prev_icount_ = 0;
     ++chunks_flushed_;

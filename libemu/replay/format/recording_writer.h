@@ -2,9 +2,9 @@
 // events, then an index and a footer. Each chunk goes out in one write, so a recorder that is
 // killed leaves a file whose complete chunks still read; only finish() makes it complete.
 //
-// Chunks are compressed and written on a thread of the writer's own, in order, so that a
-// recorder's CPU thread does not wait for zstd (checkpoints of a Linux guest are most of what
-// it would wait for). The file's bytes do not depend on that thread's timing. Flushed chunks
+// The header and the chunks are compressed and written on a thread of the writer's own, in
+// order, so that a recorder's CPU thread does not wait for zstd (a Linux guest's embedded
+// kernel and its checkpoints are most of what it would wait for). The file's bytes do not depend on that thread's timing. Flushed chunks
 // wait for it up to RecordingWriterOptions::bytes_in_flight of events, or one chunk of any
 // size; flush() waits for room beyond that.
 #pragma once
