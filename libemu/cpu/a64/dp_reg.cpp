@@ -131,12 +131,16 @@ const Op* AddSub_carry(Cpu& c, const Op* op)
 
 // --- conditional compare and select ------------------------------------------------------------
 
+// Both families are specialised on their condition, as B.cond is: a condition read from the
+// op would cost a switch over the sixteen in every execution (conditional selects are among
+// the commonest instructions of compiled kernel code).
+
 // CCMN (kOp ADDS) and CCMP (kOp SUBS): the comparison's flags if the condition holds, else the
 // encoded nzcv held in op->b.
-template <AddSub kOp, bool k64, bool kImm>
+template <AddSub kOp, bool k64, bool kImm, unsigned kCond>
 const Op* CondCompare(Cpu& c, const Op* op)
 {
-    if (c.flags.holds(op->a)) {
+    if (c.flags.holds<kCond>()) {
         uint64_t y = kImm ? op->imm : c.s.r[op->rm];
         add_sub<kOp, k64>(c.s.r[op->rn], y, c.flags);
     } else {
@@ -147,11 +151,11 @@ const Op* CondCompare(Cpu& c, const Op* op)
 
 enum class CondSelect { CSEL, CSINC, CSINV, CSNEG };
 
-template <CondSelect kOp, bool k64>
+template <CondSelect kOp, bool k64, unsigned kCond>
 const Op* CondSel(Cpu& c, const Op* op)
 {
     uint64_t r;
-    if (c.flags.holds(op->a)) {
+    if (c.flags.holds<kCond>()) {
         r = c.s.r[op->rn];
     } else {
         r = c.s.r[op->rm];
@@ -165,6 +169,23 @@ const Op* CondSel(Cpu& c, const Op* op)
     c.s.r[op->rd] = to_width<k64>(r);
     return c.step(op);
 }
+
+// Indexed by the condition field, insn[15:12].
+template <AddSub kOp, bool k64, bool kImm, unsigned... kConds>
+constexpr std::array<Handler, 16> cond_compare_forms(std::integer_sequence<unsigned, kConds...>)
+{
+    return {CondCompare<kOp, k64, kImm, kConds>...};
+}
+template <AddSub kOp, bool k64, bool kImm>
+constexpr auto kCondCompare = cond_compare_forms<kOp, k64, kImm>(std::make_integer_sequence<unsigned, 16>());
+
+template <CondSelect kOp, bool k64, unsigned... kConds>
+constexpr std::array<Handler, 16> cond_select_forms(std::integer_sequence<unsigned, kConds...>)
+{
+    return {CondSel<kOp, k64, kConds>...};
+}
+template <CondSelect kOp, bool k64>
+constexpr auto kCondSel = cond_select_forms<kOp, k64>(std::make_integer_sequence<unsigned, 16>());
 
 // --- data processing, 1 source -----------------------------------------------------------------
 
@@ -426,18 +447,17 @@ Build build_add_sub_carry(Op& op, uint32_t insn)
     return Build::Next;
 }
 
-// CCMN/CCMP: the condition in op.a, the replacement flags in op.b, the immediate form's imm5
-// in op.imm.
+// CCMN/CCMP: the replacement flags in op.b, the immediate form's imm5 in op.imm.
 template <AddSub kOp, bool kImm>
 Build build_cond_compare(Op& op, uint32_t insn)
 {
-    op.fn = by_width(insn, CondCompare<kOp, false, kImm>, CondCompare<kOp, true, kImm>);
+    uint32_t cond = bits(insn, 15, 12);
+    op.fn = by_width(insn, kCondCompare<kOp, false, kImm>[cond], kCondCompare<kOp, true, kImm>[cond]);
     op.rn = src_zr(rn_field(insn));
     if (kImm)
         op.imm = rm_field(insn);
     else
         op.rm = src_zr(rm_field(insn));
-    op.a = static_cast<uint8_t>(bits(insn, 15, 12));
     op.b = static_cast<uint8_t>(bits(insn, 3, 0));
     return Build::Next;
 }
@@ -445,9 +465,9 @@ Build build_cond_compare(Op& op, uint32_t insn)
 template <CondSelect kOp>
 Build build_cond_select(Op& op, uint32_t insn)
 {
-    op.fn = by_width(insn, CondSel<kOp, false>, CondSel<kOp, true>);
+    uint32_t cond = bits(insn, 15, 12);
+    op.fn = by_width(insn, kCondSel<kOp, false>[cond], kCondSel<kOp, true>[cond]);
     zr_operands(op, insn);
-    op.a = static_cast<uint8_t>(bits(insn, 15, 12));
     return Build::Next;
 }
 

@@ -495,24 +495,39 @@ const Op* bit_scan(Cpu& c, const Op* op)
     return c.next(op);
 }
 
+// SETcc and CMOVcc are specialised on their condition, as Jcc is: a condition read from the
+// op would cost a switch over the sixteen every time.
+template <unsigned Cc>
 const Op* setcc(Cpu& c, const Op* op)
 {
-    if (!set_rm<1>(c, op, c.condition_holds(op->aux) ? 1 : 0))
+    if (!set_rm<1>(c, op, c.condition_holds(Cc) ? 1 : 0))
         return nullptr;
     return c.next(op);
 }
 
 // CMOVcc reads its source whether or not it moves (a fault happens either way); the 32-bit
 // form writes nothing when the condition is false.
-template <unsigned N>
+template <unsigned N, unsigned Cc>
 const Op* cmovcc(Cpu& c, const Op* op)
 {
     uint32_t v;
     if (!get_rm<N>(c, op, v))
         return nullptr;
-    if (c.condition_holds(op->aux))
+    if (c.condition_holds(Cc))
         set_reg_operand<N>(c, op, v);
     return c.next(op);
+}
+
+// Indexed by the condition code.
+template <unsigned... Cc>
+constexpr std::array<Handler, 16> setcc_forms(std::integer_sequence<unsigned, Cc...>)
+{
+    return {setcc<Cc>...};
+}
+template <unsigned N, unsigned... Cc>
+constexpr std::array<Handler, 16> cmovcc_forms(std::integer_sequence<unsigned, Cc...>)
+{
+    return {cmovcc<N, Cc>...};
 }
 
 template <unsigned N>
@@ -845,8 +860,17 @@ Handler bit_scan(bool reverse, unsigned size)
                      : (reverse ? x86::bit_scan<4, true> : x86::bit_scan<4, false>);
 }
 
-Handler setcc() { return x86::setcc; }
-Handler cmovcc(unsigned size) { return X86_BY_SIZE_16_32(x86::cmovcc, size); }
+Handler setcc(unsigned cc)
+{
+    static constexpr auto kForms = setcc_forms(std::make_integer_sequence<unsigned, 16>());
+    return kForms[cc & 15];
+}
+Handler cmovcc(unsigned cc, unsigned size)
+{
+    static constexpr auto k16 = cmovcc_forms<2>(std::make_integer_sequence<unsigned, 16>());
+    static constexpr auto k32 = cmovcc_forms<4>(std::make_integer_sequence<unsigned, 16>());
+    return (size == 2 ? k16 : k32)[cc & 15];
+}
 Handler xadd(unsigned size) { return X86_BY_SIZE(x86::xadd, size); }
 Handler cmpxchg(unsigned size) { return X86_BY_SIZE(x86::cmpxchg, size); }
 Handler cmpxchg8b() { return x86::cmpxchg8b; }

@@ -78,18 +78,12 @@ constexpr std::array<OpcodeDef, 256> kTwoByte = make_opcode_table<256>({
     {0x30, 0x30, {"WRMSR", kEndBlock, Imm::None, [](Op& op, unsigned, uint8_t) { op.aux = 1; return rdmsr_wrmsr(); }}},
     {0x31, 0x31, {"RDTSC", 0, Imm::None, [](Op&, unsigned, uint8_t) { return rdtsc(); }}},
     {0x32, 0x32, {"RDMSR", kEndBlock, Imm::None, [](Op& op, unsigned, uint8_t) { op.aux = 0; return rdmsr_wrmsr(); }}},
-    {0x40, 0x4F, {"CMOVcc Gv,Ev", kModRM, Imm::None, [](Op& op, unsigned v, uint8_t o) {
-                      op.aux = o & 0xF;
-                      return cmovcc(v);
-                  }}},
+    {0x40, 0x4F, {"CMOVcc Gv,Ev", kModRM, Imm::None, [](Op&, unsigned v, uint8_t o) { return cmovcc(o & 0xF, v); }}},
     {0x80, 0x8F, {"Jcc Jz", kEndBlock, Imm::IzS, [](Op& op, unsigned v, uint8_t o) {
                       op.aux = o & 0xF;
                       return jcc(op.aux, v);
                   }}},
-    {0x90, 0x9F, {"SETcc Eb", kModRM, Imm::None, [](Op& op, unsigned, uint8_t o) {
-                      op.aux = o & 0xF;
-                      return setcc();
-                  }}},
+    {0x90, 0x9F, {"SETcc Eb", kModRM, Imm::None, [](Op&, unsigned, uint8_t o) { return setcc(o & 0xF); }}},
     {0xA0, 0xA0, {"PUSH FS", 0, Imm::None, [](Op& op, unsigned v, uint8_t) { op.aux = kFs; return push_seg(v); }}},
     {0xA1, 0xA1, {"POP FS", kEndBlock, Imm::None, [](Op& op, unsigned v, uint8_t) { op.aux = kFs; return pop_seg(v); }}},
     {0xA2, 0xA2, {"CPUID", 0, Imm::None, [](Op&, unsigned, uint8_t) { return cpuid(); }}},

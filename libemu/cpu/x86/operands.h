@@ -253,8 +253,8 @@ Handler double_shift(bool right, bool by_cl, unsigned size);
 Handler imul_reg(unsigned size);  // IMUL Gv, Ev[, imm]
 Handler bit_test(BitOp op, bool imm, unsigned size);
 Handler bit_scan(bool reverse, unsigned size);
-Handler setcc();
-Handler cmovcc(unsigned size);
+Handler setcc(unsigned cc);
+Handler cmovcc(unsigned cc, unsigned size);
 Handler xadd(unsigned size);
 Handler cmpxchg(unsigned size);
 Handler cmpxchg8b();
