@@ -8,7 +8,7 @@
 #   bash ci/linux-boot.sh [BUILD_DIR]        (default build/; builds rr-record etc. if missing)
 #
 # Environment: RR_LINUX_CACHE (default ~/.cache/rr-emu/linux-boot) holds the downloads and the
-# work files; RR_LINUX_MAX_INSNS (default 4000000000) bounds each rr-record run;
+# work files; RR_LINUX_MAX_INSNS (default 10000000000: the i386 boot takes 6.8·10⁹) bounds each rr-record run;
 # RR_LINUX_TIMEOUT (seconds, default 900) bounds each run's wall time, ours and QEMU's;
 # RR_LINUX_ONLY (i386, arm64, arm64-virtio or u-boot) runs one part.
 #
@@ -34,7 +34,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 cache=${RR_LINUX_CACHE:-$HOME/.cache/rr-emu/linux-boot}
-max_insns=${RR_LINUX_MAX_INSNS:-4000000000}
+max_insns=${RR_LINUX_MAX_INSNS:-10000000000}
 limit=${RR_LINUX_TIMEOUT:-900}
 only=${RR_LINUX_ONLY:-}
 hash_every=1000000
