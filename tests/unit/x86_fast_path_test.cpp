@@ -515,6 +515,61 @@ TEST_CASE("fast path: i386 flat-segment accesses see every segment and CR0 chang
     }
 }
 
+// With paging on, the same flat segments reach memory through a TLB hit alone (memory.h): the
+// hit must keep the page's permissions for the current privilege level, leave code pages to
+// the slow path that invalidates them, and see segment changes as the paging-off path does.
+TEST_CASE("fast path: with paging on, i386 flat-segment accesses keep page permissions, code pages and segment checks",
+          "[x86][engine][fast-path][paging]")
+{
+    B b;
+    constexpr uint32_t kDir = 0x20000, kTable = 0x21000;
+    constexpr uint32_t kData = 0x30000, kSupervisor = 0x31000;  // user and supervisor-only pages
+    b.write32(kDir, kTable | 7);
+    for (uint32_t i = 0; i < 256; i++)
+        b.write32(kTable + 4 * i, (i << 12) | 7);
+    b.write32(kTable + 4 * (kSupervisor >> 12), kSupervisor | 3);
+    b.write32(kData, 0x11223344);
+    b.write32(kSupervisor, 0x55667788);
+    b.cpu.s.cr3 = kDir;
+    // MOV EAX, CR0; OR EAX, 0x80000000; MOV CR0, EAX
+    const Bytes enable = {0x0F, 0x20, 0xC0, 0x0D, 0x00, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xC0};
+    auto load_ecx = [](uint32_t a) {  // MOV ECX, [a]
+        return Bytes{0x8B, 0x0D, static_cast<uint8_t>(a), static_cast<uint8_t>(a >> 8), static_cast<uint8_t>(a >> 16), 0};
+    };
+
+    SECTION("a supervisor page read at ring 0 faults at ring 3, its TLB entry cached")
+    {
+        CHECK(run_stopping(b, program({enable, load_ecx(kSupervisor)}), 4) == -1);
+        CHECK(b.cpu.s.r[x86::kEcx] == 0x55667788);
+        b.enter_ring3();
+        CHECK(run_stopping(b, program({load_ecx(kData), load_ecx(kSupervisor)}), 2) == x86::kExcPF);
+        CHECK(b.cpu.s.r[x86::kEcx] == 0x11223344);
+    }
+    SECTION("a store into the running block's page, read through the TLB first, rewrites the code")
+    {
+        constexpr uint32_t kPatch = B::kCode + 0x40;
+        // MOV EDX, [kPatch]; MOV [kPatch], ECX; then at kPatch a 4-byte NOP the store turns
+        // into INC EBX and three NOPs; HLT.
+        const Bytes body = {0x8B, 0x15, 0x40, 0x00, 0x01, 0x00, 0x89, 0x0D, 0x40, 0x00, 0x01, 0x00};
+        Bytes code = program({enable, body});
+        code.resize(0x40, 0x90);
+        code.insert(code.end(), {0x0F, 0x1F, 0x40, 0x00, 0xF4});
+        b.cpu.s.r[x86::kEcx] = 0x90909043;
+        b.cpu.s.r[x86::kEbx] = 0;
+        b.code(B::kCode, code);
+        b.cpu.s.eip = B::kCode;
+        CHECK(b.run_to_halt());
+        CHECK(b.cpu.s.r[x86::kEbx] == 1);
+    }
+    SECTION("DS's limit cut between runs")
+    {
+        CHECK(run_stopping(b, program({enable, load_ecx(kData)}), 4) == -1);
+        CHECK(b.cpu.s.r[x86::kEcx] == 0x11223344);
+        b.cpu.s.seg[x86::kDs].limit = kData - 1;
+        CHECK(run_stopping(b, program({load_ecx(kData)}), 1) == x86::kExcGP);
+    }
+}
+
 TEST_CASE("fast path: an i386 store across two pages writes both, marks both written and rewrites code in the second",
           "[x86][engine][fast-path][smc]")
 {

@@ -206,6 +206,12 @@ public:
     bool read_flat(uint8_t seg, uint32_t offset, T& out) const;
     template <class T>
     bool write_flat(uint8_t seg, uint32_t offset, T value);
+    // A TLB hit at linear address `lin` for an access within one page; false, with nothing
+    // done, otherwise.
+    template <class T>
+    bool read_tlb_hit(uint32_t lin, T& out) const;
+    template <class T>
+    bool write_tlb_hit(uint32_t lin, T value);
     // A store at `addr` in the RAM window from 0 (physical, or a flat segment's offset), unless
     // it touches a page holding code (false, nothing done: the slow path invalidates) or
     // crosses into the next page (false too: the slow path stores it).
@@ -381,8 +387,10 @@ private:
     void update_flat_segments();
     void segments_changing()
     {
-        for (uint8_t r = 0; r < kNumSegs; r++)
+        for (uint8_t r = 0; r < kNumSegs; r++) {
             flat_read_end_[r] = flat_write_end_[r] = 0;
+            flat_paged_[r] = 0;
+        }
         flat_stale_ = true;
     }
 
@@ -471,6 +479,11 @@ private:
     // load_segment(), which a block runs on from, recomputes them, and so does arming a
     // watchpoint, which changes ram_.size.
     uint64_t flat_read_end_[kNumSegs] = {}, flat_write_end_[kNumSegs] = {};
+    // The same segments while paging is on (kFlatPagedRead, kFlatPagedWrite): the offset is
+    // the linear address, and a TLB hit is the whole access (a protected-mode kernel's flat
+    // data and stack segments).
+    static constexpr uint8_t kFlatPagedRead = 1, kFlatPagedWrite = 2;
+    uint8_t flat_paged_[kNumSegs] = {};
     bool flat_stale_ = true;
     uint64_t ram_window_size_ = 0;   // ram_.size while no data breakpoint is armed
 

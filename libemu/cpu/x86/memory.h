@@ -1,7 +1,7 @@
 // The memory fast path of the i386 CPU: an access through a flat segment with paging off
-// (flat_read_end_, flat_write_end_) is one bounds check against the RAM window; segmentation for
-// flat-enough segments and a TLB hit on RAM become one bounds check and a memcpy; everything
-// else goes to the checked slow path.
+// (flat_read_end_, flat_write_end_) is one bounds check against the RAM window, and with paging
+// on (flat_paged_) a TLB hit; segmentation for flat-enough segments and a TLB hit on RAM become
+// one bounds check and a memcpy; everything else goes to the checked slow path.
 #pragma once
 
 #include <cstring>
@@ -16,18 +16,48 @@ namespace emu::x86 {
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::read_flat(uint8_t seg, uint32_t offset, T& out) const
 {
-    if (__builtin_expect(uint64_t{offset} + sizeof(T) > flat_read_end_[seg], 0))
-        return false;
-    std::memcpy(&out, ram_.host + offset, sizeof(T));
-    return true;
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_read_end_[seg], 1)) {
+        std::memcpy(&out, ram_.host + offset, sizeof(T));
+        return true;
+    }
+    return (flat_paged_[seg] & kFlatPagedRead) && read_tlb_hit(offset, out);
 }
 
 template <class T>
 [[gnu::always_inline]] inline bool Cpu::write_flat(uint8_t seg, uint32_t offset, T value)
 {
-    if (__builtin_expect(uint64_t{offset} + sizeof(T) > flat_write_end_[seg], 0))
-        return false;
-    return store_to_ram(offset, value);
+    if (__builtin_expect(uint64_t{offset} + sizeof(T) <= flat_write_end_[seg], 1))
+        return store_to_ram(offset, value);
+    return (flat_paged_[seg] & kFlatPagedWrite) && write_tlb_hit(offset, value);
+}
+
+// The TLB holds RAM pages only, never a watched page, and gives pages holding code no write
+// permission, so a hit needs no other check.
+template <class T>
+[[gnu::always_inline]] inline bool Cpu::read_tlb_hit(uint32_t lin, T& out) const
+{
+    const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
+    if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbReadUser : kTlbRead)) &&
+                             (lin & 0xFFF) <= kPageSize - sizeof(T),
+                         1)) {
+        std::memcpy(&out, e.host + (lin & 0xFFF), sizeof(T));
+        return true;
+    }
+    return false;
+}
+
+template <class T>
+[[gnu::always_inline]] inline bool Cpu::write_tlb_hit(uint32_t lin, T value)
+{
+    const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
+    if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbWriteUser : kTlbWrite)) &&
+                             (lin & 0xFFF) <= kPageSize - sizeof(T),
+                         1)) {
+        std::memcpy(e.host + (lin & 0xFFF), &value, sizeof(T));
+        *e.dirty = kPageWritten;
+        return true;
+    }
+    return false;
 }
 
 // Within one page (every byte store, nearly every other): one code-page test and one dirty
@@ -64,13 +94,8 @@ template <class T>
             std::memcpy(&out, ram_.host + lin, sizeof(T));
             return true;
         }
-        const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
-        if (__builtin_expect(e.page == (lin & ~0xFFFu) && (e.perm & (s.cpl == 3 ? kTlbReadUser : kTlbRead)) &&
-                                 (lin & 0xFFF) <= kPageSize - sizeof(T),
-                             1)) {
-            std::memcpy(&out, e.host + (lin & 0xFFF), sizeof(T));
+        if (__builtin_expect(read_tlb_hit(lin, out), 1))
             return true;
-        }
     }
     return read_slow(seg, offset, out, op);
 }
@@ -104,16 +129,8 @@ template <class T>
         if (__builtin_expect(!(s.cr0 & kCr0PG) && uint64_t{lin} + sizeof(T) <= ram_.size, 1)) {
             if (__builtin_expect(store_to_ram(lin, value), 1))
                 return true;
-        } else {
-            const TlbEntry& e = tlb_[(lin >> kPageBits) % kTlbEntries];
-            if (__builtin_expect(e.page == (lin & ~0xFFFu) &&
-                                     (e.perm & (s.cpl == 3 ? kTlbWriteUser : kTlbWrite)) &&
-                                     (lin & 0xFFF) <= kPageSize - sizeof(T),
-                                 1)) {
-                std::memcpy(e.host + (lin & 0xFFF), &value, sizeof(T));
-                *e.dirty = kPageWritten;
-                return true;
-            }
+        } else if (__builtin_expect(write_tlb_hit(lin, value), 1)) {
+            return true;
         }
     }
     return write_slow(seg, offset, value, op);

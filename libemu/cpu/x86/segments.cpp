@@ -91,12 +91,14 @@ void Cpu::update_flat_segments()
     flat_stale_ = false;
     for (uint8_t r = 0; r < kNumSegs; r++) {
         const Segment& g = s.seg[r];
-        const bool flat = !(s.cr0 & kCr0PG) && g.base == 0 && g.limit == 0xFFFFFFFFu;
+        const bool paging = s.cr0 & kCr0PG;
+        const bool flat = g.base == 0 && g.limit == 0xFFFFFFFFu;
         // The attribute tests segment_check() makes: readable, and writable expand-up data.
         const bool readable = (g.attr & 0x9C) == 0x90 || (g.attr & 0x9A) == 0x9A;
         const bool writable = (g.attr & 0x9E) == 0x92;
-        flat_read_end_[r] = flat && readable ? ram_.size : 0;
-        flat_write_end_[r] = flat && writable ? ram_.size : 0;
+        flat_read_end_[r] = !paging && flat && readable ? ram_.size : 0;
+        flat_write_end_[r] = !paging && flat && writable ? ram_.size : 0;
+        flat_paged_[r] = paging && flat ? (readable ? kFlatPagedRead : 0) | (writable ? kFlatPagedWrite : 0) : 0;
     }
 }
 
