@@ -2,11 +2,11 @@
 // damaged byte and every truncation of a small recording.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <csignal>
 #include <string>
 #include <sys/resource.h>
 #include <unistd.h>

@@ -125,8 +125,8 @@ Result<std::vector<uint8_t>> encode_header(ZSTD_CCtx* cctx, const HeaderPlan& pl
 }  // namespace
 
 // The file, and the thread that writes the header into it and then appends the flushed chunks,
-// in order. The writer's thread touches the file itself only after drain(), while this one
-// is idle.
+// in order. The caller writes into the file itself (finish()'s index and footer) only after
+// drain(), while the thread is idle.
 class RecordingWriter::ChunkSink {
 public:
     struct IndexEntry {

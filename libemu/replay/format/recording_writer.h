@@ -4,9 +4,10 @@
 //
 // The header and the chunks are compressed and written on a thread of the writer's own, in
 // order, so that a recorder's CPU thread does not wait for zstd (a Linux guest's embedded
-// kernel and its checkpoints are most of what it would wait for). The file's bytes do not depend on that thread's timing. Flushed chunks
-// wait for it up to RecordingWriterOptions::bytes_in_flight of events, or one chunk of any
-// size; flush() waits for room beyond that.
+// kernel and its checkpoints are most of what it would wait for). The file's bytes do not
+// depend on that thread's timing. Flushed chunks wait for it up to
+// RecordingWriterOptions::bytes_in_flight of events, or one chunk of any size; flush() waits
+// for room beyond that.
 #pragma once
 
 #include <cstdint>
